@@ -1,0 +1,56 @@
+"""School terms and academic years (default calendar of DATA.md §3)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+# (name, first month, first day, last month, last day) within the academic year.
+DEFAULT_TERMS = (("autumn", 9, 1, 12, 31), ("spring", 1, 1, 3, 31), ("summer", 4, 1, 8, 31))
+
+
+@dataclass(frozen=True)
+class Term:
+    name: str
+    academic_year: str
+    starts_on: date
+    ends_on: date
+
+
+def academic_year_start(day: date) -> int:
+    """The calendar year in which the academic year containing `day` began."""
+    return day.year if day.month >= 9 else day.year - 1
+
+
+def academic_year_label(start_year: int) -> str:
+    return f"{start_year}/{(start_year + 1) % 100:02d}"
+
+
+def academic_year_of(day: date) -> str:
+    return academic_year_label(academic_year_start(day))
+
+
+def parse_academic_year(label: str) -> int:
+    """'2019/20' -> 2019; raises ValueError for anything else."""
+    head, sep, tail = label.partition("/")
+    if not (sep and head.isdigit() and tail.isdigit() and len(head) == 4 and len(tail) == 2):
+        raise ValueError(f"not an academic year like 2019/20: {label!r}")
+    start = int(head)
+    if (start + 1) % 100 != int(tail):
+        raise ValueError(f"academic year {label!r} does not span consecutive years")
+    return start
+
+
+def terms_of_year(start_year: int) -> tuple[Term, ...]:
+    label = academic_year_label(start_year)
+    terms = []
+    for name, m1, d1, m2, d2 in DEFAULT_TERMS:
+        year = start_year if m1 >= 9 else start_year + 1
+        terms.append(Term(name, label, date(year, m1, d1), date(year, m2, d2)))
+    return tuple(terms)
+
+
+def term_containing(day: date) -> Term:
+    for term in terms_of_year(academic_year_start(day)):
+        if term.starts_on <= day <= term.ends_on:
+            return term
+    raise AssertionError(f"default calendar does not cover {day}")  # the terms tile the year

@@ -1,0 +1,83 @@
+"""The careerhub application: the event store and the commands every entry point shares."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, StoredEvent, Transcoder
+
+from engine.errors import ConcurrencyError, UnknownRecordError
+from engine.records import RECORD_CLASSES, Record
+from engine.sql import Database
+from engine.store import DateAsISO, dialect_of, store_env
+
+SAVE_ATTEMPTS = 5
+ID_CHUNK = 500
+
+
+class CareerHub(Application):
+    name = "careerhub"
+
+    def __init__(self, database_url: str, cipher_key: str | None = None):
+        self.database_url = database_url
+        super().__init__(env=store_env(database_url, cipher_key))
+        self.db = Database(self.recorder.datastore, dialect_of(database_url))
+
+    def register_transcodings(self, transcoder: Transcoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    def load_many(self, ids: Iterable[UUID]) -> dict[UUID, Aggregate]:
+        """Current state of many aggregates in a few queries (the import path's hot spot)."""
+        ids = sorted(set(ids))
+        table = self.recorder.events_table_name
+        loaded: dict[UUID, Any] = {}
+        for start in range(0, len(ids), ID_CHUNK):
+            chunk = ids[start:start + ID_CHUNK]
+            params = [i.hex if self.db.dialect == "sqlite" else i for i in chunk]
+            rows = self.db.query(
+                f"SELECT originator_id, originator_version, topic, state FROM {table}"
+                f" WHERE originator_id IN ({','.join('?' * len(chunk))})"
+                " ORDER BY originator_id, originator_version", params)
+            for row in rows:
+                stored = StoredEvent(originator_id=UUID(str(row["originator_id"])),
+                                     originator_version=row["originator_version"],
+                                     topic=row["topic"], state=bytes(row["state"]))
+                domain_event = self.mapper.to_domain_event(stored)
+                loaded[stored.originator_id] = domain_event.mutate(loaded.get(stored.originator_id))
+        return loaded
+
+    def save_with_retry(self, plan: Any) -> list[Any]:
+        """Run `plan()` (which loads and changes aggregates) and save; re-plan on a write conflict."""
+        for _ in range(SAVE_ATTEMPTS):
+            aggregates = plan()
+            if not aggregates:
+                return []
+            try:
+                return self.save(*aggregates)
+            except IntegrityError:
+                continue  # another writer got there first: reload and decide again
+        raise ConcurrencyError(f"gave up after {SAVE_ATTEMPTS} write conflicts with other writers; nothing was recorded")
+
+    def retract(self, kind: str, key: Sequence[str], actor: str, reason: str) -> int:
+        """Withdraw a record entered by mistake; returns the notification id of the retraction."""
+        record_class = RECORD_CLASSES.get(kind)
+        if record_class is None:
+            raise UnknownRecordError(f"unknown kind {kind!r}; one of {', '.join(RECORD_CLASSES)}")
+        record_id = record_class.id_for(tuple(key))
+
+        def plan() -> list[Record]:
+            record = self.load_many([record_id]).get(record_id)
+            if record is None:
+                raise UnknownRecordError(f"no {kind} record with key {' '.join(key)}")
+            record.retract(actor=actor, reason=reason)
+            return [record]
+
+        recordings = self.save_with_retry(plan)
+        return recordings[-1].notification.id
+
+    def last_position(self) -> int:
+        return self.recorder.max_notification_id() or 0

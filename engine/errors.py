@@ -1,0 +1,27 @@
+"""Errors a user can act on; each names where the problem is."""
+from __future__ import annotations
+
+
+class CareerHubError(Exception):
+    """Base of every error careerhub reports to a user (exit status 1, message on stderr)."""
+
+
+class ImportRejected(CareerHubError):
+    """A file was rejected; nothing of it was recorded."""
+
+    def __init__(self, file: str, line: int | None, column: str | None, reason: str):
+        self.file, self.line, self.column, self.reason = file, line, column, reason
+        where = file + (f", line {line}" if line else "") + (f", column {column}" if column else "")
+        super().__init__(f"{where}: {reason}")
+
+
+class UnknownRecordError(CareerHubError):
+    """A command named a record that does not exist."""
+
+
+class ConcurrencyError(CareerHubError):
+    """Another writer kept changing the same records; the command was not applied."""
+
+
+class StaleRunError(CareerHubError):
+    """A match run's inputs changed since it was proposed."""

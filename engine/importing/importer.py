@@ -1,0 +1,128 @@
+"""`careerhub import KIND FILE`: a whole file in one transaction, idempotent, corrections as events."""
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from tqdm import tqdm
+
+from engine.application import CareerHub
+from engine.errors import CareerHubError, ImportRejected
+from engine.importing.parsing import Row, read_rows
+from engine.importing.schema import SCHEMAS, KindSchema, Reference
+from engine.records import RECORD_CLASSES, Record
+
+PROGRESS_ABOVE_ROWS = 5000
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    kind: str
+    file: str
+    rows: int
+    recorded: int
+    unchanged: int
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def key_text(value: Any) -> str:
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def natural_key(schema: KindSchema, values: dict[str, Any]) -> tuple[str, ...]:
+    if schema.optional_key and values.get(schema.optional_key):
+        return (values[schema.optional_key],)
+    if not schema.key:
+        canonical = json.dumps(values, sort_keys=True, default=key_text)
+        return ("row-" + hashlib.sha256(canonical.encode()).hexdigest()[:32],)
+    return tuple(key_text(values[c]) for c in schema.key)
+
+
+def schema_for(kind: str) -> KindSchema:
+    if kind not in SCHEMAS:
+        raise CareerHubError(f"unknown kind {kind!r}; one of {', '.join(SCHEMAS)}")
+    return SCHEMAS[kind]
+
+
+def rows_by_key(path: Path, schema: KindSchema, rows: list[Row]) -> dict[tuple[str, ...], Row]:
+    """Rows keyed by natural key; a key repeated with different values rejects the file."""
+    keyed: dict[tuple[str, ...], Row] = {}
+    for row in rows:
+        key = natural_key(schema, row.values)
+        first = keyed.setdefault(key, row)
+        if first is not row and first.values != row.values:
+            column = next(c for c in schema.column_names if first.values[c] != row.values[c])
+            raise ImportRejected(str(path), row.line, column,
+                                 f"repeats the key {'/'.join(key)} of line {first.line} with a different value")
+    return keyed
+
+
+def referenced_values(reference: Reference, row: Row) -> list[str]:
+    if reference.when and row.values.get(reference.when[0]) != reference.when[1]:
+        return []
+    value = row.values.get(reference.column)
+    if value is None:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def check_references(app: CareerHub, path: Path, schema: KindSchema, rows: list[Row]) -> None:
+    """Every referenced record exists and is not retracted, or the file is rejected."""
+    for reference in schema.references:
+        record_class = RECORD_CLASSES[reference.kind]
+        wanted = {v for row in rows for v in referenced_values(reference, row)}
+        found = app.load_many(record_class.id_for((v,)) for v in wanted)
+        for row in rows:
+            for value in referenced_values(reference, row):
+                record = found.get(record_class.id_for((value,)))
+                if record is None or record.retracted:
+                    raise ImportRejected(str(path), row.line, reference.column,
+                                         f"{value!r} is not a known {reference.kind} record; import {reference.kind} first")
+
+
+def import_file(app: CareerHub, kind: str, path: Path, actor: str, reason: str | None = None,
+                data: bytes | None = None) -> ImportSummary:
+    """Record a whole file or nothing; a re-import of the same file records nothing."""
+    schema = schema_for(kind)
+    if data is None:
+        try:
+            data = Path(path).read_bytes()
+        except OSError as error:
+            raise ImportRejected(str(path), None, None, f"cannot read the file: {error.strerror}") from None
+    rows = read_rows(path, schema, data)
+    keyed = rows_by_key(path, schema, rows)
+    record_class = RECORD_CLASSES[kind]
+    ids = {key: record_class.id_for(key) for key in keyed}
+    unchanged = 0
+
+    def plan() -> list[Record]:
+        nonlocal unchanged
+        check_references(app, path, schema, list(keyed.values()))
+        existing = app.load_many(ids.values())
+        changed: list[Record] = []
+        unchanged = len(rows) - len(keyed)  # exact repeats inside the file
+        progress = tqdm(keyed.items(), desc=f"{Path(path).name}", unit="row", file=sys.stderr,
+                        disable=len(keyed) <= PROGRESS_ABOVE_ROWS)
+        for key, row in progress:
+            source = f"{Path(path).name}:{row.line}"
+            valid_on = row.values.get(schema.valid_on) if schema.valid_on else None
+            record = existing.get(ids[key])
+            if record is None:
+                changed.append(record_class.record(key, row.values, valid_on, actor, reason, source))
+            elif record.changes_from(row.values):
+                record.correct(row.values, valid_on, actor, reason, source)
+                changed.append(record)
+            else:
+                unchanged += 1
+        return changed
+
+    recordings = app.save_with_retry(plan)
+    return ImportSummary(kind, str(path), len(rows), len(recordings), unchanged)

@@ -1,0 +1,100 @@
+"""The import formats of DATA.md §2: columns, types, natural keys and references of each KIND."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+BENCHMARKS = tuple(range(1, 9))
+METRICS = ("average_benchmarks",) + tuple(f"bm{b}_percent" for b in BENCHMARKS)
+INSTITUTION_KINDS = ("school", "college", "special", "alternative_provision", "independent")
+ENCOUNTER_KINDS = ("employer_encounter", "workplace_experience", "fe_he_encounter", "personal_guidance")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str = "text"  # text|date|int|float|bool|percent|list|int_list|academic_year
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    default: object = None
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+@dataclass(frozen=True)
+class Reference:
+    column: str
+    kind: str  # the referenced KIND, keyed by this column's value (each item, for a list)
+    when: tuple[str, str] | None = None  # (column, value): only rows where it holds
+
+
+@dataclass(frozen=True)
+class KindSchema:
+    kind: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]  # natural key columns; empty = the whole row
+    valid_on: str | None  # the column giving the record's valid-time date
+    references: tuple[Reference, ...] = ()
+    ordered_dates: tuple[tuple[str, str], ...] = ()  # (start, end): end may not precede start
+    optional_key: str | None = None  # encounters: encounter_ref when present
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+def _text(name: str, required: bool = False, choices: tuple[str, ...] = ()) -> Column:
+    return Column(name, "text", required, choices)
+
+
+def _date(name: str, required: bool = False) -> Column:
+    return Column(name, "date", required)
+
+
+LATITUDE = Column("latitude", "float", minimum=-90, maximum=90)
+LONGITUDE = Column("longitude", "float", minimum=-180, maximum=180)
+
+SCHEMAS: dict[str, KindSchema] = {s.kind: s for s in (
+    KindSchema("hubs", (_text("hub_id", True), _text("name", True), _text("area", True), _date("started_on")),
+               key=("hub_id",), valid_on="started_on"),
+    KindSchema("targets", (_text("hub_id", True), Column("academic_year", "academic_year", True),
+                           _text("metric", True, METRICS), Column("value", "float", True, minimum=0)),
+               key=("hub_id", "academic_year", "metric"), valid_on=None,
+               references=(Reference("hub_id", "hubs"),)),
+    KindSchema("national", (_text("metric", True, METRICS), _date("published_on", True),
+                            Column("value", "float", True, minimum=0), Column("academic_year", "academic_year")),
+               key=("metric", "published_on"), valid_on="published_on"),
+    KindSchema("institutions", (
+        _text("urn", True), _text("name", True), _text("kind", True, INSTITUTION_KINDS), _text("area", True),
+        _text("postcode"), LATITUDE, LONGITUDE, _text("cluster"), _date("ean_joined_on"), _date("ean_left_on"),
+        _text("hub_id"), _date("hub_joined_on"), _date("hub_left_on"), Column("disadvantaged", "bool", default=False)),
+        key=("urn",), valid_on="ean_joined_on", references=(Reference("hub_id", "hubs"),),
+        ordered_dates=(("ean_joined_on", "ean_left_on"), ("hub_joined_on", "hub_left_on"))),
+    KindSchema("advisers", (
+        _text("adviser_ref", True), _text("name", True), _text("employer"), _text("sector"), Column("skills", "list"),
+        _text("postcode"), LATITUDE, LONGITUDE, Column("capacity", "int", default=1, minimum=0),
+        Column("max_travel_km", "float", default=40.0, minimum=0), _date("available_from"), _date("available_until"),
+        Column("conflicts", "list")),
+        key=("adviser_ref",), valid_on="available_from", references=(Reference("conflicts", "institutions"),),
+        ordered_dates=(("available_from", "available_until"),)),
+    KindSchema("matches", (_text("urn", True), _text("adviser_ref", True), _date("matched_on", True), _date("ended_on")),
+               key=("urn", "adviser_ref", "matched_on"), valid_on="matched_on",
+               references=(Reference("urn", "institutions"), Reference("adviser_ref", "advisers")),
+               ordered_dates=(("matched_on", "ended_on"),)),
+    KindSchema("assessments", (_text("urn", True), _date("assessed_on", True),
+                               *(Column(f"bm{b}", "percent", True) for b in BENCHMARKS)),
+               key=("urn", "assessed_on"), valid_on="assessed_on", references=(Reference("urn", "institutions"),)),
+    KindSchema("encounters", (
+        _text("encounter_ref"), _text("urn", True), _date("occurred_on", True), _text("kind", True, ENCOUNTER_KINDS),
+        _text("provider"), Column("year_groups", "int_list", minimum=1, maximum=14), Column("students", "int", minimum=0)),
+        key=(), valid_on="occurred_on", references=(Reference("urn", "institutions"),), optional_key="encounter_ref"),
+    KindSchema("funding", (
+        _text("application_ref", True), _text("hub_id", True), _text("stream", True, ("institutional", "collaborative")),
+        _text("applicant", True), Column("amount_requested", "float", True, minimum=0), _date("applied_on", True),
+        Column("focus", "list"), _text("decision", False, ("approved", "rejected")), _date("decided_on"),
+        Column("amount_awarded", "float", minimum=0)),
+        key=("application_ref",), valid_on="applied_on", references=(Reference("hub_id", "hubs"), Reference("applicant", "institutions", when=("stream", "institutional"))),
+        ordered_dates=(("applied_on", "decided_on"),)),
+)}

@@ -1,0 +1,127 @@
+"""The hub's data as aggregates: each row of an import is a Record, identified by its natural key.
+
+A record is recorded once, then corrected or retracted by later events; nothing is updated in
+place. Every event carries its valid-time date (`valid_on`), who recorded it, why, and from where.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, ClassVar
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from engine.errors import CareerHubError
+from engine.ids import record_id
+from engine.topics import stabilise_topics
+
+
+class Record(Aggregate):
+    KIND: ClassVar[str]
+
+    class Recorded(Aggregate.Created):
+        key: list[str]
+        values: dict[str, Any]
+        valid_on: date | None
+        actor: str
+        reason: str | None
+        source: str | None
+
+        def apply(self, aggregate: Record) -> None:
+            aggregate.key = list(self.key)
+            aggregate.values = dict(self.values)
+            aggregate.retracted = False
+
+    class Corrected(Aggregate.Event):
+        values: dict[str, Any]
+        changed: list[str]
+        valid_on: date | None
+        actor: str
+        reason: str | None
+        source: str | None
+
+        def apply(self, aggregate: Record) -> None:
+            aggregate.values = dict(self.values)
+            aggregate.retracted = False
+
+    class Retracted(Aggregate.Event):
+        actor: str
+        reason: str
+
+        def apply(self, aggregate: Record) -> None:
+            aggregate.retracted = True
+
+    @classmethod
+    def id_for(cls, key: tuple[str, ...]) -> UUID:
+        return record_id(cls.KIND, key)
+
+    @classmethod
+    def record(cls, key: tuple[str, ...], values: dict[str, Any], valid_on: date | None,
+               actor: str, reason: str | None, source: str | None) -> Record:
+        return cls._create(cls.Recorded, id=cls.id_for(key), key=list(key), values=values,
+                           valid_on=valid_on, actor=actor, reason=reason, source=source)
+
+    def changes_from(self, values: dict[str, Any]) -> list[str]:
+        """Names of the fields whose value differs from the current one (all, if retracted)."""
+        if self.retracted:
+            return sorted(values)
+        names = set(values) | set(self.values)
+        return sorted(n for n in names if values.get(n) != self.values.get(n))
+
+    def correct(self, values: dict[str, Any], valid_on: date | None, actor: str,
+                reason: str | None, source: str | None) -> None:
+        changed = self.changes_from(values)
+        if not changed:
+            raise CareerHubError(f"{self.KIND} {'/'.join(self.key)}: correction changes nothing")
+        self.trigger_event(self.Corrected, values=values, changed=changed, valid_on=valid_on,
+                           actor=actor, reason=reason, source=source)
+
+    def retract(self, actor: str, reason: str) -> None:
+        if self.retracted:
+            raise CareerHubError(f"{self.KIND} {'/'.join(self.key)} is already retracted")
+        if not reason.strip():
+            raise CareerHubError("a retraction needs a reason")
+        self.trigger_event(self.Retracted, actor=actor, reason=reason)
+
+
+class Hub(Record):
+    KIND = "hubs"
+
+
+class Target(Record):
+    KIND = "targets"
+
+
+class NationalFigure(Record):
+    KIND = "national"
+
+
+class Institution(Record):
+    KIND = "institutions"
+
+
+class EnterpriseAdviser(Record):
+    KIND = "advisers"
+
+
+class Match(Record):
+    KIND = "matches"
+
+
+class Assessment(Record):
+    KIND = "assessments"
+
+
+class Encounter(Record):
+    KIND = "encounters"
+
+
+class FundingApplication(Record):
+    KIND = "funding"
+
+
+RECORD_CLASSES: dict[str, type[Record]] = {}
+for _cls in (Hub, Target, NationalFigure, Institution, EnterpriseAdviser, Match, Assessment,
+             Encounter, FundingApplication):
+    stabilise_topics(_cls, _cls.__name__)
+    RECORD_CLASSES[_cls.KIND] = _cls

@@ -1,0 +1,55 @@
+"""One way to run SQL on either backend: `?` placeholders, rows as dicts."""
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+
+class Cursor:
+    def __init__(self, raw: Any, dialect: str):
+        self.raw, self.dialect = raw, dialect
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace("?", "%s") if self.dialect == "postgres" else sql
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
+        self.raw.execute(self._sql(sql), tuple(params))
+        return self
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self.raw.executemany(self._sql(sql), [tuple(r) for r in rows])
+
+    def fetchall(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.raw.fetchall()]
+
+    def fetchone(self) -> dict[str, Any] | None:
+        row = self.raw.fetchone()
+        return None if row is None else dict(row)
+
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        row = self.execute(sql, params).raw.fetchone()
+        if row is None:
+            return None
+        return row[0] if self.dialect == "sqlite" else next(iter(row.values()))
+
+
+class Database:
+    """The datastore of the event store, shared by the read model (same database kind)."""
+
+    def __init__(self, datastore: Any, dialect: str):
+        self.datastore, self.dialect = datastore, dialect
+
+    @contextmanager
+    def transaction(self, *, commit: bool) -> Iterator[Cursor]:
+        with self.datastore.transaction(commit=commit) as raw:
+            yield Cursor(raw, self.dialect)
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        with self.transaction(commit=False) as c:
+            return c.execute(sql, params).fetchall()
+
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        with self.transaction(commit=False) as c:
+            return c.scalar(sql, params)

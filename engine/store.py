@@ -1,0 +1,132 @@
+"""The event store: backend selection by URL, date transcoding, and the recorders that write
+each event's recording time (the database's clock, in the event's own transaction) and its link
+in a hash chain, so that "as known at T" is exact and history is tamper-evident."""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from eventsourcing.persistence import StoredEvent, Transcoding
+from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder
+from eventsourcing.utils import get_topic
+
+from engine.errors import CareerHubError
+
+GENESIS = "0" * 64
+EVENT_LOG_COLUMNS = "notification_id, recorded_at, payload_sha256, chain"
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+def format_recorded_at(moment: datetime) -> str:
+    """Fixed-width UTC text, so that recording times compare correctly as strings."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def chain_link(previous: str, notification_id: int, stored: StoredEvent, payload_sha256: str) -> str:
+    envelope = f"{previous}|{notification_id}|{stored.originator_id}|{stored.originator_version}|{stored.topic}|{payload_sha256}"
+    return hashlib.sha256(envelope.encode()).hexdigest()
+
+
+def log_rows(previous: dict[str, Any] | None, ids: Sequence[int], events: Sequence[StoredEvent],
+             now: datetime) -> list[tuple[int, str, str, str]]:
+    """Rows of event_log for freshly inserted events: recording time never goes backwards."""
+    recorded_at = format_recorded_at(now)
+    link = GENESIS
+    if previous:
+        recorded_at = max(recorded_at, previous["recorded_at"])
+        link = previous["chain"]
+    rows = []
+    for notification_id, stored in zip(ids, events, strict=True):
+        payload_sha256 = hashlib.sha256(stored.state).hexdigest()
+        link = chain_link(link, notification_id, stored, payload_sha256)
+        rows.append((notification_id, recorded_at, payload_sha256, link))
+    return rows
+
+
+LAST_LINK = f"SELECT recorded_at, chain FROM event_log ORDER BY notification_id DESC LIMIT 1"
+
+
+class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
+    def construct_create_table_statements(self) -> list[str]:
+        return super().construct_create_table_statements() + [
+            "CREATE TABLE IF NOT EXISTS event_log (notification_id INTEGER PRIMARY KEY,"
+            " recorded_at TEXT NOT NULL, payload_sha256 TEXT NOT NULL, chain TEXT NOT NULL)",
+            "CREATE INDEX IF NOT EXISTS event_log_recorded_at ON event_log (recorded_at)",
+        ]
+
+    def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        ids = super()._insert_events(c, stored_events, **kwargs)
+        c.execute(LAST_LINK)
+        last = c.fetchone()
+        previous = dict(last) if last else None
+        rows = log_rows(previous, ids or [], stored_events, datetime.now(timezone.utc))
+        c.executemany(f"INSERT INTO event_log ({EVENT_LOG_COLUMNS}) VALUES (?,?,?,?)", rows)
+        return ids
+
+
+class ChainedPostgresRecorder(PostgresApplicationRecorder):
+    def create_table(self) -> None:
+        super().create_table()
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(
+                "CREATE TABLE IF NOT EXISTS event_log (notification_id BIGINT PRIMARY KEY,"
+                " recorded_at TEXT NOT NULL, payload_sha256 TEXT NOT NULL, chain TEXT NOT NULL)")
+            curs.execute("CREATE INDEX IF NOT EXISTS event_log_recorded_at ON event_log (recorded_at)")
+
+    def _fetch_ids_after_insert_events(self, curs: Any, stored_events: Sequence[StoredEvent],
+                                       **kwargs: Any) -> Sequence[int] | None:
+        # The events table is locked EXCLUSIVE here, so the clock and the chain follow commit order.
+        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        curs.execute(LAST_LINK)
+        previous = curs.fetchone()
+        curs.execute("SELECT clock_timestamp() AS now")
+        now = curs.fetchone()["now"]
+        rows = log_rows(previous, ids or [], stored_events, now)
+        curs.executemany(f"INSERT INTO event_log ({EVENT_LOG_COLUMNS}) VALUES (%s,%s,%s,%s)", rows)
+        return ids
+
+
+def dialect_of(url: str) -> str:
+    scheme = urlsplit(url).scheme
+    if scheme == "sqlite":
+        return "sqlite"
+    if scheme in ("postgresql", "postgres"):
+        return "postgres"
+    raise CareerHubError(f"database URL {url!r}: scheme must be sqlite:/// or postgresql://")
+
+
+def store_env(url: str, cipher_key: str | None = None) -> dict[str, str]:
+    """eventsourcing settings for a CAREERHUB_DATABASE_URL (DATA.md §1)."""
+    parts = urlsplit(url)
+    if dialect_of(url) == "sqlite":
+        path = Path(unquote(url[len("sqlite:///"):]))
+        if not path.name:
+            raise CareerHubError(f"database URL {url!r} names no file")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(path),
+               "SQLITE_LOCK_TIMEOUT": "30",
+               "APPLICATION_RECORDER_TOPIC": get_topic(ChainedSQLiteRecorder)}
+    else:
+        env = {"PERSISTENCE_MODULE": "eventsourcing.postgres",
+               "POSTGRES_DBNAME": parts.path.lstrip("/"), "POSTGRES_HOST": parts.hostname or "127.0.0.1",
+               "POSTGRES_PORT": str(parts.port or 5432), "POSTGRES_USER": unquote(parts.username or ""),
+               "POSTGRES_PASSWORD": unquote(parts.password or ""), "POSTGRES_LOCK_TIMEOUT": "30",
+               "APPLICATION_RECORDER_TOPIC": get_topic(ChainedPostgresRecorder)}
+    if cipher_key:
+        env.update({"CIPHER_TOPIC": "eventsourcing.cipher:AESCipher", "CIPHER_KEY": cipher_key})
+    return env

@@ -1,0 +1,128 @@
+"""The materialised read model: version rows and log rows written together with the tracking
+position, in one transaction per batch, so every event is applied exactly once."""
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import Tracking
+from eventsourcing.postgres import PostgresTrackingRecorder
+from eventsourcing.sqlite import SQLiteTrackingRecorder
+
+from engine.importing.schema import SCHEMAS
+from engine.records import RECORD_CLASSES
+from engine.sql import Cursor, Database
+from projections.tables import LOG_COLUMNS, create_statements, insert_statement, table_of, version_row
+
+RECORD_EVENT_KINDS = {
+    getattr(cls, name).TOPIC: (cls.KIND, name)
+    for cls in RECORD_CLASSES.values() for name in ("Recorded", "Corrected", "Retracted")
+}
+ENVELOPE = ("originator_id", "originator_version", "timestamp", "originator_topic")
+
+
+@dataclass(frozen=True)
+class Applied:
+    nid: int
+    recorded_at: str
+    event: DomainEventProtocol
+
+
+def urn_of(kind: str, values: dict[str, Any]) -> str | None:
+    """The institution a record is about, if any (for history and the log's filter)."""
+    if kind == "funding":
+        return values.get("applicant") if values.get("stream") == "institutional" else None
+    return values.get("urn") if kind in ("institutions", "assessments", "matches", "encounters") else None
+
+
+def payload_of(event: DomainEventProtocol) -> str:
+    fields = {k: v for k, v in vars(event).items() if k not in ENVELOPE}
+    return json.dumps(fields, sort_keys=True, default=lambda v: v.isoformat() if isinstance(v, date) else str(v))
+
+
+class ReadModel:
+    """Shared by both backends; the tracking table and its upsert come from the library."""
+
+    dialect: str
+    datastore: Any
+
+    @property
+    def db(self) -> Database:
+        return Database(self.datastore, self.dialect)
+
+    def apply_batch(self, application_name: str, items: Sequence[Applied]) -> None:
+        with self.db.transaction(commit=True) as c:
+            for item in items:
+                self.apply(c, item)
+            self._insert_tracking(c.raw, Tracking(application_name, items[-1].nid))
+
+    def apply(self, c: Cursor, item: Applied) -> None:
+        event = item.event
+        topic = type(event).TOPIC if hasattr(type(event), "TOPIC") else type(event).__qualname__
+        kind, name = RECORD_EVENT_KINDS.get(topic, (None, type(event).__name__))
+        aggregate_id = str(event.originator_id)
+        record_key = urn = None
+        if kind is not None:
+            record_key, urn = self.apply_record(c, kind, name, aggregate_id, item.nid, event)
+        valid_on = getattr(event, "valid_on", None)
+        c.execute(f"INSERT INTO rm_log ({', '.join(LOG_COLUMNS)}) VALUES ({', '.join('?' * len(LOG_COLUMNS))})",
+                  (item.nid, item.recorded_at, topic, kind or topic.split(":")[-1].split(".")[0], name, aggregate_id,
+                   record_key, urn, getattr(event, "actor", None), getattr(event, "reason", None),
+                   getattr(event, "source", None), valid_on.isoformat() if valid_on else None, payload_of(event)))
+
+    def apply_record(self, c: Cursor, kind: str, name: str, aggregate_id: str, nid: int,
+                     event: Any) -> tuple[str, str | None]:
+        schema = SCHEMAS[kind]
+        table = table_of(kind)
+        if name == "Recorded":
+            key = " ".join(event.key)
+            c.execute(insert_statement(schema), version_row(schema, aggregate_id, nid, key, event.values))
+            return key, urn_of(kind, event.values)
+        current = c.execute(f"SELECT * FROM {table} WHERE aggregate_id = ? AND nid_to IS NULL",
+                            (aggregate_id,)).fetchone()
+        c.execute(f"UPDATE {table} SET nid_to = ? WHERE aggregate_id = ? AND nid_to IS NULL", (nid, aggregate_id))
+        key = current["record_key"] if current else self.last_key(c, table, aggregate_id)
+        if name == "Corrected":
+            c.execute(insert_statement(schema), version_row(schema, aggregate_id, nid, key, event.values))
+            return key, urn_of(kind, event.values)
+        return key, urn_of(kind, current or {})
+
+    @staticmethod
+    def last_key(c: Cursor, table: str, aggregate_id: str) -> str:
+        row = c.execute(f"SELECT record_key FROM {table} WHERE aggregate_id = ? ORDER BY nid_from DESC LIMIT 1",
+                        (aggregate_id,)).fetchone()
+        return row["record_key"] if row else ""
+
+    def reset(self, application_name: str) -> None:
+        """Empty every view and the tracking position, in one transaction."""
+        with self.db.transaction(commit=True) as c:
+            c.execute("DELETE FROM rm_log")
+            for kind in SCHEMAS:
+                c.execute(f"DELETE FROM {table_of(kind)}")
+            c.execute(f"DELETE FROM {self.tracking_table} WHERE application_name = ?", (application_name,))
+
+
+class SQLiteReadModel(ReadModel, SQLiteTrackingRecorder):
+    dialect = "sqlite"
+    tracking_table = "tracking"
+
+    def construct_create_table_statements(self) -> list[str]:
+        return super().construct_create_table_statements() + create_statements("sqlite")
+
+
+class PostgresReadModel(ReadModel, PostgresTrackingRecorder):
+    dialect = "postgres"
+    tracking_table = "readmodel_tracking"
+
+    def __init__(self, datastore: Any) -> None:
+        super().__init__(datastore, tracking_table_name=self.tracking_table)
+
+    def create_table(self) -> None:
+        super().create_table()
+        with self.datastore.transaction(commit=True) as curs:
+            for statement in create_statements("postgres"):
+                curs.execute(statement)

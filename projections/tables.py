@@ -1,0 +1,88 @@
+"""Read-model tables: one bitemporal version table per kind of record, and the event log.
+
+Each version row knows the log positions between which it was the known truth
+(`nid_from` <= n < `nid_to`), and its valid-time dates are ordinary columns, so both
+"as of a day" and "as known at a moment" are index lookups.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from engine.importing.schema import SCHEMAS, Column, KindSchema
+
+SQL_TYPES = {
+    "sqlite": {"int": "INTEGER", "percent": "INTEGER", "bool": "INTEGER", "float": "REAL", "big": "INTEGER"},
+    "postgres": {"int": "BIGINT", "percent": "INTEGER", "bool": "INTEGER", "float": "DOUBLE PRECISION", "big": "BIGINT"},
+}
+INDEXES = {
+    "institutions": (("hub_id",), ("area",), ("urn",)),
+    "assessments": (("urn", "assessed_on"),),
+    "matches": (("urn",), ("adviser_ref",)),
+    "encounters": (("urn", "occurred_on"),),
+    "funding": (("hub_id",),),
+    "targets": (("hub_id", "academic_year"),),
+    "national": (("metric", "published_on"),),
+    "advisers": (("adviser_ref",),),
+    "hubs": (("hub_id",),),
+}
+LOG_COLUMNS = ("nid", "recorded_at", "topic", "kind", "event", "aggregate_id", "record_key", "urn",
+               "actor", "reason", "source", "valid_on", "payload")
+
+
+def table_of(kind: str) -> str:
+    return f"rm_{kind}"
+
+
+def sql_type(dialect: str, column: Column) -> str:
+    return SQL_TYPES[dialect].get(column.type, "TEXT")
+
+
+def create_statements(dialect: str) -> list[str]:
+    big = SQL_TYPES[dialect]["big"]
+    statements = [
+        f"CREATE TABLE IF NOT EXISTS rm_log (nid {big} PRIMARY KEY, recorded_at TEXT NOT NULL, topic TEXT NOT NULL,"
+        " kind TEXT, event TEXT NOT NULL, aggregate_id TEXT NOT NULL, record_key TEXT, urn TEXT, actor TEXT,"
+        " reason TEXT, source TEXT, valid_on TEXT, payload TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS rm_log_recorded_at ON rm_log (recorded_at)",
+        "CREATE INDEX IF NOT EXISTS rm_log_urn ON rm_log (urn, nid)",
+        "CREATE INDEX IF NOT EXISTS rm_log_aggregate ON rm_log (aggregate_id, nid)",
+        "CREATE INDEX IF NOT EXISTS rm_log_kind ON rm_log (kind, nid)",
+        "CREATE INDEX IF NOT EXISTS rm_log_actor ON rm_log (actor, nid)",
+    ]
+    for schema in SCHEMAS.values():
+        table = table_of(schema.kind)
+        columns = ", ".join(f"{c.name} {sql_type(dialect, c)}" for c in schema.columns)
+        statements.append(f"CREATE TABLE IF NOT EXISTS {table} (aggregate_id TEXT NOT NULL, nid_from {big} NOT NULL,"
+                          f" nid_to {big}, record_key TEXT NOT NULL, {columns})")
+        statements.append(f"CREATE INDEX IF NOT EXISTS {table}_current ON {table} (aggregate_id, nid_to)")
+        for index in INDEXES.get(schema.kind, ()):
+            name = f"{table}_{'_'.join(index)}"
+            statements.append(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({', '.join(index)}, nid_from)")
+    return statements
+
+
+def cell(value: Any) -> Any:
+    """A domain value as stored in a read-model column."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value)
+    return value
+
+
+def version_row(schema: KindSchema, aggregate_id: str, nid: int, key: str, values: dict[str, Any]) -> tuple:
+    return (aggregate_id, nid, None, key, *(cell(values.get(c.name)) for c in schema.columns))
+
+
+def insert_statement(schema: KindSchema) -> str:
+    names = ("aggregate_id", "nid_from", "nid_to", "record_key", *schema.column_names)
+    return f"INSERT INTO {table_of(schema.kind)} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+
+
+def visible(alias: str = "") -> str:
+    """The SQL condition 'this version was the known truth at log position ?' (two parameters)."""
+    p = f"{alias}." if alias else ""
+    return f"{p}nid_from <= ? AND ({p}nid_to IS NULL OR {p}nid_to > ?)"
