@@ -1,0 +1,24 @@
+"""The `careerhub` command: thin; every command calls the same service the web uses."""
+from __future__ import annotations
+
+from importlib.metadata import version
+
+import click
+
+from cli.common import CareerHubGroup
+from cli.data import history, import_command, log, projections, retract
+from cli.reports import explain, report
+
+
+@click.group(cls=CareerHubGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(version("careerhub"), prog_name="careerhub")
+def main() -> None:
+    """careerhub: an event-sourced Careers Hub tracker and Enterprise Adviser matcher.
+
+    Data lives in CAREERHUB_DATABASE_URL (default sqlite:///instance/careerhub.sqlite3);
+    every command also takes --database-url.
+    """
+
+
+for command in (import_command, retract, log, history, projections, report, explain):
+    main.add_command(command)

@@ -1,0 +1,97 @@
+"""Commands that record data, and the auditor's raw views of what was recorded."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from cli.common import MOMENT, echo_json, echo_table, with_service
+from engine.importing.schema import SCHEMAS
+from projections.audit import LogFilter, describe, institution_history, list_log
+from service.hub import HubService
+
+LOG_COLUMNS = ("nid", "recorded_at", "actor", "kind", "event", "record_key", "valid_on", "reason", "what")
+
+
+@click.command("import")
+@click.argument("kind", type=click.Choice(list(SCHEMAS)))
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--reason", default=None, help="Why these rows are recorded (kept with every event).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@with_service(writes=True)
+def import_command(service: HubService, kind: str, file: Path, reason: str | None, fmt: str) -> None:
+    """Import a CSV file of KIND (DATA.md §2): whole or not at all; re-imports record nothing."""
+    summary = service.import_file(kind, file, service.settings.actor, reason)
+    if fmt == "json":
+        click.echo(json.dumps(summary.to_json()))
+    elif summary.recorded == 0:
+        click.echo(f"{file}: nothing new — all {summary.rows} rows were already recorded with the same values.")
+    else:
+        click.echo(f"{file}: {summary.rows} rows, {summary.recorded} events recorded, {summary.unchanged} unchanged.")
+
+
+@click.command()
+@click.argument("kind", type=click.Choice(list(SCHEMAS)))
+@click.argument("key", nargs=-1, required=True)
+@click.option("--reason", required=True, help="Why the record is withdrawn.")
+@with_service(writes=True)
+def retract(service: HubService, kind: str, key: tuple[str, ...], reason: str) -> None:
+    """Withdraw a record entered by mistake (KEY: its natural key, e.g. URN ASSESSED_ON).
+
+    The retraction is an event; the record stays visible to --known-at before it."""
+    position = service.retract(kind, key, service.settings.actor, reason)
+    click.echo(f"retracted {kind} {' '.join(key)} (log position {position})")
+
+
+def log_rows(rows: list[dict]) -> list[dict]:
+    return [{**r, "what": describe(r)} for r in rows]
+
+
+@click.command()
+@click.option("--kind", default=None, help="Only this kind (hubs, institutions, assessments, ..., MatchRun, User).")
+@click.option("--urn", default=None, help="Only events about this institution.")
+@click.option("--actor", "by_actor", default=None, help="Only events recorded by this actor.")
+@click.option("--since", type=MOMENT, default=None, help="Recorded at or after (ISO 8601, UTC if no offset).")
+@click.option("--until", type=MOMENT, default=None, help="Recorded at or before.")
+@click.option("--limit", type=int, default=None)
+@click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table", show_default=True)
+@with_service
+def log(service: HubService, kind, urn, by_actor, since, until, limit, fmt) -> None:
+    """The event log: every recorded event, in recording order."""
+    service.refresh()
+    rows = list_log(service.db, LogFilter(kind=kind, urn=urn, actor=by_actor, since=since, until=until, limit=limit))
+    if fmt == "jsonl":
+        for row in rows:
+            click.echo(json.dumps(row, default=str))
+    else:
+        echo_table(log_rows(rows), LOG_COLUMNS)
+
+
+@click.command()
+@click.argument("urn")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@with_service
+def history(service: HubService, urn: str, fmt: str) -> None:
+    """Every event that touched institution URN: valid date, recording time, actor, reason, values."""
+    service.refresh()
+    rows = institution_history(service.db, urn)
+    if not rows:
+        raise click.ClickException(f"nothing has been recorded about institution {urn}")
+    if fmt == "json":
+        echo_json(rows)
+    else:
+        echo_table(log_rows(rows), LOG_COLUMNS)
+
+
+@click.group()
+def projections() -> None:
+    """Maintain the read model."""
+
+
+@projections.command()
+@with_service
+def rebuild(service: HubService) -> None:
+    """Rebuild every read-model table from the event log, from scratch."""
+    position = service.projector.rebuild(progress=True)
+    click.echo(f"read model rebuilt up to log position {position}")

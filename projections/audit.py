@@ -1,0 +1,63 @@
+"""The auditor's raw views: the event log with filters, and one institution's history."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from engine.sql import Database
+from engine.store import format_recorded_at
+
+
+@dataclass(frozen=True)
+class LogFilter:
+    kind: str | None = None
+    urn: str | None = None
+    actor: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    after: int = 0  # log position to continue from (paging)
+    limit: int | None = None
+
+
+def list_log(db: Database, f: LogFilter) -> list[dict[str, Any]]:
+    """Log rows in recording order, each with its payload decoded."""
+    where, params = ["nid > ?"], [f.after]
+    for column, value in (("kind", f.kind), ("urn", f.urn), ("actor", f.actor)):
+        if value:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if f.since:
+        where.append("recorded_at >= ?")
+        params.append(format_recorded_at(f.since))
+    if f.until:
+        where.append("recorded_at <= ?")
+        params.append(format_recorded_at(f.until))
+    sql = f"SELECT * FROM rm_log WHERE {' AND '.join(where)} ORDER BY nid"
+    if f.limit:
+        sql += f" LIMIT {int(f.limit)}"
+    return [decoded(row) for row in db.query(sql, params)]
+
+
+def decoded(row: dict[str, Any]) -> dict[str, Any]:
+    row = dict(row)
+    row["payload"] = json.loads(row["payload"])
+    return row
+
+
+def institution_history(db: Database, urn: str) -> list[dict[str, Any]]:
+    """Every event that touched an institution, including corrections and retractions."""
+    return list_log(db, LogFilter(urn=urn))
+
+
+def describe(row: dict[str, Any]) -> str:
+    """One line for a log row: what the event said."""
+    payload = row["payload"]
+    if row["event"] == "Retracted":
+        return "retracted"
+    values = payload.get("values")
+    if values is None:
+        return ", ".join(f"{k}={v}" for k, v in payload.items() if k not in ("actor", "reason", "source"))[:200]
+    shown = payload.get("changed") or [k for k, v in values.items() if v not in (None, [], "")]
+    return ", ".join(f"{k}={values.get(k)}" for k in shown)

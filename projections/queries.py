@@ -1,0 +1,70 @@
+"""Point-in-time reads over the read model: rows valid on a day, as known at a log position."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from engine.errors import CareerHubError
+from engine.sql import Database
+from engine.store import format_recorded_at
+from projections.tables import table_of, visible
+
+
+def position_at(db: Database, known_at: datetime | None) -> int:
+    """The last log position recorded at or before `known_at` (everything, if None)."""
+    if known_at is None:
+        return db.scalar("SELECT MAX(nid) FROM rm_log") or 0
+    return db.scalar("SELECT MAX(nid) FROM rm_log WHERE recorded_at <= ?", (format_recorded_at(known_at),)) or 0
+
+
+def known_rows(db: Database, kind: str, n: int, where: str = "", params: tuple = ()) -> list[dict[str, Any]]:
+    """Current versions, as known at log position n, of the records of `kind` matching `where`."""
+    condition = visible() + (f" AND ({where})" if where else "")
+    return db.query(f"SELECT * FROM {table_of(kind)} WHERE {condition}", (n, n, *params))
+
+
+def in_list(values: list[str]) -> str:
+    return ",".join("?" * len(values)) or "NULL"
+
+
+def active_on(day: date, start: str, end: str) -> tuple[str, tuple[str, str]]:
+    """SQL for 'start <= day and (end absent or end > day)' (DATA.md §3 membership and matches)."""
+    return f"{start} <= ? AND ({end} IS NULL OR {end} > ?)", (day.isoformat(), day.isoformat())
+
+
+def get_hub(db: Database, hub_id: str, n: int) -> dict[str, Any]:
+    rows = known_rows(db, "hubs", n, "hub_id = ?", (hub_id,))
+    if not rows:
+        raise CareerHubError(f"no hub {hub_id!r} is known" + (" at that moment" if n else ""))
+    return rows[0]
+
+
+def list_members(db: Database, hub_id: str, day: date, n: int, cluster: str | None = None) -> list[dict[str, Any]]:
+    condition, params = active_on(day, "hub_joined_on", "hub_left_on")
+    where, args = f"hub_id = ? AND {condition}", (hub_id, *params)
+    if cluster:
+        where, args = where + " AND cluster = ?", (*args, cluster)
+    return sorted(known_rows(db, "institutions", n, where, args), key=lambda r: r["urn"])
+
+
+def list_engaged(db: Database, area: str, day: date, n: int, cluster: str | None = None) -> list[dict[str, Any]]:
+    condition, params = active_on(day, "ean_joined_on", "ean_left_on")
+    where, args = f"area = ? AND {condition}", (area, *params)
+    if cluster:
+        where, args = where + " AND cluster = ?", (*args, cluster)
+    return sorted(known_rows(db, "institutions", n, where, args), key=lambda r: r["urn"])
+
+
+def active_matches(db: Database, urns: list[str], day: date, n: int) -> list[dict[str, Any]]:
+    condition, params = active_on(day, "matched_on", "ended_on")
+    return known_rows(db, "matches", n, f"urn IN ({in_list(urns)}) AND {condition}", (*urns, *params))
+
+
+def latest_assessments(db: Database, urns: list[str], day: date, n: int) -> dict[str, dict[str, Any]]:
+    """Each institution's assessment with the greatest assessed_on <= day (its latest correction)."""
+    latest: dict[str, dict[str, Any]] = {}
+    rows = known_rows(db, "assessments", n, f"urn IN ({in_list(urns)}) AND assessed_on <= ?", (*urns, day.isoformat()))
+    for row in rows:
+        if row["urn"] not in latest or row["assessed_on"] > latest[row["urn"]]["assessed_on"]:
+            latest[row["urn"]] = row
+    return latest

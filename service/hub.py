@@ -1,0 +1,46 @@
+"""The composition root: one event store, its read model, and the commands and queries that the
+command line and the web share. Every write is followed by a catch-up of the read model."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from config.settings import Settings
+from engine.application import CareerHub
+from engine.importing.importer import ImportSummary, import_file
+from projections.report import Query, hub_report
+from projections.runner import Projector
+
+
+class HubService:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.app = CareerHub(settings.database_url, settings.cipher_key)
+        self.projector = Projector(self.app)
+
+    @property
+    def db(self):
+        return self.app.db
+
+    def refresh(self) -> int:
+        """Bring the read model up to date with everything recorded (by any process)."""
+        return self.projector.catch_up()
+
+    def import_file(self, kind: str, path: Path, actor: str, reason: str | None = None,
+                    data: bytes | None = None) -> ImportSummary:
+        summary = import_file(self.app, kind, path, actor, reason, data)
+        self.refresh()
+        return summary
+
+    def retract(self, kind: str, key: Sequence[str], actor: str, reason: str) -> int:
+        position = self.app.retract(kind, key, actor, reason)
+        self.refresh()
+        return position
+
+    def report(self, query: Query) -> dict[str, Any]:
+        self.refresh()
+        return hub_report(self.db, query)
+
+    def close(self) -> None:
+        self.app.close()
