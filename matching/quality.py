@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -30,6 +31,7 @@ _KIND_NOUN = {
 }
 
 
+@lru_cache(maxsize=4096)
 def _words(text: str) -> str:
     return " " + re.sub(r"[^a-z0-9]+", " ", text.lower()).strip() + " "
 
@@ -38,6 +40,7 @@ def _mentions(text: str, phrase: str) -> bool:
     return _words(phrase) in _words(text)
 
 
+@lru_cache(maxsize=16384)
 def benchmark_sources(adviser: Adviser, weights: Weights) -> dict[int, str]:
     """Return, per benchmark 1-8 the adviser helps with, a label saying why (first wins)."""
     found: dict[int, str] = {}
@@ -57,6 +60,7 @@ def benchmark_sources(adviser: Adviser, weights: Weights) -> dict[int, str]:
     return {b: found[b] for b in sorted(found) if 1 <= b <= 8}
 
 
+@lru_cache(maxsize=65536)
 def kind_skill(adviser: Adviser, kind: str, weights: Weights) -> str | None:
     """Return the first of the adviser's skills that suits this institution kind, if any."""
     phrases = dict(weights.kind_skills).get(kind, ())
@@ -64,6 +68,13 @@ def kind_skill(adviser: Adviser, kind: str, weights: Weights) -> str | None:
         if any(_mentions(skill, p) for p in phrases):
             return skill
     return None
+
+
+def clear_caches() -> None:
+    """Forget memoised text matches (for cold-start timings)."""
+    _words.cache_clear()
+    benchmark_sources.cache_clear()
+    kind_skill.cache_clear()
 
 
 @dataclass(frozen=True)
