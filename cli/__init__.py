@@ -7,7 +7,7 @@ import click
 
 from cli.common import CareerHubGroup
 from cli.data import history, import_command, log, projections, retract
-from cli.reports import explain, report
+from cli.reports import evidence, explain, report
 
 
 @click.group(cls=CareerHubGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -20,5 +20,5 @@ def main() -> None:
     """
 
 
-for command in (import_command, retract, log, history, projections, report, explain):
+for command in (import_command, retract, log, history, projections, report, explain, evidence):
     main.add_command(command)

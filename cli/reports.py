@@ -1,28 +1,105 @@
 """The hub lead's and the auditor's reports."""
 from __future__ import annotations
 
+from datetime import date
+
 import click
 
-from cli.common import DAY, MOMENT, echo_json, with_service
+from config.calendar import parse_academic_year
+from cli.common import DAY, MOMENT, echo_json, echo_table, with_service
+from cli.text import board_text, compare_text, series_text
+from projections.board import board, series_with_forecast
+from projections.compare import compare_known_at
+from projections.evidence import encounter_evidence
+from projections.explain import DEFINITIONS, explain as explain_figure
 from projections.report import Query
 from service.hub import HubService
 
 
+def default_forecast_day(service: HubService, years: list[str]) -> date:
+    """The last day with data in the series: today, or the last assessment in the last year listed."""
+    year_end = date(parse_academic_year(years[-1]) + 1, 8, 31)
+    latest = service.db.scalar("SELECT MAX(assessed_on) FROM rm_assessments WHERE assessed_on <= ?", (year_end.isoformat(),))
+    return min(date.today(), year_end, date.fromisoformat(latest) if latest else year_end)
+
+
 @click.command()
 @click.option("--hub", "hub_id", required=True, help="Hub id, e.g. dorset.")
-@click.option("--as-of", type=DAY, required=True, help="Valid time: the state of the world at the end of this day.")
-@click.option("--known-at", type=MOMENT, default=None, help="Record time: only what had been recorded by then.")
+@click.option("--as-of", type=DAY, default=None, help="Valid time: the state at the end of this day (default today).")
+@click.option("--known-at", type=MOMENT, default=None, help="Record time: only what had been recorded by then (UTC if no offset).")
+@click.option("--compare-known-at", type=MOMENT, default=None,
+              help="Show what changed between --known-at and this moment, institution by institution.")
 @click.option("--cluster", default=None, help="Only this cluster's institutions.")
 @click.option("--cohort-as-of", type=DAY, default=None, help="Members as of this day, their state as of --as-of.")
+@click.option("--terms", multiple=True, metavar="YYYY/YY",
+              help="Figures at each term end of these academic years, with a forecast (repeatable; or several after one flag).")
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True)
+@click.argument("more_terms", nargs=-1, metavar="")
 @with_service
-def report(service: HubService, hub_id, as_of, known_at, cluster, cohort_as_of, fmt) -> None:
-    """The hub report (DATA.md §3) as of a day, as known at a moment."""
-    figures = service.report(Query(hub_id, as_of, known_at, cluster, cohort_as_of))
-    echo_json(figures)
+def report(service: HubService, hub_id, as_of, known_at, compare_known_at, cluster, cohort_as_of, terms, fmt,
+           more_terms) -> None:
+    """The hub report (DATA.md §3) as of a day, as known at a moment; or a term-end series."""
+    service.refresh()
+    years = [*terms, *more_terms]
+    as_of = as_of or (default_forecast_day(service, years) if years else date.today())
+    query = Query(hub_id, as_of, known_at, cluster, cohort_as_of)
+    if years:
+        result = series_with_forecast(service.db, hub_id, years, as_of, known_at, cluster)
+        click.echo(series_text(result)) if fmt == "text" else echo_json(result)
+    elif compare_known_at:
+        result = compare_known_at(service.db, query, known_at, compare_known_at)
+        click.echo(compare_text(result)) if fmt == "text" else echo_json(result)
+    elif fmt == "json":
+        echo_json(service.report(query))
+    else:
+        click.echo(board_text(board(service.db, query)))
 
 
 @click.command()
+@click.option("--hub", "hub_id", required=True)
+@click.option("--as-of", type=DAY, required=True)
+@click.option("--known-at", type=MOMENT, default=None)
+@click.option("--cluster", default=None)
+@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True)
+@click.argument("figure", type=click.Choice(list(DEFINITIONS)))
 @with_service
-def explain(service: HubService) -> None:
-    """Explain a figure."""
+def explain(service: HubService, hub_id, as_of, known_at, cluster, fmt, figure) -> None:
+    """The institutions and the exact events behind one FIGURE of the report."""
+    service.refresh()
+    result = explain_figure(service.db, Query(hub_id, as_of, known_at, cluster), figure)
+    if fmt == "json":
+        echo_json(result)
+        return
+    click.echo(f"{figure} = {result['value']} ({result['definition']}), as of {as_of}"
+               + (f", as known at {known_at.isoformat()}" if known_at else ""))
+    for inst in result["institutions"]:
+        value = f" value={inst['value']}" if "value" in inst else ""
+        click.echo(f"\n{inst['urn']} {inst['name']}{value}")
+        for e in inst["events"]:
+            click.echo(f"  #{e['nid']} {e['kind']} {e['event']} {e['record_key']} recorded {e['recorded_at']} by {e['actor']}"
+                       + (f" ({e['reason']})" if e["reason"] else "") + (f" from {e['source']}" if e["source"] else ""))
+
+
+@click.command()
+@click.option("--hub", "hub_id", required=True)
+@click.option("--year", "academic_year", required=True, metavar="YYYY/YY")
+@click.option("--known-at", type=MOMENT, default=None)
+@click.option("--flagged-only", is_flag=True, help="Only institutions with a flag.")
+@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True)
+@with_service
+def evidence(service: HubService, hub_id, academic_year, known_at, flagged_only, fmt) -> None:
+    """Encounters per hub member in an academic year, with flags where a self-assessed 100 % on
+    benchmark 5 or 6 has no recorded encounter of that kind for some year group."""
+    service.refresh()
+    rows = encounter_evidence(service.db, hub_id, academic_year, known_at)
+    if flagged_only:
+        rows = [r for r in rows if r["flags"]]
+    if fmt == "json":
+        echo_json(rows)
+        return
+    table = [{"urn": r["urn"], "name": r["name"],
+              **{k: f"{v['encounters']} ({v['students']} students; years {','.join(map(str, v['year_groups']))})"
+                 for k, v in r["by_kind"].items()},
+              "flags": "; ".join(f["message"] for f in r["flags"])} for r in rows]
+    echo_table(table, ["urn", "name", "employer_encounter", "workplace_experience", "fe_he_encounter",
+                       "personal_guidance", "flags"])

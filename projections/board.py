@@ -1,0 +1,77 @@
+"""What a hub lead puts in front of the board: the annex tables, the term-end series, a forecast."""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any
+
+from config.calendar import parse_academic_year, terms_of_year
+from engine.sql import Database
+from projections.forecast import forecast_year_end
+from projections.report import Query, hub_report
+
+
+def last_year_end(day: date) -> date:
+    """31 August that ended the previous academic year."""
+    return date(day.year if day.month >= 9 else day.year - 1, 8, 31)
+
+
+def board(db: Database, query: Query) -> dict[str, Any]:
+    """The annex tables: national vs hub at the end of last academic year (for today's members),
+    the target, and the hub as of the day; benchmarks 5 and 6; EAN; funding; data still required."""
+    now = hub_report(db, query)
+    year_end = last_year_end(query.as_of)
+    then = hub_report(db, replace(query, as_of=year_end, cohort_as_of=query.as_of))
+    targets = now["targets"]
+    return {
+        "report": now,
+        "last_year_end": year_end.isoformat(),
+        "average_benchmarks": {
+            "national": now["national"].get("average_benchmarks"),
+            "hub_last_year_end": then["average_benchmarks"],
+            "target": targets.get("average_benchmarks"),
+            "hub_now": now["average_benchmarks"],
+        },
+        "benchmarks_5_6": [
+            {"benchmark": b, "target": targets.get(f"bm{b}_percent"), "hub_now": now["fully_achieved_percent"][str(b)]}
+            for b in (5, 6)
+        ],
+        "ean": now["ean"],
+        "funding": now["funding"],
+        "members": now["institutions"],
+        "data_required": now["data_required"],
+    }
+
+
+def term_ends(academic_years: list[str]) -> list[tuple[str, str, date]]:
+    return [(term.academic_year, term.name, term.ends_on)
+            for year in academic_years for term in terms_of_year(parse_academic_year(year))]
+
+
+def term_series(db: Database, hub_id: str, academic_years: list[str], known_at: datetime | None = None,
+                cluster: str | None = None) -> list[dict[str, Any]]:
+    """The figures at each term end of the given academic years (rows of the annex tables)."""
+    rows = []
+    for year, term, day in term_ends(academic_years):
+        r = hub_report(db, Query(hub_id, day, known_at, cluster))
+        rows.append({
+            "academic_year": year, "term": term, "term_ends_on": day.isoformat(),
+            "institutions": r["institutions"], "assessed": r["assessed"], "data_required": r["data_required"],
+            "average_benchmarks": r["average_benchmarks"],
+            "bm5_percent": r["fully_achieved_percent"]["5"], "bm6_percent": r["fully_achieved_percent"]["6"],
+            "target_average_benchmarks": r["targets"].get("average_benchmarks"),
+            "target_bm5_percent": r["targets"].get("bm5_percent"),
+            "target_bm6_percent": r["targets"].get("bm6_percent"),
+            "national_average_benchmarks": r["national"].get("average_benchmarks"),
+            "engaged": r["ean"]["engaged"], "matched": r["ean"]["matched"],
+        })
+    return rows
+
+
+def series_with_forecast(db: Database, hub_id: str, academic_years: list[str], as_of: date,
+                         known_at: datetime | None = None, cluster: str | None = None) -> dict[str, Any]:
+    return {
+        "hub_id": hub_id, "as_of": as_of.isoformat(), "known_at": known_at.isoformat() if known_at else None,
+        "terms": term_series(db, hub_id, academic_years, known_at, cluster),
+        "forecast": forecast_year_end(db, hub_id, as_of, known_at, cluster),
+    }

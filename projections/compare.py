@@ -1,0 +1,57 @@
+"""What changed between two states of knowledge about the same day, institution by institution,
+with every change attributed to the events recorded in between."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from engine.sql import Database
+from projections.institutions import public, standings
+from projections.queries import position_at
+from projections.report import Query, hub_report
+
+FIGURES = ("institutions", "assessed", "data_required", "average_benchmarks")
+
+
+def flatten(report: dict[str, Any]) -> dict[str, Any]:
+    flat = {k: report[k] for k in FIGURES}
+    flat.update({f"bm{b}_percent": v for b, v in report["fully_achieved_percent"].items()})
+    flat.update({f"ean.{k}": v for k, v in report["ean"].items()})
+    flat.update({f"funding.{k}": v for k, v in report["funding"].items()})
+    return flat
+
+
+def events_between(db: Database, urn: str, n1: int, n2: int, day: str) -> list[dict[str, Any]]:
+    """Events recorded in (n1, n2] about this institution that bear on the day (valid on or before it,
+    or retractions, whose valid date is their record's)."""
+    return db.query(
+        "SELECT nid, recorded_at, actor, reason, kind, event, record_key, source, valid_on FROM rm_log"
+        " WHERE urn = ? AND nid > ? AND nid <= ? AND (valid_on IS NULL OR valid_on <= ? OR kind = 'institutions')"
+        " ORDER BY nid", (urn, n1, n2, day))
+
+
+def compare_known_at(db: Database, query: Query, then: datetime | None, now: datetime | None) -> dict[str, Any]:
+    """'As reported then vs as known now' for the report of `query` (its known_at is ignored)."""
+    n1, n2 = position_at(db, then), position_at(db, now)
+    before = hub_report(db, Query(query.hub_id, query.as_of, then, query.cluster))
+    after = hub_report(db, Query(query.hub_id, query.as_of, now, query.cluster))
+    flat_before, flat_after = flatten(before), flatten(after)
+    old = standings(db, query.hub_id, query.as_of, n1, query.cluster) if n1 else {}
+    new = standings(db, query.hub_id, query.as_of, n2, query.cluster)
+    institutions = []
+    for urn in sorted(set(old) | set(new)):
+        a, b = public(old.get(urn, {})), public(new.get(urn, {}))
+        changes = [{"field": f, "then": a.get(f), "now": b.get(f)}
+                   for f in sorted(set(a) | set(b)) if f not in ("urn", "name") and a.get(f) != b.get(f)]
+        if changes:
+            institutions.append({"urn": urn, "name": b.get("name") or a.get("name"), "changes": changes,
+                                 "events": events_between(db, urn, n1, n2, query.as_of.isoformat())})
+    return {
+        "hub_id": query.hub_id, "as_of": query.as_of.isoformat(),
+        "known_at": then.isoformat() if then else None, "compare_known_at": now.isoformat() if now else None,
+        "log_positions": [n1, n2],
+        "figures": {k: {"then": flat_before[k], "now": flat_after[k]} for k in flat_after
+                    if flat_before[k] != flat_after[k]},
+        "institutions": institutions,
+        "then": before, "now": after,
+    }
