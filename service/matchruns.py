@@ -1,0 +1,165 @@
+"""Matching as a coordinator does it: snapshot the area as of a day, solve, record the run;
+then accept (recording the matches) or reject (which later runs respect)."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import date
+from importlib.metadata import version
+from typing import Any
+from uuid import UUID, uuid4
+
+from engine.errors import CareerHubError, StaleRunError
+from engine.matchruns import MatchRun
+from engine.records import Match
+from matching.errors import MatchingError
+from matching.schema import (Adviser, School, Snapshot, Weights, snapshot_digest, snapshot_from_dict,
+                             snapshot_to_dict)
+from matching.service import result_to_json, solve
+from projections.queries import active_matches, known_rows, latest_assessments, list_engaged, position_at
+from service.hub import HubService
+
+
+def parse_pairs(pairs: list[str] | tuple[str, ...], option: str) -> tuple[tuple[str, str], ...]:
+    parsed = []
+    for pair in pairs:
+        urn, sep, ref = pair.partition("=")
+        if not (sep and urn.strip() and ref.strip()):
+            raise CareerHubError(f"{option} {pair!r}: expected URN=ADVISER_REF")
+        parsed.append((urn.strip(), ref.strip()))
+    return tuple(parsed)
+
+
+def rejected_pairs(service: HubService, area: str) -> list[tuple[str, str]]:
+    rows = service.db.query("SELECT payload FROM rm_log WHERE kind = 'MatchRun' AND event = 'Rejected'")
+    found = [json.loads(r["payload"]) for r in rows]
+    return [(p["urn"], p["adviser_ref"]) for p in found if p["area"] == area]
+
+
+def build_snapshot(service: HubService, area: str, as_of: date, pins: tuple[tuple[str, str], ...] = (),
+                   forbids: tuple[tuple[str, str], ...] = ()) -> Snapshot:
+    """The matcher's input as of the day, from everything recorded so far."""
+    db = service.db
+    n = position_at(db, None)
+    engaged = list_engaged(db, area, as_of, n)
+    matched = {m["urn"] for m in active_matches(db, [e["urn"] for e in engaged], as_of, n)}
+    open_schools = [e for e in engaged if e["urn"] not in matched]
+    latest = latest_assessments(db, [s["urn"] for s in open_schools], as_of, n)
+    schools = tuple(School(
+        urn=s["urn"], name=s["name"], kind=s["kind"], latitude=s["latitude"], longitude=s["longitude"],
+        disadvantaged=bool(s["disadvantaged"]),
+        waiting_days=max(0, (as_of - date.fromisoformat(s["ean_joined_on"])).days),
+        benchmarks=tuple(latest[s["urn"]][f"bm{b}"] for b in range(1, 9)) if s["urn"] in latest else None,
+    ) for s in open_schools)
+    advisers_rows = known_rows(db, "advisers", n)
+    load = Counter(m["adviser_ref"] for m in known_rows(
+        db, "matches", n, "matched_on <= ? AND (ended_on IS NULL OR ended_on > ?)", (as_of.isoformat(),) * 2))
+    day = as_of.isoformat()
+    advisers = tuple(Adviser(
+        adviser_ref=a["adviser_ref"], name=a["name"], employer=a["employer"], sector=a["sector"],
+        skills=tuple(x for x in (a["skills"] or "").split(";") if x), latitude=a["latitude"],
+        longitude=a["longitude"], capacity=a["capacity"], active_matches=load[a["adviser_ref"]],
+        max_travel_km=a["max_travel_km"],
+        available=(a["available_from"] or day) <= day <= (a["available_until"] or day),
+        conflicts=frozenset(x for x in (a["conflicts"] or "").split(";") if x),
+    ) for a in advisers_rows)
+    forbidden = tuple(sorted(set(forbids) | set(rejected_pairs(service, area))))
+    return Snapshot(area=area, as_of=as_of, schools=schools, advisers=advisers, pins=tuple(pins),
+                    forbidden=forbidden, weights=Weights())
+
+
+def run_view(run: MatchRun) -> dict[str, Any]:
+    return {"run_id": str(run.id), "area": run.area, "as_of": run.as_of.isoformat(),
+            "inputs_digest": run.inputs_digest, **run.result,
+            "accepted": dict(run.accepted), "rejected": dict(run.rejected)}
+
+
+def propose(service: HubService, area: str, as_of: date, pins=(), forbids=(), actor: str = "") -> dict[str, Any]:
+    """Solve for the area and record the run (inputs, proposals, solver status, actor)."""
+    service.refresh()
+    snapshot = build_snapshot(service, area, as_of, parse_pairs(pins, "--pin"), parse_pairs(forbids, "--forbid"))
+    try:
+        result = result_to_json(solve(snapshot))
+    except MatchingError as error:
+        raise CareerHubError(str(error)) from None
+    run = MatchRun.propose(uuid4(), area, as_of, snapshot_to_dict(snapshot), snapshot_digest(snapshot), result,
+                           f"ortools {version('ortools')}", actor)
+    service.app.save(run)
+    service.refresh()
+    return run_view(run)
+
+
+def replay(service: HubService, run_id: str) -> dict[str, Any]:
+    """Solve again from the run's recorded inputs: an auditor checks the same proposals come out."""
+    run = get_run(service, run_id)
+    result = result_to_json(solve(snapshot_from_dict(run.inputs)))
+    same = [(p["urn"], p["adviser_ref"]) for p in result["proposals"]] == \
+           [(p["urn"], p["adviser_ref"]) for p in run.result["proposals"]]
+    return {"run_id": str(run.id), "inputs_digest": run.inputs_digest, "same_proposals": same, "replayed": result}
+
+
+def get_run(service: HubService, run_id: str) -> MatchRun:
+    try:
+        return service.app.repository.get(UUID(run_id))
+    except Exception:  # a malformed id or an unknown run: both mean "no such run" to the user
+        raise CareerHubError(f"no match run {run_id!r}") from None
+
+
+def entity_changes(kind: str, key: str, then: dict[str, Any] | None, now: dict[str, Any] | None,
+                   allowed_extra_load: int = 0) -> list[str]:
+    if now is None:
+        return [f"{kind} {key} is no longer a candidate (matched elsewhere, left the network or no longer available)"]
+    changes = []
+    for field in sorted(set(then) | set(now)):
+        before, after = then.get(field), now.get(field)
+        if field == "active_matches" and after == before + allowed_extra_load:
+            continue
+        if before != after:
+            changes.append(f"{kind} {key}: {field} {before!r} -> {after!r}")
+    return changes
+
+
+def check_still_valid(service: HubService, run: MatchRun, pairs: list[tuple[str, str]]) -> None:
+    """Refuse to accept when anything a pair relied on has changed since the run, naming it."""
+    current = snapshot_to_dict(build_snapshot(service, run.area, run.as_of))
+    recorded = run.inputs
+    schools_then = {s["urn"]: s for s in recorded["schools"]}
+    schools_now = {s["urn"]: s for s in current["schools"]}
+    advisers_then = {a["adviser_ref"]: a for a in recorded["advisers"]}
+    advisers_now = {a["adviser_ref"]: a for a in current["advisers"]}
+    own_load = Counter(run.accepted.values())
+    changes: list[str] = []
+    for urn, ref in pairs:
+        changes += entity_changes("institution", urn, schools_then.get(urn), schools_now.get(urn))
+        changes += entity_changes("adviser", ref, advisers_then.get(ref), advisers_now.get(ref), own_load[ref])
+    if changes:
+        raise StaleRunError(f"run {run.id} is stale; nothing was accepted. Changed since the run: "
+                            + "; ".join(dict.fromkeys(changes)) + ". Run the matcher again.")
+
+
+def accept(service: HubService, run_id: str, only: list[str] | None = None, actor: str = "") -> dict[str, Any]:
+    """Record the run's matches (one Match per pair, referencing the run) in one transaction."""
+    service.refresh()
+    run = get_run(service, run_id)
+    proposals = run.open_proposals(only)
+    if not proposals:
+        raise CareerHubError(f"run {run_id} has no open proposals to accept")
+    pairs = [(p["urn"], p["adviser_ref"]) for p in proposals]
+    check_still_valid(service, run, pairs)
+    matches = [Match.record((urn, ref, run.as_of.isoformat()),
+                            {"urn": urn, "adviser_ref": ref, "matched_on": run.as_of, "ended_on": None},
+                            run.as_of, actor, "accepted from matcher run", f"match run {run.id}")
+               for urn, ref in pairs]
+    run.accept(pairs, actor)
+    service.app.save(run, *matches)
+    service.refresh()
+    return run_view(run)
+
+
+def reject(service: HubService, run_id: str, urn: str, reason: str, actor: str) -> dict[str, Any]:
+    service.refresh()
+    run = get_run(service, run_id)
+    run.reject(urn, reason, actor)
+    service.app.save(run)
+    service.refresh()
+    return run_view(run)
