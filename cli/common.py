@@ -32,6 +32,9 @@ def with_service(command: Callable[..., Any] | None = None, *, writes: bool = Fa
 
     @functools.wraps(command)
     def wrapper(database_url: str | None, actor: str | None = None, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        if isinstance(ctx.command, click.Group) and ctx.invoked_subcommand:
+            return None  # the subcommand opens the store itself, with its own options
         service = HubService(load_settings(database_url, actor))
         try:
             return command(service=service, **kwargs)

@@ -33,14 +33,11 @@ def show_run(view: dict, fmt: str) -> None:
 @click.option("--pin", multiple=True, metavar="URN=REF", help="Keep this pair (repeatable).")
 @click.option("--forbid", multiple=True, metavar="URN=REF", help="Never propose this pair (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="table", show_default=True)
-@click.pass_context
 @with_service(writes=True)
-def match(service: HubService, ctx: click.Context, area, as_of, pin, forbid, fmt) -> None:
+def match(service: HubService, area, as_of, pin, forbid, fmt) -> None:
     """Propose adviser matches for an area's unmatched institutions (DATA.md §4); the run is recorded.
 
     Then: `careerhub match accept RUN_ID`, `careerhub match reject RUN_ID URN --reason ...`."""
-    if ctx.invoked_subcommand:
-        return
     if not area:
         raise click.UsageError("--area is required to run the matcher")
     view = matchruns.propose(service, area, as_of or date.today(), pin, forbid, service.settings.actor)
