@@ -7,6 +7,7 @@ import click
 
 from cli.common import CareerHubGroup
 from cli.data import history, import_command, log, projections, retract
+from cli.demo import demo
 from cli.matching import match
 from cli.reports import evidence, explain, report
 
@@ -21,5 +22,5 @@ def main() -> None:
     """
 
 
-for command in (import_command, retract, log, history, projections, report, explain, evidence, match):
+for command in (import_command, retract, log, history, projections, report, explain, evidence, match, demo):
     main.add_command(command)

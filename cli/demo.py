@@ -1,0 +1,26 @@
+"""`careerhub demo load`: the demo hub through the normal import path."""
+from __future__ import annotations
+
+import click
+
+from cli.common import with_service
+from service.demo import load_demo
+from service.hub import HubService
+
+
+@click.group("demo", invoke_without_command=True)
+@click.pass_context
+def demo(ctx: click.Context) -> None:
+    """The Dorset-like demo hub."""
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+@demo.command("load")
+@with_service(writes=True)
+def load(service: HubService) -> None:
+    """Load the demo hub (area Dorset, hub dorset) into an empty store, step by step with its history."""
+    if not load_demo(service, None, echo=click.echo):
+        raise click.ClickException("the store is not empty; the demo loads only into an empty store "
+                                   "(use --database-url sqlite:///demo.sqlite3 for a separate one)")
+    click.echo("demo loaded: try `careerhub report --hub dorset --as-of 2019-12-31`")

@@ -1,0 +1,30 @@
+"""`careerhub demo load`: the Dorset-like demo hub, recorded step by step through the import path."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from engine.demo import DemoStep, Retraction, demo_history
+from service.hub import HubService
+
+
+def store_is_empty(service: HubService) -> bool:
+    return service.app.last_position() == 0
+
+
+def load_demo(service: HubService, actor: str | None = None,
+              echo: Callable[[str], None] = lambda line: None) -> bool:
+    """Record the demo history if the store is empty; False (and nothing recorded) otherwise.
+
+    Each step keeps its own actor and reason; `actor`, when given, replaces them all."""
+    if not store_is_empty(service):
+        return False
+    for step in demo_history():
+        if isinstance(step, Retraction):
+            service.retract(step.kind, step.key, actor or step.actor, step.reason)
+            echo(f"retracted {step.kind} {' '.join(step.key)}: {step.reason}")
+            continue
+        summary = service.import_file(step.kind, Path(step.filename), actor or step.actor, step.reason,
+                                      data=step.csv_text.encode())
+        echo(f"{step.filename}: {summary.recorded} events recorded ({step.reason})")
+    return True
