@@ -61,7 +61,9 @@ class MatchRun(Aggregate):
 
     def open_proposals(self, only: list[str] | None = None) -> list[dict[str, Any]]:
         """Proposals not yet accepted or rejected (all of them, or those for `only`)."""
-        wanted = [self.proposal_for(urn) for urn in only] if only else self.result["proposals"]
+        if not only:
+            return [p for p in self.result["proposals"] if p["urn"] not in self.accepted and p["urn"] not in self.rejected]
+        wanted = [self.proposal_for(urn) for urn in only]
         for proposal in wanted:
             if proposal["urn"] in self.accepted:
                 raise CareerHubError(f"institution {proposal['urn']} was already accepted from run {self.id}")
