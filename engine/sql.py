@@ -11,7 +11,7 @@ class Cursor:
         self.raw, self.dialect = raw, dialect
 
     def _sql(self, sql: str) -> str:
-        return sql.replace("?", "%s") if self.dialect == "postgres" else sql
+        return sql.replace("%", "%%").replace("?", "%s") if self.dialect == "postgres" else sql
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
         self.raw.execute(self._sql(sql), tuple(params))
