@@ -17,11 +17,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from matching.model import lexicographic_bonuses  # noqa: E402
-from matching.quality import UNITS_PER_POINT, build_tables, clear_caches, score_parts, to_units  # noqa: E402
-from matching.rules import FEASIBLE, check_pins, classify, index_snapshot, pairs_in_range, spare_after_pins  # noqa: E402
-from matching.schema import KINDS, Adviser, School, Snapshot  # noqa: E402
-from matching.service import solve  # noqa: E402
+from matching.model import lexicographic_bonuses
+from matching.quality import UNITS_PER_POINT, build_tables, clear_caches, score_parts, to_units
+from matching.rules import FEASIBLE, check_pins, classify, index_snapshot, pairs_in_range, spare_after_pins
+from matching.schema import KINDS, Adviser, School, Snapshot
+from matching.service import solve
 
 SECTORS = ("engineering", "manufacturing", "construction", "health", "hospitality", "finance",
            "digital", "retail", "legal", "education", None)
@@ -69,7 +69,8 @@ def greedy(snapshot: Snapshot) -> tuple[int, int, int]:
     pairs = pairs_in_range(area)
     ok = classify(area, pairs, room) == FEASIBLE
     s, a, d = pairs.school[ok], pairs.adviser[ok], pairs.distance_km[ok]
-    units = to_units(score_parts(build_tables(area.schools, area.advisers, snapshot.weights), snapshot.weights, s, a, d))
+    tables = build_tables(area.schools, area.advisers, snapshot.weights)
+    units = to_units(score_parts(tables, snapshot.weights, s, a, d))
     dis = np.array([x.disadvantaged for x in area.schools])
     big_d, big_m = lexicographic_bonuses(len(area.schools), int(units.max(initial=0)))
     value = big_d * dis[s].astype(np.int64) + big_m + units
@@ -107,7 +108,8 @@ def run(name: str, seed: int, repeats: int) -> None:
         f"solve {min(times):6.3f} s (median {sorted(times)[len(times) // 2]:.3f})  "
         f"{'OPTIMAL' if result.optimal else result.status:8s} "
         f"matched {o['matched']:>5d} (greedy {g_matched:>5d}, short {o['matched'] - g_matched:>3d})  "
-        f"disadv {o['disadvantaged_matched']:>5d} (greedy {g_dis:>5d}, short {o['disadvantaged_matched'] - g_dis:>3d})  "
+        f"disadv {o['disadvantaged_matched']:>5d} "
+        f"(greedy {g_dis:>5d}, short {o['disadvantaged_matched'] - g_dis:>3d})  "
         f"greedy quality {g_quality / max(1, quality_units):.3f} of optimum  greedy {t_greedy:.2f} s"
     )
 

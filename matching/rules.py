@@ -59,8 +59,11 @@ class Pairs:
         return len(self.school)
 
 
-def _coordinates(points: tuple[School, ...] | tuple[Adviser, ...]) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
-    idx = [i for i, p in enumerate(points) if p.latitude is not None and p.longitude is not None]
+def _coordinates(
+    points: tuple[School, ...] | tuple[Adviser, ...],
+) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
+    located: list[School | Adviser] = list(points)
+    idx = [i for i, p in enumerate(located) if p.latitude is not None and p.longitude is not None]
     lat = np.array([points[i].latitude for i in idx], dtype=np.float64)
     lon = np.array([points[i].longitude for i in idx], dtype=np.float64)
     return np.array(idx, dtype=np.int64), lat, lon

@@ -159,7 +159,7 @@ def _adviser_to_dict(a: Adviser) -> dict[str, Any]:
 
 
 def _weights_to_dict(w: Weights) -> dict[str, Any]:
-    d = json.loads(json.dumps(asdict(w)))
+    d: dict[str, Any] = json.loads(json.dumps(asdict(w)))
     for name in ("travel", "benchmark_fit", "kind_priority", "kind_fit", "waiting",
                  "unassessed_shortfall"):
         d[name] = float(d[name])

@@ -59,7 +59,7 @@ def solve(snapshot: Snapshot) -> MatchResult:
             "schools": n,
             "disadvantaged_schools": int(np.count_nonzero(disadvantaged)),
             "pinned": len(pins),
-            "candidate_pairs": int(len(school)),
+            "candidate_pairs": len(school),
             "quality_resolution_points": outcome.quality_divisor / UNITS_PER_POINT,
         },
         optimal=outcome.optimal,
@@ -85,7 +85,7 @@ def _proposals(
         s, a, d = area.schools[school[k]], area.advisers[adviser[k]], float(distance[k])
         why = reasons(s, a, d, w)
         if k < n_pins:
-            why = ("pinned by coordinator",) + why
+            why = ("pinned by coordinator", *why)
         out.append(Proposal(
             urn=s.urn, adviser_ref=a.adviser_ref, distance_km=round(d, 3),
             score=int(units[k]) / UNITS_PER_POINT, reasons=why, pinned=k < n_pins,

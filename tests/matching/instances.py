@@ -87,7 +87,7 @@ def pair_units(snap: Snapshot) -> dict[tuple[str, str], int]:
                                  pairs.school, pairs.adviser, pairs.distance_km))
     return {
         (area.schools[i].urn, area.advisers[j].adviser_ref): int(u)
-        for i, j, u in zip(pairs.school, pairs.adviser, units)
+        for i, j, u in zip(pairs.school, pairs.adviser, units, strict=True)
     }
 
 

@@ -30,8 +30,10 @@ def test_given_a_pin_when_solved_then_it_uses_the_advisers_capacity():
     ([school("1")], [adviser("A", available=False)], {}, ["pin (1, A)", "availability", "2020-02-02"]),
     ([school("1")], [adviser("A")], {"forbidden": (("1", "A"),)}, ["pin (1, A)", "forbidden"]),
     ([school("1")], [adviser("A", capacity=1, active_matches=1)], {}, ["(1, A)", "capacity"]),
-    ([school("1"), school("2")], [adviser("A")], {"pins": (("1", "A"), ("2", "A"))}, ["(1, A)", "(2, A)", "capacity"]),
-    ([school("1")], [adviser("A"), adviser("B")], {"pins": (("1", "A"), ("1", "B"))}, ["pin (1, B)", "one new adviser"]),
+    ([school("1"), school("2")], [adviser("A")], {"pins": (("1", "A"), ("2", "A"))},
+     ["(1, A)", "(2, A)", "capacity"]),
+    ([school("1")], [adviser("A"), adviser("B")], {"pins": (("1", "A"), ("1", "B"))},
+     ["pin (1, B)", "one new adviser"]),
     ([school("1")], [adviser("A")], {"pins": (("9", "A"),)}, ["pin (9, A)", "not an engaged institution"]),
     ([school("1")], [adviser("A")], {"pins": (("1", "Z"),)}, ["pin (1, Z)", "unknown"]),
 ])

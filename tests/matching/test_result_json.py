@@ -17,7 +17,9 @@ def test_given_a_result_when_rendered_then_it_has_exactly_the_contract_keys_and_
         assert {"urn", "adviser_ref", "distance_km", "score", "reasons"} <= set(p)
         assert isinstance(p["reasons"], list) and all(isinstance(r, str) for r in p["reasons"])
         assert isinstance(p["distance_km"], float) and isinstance(p["score"], float)
-    assert out["unmatched"] == [{"urn": "3", "reason": "no coordinates recorded for this school", "code": "no_school_coordinates"}]
+    assert out["unmatched"] == [
+        {"urn": "3", "reason": "no coordinates recorded for this school", "code": "no_school_coordinates"},
+    ]
     assert out["optimal"] is True
     assert {"disadvantaged_matched", "matched", "quality"} <= set(out["objective"])
     assert out["solver"] == "SimpleMinCostFlow" and out["status"] == "OPTIMAL"

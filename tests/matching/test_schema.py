@@ -51,7 +51,7 @@ def test_given_integer_coordinates_when_digested_then_they_equal_their_float_for
     lambda s: replace(s, pins=()),
     lambda s: replace(s, forbidden=()),
     lambda s: replace(s, weights=Weights(travel=1.0)),
-    lambda s: replace(s, schools=(replace(s.schools[0], waiting_days=1),) + s.schools[1:]),
+    lambda s: replace(s, schools=(replace(s.schools[0], waiting_days=1), *s.schools[1:])),
 ])
 def test_given_any_change_when_digested_then_the_digest_changes(change):
     s = full_snapshot()

@@ -66,7 +66,8 @@ def test_given_advisers_taken_by_disadvantaged_schools_then_the_reason_is_capaci
 def test_given_mixed_blockers_then_the_reason_counts_each():
     s = snapshot(
         [school("1"), school("2", disadvantaged=True)],
-        [adviser("A", available=False), adviser("B", capacity=0), adviser("C"), adviser("D", conflicts=frozenset({"1", "2"}))],
+        [adviser("A", available=False), adviser("B", capacity=0), adviser("C"),
+         adviser("D", conflicts=frozenset({"1", "2"}))],
     )
     assert reason_of(s) == (
         "of the 4 advisers in range: 1 with a conflict of interest, 1 not available on 2020-02-02, "

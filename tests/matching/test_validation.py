@@ -18,7 +18,11 @@ from tests.matching.factories import adviser, school, snapshot
 def base():
     snap = snapshot(
         [school("1"), school("2"), school("3", 80.0)],
-        [adviser("A", capacity=2, conflicts=frozenset({"3"})), adviser("B", 1.0, available=False), adviser("C", 70.0, capacity=0)],
+        [
+            adviser("A", capacity=2, conflicts=frozenset({"3"})),
+            adviser("B", 1.0, available=False),
+            adviser("C", 70.0, capacity=0),
+        ],
         pins=(("1", "A"),), forbidden=(("2", "C"),),
     )
     return snap, solve(snap)
@@ -29,7 +33,7 @@ def with_proposals(result, *proposals):
     return replace(
         result,
         proposals=tuple(sorted(proposals, key=lambda p: p.urn)),
-        unmatched=tuple(u for u in (Unmatched("1", "x"), Unmatched("2", "x"), Unmatched("3", "x")) if u.urn not in urns),
+        unmatched=tuple(Unmatched(u, "x") for u in ("1", "2", "3") if u not in urns),
         objective={**result.objective, "matched": len(proposals), "disadvantaged_matched": 0},
     )
 
@@ -63,7 +67,7 @@ def test_given_a_result_breaking_a_rule_then_the_validator_names_it(proposals, w
 
 def test_given_a_school_proposed_twice_then_the_validator_objects():
     snap, result = base()
-    bad = replace(result, proposals=result.proposals + (proposal("1", "A", pinned=True),))
+    bad = replace(result, proposals=(*result.proposals, proposal("1", "A", pinned=True)))
     assert any("at most one" in p for p in validate(snap, bad))
 
 
