@@ -253,6 +253,11 @@ class Adviser:
                 "conflicts": ";".join(self.conflicts)}
 
 
+def _rng(part: str) -> random.Random:
+    """One fixed stream per part, so that reshaping one part leaves the others as they were."""
+    return random.Random(f"{SEED}:{part}")
+
+
 def _d(day: date | None) -> str:
     return day.isoformat() if day else ""
 
@@ -266,10 +271,11 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def _day(rng: random.Random, first: date, last: date) -> date:
-    """A random weekday between two dates (inclusive)."""
+    """A random school day between two dates (inclusive): a weekday outside Christmas and August."""
     while True:
         day = first + timedelta(days=rng.randint(0, (last - first).days))
-        if day.weekday() < 5:
+        christmas = (day.month, day.day) >= (12, 21) or (day.month, day.day) <= (1, 3)
+        if day.weekday() < 5 and not christmas and day.month != 8 or first == last:
             return day
 
 
@@ -616,9 +622,23 @@ def _evidence_gap(rng: random.Random, members: list[Institution], final: list[As
     return rng.choice(fits)
 
 
+def _year_groups(rng: random.Random, kind: str, college: bool, everyone: bool, gap: bool) -> tuple[tuple[int, ...], ...]:
+    """Year groups reached by each encounter of `kind` in a year; `everyone` covers what a 100 % needs."""
+    if kind == "employer_encounter":
+        if college:
+            return ((12, 13), (12, 13)) if everyone else tuple(rng.sample(((12, 13),), rng.randint(0, 1)))
+        if gap:
+            return (7, 8), (10, 11)
+        return rng.choice(COVERING) if everyone else tuple(rng.sample(PARTIAL, rng.randint(0, 2)))
+    if college:
+        return ((12, 13),) if everyone or rng.random() < 0.6 else ((12,),)
+    return rng.choice((((10, 11),), ((10,), (11,)))) if everyone else ((10,),) if rng.random() < 0.6 else ()
+
+
 def _encounters(rng: random.Random, people: list[Institution], final: list[Assessment],
                 gap: Institution) -> list[dict[str, str]]:
-    full_bm5 = {(a.urn, _academic_year(a.day)) for a in final if a.values[4] == 100}
+    """Encounters of 2018/19 and 2019/20; every self-assessed 100 % on BM5/BM6 is backed, but for `gap`."""
+    full = {(a.urn, _academic_year(a.day), b) for a in final for b in (5, 6) if a.values[b - 1] == 100}
     assessed = {a.urn for a in final}
     events: list[tuple[date, str, str, str, tuple[int, ...], int]] = []
     for inst in people:
@@ -626,38 +646,29 @@ def _encounters(rng: random.Random, people: list[Institution], final: list[Asses
             continue
         if not inst.cluster and inst.urn not in assessed and rng.random() < 0.5:
             continue
-        busy = 1.0 if inst.cluster else 0.5
+        college = inst.kind == "college"
         for year in (2018, 2019):
             window = (date(year, 9, 16), date(2019, 7, 15) if year == 2018 else date(2020, 3, 20))
-            college = inst.kind == "college"
-            if (inst.urn, year) in full_bm5:
-                groups = (((12, 13), (12, 13)) if college else
-                          ((7, 8), (10, 11)) if (inst is gap and year == 2019) else rng.choice(COVERING))
-                everyone = True
-            else:
-                groups = tuple(rng.sample(((12, 13),) if college else PARTIAL, rng.randint(0, 1 if college else 2)))
-                everyone = False
-            if inst.sixth_form and not college:
-                groups += ((12, 13),)
-            for years in groups:
-                share = 1.0 if everyone else rng.uniform(0.4, 0.9)
+            employer = _year_groups(rng, "employer_encounter", college, (inst.urn, year, 5) in full,
+                                    inst is gap and year == 2019)
+            if inst.sixth_form:
+                employer += ((12, 13),)
+            for years in employer:
+                share = 1.0 if (inst.urn, year, 5) in full else rng.uniform(0.4, 0.9)
                 provider = rng.choice(EMPLOYERS)[1] if rng.random() < 0.7 else "careers fair"
                 events.append((_day(rng, *window), inst.urn, "employer_encounter", provider, years,
                                round(inst.year_size * len(years) * share)))
-            extras = (("workplace_experience", ((12,) if college else (10,)), 0.8),
-                      ("fe_he_encounter", ((12, 13) if college else rng.choice(((9, 10), (11,), (10, 11)))), 0.75),
-                      ("personal_guidance", ((12, 13) if college else rng.choice(((11,), (10, 11)))), 0.85))
-            for kind, years, chance in extras:
-                if rng.random() > chance * busy:
-                    continue
-                if kind == "workplace_experience":
-                    provider, students = rng.choice(EMPLOYERS)[1], round(inst.year_size * rng.uniform(0.3, 0.9))
-                elif kind == "fe_he_encounter":
-                    provider, students = rng.choice(FE_HE), round(inst.year_size * len(years) * rng.uniform(0.3, 0.8))
-                else:
-                    provider = rng.choice(GUIDANCE)
-                    students = min(inst.year_size * len(years), rng.randint(15, 60))
-                events.append((_day(rng, *window), inst.urn, kind, provider, years, students))
+            for years in _year_groups(rng, "workplace_experience", college, (inst.urn, year, 6) in full, False):
+                events.append((_day(rng, *window), inst.urn, "workplace_experience", rng.choice(EMPLOYERS)[1], years,
+                               round(inst.year_size * len(years) * rng.uniform(0.3, 0.9))))
+            if rng.random() < (0.75 if inst.cluster else 0.4):
+                years = (12, 13) if college else rng.choice(((9, 10), (11,), (10, 11)))
+                events.append((_day(rng, *window), inst.urn, "fe_he_encounter", rng.choice(FE_HE), years,
+                               round(inst.year_size * len(years) * rng.uniform(0.3, 0.8))))
+            if rng.random() < (0.85 if inst.cluster else 0.4):
+                years = (12, 13) if college else rng.choice(((11,), (10, 11)))
+                events.append((_day(rng, *window), inst.urn, "personal_guidance", rng.choice(GUIDANCE), years,
+                               min(inst.year_size * len(years), rng.randint(15, 60))))
     events.sort(key=lambda e: (e[0], e[1], e[2], e[4]))
     return [{"encounter_ref": f"ENC{i:04d}", "urn": urn, "occurred_on": _d(day), "kind": kind, "provider": provider,
              "year_groups": ";".join(str(y) for y in years), "students": str(students)}
@@ -723,15 +734,14 @@ def _funding(rng: random.Random, people: list[Institution]) -> tuple[list[dict[s
 # ------------------------------------------------------------------------------------------------- history
 def demo_history() -> list[DemoStep | Retraction]:
     """The demo's import steps and retractions, in recording order."""
-    rng = random.Random(SEED)
-    people = _institutions(rng)
-    advisers = _advisers(rng, people)
-    matches = _plan_matches(rng, people, advisers)
-    plan = _assessments(rng, people)
+    people = _institutions(_rng("institutions"))
+    advisers = _advisers(_rng("advisers"), people)
+    matches = _plan_matches(_rng("matches"), people, advisers)
+    plan = _assessments(_rng("assessments"), people)
     members = [i for i in people if i.cluster]
-    gap = _evidence_gap(rng, members, plan.final)
-    encounters = _encounters(rng, people, plan.final, gap)
-    funding_known, funding_march = _funding(rng, people)
+    gap = _evidence_gap(_rng("evidence"), members, plan.final)
+    encounters = _encounters(_rng("encounters"), people, plan.final, gap)
+    funding_known, funding_march = _funding(_rng("funding"), people)
     by_role = {inst.role: inst for inst in people}
 
     institutions = [i.row() for i in people]

@@ -92,6 +92,12 @@ class Target(Record):
     KIND = "targets"
 
 
+class TermDates(Record):
+    """A hub's own dates for one term of one academic year, overriding the default calendar."""
+
+    KIND = "terms"
+
+
 class NationalFigure(Record):
     KIND = "national"
 
@@ -121,7 +127,7 @@ class FundingApplication(Record):
 
 
 RECORD_CLASSES: dict[str, type[Record]] = {}
-for _cls in (Hub, Target, NationalFigure, Institution, EnterpriseAdviser, Match, Assessment,
+for _cls in (Hub, Target, TermDates, NationalFigure, Institution, EnterpriseAdviser, Match, Assessment,
              Encounter, FundingApplication):
     stabilise_topics(_cls, _cls.__name__)
     RECORD_CLASSES[_cls.KIND] = _cls

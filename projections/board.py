@@ -5,7 +5,8 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from config.calendar import parse_academic_year, terms_of_year
+from config.calendar import Overrides, hub_terms_of_year, parse_academic_year
+from projections.queries import hub_calendar, position_at
 from engine.sql import Database
 from projections.forecast import forecast_year_end
 from projections.report import Query, hub_report
@@ -43,16 +44,17 @@ def board(db: Database, query: Query) -> dict[str, Any]:
     }
 
 
-def term_ends(academic_years: list[str]) -> list[tuple[str, str, date]]:
+def term_ends(academic_years: list[str], calendar: Overrides) -> list[tuple[str, str, date]]:
     return [(term.academic_year, term.name, term.ends_on)
-            for year in academic_years for term in terms_of_year(parse_academic_year(year))]
+            for year in academic_years for term in hub_terms_of_year(parse_academic_year(year), calendar)]
 
 
 def term_series(db: Database, hub_id: str, academic_years: list[str], known_at: datetime | None = None,
                 cluster: str | None = None) -> list[dict[str, Any]]:
     """The figures at each term end of the given academic years (rows of the annex tables)."""
     rows = []
-    for year, term, day in term_ends(academic_years):
+    calendar = hub_calendar(db, hub_id, position_at(db, known_at))
+    for year, term, day in term_ends(academic_years, calendar):
         r = hub_report(db, Query(hub_id, day, known_at, cluster))
         rows.append({
             "academic_year": year, "term": term, "term_ends_on": day.isoformat(),

@@ -6,7 +6,7 @@ from typing import Any
 
 from engine.importing.schema import BENCHMARKS
 from engine.sql import Database
-from projections.queries import (active_matches, get_hub, in_list, known_rows, latest_assessments, list_engaged,
+from projections.queries import (active_matches, get_hub, hub_calendar, in_list, known_rows, latest_assessments, list_engaged,
                                  list_members)
 from config.calendar import term_containing
 
@@ -18,7 +18,7 @@ def standings(db: Database, hub_id: str, day: date, n: int, cluster: str | None 
     engaged = {e["urn"]: e for e in list_engaged(db, hub["area"], day, n, cluster)}
     matched = {m["urn"]: m for m in active_matches(db, list(engaged), day, n)}
     latest = latest_assessments(db, list(members), day, n)
-    term_start = term_containing(day).starts_on.isoformat()
+    term_start = term_containing(day, hub_calendar(db, hub_id, n)).starts_on.isoformat()
     applied = {r["applicant"] for r in known_rows(
         db, "funding", n, f"hub_id = ? AND stream = 'institutional' AND applied_on <= ? AND applicant IN ({in_list(list(members))})",
         (hub_id, day.isoformat(), *members))}

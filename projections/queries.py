@@ -68,3 +68,9 @@ def latest_assessments(db: Database, urns: list[str], day: date, n: int) -> dict
         if row["urn"] not in latest or row["assessed_on"] > latest[row["urn"]]["assessed_on"]:
             latest[row["urn"]] = row
     return latest
+
+
+def hub_calendar(db: Database, hub_id: str, n: int) -> dict[tuple[str, str], tuple[date, date]]:
+    """The hub's own term dates (the `terms` import), keyed by (academic year, term)."""
+    return {(r["academic_year"], r["term"]): (date.fromisoformat(r["starts_on"]), date.fromisoformat(r["ends_on"]))
+            for r in known_rows(db, "terms", n, "hub_id = ?", (hub_id,))}

@@ -8,7 +8,7 @@ from typing import Any
 from config.calendar import Term, term_containing
 from engine.importing.schema import BENCHMARKS, METRICS
 from engine.sql import Database
-from projections.queries import (active_matches, get_hub, known_rows, latest_assessments, list_engaged,
+from projections.queries import (active_matches, get_hub, hub_calendar, known_rows, latest_assessments, list_engaged,
                                  list_members, position_at)
 
 
@@ -79,7 +79,7 @@ def hub_report(db: Database, query: Query) -> dict[str, Any]:
     n = position_at(db, query.known_at)
     hub = get_hub(db, query.hub_id, n)
     day = query.as_of
-    term = term_containing(day)
+    term = term_containing(day, hub_calendar(db, query.hub_id, n))
     members = list_members(db, query.hub_id, query.cohort_as_of or day, n, query.cluster)
     urns = [m["urn"] for m in members]
     latest = latest_assessments(db, urns, day, n)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 BENCHMARKS = tuple(range(1, 9))
 METRICS = ("average_benchmarks",) + tuple(f"bm{b}_percent" for b in BENCHMARKS)
 INSTITUTION_KINDS = ("school", "college", "special", "alternative_provision", "independent")
+TERM_NAMES = ("autumn", "spring", "summer")
 ENCOUNTER_KINDS = ("employer_encounter", "workplace_experience", "fe_he_encounter", "personal_guidance")
 
 
@@ -63,6 +64,10 @@ SCHEMAS: dict[str, KindSchema] = {s.kind: s for s in (
                            _text("metric", True, METRICS), Column("value", "float", True, minimum=0)),
                key=("hub_id", "academic_year", "metric"), valid_on=None,
                references=(Reference("hub_id", "hubs"),)),
+    KindSchema("terms", (_text("hub_id", True), Column("academic_year", "academic_year", True),
+                         _text("term", True, TERM_NAMES), _date("starts_on", True), _date("ends_on", True)),
+               key=("hub_id", "academic_year", "term"), valid_on="starts_on",
+               references=(Reference("hub_id", "hubs"),), ordered_dates=(("starts_on", "ends_on"),)),
     KindSchema("national", (_text("metric", True, METRICS), _date("published_on", True),
                             Column("value", "float", True, minimum=0), Column("academic_year", "academic_year")),
                key=("metric", "published_on"), valid_on="published_on"),
