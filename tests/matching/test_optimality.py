@@ -85,7 +85,7 @@ def staged_cp_sat(snap) -> tuple[int, int, int]:
     )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(st.integers(0, 2**32 - 1), st.integers(0, 6), st.integers(0, 4), st.booleans())
 def test_given_a_tiny_instance_when_solved_then_the_objective_equals_brute_force(seed, n, m, tight):
     snap = random_snapshot(random.Random(seed), n, m, box_km=40.0, tight=tight)
@@ -94,7 +94,7 @@ def test_given_a_tiny_instance_when_solved_then_the_objective_equals_brute_force
     assert result_tuple(snap, result) == brute_force(snap)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(st.integers(0, 2**32 - 1), st.booleans())
 def test_given_a_medium_instance_when_solved_then_the_objective_equals_staged_cp_sat(seed, tight):
     rnd = random.Random(seed)

@@ -1,6 +1,7 @@
 """Hard rules hold on every random instance; results are deterministic."""
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import replace
 
@@ -8,13 +9,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matching.errors import PinError
+from matching.schema import snapshot_digest, snapshot_from_dict, snapshot_to_dict
 from matching.service import result_to_json, solve, validate
+from tests.matching.factories import adviser, school, snapshot
 from tests.matching.instances import random_snapshot
 
 seeds = st.integers(0, 2**32 - 1)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(seeds, st.integers(0, 12), st.integers(0, 8))
 def test_given_any_instance_when_solved_then_every_hard_rule_holds(seed, n, m):
     snap = random_snapshot(random.Random(seed), n, m)
@@ -59,9 +62,19 @@ def test_given_the_same_snapshot_shuffled_when_solved_twice_then_identical_resul
 
 def test_given_many_equally_good_pairs_when_solved_then_the_same_choice_every_time():
     # Identical schools and advisers at one spot: every assignment ties on every criterion.
-    from tests.matching.factories import adviser, school, snapshot
     snap = snapshot([school(f"{i}") for i in range(6)], [adviser(f"{r}", capacity=1) for r in "ABCD"])
     first = result_to_json(solve(snap))
     for _ in range(3):
         rev = replace(snap, schools=snap.schools[::-1], advisers=snap.advisers[::-1])
         assert result_to_json(solve(rev)) == first
+
+
+@settings(max_examples=30, deadline=None)
+@given(seeds, st.integers(0, 25), st.integers(0, 15))
+def test_given_a_recorded_snapshot_when_replayed_from_json_then_identical_result_and_digest(seed, n, m):
+    snap = random_snapshot(random.Random(seed), n, m)
+    recorded = json.dumps(snapshot_to_dict(snap))
+    replayed = snapshot_from_dict(json.loads(recorded))
+    assert replayed == snap
+    assert snapshot_digest(replayed) == snapshot_digest(snap)
+    assert result_to_json(solve(replayed)) == result_to_json(solve(snap))
