@@ -9,6 +9,7 @@ from cli.common import CareerHubGroup
 from cli.data import history, import_command, log, projections, retract
 from cli.demo import demo
 from cli.matching import match
+from cli.trust import keygen, verify
 from cli.reports import evidence, explain, report
 
 
@@ -22,5 +23,5 @@ def main() -> None:
     """
 
 
-for command in (import_command, retract, log, history, projections, report, explain, evidence, match, demo):
+for command in (import_command, retract, log, history, projections, report, explain, evidence, match, demo, verify, keygen):
     main.add_command(command)

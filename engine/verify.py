@@ -1,0 +1,110 @@
+"""Walk the hash chain over the event log and name the first event that was altered, deleted,
+inserted or reordered; or give the head digest an auditor can keep outside the system."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+
+from engine.application import CareerHub
+from engine.errors import CareerHubError
+from engine.store import GENESIS, chain_link
+
+BATCH = 5000
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    events: int
+    head_position: int
+    head_digest: str
+    problem: str | None = None
+    position: int | None = None
+
+    @property
+    def digest(self) -> str:
+        """A token for `verify --extends`: the head position and its chain link."""
+        return f"{self.head_position}:{self.head_digest}"
+
+
+def stored_rows(app: CareerHub, after: int) -> list[dict[str, Any]]:
+    """Events and their log rows after a position, matched by notification id (either may be missing)."""
+    table = app.recorder.events_table_name
+    nid = "rowid" if app.db.dialect == "sqlite" else "notification_id"
+    events = app.db.query(f"SELECT {nid} AS nid, originator_id, originator_version, topic, state FROM {table}"
+                          f" WHERE {nid} > ? ORDER BY {nid} LIMIT {BATCH}", (after,))
+    last = events[-1]["nid"] if events else None
+    logs = app.db.query("SELECT notification_id AS nid, payload_sha256, chain FROM event_log WHERE notification_id > ?"
+                        + (" AND notification_id <= ?" if last else "") + " ORDER BY notification_id",
+                        (after, last) if last else (after,))
+    by_nid: dict[int, dict[str, Any]] = {}
+    for e in events:
+        by_nid.setdefault(e["nid"], {})["event"] = e
+    for row in logs:
+        by_nid.setdefault(row["nid"], {})["log"] = row
+    return [{"nid": n, **by_nid[n]} for n in sorted(by_nid)]
+
+
+def redacted_versions(app: CareerHub) -> dict[str, int]:
+    """originator_id -> version of its redaction: earlier payloads were rewritten on purpose."""
+    rows = app.db.query(f"SELECT originator_id, originator_version FROM {app.recorder.events_table_name}"
+                        " WHERE topic LIKE '%.Redacted'")
+    result: dict[str, int] = {}
+    for row in rows:
+        key = str(row["originator_id"]).replace("-", "")
+        result[key] = max(result.get(key, 0), row["originator_version"])
+    return result
+
+
+def verify_chain(app: CareerHub) -> Verdict:
+    link, count, position, after = GENESIS, 0, 0, 0
+    redacted = redacted_versions(app)
+    while rows := stored_rows(app, after):
+        for row in rows:
+            event, log = row.get("event"), row.get("log")
+            nid = row["nid"]
+            if log is None:
+                return Verdict(False, count, position, link, "inserted: an event without its log entry", nid)
+            if event is None:
+                return Verdict(False, count, position, link, "deleted: the event of this log entry is missing", nid)
+            stored = StoredEvent(originator_id=str(event["originator_id"]).replace("-", ""),
+                                 originator_version=event["originator_version"], topic=event["topic"],
+                                 state=as_bytes(event["state"]))
+            payload = hashlib.sha256(stored.state).hexdigest()
+            rewritten_on_purpose = stored.originator_version < redacted.get(stored.originator_id, 0)
+            if payload != log["payload_sha256"] and not rewritten_on_purpose:
+                return Verdict(False, count, position, link, "altered: the event's payload does not match its hash", nid)
+            expected = chain_link(link, nid, normalised(stored), log["payload_sha256"])
+            if expected != log["chain"]:
+                return Verdict(False, count, position, link,
+                               "altered, reordered, or an earlier event deleted: the chain breaks here", nid)
+            link, position, count = log["chain"], nid, count + 1
+        after = rows[-1]["nid"]
+    return Verdict(True, count, position, link)
+
+
+def as_bytes(state: Any) -> bytes:
+    """A payload as bytes, even if someone rewrote it as text behind the library's back."""
+    return state.encode() if isinstance(state, str) else bytes(state)
+
+
+def normalised(stored: StoredEvent) -> StoredEvent:
+    """The envelope as the recorder saw it when it chained the event (ids as UUID text)."""
+    return StoredEvent(UUID(stored.originator_id), stored.originator_version, stored.topic, stored.state)
+
+
+def check_extends(app: CareerHub, digest: str) -> Verdict:
+    """The log still contains the event a kept digest named, with the same chain link."""
+    verdict = verify_chain(app)
+    position_text, _, link = digest.partition(":")
+    if not (position_text.isdigit() and len(link) == 64):
+        raise CareerHubError(f"{digest!r} is not a digest printed by `careerhub verify --digest`")
+    row = app.db.query("SELECT chain FROM event_log WHERE notification_id = ?", (int(position_text),))
+    if not row or row[0]["chain"] != link:
+        return Verdict(False, verdict.events, verdict.head_position, verdict.head_digest,
+                       "rewritten: the log no longer extends the kept digest", int(position_text))
+    return verdict
