@@ -125,16 +125,28 @@ OTHERS: tuple[tuple[str, str, str], ...] = (
     ("Blandford Forum", "independent", "never"),
 )
 
-WORDS = ("Chesil", "Radipole", "Lodmoor", "Nothe", "Verne", "Tout", "Portesham", "Abbotsbury", "Osmington",
-         "Maiden", "Minterne", "Cerne Vale", "Frome Valley", "Piddle Vale", "Colmer", "Brit Valley", "Pilsdon",
-         "Eggardon", "Langdon", "Charmouth", "Lillington", "Caundle", "Bulbarrow", "Hambledon", "Hod Hill",
-         "Fontmell", "Duncliffe", "Melbury", "Okeford", "Tarrant", "Stour Meadows", "Badbury", "Allen Valley",
-         "Cranborne", "Holt Heath", "Arne", "Nine Barrow", "Agglestone", "Kimmeridge", "Worbarrow", "Hartland",
-         "Studland", "Holton", "Brownsea", "Upton Heath", "Harbourside", "Kingfisher", "Heronwood", "Stanpit",
-         "Hengistbury", "Mudeford", "Avon Meadows", "Muscliff", "Littledown", "Iford", "Throop", "Redhill",
-         "Wallisdown", "Meyrick", "Pokesdown", "Saxon Mead", "Wessex Vale", "Sandhills", "Clayford", "Heathfield",
-         "Mannington", "Ridgeway", "Purbeck Vale", "Lulworth", "Tyneham", "Swyre", "Chideock", "Marshwood",
-         "Thorncombe", "Batcombe", "Blackmore", "Lydden", "Hazelbury", "Marnhull", "Sandley", "Whitesheet")
+# Made-up institution names from local landmarks, by part of the county.
+NAME_WORDS = {
+    "west": ("Chesil", "Radipole", "Lodmoor", "Nothe", "Verne", "Tout", "Portesham", "Abbotsbury", "Osmington",
+             "Maiden", "Minterne", "Cerne Vale", "Frome Valley", "Piddle Vale", "Colmer", "Brit Valley", "Pilsdon",
+             "Eggardon", "Langdon", "Charmouth", "Swyre", "Chideock", "Marshwood", "Thorncombe", "Littlemoor",
+             "Wyke Downs"),
+    "north": ("Lillington", "Caundle", "Bulbarrow", "Hambledon", "Hod Hill", "Fontmell", "Duncliffe", "Melbury",
+              "Okeford", "Blackmore", "Lydden", "Hazelbury", "Marnhull", "Sandley", "Whitesheet", "Batcombe",
+              "Tarrant"),
+    "east": ("Badbury", "Allen Valley", "Cranborne", "Holt Heath", "Arne", "Nine Barrow", "Agglestone", "Kimmeridge",
+             "Worbarrow", "Hartland", "Studland", "Holton", "Lulworth", "Tyneham", "Purbeck Vale", "Mannington",
+             "Stour Meadows"),
+    "coast": ("Brownsea", "Upton Heath", "Harbourside", "Kingfisher", "Heronwood", "Stanpit", "Hengistbury",
+              "Mudeford", "Avon Meadows", "Muscliff", "Littledown", "Iford", "Throop", "Redhill", "Wallisdown",
+              "Meyrick", "Pokesdown", "Saxon Mead", "Wessex Vale", "Sandhills", "Clayford", "Heathfield", "Ridgeway",
+              "Branksome Dene", "Parkstone Heath", "Creekmoor", "Oakdale", "Merley", "Bearwood", "Talbot Woods",
+              "Ensbury", "Northbourne", "Kinson Heath", "Strouden", "Tuckton", "Wick Meadows", "Hurn", "Somerford",
+              "Holdenhurst", "Turbary", "Alderney", "Sterte", "Baiter"),
+}
+REGION = {"west": ("Dorchester", "Weymouth", "Chickerell", "Portland", "Bridport", "Lyme Regis", "Beaminster"),
+          "north": ("Sherborne", "Sturminster Newton", "Blandford Forum", "Shaftesbury", "Gillingham"),
+          "east": ("Wimborne Minster", "Ferndown", "Verwood", "Wareham", "Wool", "Swanage")}
 SUFFIXES = {
     "school": ("Academy", "School", "Community School", "High School", "Church of England Academy", "Upper School"),
     "college": ("College", "Sixth Form College"),
@@ -243,6 +255,7 @@ class Adviser:
     available_from: date
     available_until: date | None = None
     conflicts: list[str] = field(default_factory=list)
+    reserved: bool = False  # takes only the matches planned for it
     spells: list[tuple[date, date | None]] = field(default_factory=list)
 
     def row(self) -> dict[str, str]:
@@ -304,9 +317,12 @@ def _weighted_sample(rng: random.Random, items: list[Institution], weight, k: in
 
 
 # --------------------------------------------------------------------------------------------- institutions
+def _region(town: str) -> str:
+    return next((region for region, towns in REGION.items() if town in towns), "coast")
+
+
 def _institutions(rng: random.Random) -> list[Institution]:
-    words = list(WORDS)
-    rng.shuffle(words)
+    words = {region: rng.sample(names, len(names)) for region, names in NAME_WORDS.items()}
     urns = rng.sample(range(110000, 150000), len(MEMBERS) + len(OTHERS))
     people: list[Institution] = []
     plans = [(t, c, k, r) for t, c, k, r in MEMBERS] + [(t, "", k, r) for t, k, r in OTHERS]
@@ -315,12 +331,10 @@ def _institutions(rng: random.Random) -> list[Institution]:
         sizes = {"school": (140, 240), "college": (700, 1400), "special": (8, 20),
                  "alternative_provision": (5, 15), "independent": (50, 90)}[kind]
         inst = Institution(
-            urn=str(urns[i]), name=f"{words[i]} {rng.choice(SUFFIXES[kind])}", kind=kind, town=town, role=role,
-            postcode=_postcode(rng, town), lat=lat, lon=lon, disadvantaged=rng.random() < 0.3,
+            urn=str(urns[i]), name=f"{words[_region(town)].pop()} {rng.choice(SUFFIXES[kind])}", kind=kind, town=town, role=role,
+            postcode=_postcode(rng, town), lat=lat, lon=lon, disadvantaged=False,
             strength=rng.uniform(0.5, 1.5), cluster=cluster, year_size=rng.randint(*sizes),
             sixth_form=kind == "school" and rng.random() < 0.4)
-        if inst.disadvantaged:
-            inst.strength *= 0.8
         if cluster:
             inst.hub_joined = _day(rng, date(2019, 7, 1), date(2019, 7, 19) if rng.random() < 0.85 else date(2019, 8, 30))
         early = role in ("rematched", "adviser_left_1907", "left_ean_1907")
@@ -328,7 +342,9 @@ def _institutions(rng: random.Random) -> list[Institution]:
         people.append(inst)
     by_role = {inst.role: inst for inst in people}
     people[len(MEMBERS) - 2].hub_joined = date(2019, 8, 31)  # confirmed on the last day of August
-    by_role["remote"].disadvantaged = True
+    state_funded = [i for i in people if i.kind != "independent" and i.role != "remote"]
+    for inst in rng.sample(state_funded, 22) + [by_role["remote"]]:  # 23 of 78, about 30 %
+        inst.disadvantaged, inst.strength = True, inst.strength * 0.8
     by_role["leaves_hub_2021"].hub_left = date(2021, 8, 31)
     by_role["waiting"].ean_joined = date(2019, 9, 16)
     by_role["joined_on_day"].ean_joined = MATCHING_DAY
@@ -368,7 +384,7 @@ def _advisers(rng: random.Random, people: list[Institution]) -> list[Adviser]:
     by_role = {inst.role: inst for inst in people}
     in_town = {town: [a for a in advisers if a.town == town] for town, _, _ in ADVISER_TOWNS}
     sherborne = in_town["Sherborne"][0]
-    sherborne.capacity, sherborne.max_travel = 2, 20
+    sherborne.capacity, sherborne.max_travel, sherborne.reserved = 2, 20, True  # one place kept free
     sherborne.conflicts = [by_role["sherborne_conflict"].urn]  # a governor of that school
     poole, bournemouth = in_town["Poole"], in_town["Bournemouth"]
     poole[0].available_until, poole[0].capacity = date(2019, 7, 31), 1
@@ -381,31 +397,6 @@ def _advisers(rng: random.Random, people: list[Institution]) -> list[Adviser]:
     bournemouth_others = [i for i in people if i.town == "Bournemouth" and i.role == "recent"]
     bournemouth[2].conflicts = sorted(i.urn for i in bournemouth_others[:2])
     return advisers
-
-
-# ------------------------------------------------------------------------------------------------- matches
-@dataclass
-class PlannedMatch:
-    inst: Institution
-    start: date
-    end: date | None
-    adviser: Adviser | None = None
-    later: bool = False  # recorded in a later step
-
-
-def _candidates(advisers: list[Adviser], plan: PlannedMatch) -> list[Adviser]:
-    inst = plan.inst
-    return [a for a in advisers
-            if distance_km(a.lat, a.lon, inst.lat, inst.lon) <= a.max_travel and inst.urn not in a.conflicts
-            and a.available_from <= plan.start
-            and (a.available_until is None or (plan.end is not None and plan.end <= a.available_until))
-            and _has_room(a, plan.start, plan.end)]
-
-
-def _has_room(adviser: Adviser, start: date, end: date | None) -> bool:
-    points = [start] + [s for s, _ in adviser.spells if s > start and (end is None or s < end)]
-    return all(sum(1 for s, e in adviser.spells if s <= p and (e is None or e > p)) < adviser.capacity
-               for p in points)
 
 
 # ------------------------------------------------------------------------------------------------- matches
@@ -486,6 +477,7 @@ def _plan_matches(rng: random.Random, people: list[Institution], advisers: list[
     for plan in [p for p in plans if p.adviser] + free:
         options = _candidates(advisers, plan)
         if plan.adviser is None:
+            options = [a for a in options if not a.reserved]
             assert options, f"no adviser for {plan.inst.role} in {plan.inst.town}"
             plan.adviser = rng.choice(options)
         assert plan.adviser in options, f"{plan.adviser.ref} cannot take {plan.inst.role}"
