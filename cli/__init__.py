@@ -6,7 +6,7 @@ from importlib.metadata import version
 import click
 
 from cli.common import CareerHubGroup
-from cli.data import history, import_command, log, projections, retract
+from cli.data import history, import_command, log, projections, redact, retract
 from cli.demo import demo
 from cli.matching import match
 from cli.trust import keygen, verify
@@ -23,5 +23,5 @@ def main() -> None:
     """
 
 
-for command in (import_command, retract, log, history, projections, report, explain, evidence, match, demo, verify, keygen):
+for command in (import_command, retract, redact, log, history, projections, report, explain, evidence, match, demo, verify, keygen):
     main.add_command(command)

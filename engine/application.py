@@ -1,6 +1,7 @@
 """The careerhub application: the event store and the commands every entry point shares."""
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 from uuid import UUID
@@ -78,6 +79,18 @@ class CareerHub(Application):
 
         recordings = self.save_with_retry(plan)
         return recordings[-1].notification.id
+
+    def compact(self) -> None:
+        """Physically drop overwritten and deleted content (after a redaction). SQLite: VACUUM and
+        truncate the write-ahead log. PostgreSQL keeps dead row versions until (auto)vacuum."""
+        if self.db.dialect != "sqlite":
+            return
+        connection = sqlite3.connect(self.env.get("SQLITE_DBNAME"), isolation_level=None, timeout=30)
+        try:
+            connection.execute("VACUUM")
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            connection.close()
 
     def last_position(self) -> int:
         return self.recorder.max_notification_id() or 0

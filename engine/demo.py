@@ -195,7 +195,7 @@ ADVISER_TOWNS = (("Bournemouth", 12, 40), ("Poole", 12, 40), ("Christchurch", 4,
                  ("Shaftesbury", 2, 20), ("Wareham", 3, 35), ("Swanage", 1, 40), ("Sherborne", 1, 20),
                  ("Verwood", 1, 35), ("Broadstone", 1, 40), ("Highcliffe", 1, 40))
 
-# Terms assessed: (academic year, first and last day assessments are made).  Index 3 is autumn 2019.
+# The window of each term in which assessments are made, autumn 2018 to summer 2021.  Index 3 is autumn 2019.
 TERMS = ((date(2018, 10, 1), date(2018, 12, 14)), (date(2019, 2, 4), date(2019, 3, 22)),
          (date(2019, 5, 7), date(2019, 7, 19)), (date(2019, 9, 16), date(2019, 12, 13)),
          (date(2020, 2, 3), date(2020, 3, 20)), (date(2020, 6, 1), date(2020, 7, 17)),
@@ -331,12 +331,13 @@ def _institutions(rng: random.Random) -> list[Institution]:
         sizes = {"school": (140, 240), "college": (700, 1400), "special": (8, 20),
                  "alternative_provision": (5, 15), "independent": (50, 90)}[kind]
         inst = Institution(
-            urn=str(urns[i]), name=f"{words[_region(town)].pop()} {rng.choice(SUFFIXES[kind])}", kind=kind, town=town, role=role,
-            postcode=_postcode(rng, town), lat=lat, lon=lon, disadvantaged=False,
+            urn=str(urns[i]), name=f"{words[_region(town)].pop()} {rng.choice(SUFFIXES[kind])}", kind=kind,
+            town=town, role=role, postcode=_postcode(rng, town), lat=lat, lon=lon, disadvantaged=False,
             strength=rng.uniform(0.5, 1.5), cluster=cluster, year_size=rng.randint(*sizes),
             sixth_form=kind == "school" and rng.random() < 0.4)
         if cluster:
-            inst.hub_joined = _day(rng, date(2019, 7, 1), date(2019, 7, 19) if rng.random() < 0.85 else date(2019, 8, 30))
+            last = date(2019, 7, 19) if rng.random() < 0.85 else date(2019, 8, 30)  # most at the July meeting
+            inst.hub_joined = _day(rng, date(2019, 7, 1), last)
         early = role in ("rematched", "adviser_left_1907", "left_ean_1907")
         inst.ean_joined = _day(rng, date(2016, 1, 11), date(2017, 6, 30) if early else date(2018, 12, 14))
         people.append(inst)
@@ -502,8 +503,7 @@ class AssessmentPlan:
     final: list[Assessment]
     first_submitted: dict[tuple[str, date], tuple[int, ...]]  # late autumn rows later corrected
     resubmitted_unchanged: list[Assessment]
-    mistaken: Assessment
-    lapsed: tuple[Institution, Institution]
+    mistaken: Assessment  # keyed against a lapsed member's URN by mistake, then retracted
 
 
 def _series(rng: random.Random, strength: float, attended: list[int], first_full: list[int]) -> list[list[int]]:
@@ -590,7 +590,7 @@ def _assessments(rng: random.Random, people: list[Institution]) -> AssessmentPla
         first_submitted[(a.urn, a.day)] = tuple(values)
     unchanged = [a for a in late if (a.urn, a.day) not in first_submitted][:2]
     mistaken = Assessment(lapsed_summer.urn, _day(rng, *LATE_AUTUMN), (100, 100, 75, 100, 100, 100, 50, 100))
-    return AssessmentPlan(final, first_submitted, unchanged, mistaken, (lapsed_summer, lapsed_spring))
+    return AssessmentPlan(final, first_submitted, unchanged, mistaken)
 
 
 # ---------------------------------------------------------------------------------------------- encounters
@@ -614,7 +614,8 @@ def _evidence_gap(rng: random.Random, members: list[Institution], final: list[As
     return rng.choice(fits)
 
 
-def _year_groups(rng: random.Random, kind: str, college: bool, everyone: bool, gap: bool) -> tuple[tuple[int, ...], ...]:
+def _year_groups(rng: random.Random, kind: str, college: bool, everyone: bool,
+                 gap: bool) -> tuple[tuple[int, ...], ...]:
     """Year groups reached by each encounter of `kind` in a year; `everyone` covers what a 100 % needs."""
     if kind == "employer_encounter":
         if college:
@@ -724,34 +725,8 @@ def _funding(rng: random.Random, people: list[Institution]) -> tuple[list[dict[s
 
 
 # ------------------------------------------------------------------------------------------------- history
-def demo_history() -> list[DemoStep | Retraction]:
-    """The demo's import steps and retractions, in recording order."""
-    people = _institutions(_rng("institutions"))
-    advisers = _advisers(_rng("advisers"), people)
-    matches = _plan_matches(_rng("matches"), people, advisers)
-    plan = _assessments(_rng("assessments"), people)
-    members = [i for i in people if i.cluster]
-    gap = _evidence_gap(_rng("evidence"), members, plan.final)
-    encounters = _encounters(_rng("encounters"), people, plan.final, gap)
-    funding_known, funding_march = _funding(_rng("funding"), people)
-    by_role = {inst.role: inst for inst in people}
-
-    institutions = [i.row() for i in people]
-    for row in institutions:
-        if row["urn"] == by_role["misclustered"].urn:
-            row["cluster"] = WD
-        if row["urn"] == by_role["postcode_typo"].urn:
-            district, inward = row["postcode"].split()
-            row["postcode"] = f"{district[:2]}{district[:1:-1]} {inward}"  # BH15 typed as BH51
-        if row["urn"] == by_role["leaves_hub_2021"].urn:
-            row["hub_left_on"] = ""
-
-    def assessments(first: date, last: date, extra: list[Assessment] = ()) -> list[dict[str, str]]:
-        chosen = [a for a in plan.final if first <= a.day <= last] + list(extra)
-        chosen.sort(key=lambda a: (a.day, a.urn))
-        return [a.row(plan.first_submitted.get((a.urn, a.day))) for a in chosen]
-
-    corrected = [a for a in plan.final if (a.urn, a.day) in plan.first_submitted] + plan.resubmitted_unchanged
+def _published_rows() -> tuple[list[dict[str, str]], ...]:
+    """The hub, its targets and the national figures (DOMAIN.md)."""
     hubs = [{"hub_id": HUB_ID, "name": "Dorset Careers Hub", "area": AREA, "started_on": "2019-11-01"}]
     targets = [{"hub_id": HUB_ID, "academic_year": year, "metric": metric, "value": str(value)}
                for year, values in (("2019/20", (4, 75, 60)), ("2020/21", (5, 85, 70)))
@@ -760,15 +735,53 @@ def demo_history() -> list[DemoStep | Retraction]:
                 for on, value, year in (("2014-04-01", "1.34", "2013/14"), ("2018-07-31", "2.13", "2017/18"),
                                         ("2019-07-31", "3.0", "2018/19"), ("2023-07-31", "5.5", "2022/23"),
                                         ("2025-07-31", "5.96", "2024/25"))]
-    national += [{"metric": f"bm{b}_percent", "published_on": "2019-07-31", "value": str(v), "academic_year": "2018/19"}
-                 for b, v in zip(range(1, 9), (21, 45, 20, 38, 52, 47, 21, 57))]
-    lapsed = plan.mistaken
+    national += [{"metric": f"bm{b}_percent", "published_on": "2019-07-31", "value": str(v),
+                  "academic_year": "2018/19"} for b, v in zip(range(1, 9), (21, 45, 20, 38, 52, 47, 21, 57))]
+    return hubs, targets, national
+
+
+def _first_institution_rows(people: list[Institution]) -> list[dict[str, str]]:
+    """The tracker as first loaded: one cluster and one postcode wrong, nobody has left the hub yet."""
+    by_role = {inst.role: inst for inst in people}
+    rows = [i.row() for i in people]
+    for row in rows:
+        if row["urn"] == by_role["misclustered"].urn:
+            row["cluster"] = WD
+        if row["urn"] == by_role["postcode_typo"].urn:
+            district, inward = row["postcode"].split()
+            row["postcode"] = f"{district[:2]}{district[:1:-1]} {inward}"  # BH15 typed as BH51
+        if row["urn"] == by_role["leaves_hub_2021"].urn:
+            row["hub_left_on"] = ""
+    return rows
+
+
+def demo_history() -> list[DemoStep | Retraction]:
+    """The demo's import steps and retractions, in recording order."""
+    people = _institutions(_rng("institutions"))
+    advisers = _advisers(_rng("advisers"), people)
+    matches = _plan_matches(_rng("matches"), people, advisers)
+    plan = _assessments(_rng("assessments"), people)
+    gap = _evidence_gap(_rng("evidence"), [i for i in people if i.cluster], plan.final)
+    encounters = _encounters(_rng("encounters"), people, plan.final, gap)
+    funding_known, funding_march = _funding(_rng("funding"), people)
+    hubs, targets, national = _published_rows()
+    by_role = {inst.role: inst for inst in people}
+    mistaken = plan.mistaken
+
+    def assessments(first: date, last: date, extra: tuple[Assessment, ...] = ()) -> list[dict[str, str]]:
+        chosen = sorted([a for a in plan.final if first <= a.day <= last] + list(extra), key=lambda a: (a.day, a.urn))
+        return [a.row(plan.first_submitted.get((a.urn, a.day))) for a in chosen]
+
+    resubmitted = sorted([a for a in plan.final if (a.urn, a.day) in plan.first_submitted]
+                         + plan.resubmitted_unchanged, key=lambda a: (a.day, a.urn))
     steps: list[tuple[str, str, list[dict[str, str]] | None, str, str]] = [
         ("hubs", "hubs", hubs, HUB_LEAD, "Dorset joins wave 2 of the Careers Hubs"),
         ("targets", "targets", targets, HUB_LEAD, "hub targets agreed with the CEC for 2019/20 and 2020/21"),
         ("national", "national", national, HUB_LEAD, "national Compass figures published by the CEC"),
-        ("institutions", "institutions", institutions, HUB_LEAD, "initial load from the hub's tracker spreadsheet"),
-        ("advisers", "advisers", [a.row() for a in advisers], EC_EAST, "Enterprise Adviser register from the EAN tracker"),
+        ("institutions", "institutions", _first_institution_rows(people), HUB_LEAD,
+         "initial load from the hub's tracker spreadsheet"),
+        ("advisers", "advisers", [a.row() for a in advisers], EC_EAST,
+         "Enterprise Adviser register from the EAN tracker"),
         ("matches", "matches", [m.row() for m in matches if not m.later], EC_EAST,
          "adviser matches from the EAN tracker, early February 2020"),
         ("assessments", "assessments", assessments(date(2018, 9, 1), BULK_UNTIL), HUB_LEAD,
@@ -776,14 +789,13 @@ def demo_history() -> list[DemoStep | Retraction]:
         ("encounters", "encounters", encounters, EC_WEST,
          "encounters logged by careers leaders in 2018/19 and 2019/20"),
         ("funding", "funding", funding_known, PANEL, "hub fund applications and panel decisions to 2 February 2020"),
-        ("assessments", "assessments-late-autumn", assessments(date(2019, 11, 1), date(2019, 12, 31), [lapsed]),
+        ("assessments", "assessments-late-autumn", assessments(date(2019, 11, 1), date(2019, 12, 31), (mistaken,)),
          HUB_LEAD, "late autumn assessments"),
-        ("assessments", "assessments-corrections", [a.row() for a in sorted(corrected, key=lambda a: (a.day, a.urn))],
-         HUB_LEAD, "correction: schools re-submitted Compass for autumn 2019"),
-        ("institutions", "institutions-corrections",
-         [by_role["misclustered"].row(), by_role["postcode_typo"].row()], HUB_LEAD,
-         "correction: cluster and postcode checked against the hub's membership list"),
-        ("retraction", "", None, HUB_LEAD,
+        ("assessments", "assessments-corrections", [a.row() for a in resubmitted], HUB_LEAD,
+         "correction: schools re-submitted Compass for autumn 2019"),
+        ("institutions", "institutions-corrections", [by_role["misclustered"].row(), by_role["postcode_typo"].row()],
+         HUB_LEAD, "correction: cluster and postcode checked against the hub's membership list"),
+        ("assessments", "", None, HUB_LEAD,
          "entered by mistake: the autumn 2019 return was keyed against the wrong URN"),
         ("matches", "matches-2020", [m.row() for m in matches if m.later], EC_EAST,
          "matches accepted after the February 2020 matching run"),
@@ -795,10 +807,6 @@ def demo_history() -> list[DemoStep | Retraction]:
         ("institutions", "institutions-2021", [by_role["leaves_hub_2021"].row()], HUB_LEAD,
          "a member school left the hub at the end of 2020/21"),
     ]
-    history: list[DemoStep | Retraction] = []
-    for n, (kind, name, rows, actor, reason) in enumerate(steps, start=1):
-        if rows is None:
-            history.append(Retraction("assessments", (lapsed.urn, _d(lapsed.day)), actor, reason))
-        else:
-            history.append(DemoStep(kind, f"{n:02d}-{name}.csv", _csv(kind, rows), actor, reason))
-    return history
+    return [Retraction(kind, (mistaken.urn, _d(mistaken.day)), actor, reason) if rows is None
+            else DemoStep(kind, f"{n:02d}-{name}.csv", _csv(kind, rows), actor, reason)
+            for n, (kind, name, rows, actor, reason) in enumerate(steps, start=1)]

@@ -16,6 +16,15 @@ from engine.ids import record_id
 from engine.topics import stabilise_topics
 
 
+REDACTED = "[redacted]"
+
+
+def redact_values(values: dict[str, Any], fields: list[str]) -> dict[str, Any]:
+    """Values with the personal fields erased: text becomes a marker (names are required), the rest absent."""
+    return {k: ((REDACTED if isinstance(v, str) else None) if k in fields and v is not None else v)
+            for k, v in values.items()}
+
+
 class Record(Aggregate):
     KIND: ClassVar[str]
 
@@ -41,7 +50,7 @@ class Record(Aggregate):
         source: str | None
 
         def apply(self, aggregate: Record) -> None:
-            aggregate.values = dict(self.values)
+            aggregate.values = redact_values(self.values, getattr(aggregate, "redacted", []))
             aggregate.retracted = False
 
     class Retracted(Aggregate.Event):
@@ -50,6 +59,17 @@ class Record(Aggregate):
 
         def apply(self, aggregate: Record) -> None:
             aggregate.retracted = True
+
+    class Redacted(Aggregate.Event):
+        fields: list[str]
+        actor: str
+        reason: str
+
+        def apply(self, aggregate: Record) -> None:
+            aggregate.values = redact_values(aggregate.values, self.fields)
+            aggregate.redacted = sorted(set(getattr(aggregate, "redacted", [])) | set(self.fields))
+
+    PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def id_for(cls, key: tuple[str, ...]) -> UUID:
@@ -75,6 +95,16 @@ class Record(Aggregate):
             raise CareerHubError(f"{self.KIND} {'/'.join(self.key)}: correction changes nothing")
         self.trigger_event(self.Corrected, values=values, changed=changed, valid_on=valid_on,
                            actor=actor, reason=reason, source=source)
+
+    def redact(self, actor: str, reason: str) -> None:
+        """Erase the personal fields (UK GDPR); the erasure itself is recorded, with who and why."""
+        if not self.PERSONAL_FIELDS:
+            raise CareerHubError(f"{self.KIND} records hold no personal data to redact")
+        if not reason.strip():
+            raise CareerHubError("a redaction needs a reason")
+        if set(self.PERSONAL_FIELDS) <= set(getattr(self, "redacted", [])):
+            raise CareerHubError(f"{self.KIND} {' '.join(self.key)} is already redacted")
+        self.trigger_event(self.Redacted, fields=list(self.PERSONAL_FIELDS), actor=actor, reason=reason)
 
     def retract(self, actor: str, reason: str) -> None:
         if self.retracted:
@@ -108,6 +138,7 @@ class Institution(Record):
 
 class EnterpriseAdviser(Record):
     KIND = "advisers"
+    PERSONAL_FIELDS = ("name", "employer", "postcode", "latitude", "longitude")
 
 
 class Match(Record):

@@ -14,13 +14,13 @@ from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 
 from engine.importing.schema import SCHEMAS
-from engine.records import RECORD_CLASSES
+from engine.records import RECORD_CLASSES, REDACTED, redact_values
 from engine.sql import Cursor, Database
 from projections.tables import LOG_COLUMNS, create_statements, insert_statement, table_of, version_row
 
 RECORD_EVENT_KINDS = {
     getattr(cls, name).TOPIC: (cls.KIND, name)
-    for cls in RECORD_CLASSES.values() for name in ("Recorded", "Corrected", "Retracted")
+    for cls in RECORD_CLASSES.values() for name in ("Recorded", "Corrected", "Retracted", "Redacted")
 }
 ENVELOPE = ("originator_id", "originator_version", "timestamp", "originator_topic")
 
@@ -84,12 +84,30 @@ class ReadModel:
             return key, urn_of(kind, event.values)
         current = c.execute(f"SELECT * FROM {table} WHERE aggregate_id = ? AND nid_to IS NULL",
                             (aggregate_id,)).fetchone()
+        if name == "Redacted":
+            self.erase(c, kind, aggregate_id, event.fields)
+            return (current or {}).get("record_key") or self.last_key(c, table, aggregate_id), None
         c.execute(f"UPDATE {table} SET nid_to = ? WHERE aggregate_id = ? AND nid_to IS NULL", (nid, aggregate_id))
         key = current["record_key"] if current else self.last_key(c, table, aggregate_id)
         if name == "Corrected":
             c.execute(insert_statement(schema), version_row(schema, aggregate_id, nid, key, event.values))
             return key, urn_of(kind, event.values)
         return key, urn_of(kind, current or {})
+
+    @staticmethod
+    def erase(c: Cursor, kind: str, aggregate_id: str, fields: list[str]) -> None:
+        """Remove personal values from every version row and every logged payload of a record."""
+        schema = SCHEMAS[kind]
+        text = [f for f in fields if schema.column(f).type == "text"]
+        assignments = [f"{f} = CASE WHEN {f} IS NULL THEN NULL ELSE ? END" for f in text]
+        assignments += [f"{f} = NULL" for f in fields if f not in text]
+        c.execute(f"UPDATE {table_of(kind)} SET {', '.join(assignments)} WHERE aggregate_id = ?",
+                  (*[REDACTED] * len(text), aggregate_id))
+        for row in c.execute("SELECT nid, payload FROM rm_log WHERE aggregate_id = ?", (aggregate_id,)).fetchall():
+            payload = json.loads(row["payload"])
+            if "values" in payload:
+                payload["values"] = redact_values(payload["values"], fields)
+                c.execute("UPDATE rm_log SET payload = ? WHERE nid = ?", (json.dumps(payload, sort_keys=True), row["nid"]))
 
     @staticmethod
     def last_key(c: Cursor, table: str, aggregate_id: str) -> str:

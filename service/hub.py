@@ -8,6 +8,7 @@ from typing import Any
 
 from config.settings import Settings
 from engine.application import CareerHub
+from engine.redaction import redact
 from engine.importing.importer import ImportSummary, import_file
 from projections.report import Query, hub_report
 from projections.runner import Projector
@@ -37,6 +38,11 @@ class HubService:
         position = self.app.retract(kind, key, actor, reason)
         self.refresh()
         return position
+
+    def redact(self, kind: str, key: Sequence[str], actor: str, reason: str) -> None:
+        redact(self.app, kind, tuple(key), actor, reason)
+        self.refresh()
+        self.app.compact()
 
     def report(self, query: Query) -> dict[str, Any]:
         self.refresh()
