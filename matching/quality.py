@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -31,50 +30,57 @@ _KIND_NOUN = {
 }
 
 
-@lru_cache(maxsize=4096)
 def _words(text: str) -> str:
     return " " + re.sub(r"[^a-z0-9]+", " ", text.lower()).strip() + " "
 
 
-def _mentions(text: str, phrase: str) -> bool:
-    return _words(phrase) in _words(text)
+class TextMatcher:
+    """Matches sectors and skills (whole words, any case) against the weights' tables.
 
+    Advisers share few distinct sector and skill texts, so each text is matched once per
+    matcher; build one per solve.
+    """
 
-@lru_cache(maxsize=16384)
-def benchmark_sources(adviser: Adviser, weights: Weights) -> dict[int, str]:
-    """Return, per benchmark 1-8 the adviser helps with, a label saying why (first wins)."""
-    found: dict[int, str] = {}
-    if adviser.sector:
-        for phrase, bms in weights.sector_benchmarks:
-            if _mentions(adviser.sector, phrase):
-                for b in bms:
-                    found.setdefault(b, f"{adviser.sector} employer")
-    for skill in adviser.skills:
-        for phrase, bms in weights.skill_benchmarks:
-            if _mentions(skill, phrase):
-                for b in bms:
-                    found.setdefault(b, f"'{skill}' skill")
-    if adviser.employer or adviser.sector:
-        for b in weights.employer_benchmarks:
-            found.setdefault(b, f"employer ({adviser.employer or adviser.sector})")
-    return {b: found[b] for b in sorted(found) if 1 <= b <= 8}
+    def __init__(self, weights: Weights) -> None:
+        self.weights = weights
+        self._sector = [(_words(p), bms) for p, bms in weights.sector_benchmarks]
+        self._skill = [(_words(p), bms) for p, bms in weights.skill_benchmarks]
+        self._kind = {k: [_words(p) for p in ps] for k, ps in weights.kind_skills}
+        self._memo: dict[tuple[str, str], tuple[int, ...]] = {}
+        self._suits: dict[tuple[str, str], bool] = {}
 
+    def _hits(self, table: str, text: str) -> tuple[int, ...]:
+        key = (table, text)
+        if key not in self._memo:
+            words = _words(text)
+            rows = self._sector if table == "sector" else self._skill
+            self._memo[key] = tuple(b for phrase, bms in rows if phrase in words for b in bms)
+        return self._memo[key]
 
-@lru_cache(maxsize=65536)
-def kind_skill(adviser: Adviser, kind: str, weights: Weights) -> str | None:
-    """Return the first of the adviser's skills that suits this institution kind, if any."""
-    phrases = dict(weights.kind_skills).get(kind, ())
-    for skill in adviser.skills:
-        if any(_mentions(skill, p) for p in phrases):
-            return skill
-    return None
+    def benchmark_sources(self, adviser: Adviser) -> dict[int, str]:
+        """Return, per benchmark 1-8 the adviser helps with, a label saying why (first wins)."""
+        found: dict[int, str] = {}
+        if adviser.sector:
+            for b in self._hits("sector", adviser.sector):
+                found.setdefault(b, f"{adviser.sector} employer")
+        for skill in adviser.skills:
+            for b in self._hits("skill", skill):
+                found.setdefault(b, f"'{skill}' skill")
+        if adviser.employer or adviser.sector:
+            for b in self.weights.employer_benchmarks:
+                found.setdefault(b, f"employer ({adviser.employer or adviser.sector})")
+        return {b: found[b] for b in sorted(found) if 1 <= b <= 8}
 
-
-def clear_caches() -> None:
-    """Forget memoised text matches (for cold-start timings)."""
-    _words.cache_clear()
-    benchmark_sources.cache_clear()
-    kind_skill.cache_clear()
+    def kind_skill(self, adviser: Adviser, kind: str) -> str | None:
+        """Return the first of the adviser's skills that suits this institution kind, if any."""
+        for skill in adviser.skills:
+            key = (skill, kind)
+            if key not in self._suits:
+                words = _words(skill)
+                self._suits[key] = any(p in words for p in self._kind.get(kind, ()))
+            if self._suits[key]:
+                return skill
+        return None
 
 
 @dataclass(frozen=True)
@@ -90,8 +96,11 @@ class Tables:
     max_travel_km: NDArray[np.float64]    # advisers
 
 
-def build_tables(schools: tuple[School, ...], advisers: tuple[Adviser, ...], w: Weights) -> Tables:
+def build_tables(
+    schools: tuple[School, ...], advisers: tuple[Adviser, ...], w: Weights, text: TextMatcher | None = None,
+) -> Tables:
     """Turn the schools, advisers and weights into the arrays pair scores need."""
+    text = text or TextMatcher(w)
     priorities = dict(w.kind_priorities)
     shortfall = np.array(
         [[(100 - b) / 100 for b in s.benchmarks] if s.benchmarks is not None
@@ -101,10 +110,10 @@ def build_tables(schools: tuple[School, ...], advisers: tuple[Adviser, ...], w: 
     helps = np.zeros((len(advisers), 8), dtype=np.bool_)
     suits = np.zeros((len(advisers), len(KINDS)), dtype=np.bool_)
     for j, a in enumerate(advisers):
-        for b in benchmark_sources(a, w):
+        for b in text.benchmark_sources(a):
             helps[j, b - 1] = True
         for k, kind in enumerate(KINDS):
-            suits[j, k] = kind_skill(a, kind, w) is not None
+            suits[j, k] = text.kind_skill(a, kind) is not None
     return Tables(
         shortfall=shortfall,
         kind_priority=np.array([priorities.get(s.kind, 0.0) for s in schools], dtype=np.float64),
@@ -151,14 +160,15 @@ def _waited(days: int) -> str:
     return f"waiting {months // 12} years since joining the EAN"
 
 
-def reasons(school: School, adviser: Adviser, distance_km: float, w: Weights) -> tuple[str, ...]:
+def reasons(school: School, adviser: Adviser, distance_km: float, text: TextMatcher) -> tuple[str, ...]:
     """Explain a proposed pair in words, one sentence per part that scored."""
+    w = text.weights
     noun = _KIND_NOUN[school.kind]
     out = []
     if school.disadvantaged:
         out.append("disadvantaged school: matched first")
     out.append(f"{distance_km:.1f} km away (adviser travels up to {adviser.max_travel_km:g} km)")
-    sources = benchmark_sources(adviser, w)
+    sources = text.benchmark_sources(adviser)
     if sources and w.benchmark_fit > 0:
         if school.benchmarks is None:
             b = min(sources)
@@ -168,7 +178,7 @@ def reasons(school: School, adviser: Adviser, distance_km: float, w: Weights) ->
             out.append(f"{sources[b]} for a {noun} at {school.benchmarks[b - 1]} % on benchmark {b}")
     if dict(w.kind_priorities).get(school.kind, 0.0) > 0 and w.kind_priority > 0:
         out.append(f"{noun}: a priority kind of institution")
-    skill = kind_skill(adviser, school.kind, w)
+    skill = text.kind_skill(adviser, school.kind)
     if skill is not None and w.kind_fit > 0:
         out.append(f"'{skill}' suits a {noun}")
     if w.waiting > 0:

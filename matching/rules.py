@@ -22,7 +22,7 @@ FEASIBLE, CONFLICT, FORBIDDEN, UNAVAILABLE, AT_CAPACITY = 0, 1, 2, 3, 4
 
 _PREFILTER_MARGIN_KM = 0.05  # the dot-product prefilter keeps pairs up to 50 m beyond the limit
 _BOUNDARY_KM = 1e-6  # pairs this close to their limit are decided by the scalar reference
-_CHUNK_PAIRS = 2_000_000
+_BAND_SCHOOLS = 128  # schools per latitude band
 
 
 @dataclass(frozen=True)
@@ -72,25 +72,33 @@ def _coordinates(
 def pairs_in_range(area: Area) -> Pairs:
     """No pair further apart than the adviser's max_travel_km; both need coordinates.
 
-    A dot product of unit vectors (one matrix product per chunk of schools) keeps the pairs
-    whose angle is within the limit plus a small margin; exact haversine then decides.
+    Schools are taken in latitude bands: an adviser more than the longest reach away in
+    latitude alone cannot be in range (great-circle distance >= R * latitude difference).
+    Within a band, a dot product of unit vectors keeps the pairs whose angle is within the
+    limit plus a small margin; exact haversine then decides.
     """
     si, slat, slon = _coordinates(area.schools)
     ai, alat, alon = _coordinates(area.advisers)
-    empty = Pairs(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float64))
     if len(si) == 0 or len(ai) == 0:
-        return empty
+        return Pairs(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float64))
     limit = np.array([area.advisers[j].max_travel_km for j in ai], dtype=np.float64)
     threshold = np.cos(np.minimum(math.pi, (limit + _PREFILTER_MARGIN_KM) / EARTH_RADIUS_KM))
-    svec, avec_t = unit_vectors(slat, slon), unit_vectors(alat, alon).T.copy()
+    reach_deg = math.degrees((float(limit.max()) + _PREFILTER_MARGIN_KM) / EARTH_RADIUS_KM) + 1e-9
+    svec, avec = unit_vectors(slat, slon), unit_vectors(alat, alon)
+    by_lat_s, by_lat_a = np.argsort(slat, kind="stable"), np.argsort(alat, kind="stable")
+    sorted_alat = alat[by_lat_a]
     rows: list[NDArray[np.int64]] = []
     cols: list[NDArray[np.int64]] = []
-    chunk = max(1, _CHUNK_PAIRS // len(ai))
-    for start in range(0, len(si), chunk):
-        r, c = np.nonzero(svec[start:start + chunk] @ avec_t >= threshold)
-        rows.append(r + start)
-        cols.append(c)
+    for start in range(0, len(si), _BAND_SCHOOLS):
+        band = by_lat_s[start:start + _BAND_SCHOOLS]
+        lo, hi = np.searchsorted(sorted_alat, [slat[band].min() - reach_deg, slat[band].max() + reach_deg])
+        near = by_lat_a[lo:hi]
+        r, c = np.nonzero(svec[band] @ avec[near].T >= threshold[near])
+        rows.append(band[r])
+        cols.append(near[c])
     r, c = np.concatenate(rows), np.concatenate(cols)
+    order = np.lexsort((c, r))
+    r, c = r[order], c[order]
     d = haversine_km_arrays(slat[r], slon[r], alat[c], alon[c])
     lim = limit[c]
     for k in np.flatnonzero(np.abs(d - lim) <= _BOUNDARY_KM):

@@ -11,7 +11,16 @@ from numpy.typing import NDArray
 from matching.errors import InvalidResultError
 from matching.explain import explain_unmatched, solver_failed
 from matching.model import SOLVER, solve_flow
-from matching.quality import PART_NAMES, UNITS_PER_POINT, Tables, build_tables, reasons, score_parts, to_units
+from matching.quality import (
+    PART_NAMES,
+    UNITS_PER_POINT,
+    Tables,
+    TextMatcher,
+    build_tables,
+    reasons,
+    score_parts,
+    to_units,
+)
 from matching.result import MatchResult, Proposal, Unmatched, result_to_json
 from matching.rules import FEASIBLE, Area, check_pins, classify, index_snapshot, pairs_in_range, spare_after_pins
 from matching.schema import Snapshot, snapshot_digest
@@ -32,7 +41,8 @@ def solve(snapshot: Snapshot) -> MatchResult:
     pinned[[p.school for p in pins]] = True
     candidate = (codes == FEASIBLE) & ~pinned[pairs.school]
     school, adviser, distance = pairs.school[candidate], pairs.adviser[candidate], pairs.distance_km[candidate]
-    tables = build_tables(area.schools, area.advisers, snapshot.weights)
+    text = TextMatcher(snapshot.weights)
+    tables = build_tables(area.schools, area.advisers, snapshot.weights, text)
     units = to_units(score_parts(tables, snapshot.weights, school, adviser, distance))
     disadvantaged = np.array([s.disadvantaged for s in area.schools], dtype=np.bool_)
     outcome = solve_flow(n, m, school, adviser, units, disadvantaged, room)
@@ -41,7 +51,7 @@ def solve(snapshot: Snapshot) -> MatchResult:
     chosen_school = np.concatenate((np.array([p.school for p in pins], np.int64), school[pick]))
     chosen_adviser = np.concatenate((np.array([p.adviser for p in pins], np.int64), adviser[pick]))
     chosen_distance = np.concatenate((np.array([p.distance_km for p in pins], np.float64), distance[pick]))
-    proposals = _proposals(area, tables, chosen_school, chosen_adviser, chosen_distance, len(pins))
+    proposals = _proposals(area, tables, text, chosen_school, chosen_adviser, chosen_distance, len(pins))
     matched = np.zeros(n, dtype=np.bool_)
     matched[chosen_school] = True
     if outcome.optimal:
@@ -74,7 +84,7 @@ def solve(snapshot: Snapshot) -> MatchResult:
 
 
 def _proposals(
-    area: Area, tables: Tables, school: NDArray[np.int64], adviser: NDArray[np.int64],
+    area: Area, tables: Tables, text: TextMatcher, school: NDArray[np.int64], adviser: NDArray[np.int64],
     distance: NDArray[np.float64], n_pins: int,
 ) -> tuple[Proposal, ...]:
     w = area.snapshot.weights
@@ -83,7 +93,7 @@ def _proposals(
     out = []
     for k in range(len(school)):
         s, a, d = area.schools[school[k]], area.advisers[adviser[k]], float(distance[k])
-        why = reasons(s, a, d, w)
+        why = reasons(s, a, d, text)
         if k < n_pins:
             why = ("pinned by coordinator", *why)
         out.append(Proposal(

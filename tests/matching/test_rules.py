@@ -1,9 +1,14 @@
 """Each hard rule, feasible and infeasible, through the public solve()."""
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from matching.geo import haversine_km
+from matching.rules import index_snapshot, pairs_in_range
 from matching.service import solve
 from tests.matching.factories import adviser, school, snapshot
 
@@ -62,3 +67,29 @@ def test_given_two_advisers_with_room_when_solved_then_a_school_gets_at_most_one
 
 def test_given_a_zero_km_travel_limit_when_the_adviser_is_at_the_school_then_matched():
     assert pairs(solve(snapshot([school("1", 5.0)], [adviser("A", 5.0, max_travel_km=0.0)]))) == {("1", "A")}
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.floats(0.5, 30.0), st.floats(1.0, 3000.0))
+def test_given_random_points_when_pairs_in_range_are_found_then_they_equal_checking_every_pair(seed, spread, reach):
+    rnd = random.Random(seed)
+
+    def spot():
+        lat = max(-89.0, min(89.0, 52.0 + rnd.uniform(-spread, spread)))
+        return lat, rnd.uniform(-spread, spread) * 2
+
+    snap = snapshot(
+        [school(f"{i:03d}", None, latitude=(p := spot())[0], longitude=p[1]) for i in range(rnd.randrange(1, 300))],
+        [adviser(f"{j:03d}", None, latitude=(p := spot())[0], longitude=p[1], max_travel_km=rnd.uniform(0, reach))
+         for j in range(rnd.randrange(1, 120))],
+    )
+    area = index_snapshot(snap)
+    pairs = pairs_in_range(area)
+    found = {(int(i), int(j)) for i, j in zip(pairs.school, pairs.adviser, strict=True)}
+    expected = {
+        (i, j)
+        for i, s in enumerate(area.schools) for j, a in enumerate(area.advisers)
+        if haversine_km(s.latitude, s.longitude, a.latitude, a.longitude) <= a.max_travel_km
+    }
+    assert found == expected
+    assert list(zip(pairs.school, pairs.adviser, strict=True)) == sorted(found)
