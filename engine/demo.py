@@ -9,6 +9,7 @@ import csv
 import io
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -310,7 +311,8 @@ def _csv(kind: str, rows: list[dict[str, str]]) -> str:
     return out.getvalue()
 
 
-def _weighted_sample(rng: random.Random, items: list[Institution], weight, k: int) -> list[Institution]:
+def _weighted_sample(rng: random.Random, items: list[Institution], weight: Callable[[Institution], float],
+                     k: int) -> list[Institution]:
     """k items without replacement, favouring heavier ones (Efraimidis-Spirakis keys)."""
     keyed = sorted(items, key=lambda item: rng.random() ** (1 / weight(item)), reverse=True)
     return keyed[:k]
@@ -558,7 +560,7 @@ def _assessments(rng: random.Random, people: list[Institution]) -> AssessmentPla
             else:
                 first_full[m.urn][b] = rng.choices((4, 5, 6, 7, 8, NEVER),
                                                    (1, 1.2, 1.5, 1.2, 1.2, 5 / m.strength))[0]
-    on_time = set(m.urn for m in rng.sample(current, 12))  # autumn 2019 returns made by October
+    on_time = {m.urn for m in rng.sample(current, 12)}  # autumn 2019 returns made by October
     final: list[Assessment] = []
     for m in members:
         attended = early[m.urn] + later[m.urn]

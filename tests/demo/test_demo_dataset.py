@@ -258,7 +258,7 @@ def test_every_file_is_valid_on_its_own_when_imported_in_order():
             assert step.key in before[step.kind]
             continue
         header = next(csv.reader(io.StringIO(step.csv_text)))
-        key, required, optional = SPEC[step.kind]
+        _, required, optional = SPEC[step.kind]
         assert set(required) <= set(header) <= set(required) | set(optional), step.filename
         rows = rows_of(step)
         assert rows, step.filename
