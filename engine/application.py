@@ -10,7 +10,8 @@ from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, StoredEvent, Transcoder
 
-from engine.errors import ConcurrencyError, UnknownRecordError
+from engine.errors import CareerHubError, ConcurrencyError, UnknownRecordError
+from engine.sealing import Sealer
 from engine.records import RECORD_CLASSES, Record
 from engine.sql import Database
 from engine.store import DateAsISO, dialect_of, store_env
@@ -25,7 +26,19 @@ class CareerHub(Application):
     def __init__(self, database_url: str, cipher_key: str | None = None):
         self.database_url = database_url
         super().__init__(env=store_env(database_url, cipher_key))
-        self.db = Database(self.recorder.datastore, dialect_of(database_url))
+        self.db = Database(self.recorder.datastore, dialect_of(database_url), Sealer(cipher_key) if cipher_key else None)
+        self.check_readable()
+
+    def check_readable(self) -> None:
+        """Fail clearly, not with a traceback, when the key does not open the store."""
+        first = self.recorder.select_notifications(start=None, limit=1)
+        if not first:
+            return
+        try:
+            self.mapper.to_domain_event(first[0])
+        except Exception:
+            raise CareerHubError("cannot read the event store: it is encrypted with another key, or encrypted and no "
+                                 "CAREERHUB_CIPHER_KEY was given, or the key is missing for a plain store") from None
 
     def register_transcodings(self, transcoder: Transcoder) -> None:
         super().register_transcodings(transcoder)

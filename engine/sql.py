@@ -5,6 +5,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from engine.sealing import NoSealer
+
 
 class Cursor:
     def __init__(self, raw: Any, dialect: str):
@@ -38,8 +40,9 @@ class Cursor:
 class Database:
     """The datastore of the event store, shared by the read model (same database kind)."""
 
-    def __init__(self, datastore: Any, dialect: str):
+    def __init__(self, datastore: Any, dialect: str, sealer: Any = None):
         self.datastore, self.dialect = datastore, dialect
+        self.sealer = sealer or NoSealer()
 
     @contextmanager
     def transaction(self, *, commit: bool) -> Iterator[Cursor]:

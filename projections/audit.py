@@ -37,12 +37,12 @@ def list_log(db: Database, f: LogFilter) -> list[dict[str, Any]]:
     sql = f"SELECT * FROM rm_log WHERE {' AND '.join(where)} ORDER BY nid"
     if f.limit:
         sql += f" LIMIT {int(f.limit)}"
-    return [decoded(row) for row in db.query(sql, params)]
+    return [decoded(row, db.sealer) for row in db.query(sql, params)]
 
 
-def decoded(row: dict[str, Any]) -> dict[str, Any]:
+def decoded(row: dict[str, Any], sealer: Any) -> dict[str, Any]:
     row = dict(row)
-    row["payload"] = json.loads(row["payload"])
+    row["payload"] = json.loads(sealer.unseal(row["payload"]))
     return row
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from engine.errors import CareerHubError
 from engine.sql import Database
 from engine.store import format_recorded_at
-from projections.tables import table_of, visible
+from projections.tables import table_of, unseal_row, visible
 
 
 def position_at(db: Database, known_at: datetime | None) -> int:
@@ -20,7 +20,8 @@ def position_at(db: Database, known_at: datetime | None) -> int:
 def known_rows(db: Database, kind: str, n: int, where: str = "", params: tuple = ()) -> list[dict[str, Any]]:
     """Current versions, as known at log position n, of the records of `kind` matching `where`."""
     condition = visible() + (f" AND ({where})" if where else "")
-    return db.query(f"SELECT * FROM {table_of(kind)} WHERE {condition}", (n, n, *params))
+    rows = db.query(f"SELECT * FROM {table_of(kind)} WHERE {condition}", (n, n, *params))
+    return [unseal_row(kind, row, db.sealer) for row in rows]
 
 
 def in_list(values: list[str]) -> str:

@@ -49,10 +49,11 @@ class ReadModel:
 
     dialect: str
     datastore: Any
+    sealer: Any
 
     @property
     def db(self) -> Database:
-        return Database(self.datastore, self.dialect)
+        return Database(self.datastore, self.dialect, self.sealer)
 
     def apply_batch(self, application_name: str, items: Sequence[Applied]) -> None:
         with self.db.transaction(commit=True) as c:
@@ -72,7 +73,8 @@ class ReadModel:
         c.execute(f"INSERT INTO rm_log ({', '.join(LOG_COLUMNS)}) VALUES ({', '.join('?' * len(LOG_COLUMNS))})",
                   (item.nid, item.recorded_at, topic, kind or topic.split(":")[-1].split(".")[0], name, aggregate_id,
                    record_key, urn, getattr(event, "actor", None), getattr(event, "reason", None),
-                   getattr(event, "source", None), valid_on.isoformat() if valid_on else None, payload_of(event)))
+                   getattr(event, "source", None), valid_on.isoformat() if valid_on else None,
+                   self.sealer.seal(payload_of(event))))
 
     def apply_record(self, c: Cursor, kind: str, name: str, aggregate_id: str, nid: int,
                      event: Any) -> tuple[str, str | None]:
@@ -80,34 +82,36 @@ class ReadModel:
         table = table_of(kind)
         if name == "Recorded":
             key = " ".join(event.key)
-            c.execute(insert_statement(schema), version_row(schema, aggregate_id, nid, key, event.values))
+            c.execute(insert_statement(schema), version_row(schema, aggregate_id, nid, key, event.values, self.sealer))
             return key, urn_of(kind, event.values)
         current = c.execute(f"SELECT * FROM {table} WHERE aggregate_id = ? AND nid_to IS NULL",
                             (aggregate_id,)).fetchone()
         if name == "Redacted":
-            self.erase(c, kind, aggregate_id, event.fields)
+            self.erase(c, kind, aggregate_id, event.fields, self.sealer)
             return (current or {}).get("record_key") or self.last_key(c, table, aggregate_id), None
         c.execute(f"UPDATE {table} SET nid_to = ? WHERE aggregate_id = ? AND nid_to IS NULL", (nid, aggregate_id))
         key = current["record_key"] if current else self.last_key(c, table, aggregate_id)
         if name == "Corrected":
-            c.execute(insert_statement(schema), version_row(schema, aggregate_id, nid, key, event.values))
+            c.execute(insert_statement(schema), version_row(schema, aggregate_id, nid, key, event.values, self.sealer))
             return key, urn_of(kind, event.values)
         return key, urn_of(kind, current or {})
 
     @staticmethod
-    def erase(c: Cursor, kind: str, aggregate_id: str, fields: list[str]) -> None:
+    def erase(c: Cursor, kind: str, aggregate_id: str, fields: list[str], sealer: Any) -> None:
         """Remove personal values from every version row and every logged payload of a record."""
         schema = SCHEMAS[kind]
         text = [f for f in fields if schema.column(f).type == "text"]
         assignments = [f"{f} = CASE WHEN {f} IS NULL THEN NULL ELSE ? END" for f in text]
+        marker = sealer.seal(REDACTED)
         assignments += [f"{f} = NULL" for f in fields if f not in text]
         c.execute(f"UPDATE {table_of(kind)} SET {', '.join(assignments)} WHERE aggregate_id = ?",
-                  (*[REDACTED] * len(text), aggregate_id))
+                  (*[marker] * len(text), aggregate_id))
         for row in c.execute("SELECT nid, payload FROM rm_log WHERE aggregate_id = ?", (aggregate_id,)).fetchall():
-            payload = json.loads(row["payload"])
+            payload = json.loads(sealer.unseal(row["payload"]))
             if "values" in payload:
                 payload["values"] = redact_values(payload["values"], fields)
-                c.execute("UPDATE rm_log SET payload = ? WHERE nid = ?", (json.dumps(payload, sort_keys=True), row["nid"]))
+                c.execute("UPDATE rm_log SET payload = ? WHERE nid = ?",
+                          (sealer.seal(json.dumps(payload, sort_keys=True)), row["nid"]))
 
     @staticmethod
     def last_key(c: Cursor, table: str, aggregate_id: str) -> str:

@@ -16,6 +16,7 @@ BATCH = 1000
 def open_read_model(app: CareerHub) -> ReadModel:
     model_class = SQLiteReadModel if app.db.dialect == "sqlite" else PostgresReadModel
     model = model_class(app.recorder.datastore)
+    model.sealer = app.db.sealer
     model.create_table()
     return model
 

@@ -26,6 +26,8 @@ INDEXES = {
     "advisers": (("adviser_ref",),),
     "hubs": (("hub_id",),),
 }
+# Text naming people or institutions: encrypted at rest when CAREERHUB_CIPHER_KEY is set.
+SEALED_COLUMNS = {"institutions": ("name", "postcode"), "advisers": ("name", "employer", "postcode", "skills")}
 LOG_COLUMNS = ("nid", "recorded_at", "topic", "kind", "event", "aggregate_id", "record_key", "urn",
                "actor", "reason", "source", "valid_on", "payload")
 
@@ -73,8 +75,17 @@ def cell(value: Any) -> Any:
     return value
 
 
-def version_row(schema: KindSchema, aggregate_id: str, nid: int, key: str, values: dict[str, Any]) -> tuple:
-    return (aggregate_id, nid, None, key, *(cell(values.get(c.name)) for c in schema.columns))
+def version_row(schema: KindSchema, aggregate_id: str, nid: int, key: str, values: dict[str, Any], sealer: Any) -> tuple:
+    sealed = SEALED_COLUMNS.get(schema.kind, ())
+    cells = (cell(values.get(c.name)) for c in schema.columns)
+    return (aggregate_id, nid, None, key,
+            *(sealer.seal(v) if c.name in sealed else v for c, v in zip(schema.columns, cells)))
+
+
+def unseal_row(kind: str, row: dict[str, Any], sealer: Any) -> dict[str, Any]:
+    for column in SEALED_COLUMNS.get(kind, ()):
+        row[column] = sealer.unseal(row[column])
+    return row
 
 
 def insert_statement(schema: KindSchema) -> str:

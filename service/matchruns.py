@@ -32,7 +32,7 @@ def parse_pairs(pairs: list[str] | tuple[str, ...], option: str) -> tuple[tuple[
 
 def rejected_pairs(service: HubService, area: str) -> list[tuple[str, str]]:
     rows = service.db.query("SELECT payload FROM rm_log WHERE kind = 'MatchRun' AND event = 'Rejected'")
-    found = [json.loads(r["payload"]) for r in rows]
+    found = [json.loads(service.db.sealer.unseal(r["payload"])) for r in rows]
     return [(p["urn"], p["adviser_ref"]) for p in found if p["area"] == area]
 
 

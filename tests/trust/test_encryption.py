@@ -1,0 +1,61 @@
+"""Given CAREERHUB_CIPHER_KEY, event bodies and the read model's names are encrypted at rest; a wrong
+key is a clear error, not a traceback."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+from config.settings import Settings
+from eventsourcing.cipher import AESCipher
+
+from engine.errors import CareerHubError
+from projections.queries import known_rows
+from projections.report import Query
+from service.demo import load_demo
+from service.hub import HubService
+
+
+def open_hub(url: str, key: str | None) -> HubService:
+    return HubService(Settings(database_url=url, actor="t", cipher_key=key))
+
+
+def test_no_institution_or_adviser_name_is_in_the_encrypted_database_file(tmp_path: Path):
+    url = f"sqlite:///{tmp_path}/enc.sqlite3"
+    key = AESCipher.create_key(32)
+    hub = open_hub(url, key)
+    load_demo(hub)
+    report = hub.report(Query("dorset", date(2019, 12, 31)))
+    names = [r["name"] for r in hub.db.query("SELECT * FROM rm_institutions")]
+    institution_names = [r["name"] for r in known_rows(hub.db, "institutions", hub.projector.position())]
+    adviser_names = [r["name"] for r in known_rows(hub.db, "advisers", hub.projector.position())]
+    hub.close()
+    assert report["average_benchmarks"] == 4.5
+    assert all(n.startswith("aes:") for n in names)
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("enc.sqlite3*"))
+    leaked = [n for n in institution_names + adviser_names if n.encode() in raw]
+    assert institution_names and adviser_names and leaked == []
+
+
+def test_a_wrong_key_is_a_clear_error(tmp_path: Path):
+    url = f"sqlite:///{tmp_path}/enc.sqlite3"
+    hub = open_hub(url, AESCipher.create_key(32))
+    hub.import_file("hubs", Path("h.csv"), "t", data=b"hub_id,name,area\nh1,Hub,Area\n")
+    hub.close()
+    with pytest.raises(CareerHubError, match="encrypted with another key"):
+        open_hub(url, AESCipher.create_key(32))
+    result = CliRunner(env={"CAREERHUB_CIPHER_KEY": AESCipher.create_key(32)}).invoke(
+        main, ["log", "--database-url", url])
+    assert result.exit_code == 1 and "encrypted with another key" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_keygen_prints_a_key_that_opens_a_store(tmp_path: Path):
+    key = CliRunner().invoke(main, ["keygen"]).output.strip()
+    hub = open_hub(f"sqlite:///{tmp_path}/k.sqlite3", key)
+    hub.import_file("hubs", Path("h.csv"), "t", data=b"hub_id,name,area\nh1,Hub,Area\n")
+    assert hub.report(Query("h1", date(2020, 1, 1)))["institutions"] == 0
+    hub.close()
