@@ -1,0 +1,169 @@
+"""Small factories for the projection tests: import rows of each KIND through the real import path
+(HubService.import_file with CSV bytes) and read the report back."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner, Result
+
+from cli import main
+from config.settings import load_settings
+from engine.importing.importer import ImportSummary
+from engine.importing.schema import SCHEMAS
+from projections.report import Query, hub_report
+from projections.runner import Projector
+from projections.tables import table_of
+from service.hub import HubService
+
+HUB, AREA = "north", "Northshire"
+ADVISER = "EA-1"
+Row = dict[str, Any]
+
+
+def now() -> datetime:
+    """A moment between two imports (recording times come from the clock; we never sleep)."""
+    return datetime.now(timezone.utc)
+
+
+def d(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+# --- rows of each KIND (DATA.md §2), every column present so a re-import is a correction ----------
+
+def hub(hub_id: str = HUB, area: str = AREA, **fields: Any) -> Row:
+    return {"hub_id": hub_id, "name": f"{hub_id.title()} Careers Hub", "area": area, "started_on": "2018-09-01",
+            **fields}
+
+
+def institution(urn: str, **fields: Any) -> Row:
+    """A school of HUB in AREA, a hub member and EAN-engaged since 1 Sep 2018 unless told."""
+    return {"urn": urn, "name": f"School {urn}", "kind": "school", "area": AREA, "postcode": "", "latitude": "",
+            "longitude": "", "cluster": "", "ean_joined_on": "2018-09-01", "ean_left_on": "", "hub_id": HUB,
+            "hub_joined_on": "2018-09-01", "hub_left_on": "", "disadvantaged": "false", **fields}
+
+
+def assessment(urn: str, assessed_on: str, achieved: Sequence[int] = (), **percents: int) -> Row:
+    """An assessment with the `achieved` benchmarks at 100 and the others at 50 (or as given)."""
+    values = {f"bm{b}": 100 if b in achieved else 50 for b in range(1, 9)}
+    values.update(percents)
+    return {"urn": urn, "assessed_on": assessed_on, **values}
+
+
+def adviser(ref: str = ADVISER, **fields: Any) -> Row:
+    return {"adviser_ref": ref, "name": f"Adviser {ref}", "capacity": "5", **fields}
+
+
+def match(urn: str, matched_on: str, ended_on: str = "", adviser_ref: str = ADVISER) -> Row:
+    return {"urn": urn, "adviser_ref": adviser_ref, "matched_on": matched_on, "ended_on": ended_on}
+
+
+def funding(ref: str, applicant: str, applied_on: str, stream: str = "institutional", decision: str = "",
+            decided_on: str = "", amount_awarded: Any = "", hub_id: str = HUB, amount_requested: Any = 1000) -> Row:
+    return {"application_ref": ref, "hub_id": hub_id, "stream": stream, "applicant": applicant,
+            "amount_requested": amount_requested, "applied_on": applied_on, "focus": "", "decision": decision,
+            "decided_on": decided_on, "amount_awarded": amount_awarded}
+
+
+def target(academic_year: str, metric: str, value: float, hub_id: str = HUB) -> Row:
+    return {"hub_id": hub_id, "academic_year": academic_year, "metric": metric, "value": value}
+
+
+def national(metric: str, published_on: str, value: float, academic_year: str = "") -> Row:
+    return {"metric": metric, "published_on": published_on, "value": value, "academic_year": academic_year}
+
+
+def encounter(ref: str, urn: str, occurred_on: str, kind: str = "employer_encounter", year_groups: str = "",
+              students: Any = "") -> Row:
+    return {"encounter_ref": ref, "urn": urn, "occurred_on": occurred_on, "kind": kind, "provider": "",
+            "year_groups": year_groups, "students": students}
+
+
+def csv_bytes(rows: Sequence[Row]) -> bytes:
+    header = list(rows[0])
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        assert list(row) == header, "rows of one file share one header"
+        writer.writerow(["" if row[c] is None else str(row[c]) for c in header])
+    return out.getvalue().encode()
+
+
+# --- a store fed through the import path ---------------------------------------------------------
+
+@dataclass
+class World:
+    """One fresh store; `load` imports rows, `report` reads the hub report from the read model."""
+
+    database_url: str
+    actor: str = "tester"
+    service: HubService = field(init=False)
+    files: int = field(default=0, init=False)
+
+    def __post_init__(self) -> None:
+        self.service = HubService(load_settings(self.database_url, self.actor))
+
+    @property
+    def db(self):
+        return self.service.db
+
+    def load(self, kind: str, *rows: Row, actor: str | None = None, reason: str | None = None) -> ImportSummary:
+        self.files += 1
+        path = Path(f"{self.files:03d}-{kind}.csv")
+        return self.service.import_file(kind, path, actor or self.actor, reason, data=csv_bytes(rows))
+
+    def given_hub(self, *members: Row, area: str = AREA) -> None:
+        """A hub (HUB) and, if given, its institutions."""
+        self.load("hubs", hub(area=area))
+        if members:
+            self.load("institutions", *members)
+
+    def retract(self, kind: str, *key: str, actor: str | None = None, reason: str = "entered by mistake") -> int:
+        return self.service.retract(kind, key, actor or self.actor, reason)
+
+    def report(self, as_of: str, known_at: datetime | None = None, cluster: str | None = None,
+               cohort_as_of: str | None = None, hub_id: str = HUB) -> dict[str, Any]:
+        self.service.refresh()
+        return hub_report(self.db, Query(hub_id, d(as_of), known_at, cluster, d(cohort_as_of) if cohort_as_of else None))
+
+    def dump(self) -> dict[str, list[tuple]]:
+        return read_model_dump(self.service)
+
+    def close(self) -> None:
+        self.service.close()
+
+
+def read_model_dump(service: HubService) -> dict[str, list[tuple]]:
+    """Every rm_* table and the tracking position, as sorted tuples (order-free comparison)."""
+    dump: dict[str, list[tuple]] = {"position": [(Projector(service.app).position(),)]}
+    for table in ("rm_log", *(table_of(kind) for kind in SCHEMAS)):
+        rows = service.db.query(f"SELECT * FROM {table}")
+        dump[table] = sorted((tuple(sorted(r.items())) for r in rows), key=repr)
+    return dump
+
+
+@dataclass
+class Cli:
+    """The `careerhub` command run in-process against one store."""
+
+    database_url: str
+    runner: CliRunner = field(default_factory=CliRunner)
+
+    def __call__(self, command: str, *args: str) -> Result:
+        return self.runner.invoke(main, [command, "--database-url", self.database_url, *args], catch_exceptions=True)
+
+    def ok(self, command: str, *args: str) -> Result:
+        result = self(command, *args)
+        assert result.exit_code == 0, f"exit {result.exit_code}\n{result.output}\n{result.exception!r}"
+        return result
+
+    def json(self, command: str, *args: str) -> Any:
+        return json.loads(self.ok(command, *args, "--format", "json").stdout)
