@@ -162,7 +162,7 @@ class ForbiddenByCoordinator:
 
     def broken_by(self, area: Area, school: School, adviser: Adviser) -> str | None:
         if (school.urn, adviser.adviser_ref) in set(area.snapshot.forbidden):
-            return "the pair is also forbidden"
+            return "the coordinator forbade this pair (or rejected it in an earlier run)"
         return None
 
 
