@@ -1,0 +1,182 @@
+"""The auditor's views, all read-only: the report as known at any moment (and what changed between
+two moments), the event log with filters, infinite scroll and exports, and one institution's history."""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from itertools import chain
+from dataclasses import replace
+from typing import Any
+
+from flask import Blueprint, abort, current_app, g, request, url_for
+
+from engine.importing.schema import SCHEMAS
+from projections.audit import LogFilter, describe, institution_history, list_log
+from projections.compare import compare_known_at, flatten
+from projections.report import Query
+from projections.tables import table_of
+from web.access import check_hub, hub_service, now, requires, visible_hubs
+from web.exports import csv_download, jsonl_download
+from web.forms import day_arg, moment_arg, moment_value, text_arg
+from web.htmx import page_or_fragment
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+LOG_KINDS = (*SCHEMAS, "MatchRun", "User")
+SECRET_FIELDS = ("password_hash",)
+EXPORT_BATCH = 1000
+LOG_EXPORT_COLUMNS = ("nid", "recorded_at", "actor", "kind", "event", "record_key", "urn", "valid_on", "reason",
+                      "source", "what", "payload")
+FIGURE_LABELS = {
+    "institutions": "Hub members", "assessed": "Members assessed", "data_required": "Data still required",
+    "average_benchmarks": "Average benchmarks fully achieved",
+    **{f"bm{b}_percent": f"% fully achieving benchmark {b}" for b in range(1, 9)},
+    "ean.engaged": "EAN engaged", "ean.matched": "EAN matched", "ean.unmatched": "EAN unmatched",
+    "funding.applications": "Funding applications", "funding.institutional_applicants": "Institutional applicants",
+    "funding.approved": "Funding approved", "funding.amount_awarded": "Amount awarded",
+}
+
+
+# --- time travel ---------------------------------------------------------------------------------
+
+@bp.get("/")
+@requires("audit")
+def index() -> Any:
+    """The report as of a day as known at a moment; with a second moment, what changed between them."""
+    hubs = visible_hubs()
+    hub_id = text_arg("hub") or (hubs[0]["hub_id"] if hubs else None)
+    as_of = day_arg("as_of", now().date(), "As of")
+    known_at, compare_at = moment_arg("known_at", "Known at"), moment_arg("compare_known_at", "Compare with known at")
+    result = None
+    if "as_of" in request.args and hub_id:
+        check_hub(hub_id)
+        if hub_id not in {h["hub_id"] for h in hubs}:
+            abort(404, description=f"No hub {hub_id!r} is known.")
+        result = time_travel(hub_id, as_of, known_at, compare_at)
+    return page_or_fragment("audit/index.html", "audit/_timetravel.html", hubs=hubs, hub_id=hub_id, as_of=as_of,
+                            known_at=moment_value(known_at), compare_at=moment_value(compare_at), result=result,
+                            labels=FIGURE_LABELS)
+
+
+def time_travel(hub_id: str, as_of: Any, known_at: Any, compare_at: Any) -> dict[str, Any]:
+    service = hub_service()
+    if compare_at is None:
+        report = service.report(Query(hub_id, as_of, known_at))
+        return {"mode": "single", "report": report, "figures": flatten(report)}
+    if known_at is None:
+        abort(422, description="To compare, give the first 'known at' moment as well as the second.")
+    service.refresh()
+    diff = compare_known_at(service.db, Query(hub_id, as_of), known_at, compare_at)
+    then, later = flatten(diff["then"]), flatten(diff["now"])
+    rows = [{"figure": k, "then": then[k], "now": later[k], "changed": then[k] != later[k]} for k in later]
+    return {"mode": "compare", "diff": diff, "rows": rows}
+
+
+# --- the event log -------------------------------------------------------------------------------
+
+def hub_scope(hub_id: str) -> Callable[[dict[str, Any]], bool]:
+    """Which log rows a user limited to one hub may read: events about institutions that were ever
+    in the hub, about the hub's own records (hub, targets, funding), and national figures."""
+    db = hub_service().db
+    urns = {r["urn"] for r in db.query(f"SELECT DISTINCT urn FROM {table_of('institutions')} WHERE hub_id = ?",
+                                       (hub_id,))}
+    keys = {kind: {r["record_key"] for r in db.query(
+        f"SELECT DISTINCT record_key FROM {table_of(kind)} WHERE hub_id = ?", (hub_id,))}
+        for kind in ("hubs", "targets", "funding")}
+    return lambda row: (row["urn"] in urns or row["record_key"] in keys.get(row["kind"], ())
+                        or row["kind"] == "national")
+
+
+def log_filter() -> LogFilter:
+    kind = text_arg("kind")
+    if kind and kind not in LOG_KINDS:
+        abort(422, description=f"Kind: {kind!r} is not one of {', '.join(LOG_KINDS)}.")
+    after = text_arg("after") or "0"
+    if not after.isdigit():
+        abort(422, description="after: a log position (a whole number).")
+    return LogFilter(kind=kind, urn=text_arg("urn"), actor=text_arg("actor"), since=moment_arg("since", "Since"),
+                     until=moment_arg("until", "Until"), after=int(after))
+
+
+def redacted(row: dict[str, Any]) -> dict[str, Any]:
+    """A log row as shown or exported: secrets removed, and a one-line description."""
+    payload = {k: ("[redacted]" if k in SECRET_FIELDS else v) for k, v in row["payload"].items()}
+    shown = {**row, "payload": payload}
+    return {**shown, "what": describe(shown)}
+
+
+def log_page(f: LogFilter, size: int) -> tuple[list[dict[str, Any]], int | None]:
+    """Up to `size` readable rows after f.after, and the position to continue from (None at the end)."""
+    service = hub_service()
+    service.refresh()
+    readable = hub_scope(g.user.hub_id) if g.user.hub_id else None
+    rows, after = [], f.after
+    while True:
+        batch = list_log(service.db, replace(f, after=after, limit=size))
+        for row in batch:
+            after = row["nid"]
+            if readable is None or readable(row):
+                rows.append(redacted(row))
+                if len(rows) == size:
+                    return rows, after
+        if len(batch) < size:
+            return rows, None
+
+
+def filter_args(f: LogFilter) -> dict[str, str]:
+    args = {"kind": f.kind, "urn": f.urn, "actor": f.actor, "since": moment_value(f.since),
+            "until": moment_value(f.until)}
+    return {k: v for k, v in args.items() if v}
+
+
+@bp.get("/log")
+@requires("audit")
+def log() -> Any:
+    """The event log; htmx asks for the next page when its last row scrolls into view."""
+    f = log_filter()
+    rows, next_after = log_page(f, int(current_app.config["LOG_PAGE_SIZE"]))
+    args = filter_args(f)
+    fragment = "audit/_log_rows.html" if request.htmx.target == "log-more" else "audit/_log_results.html"
+    return page_or_fragment(
+        "audit/log.html", fragment, rows=rows, filters=args, kinds=LOG_KINDS, after=f.after,
+        next_url=url_for(".log", **args, after=next_after) if next_after is not None else None)
+
+
+def all_rows(f: LogFilter) -> Iterator[dict[str, Any]]:
+    after: int | None = f.after
+    while after is not None:
+        rows, after = log_page(replace(f, after=after), EXPORT_BATCH)
+        yield from rows
+
+
+@bp.get("/log.csv")
+@requires("audit")
+def log_csv() -> Any:
+    rows = ([r.get(c) if c != "payload" else json.dumps(r["payload"], default=str) for c in LOG_EXPORT_COLUMNS]
+            for r in all_rows(log_filter()))
+    return csv_download(chain([LOG_EXPORT_COLUMNS], rows), "careerhub-log.csv")
+
+
+@bp.get("/log.jsonl")
+@requires("audit")
+def log_jsonl() -> Any:
+    return jsonl_download(all_rows(log_filter()), "careerhub-log.jsonl")
+
+
+# --- one institution -----------------------------------------------------------------------------
+
+@bp.get("/institutions/<urn>")
+@requires("audit")
+def history(urn: str) -> Any:
+    """Every event that touched one institution: corrections and retractions included."""
+    service = hub_service()
+    service.refresh()
+    if g.user.hub_id and not hub_scope(g.user.hub_id)({"urn": urn, "record_key": None, "kind": None}):
+        abort(403, description=f"Institution {urn} has never been in hub {g.user.hub_id}.")
+    rows = [redacted(r) for r in institution_history(service.db, urn)]
+    if not rows:
+        abort(404, description=f"Nothing has been recorded about institution {urn}.")
+    names = [r["payload"]["values"]["name"] for r in rows
+             if r["kind"] == "institutions" and r["payload"].get("values", {}).get("name")]
+    return page_or_fragment("audit/history.html", "audit/_history_rows.html", urn=urn,
+                            name=names[-1] if names else None, rows=rows)

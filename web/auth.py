@@ -1,0 +1,85 @@
+"""Sign-in, sign-out, and the admin's list of users."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+
+from engine.errors import CareerHubError
+from engine.users import ROLES
+from web.access import (actor, can, known_hubs, requires, safe_next, sign_in_redirect, sign_in_session,
+                        user_commands)
+from web.forms import text_arg
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+def home() -> Any:
+    """Each role's first page."""
+    if g.user is None:
+        return sign_in_redirect()
+    if can("dashboard"):
+        return redirect(url_for("dashboard.index"))
+    return redirect(url_for("auth.users"))
+
+
+@bp.route("/sign-in", methods=("GET", "POST"))
+def sign_in() -> Any:
+    """Check the password; every attempt on a known account is recorded as an event."""
+    next_page = safe_next(request.values.get("next"))
+    if request.method == "GET":
+        return render_template("auth/sign_in.html", next=next_page, error=None)
+    name, password = request.form.get("name", "").strip(), request.form.get("password", "")
+    account = user_commands().authenticate(name, password, request.remote_addr) if name and password else None
+    if account is None:
+        return render_template("auth/sign_in.html", next=next_page, name=name,
+                               error="That user name and password do not match an account."), 401
+    sign_in_session(account)
+    return redirect(next_page or url_for("home"))
+
+
+@bp.post("/sign-out")
+def sign_out() -> Any:
+    """End every session of this user on the server, then forget the cookie."""
+    if g.user is not None:
+        user_commands().revoke_sessions(g.user.name, actor(), "signed out")
+    session.clear()
+    flash("You are signed out.")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.get("/users")
+@requires("users")
+def users() -> Any:
+    return render_template("auth/users.html", users=user_commands().list_users(), roles=ROLES,
+                           hubs=hub_ids(), error=None)
+
+
+def hub_ids() -> list[str]:
+    return [h["hub_id"] for h in known_hubs()]
+
+
+@bp.post("/users")
+@requires("users")
+def add_user() -> Any:
+    name, role, hub_id = text_arg("name", "form"), text_arg("role", "form"), text_arg("hub_id", "form")
+    try:
+        if not name or not role:
+            raise CareerHubError("give a user name and a role")
+        account = user_commands().add_user(name, role, hub_id, request.form.get("password", ""), actor())
+    except CareerHubError as error:
+        return render_template("auth/users.html", users=user_commands().list_users(), roles=ROLES,
+                               hubs=hub_ids(), error=str(error), form=request.form), 422
+    flash(f"Added {account.name} ({account.role}).")
+    return redirect(url_for("auth.users"))
+
+
+@bp.post("/users/<name>/sign-out")
+@requires("users")
+def revoke(name: str) -> Any:
+    """End every session of another user (for a lost laptop, or someone who left)."""
+    if user_commands().current(name) is None:
+        abort(404, description=f"No user {name!r}.")
+    user_commands().revoke_sessions(name, actor(), "signed out by an administrator")
+    flash(f"Every session of {name} has ended.")
+    return redirect(url_for("auth.users"))
