@@ -1,0 +1,125 @@
+"""Record time: the report as it could have been produced at T1, what changed by T2 and why, and the
+events behind a figure. Moments are taken from the clock between imports (never by sleeping)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import pytest
+
+from projections.compare import compare_known_at
+from projections.explain import explain
+from projections.report import Query
+from tests.projections.factories import HUB, World, assessment, d, institution, now
+
+AS_OF = "2019-12-31"
+
+
+@dataclass
+class Moments:
+    t1: datetime
+    t2: datetime
+
+
+def given_two_rounds_of_imports(world: World) -> Moments:
+    """Alice's autumn returns by T1; Bob's corrections and late returns by T2; a spring return after T2."""
+    world.load("hubs", {"hub_id": HUB, "name": "North", "area": "Northshire", "started_on": ""}, actor="alice")
+    world.load("institutions", institution("A"), institution("B"), institution("C"), actor="alice", reason="roll")
+    world.load("assessments", assessment("A", "2019-10-01", achieved=(1,)),
+               assessment("B", "2019-10-02", achieved=(1, 2, 5)), assessment("C", "2019-06-01", achieved=(5,)),
+               actor="alice", reason="autumn returns")
+    t1 = now()
+    world.load("assessments", assessment("A", "2019-10-01", achieved=(1, 2, 3, 5)),
+               assessment("C", "2019-11-15", achieved=(5, 6)), actor="bob", reason="late returns")
+    world.load("institutions", institution("B", hub_left_on="2019-11-30"), actor="bob", reason="B left the hub")
+    world.retract("assessments", "C", "2019-06-01", actor="carol", reason="entered for the wrong school")
+    t2 = now()
+    world.load("assessments", assessment("A", "2019-12-20", achieved=range(1, 9)), actor="dan", reason="spring")
+    return Moments(t1, t2)
+
+
+def change(institution: dict, field: str) -> tuple:
+    [c] = [c for c in institution["changes"] if c["field"] == field]
+    return c["then"], c["now"]
+
+
+def test_the_report_as_known_at_t1_shows_only_what_was_recorded_by_then(world: World):
+    moments = given_two_rounds_of_imports(world)
+
+    then = world.report(AS_OF, known_at=moments.t1)
+    between = world.report(AS_OF, known_at=moments.t2)
+    latest = world.report(AS_OF)
+
+    assert then["known_at"] == moments.t1.isoformat()
+    assert (then["institutions"], then["assessed"], then["data_required"]) == (3, 3, 1)  # C's June return is old
+    assert then["average_benchmarks"] == pytest.approx((1 + 3 + 1) / 3)
+    assert (between["institutions"], between["assessed"], between["data_required"]) == (2, 2, 0)
+    assert between["average_benchmarks"] == pytest.approx((4 + 2) / 2)
+    assert latest["average_benchmarks"] == pytest.approx((8 + 2) / 2)
+
+
+def test_a_moment_before_anything_was_recorded_knows_no_hub(sqlite_world: World):
+    from engine.errors import CareerHubError
+
+    before = now()
+    sqlite_world.given_hub(institution("A"))
+
+    with pytest.raises(CareerHubError, match="no hub"):
+        sqlite_world.report(AS_OF, known_at=before)
+
+
+def test_compare_known_at_lists_each_changed_institution_with_the_events_recorded_in_between(world: World):
+    moments = given_two_rounds_of_imports(world)
+
+    result = compare_known_at(world.db, Query(HUB, d(AS_OF)), moments.t1, moments.t2)
+
+    changed = {i["urn"]: i for i in result["institutions"]}
+    assert sorted(changed) == ["A", "B", "C"]
+    assert change(changed["A"], "benchmarks_achieved") == (1, 4)
+    assert change(changed["B"], "member") == (True, False)
+    assert change(changed["C"], "latest_assessed_on") == ("2019-06-01", "2019-11-15")
+    attributed = {urn: [(e["kind"], e["event"], e["actor"], e["reason"]) for e in i["events"]]
+                  for urn, i in changed.items()}
+    assert attributed == {
+        "A": [("assessments", "Corrected", "bob", "late returns")],
+        "B": [("institutions", "Corrected", "bob", "B left the hub")],
+        "C": [("assessments", "Recorded", "bob", "late returns"),
+              ("assessments", "Retracted", "carol", "entered for the wrong school")],
+    }
+    assert result["figures"]["average_benchmarks"] == {"then": pytest.approx(5 / 3), "now": pytest.approx(3)}
+    assert result["figures"]["institutions"] == {"then": 3, "now": 2}
+
+
+def test_compare_known_at_between_equal_states_finds_no_change(sqlite_world: World):
+    moments = given_two_rounds_of_imports(sqlite_world)
+
+    result = compare_known_at(sqlite_world.db, Query(HUB, d("2019-09-30")), moments.t2, moments.t2)
+
+    assert result["figures"] == {} and result["institutions"] == []
+
+
+def test_explain_lists_the_exact_institutions_and_events_behind_a_figure(world: World):
+    moments = given_two_rounds_of_imports(world)
+
+    result = explain(world.db, Query(HUB, d(AS_OF), moments.t2), "bm5_percent")
+
+    assert result["value"] == pytest.approx(100.0)
+    shown = {i["urn"]: i for i in result["institutions"]}
+    assert sorted(shown) == ["A", "C"]  # B left the hub before the day
+    assert (shown["A"]["value"], shown["A"]["fully_achieved"]) == (100, True)
+    assert [(e["kind"], e["event"], e["actor"], e["record_key"]) for e in shown["A"]["events"]] == [
+        ("institutions", "Recorded", "alice", "A"), ("assessments", "Corrected", "bob", "A 2019-10-01")]
+    assert [(e["kind"], e["event"], e["actor"], e["record_key"]) for e in shown["C"]["events"]] == [
+        ("institutions", "Recorded", "alice", "C"), ("assessments", "Recorded", "bob", "C 2019-11-15")]
+
+
+def test_explain_as_known_at_t1_shows_the_events_known_then(sqlite_world: World):
+    moments = given_two_rounds_of_imports(sqlite_world)
+
+    result = explain(sqlite_world.db, Query(HUB, d(AS_OF), moments.t1), "data_required")
+
+    assert result["value"] == 1
+    [c] = result["institutions"]
+    assert c["urn"] == "C" and c["latest_assessed_on"] == "2019-06-01"
+    assert [(e["event"], e["actor"], e["reason"]) for e in c["events"]] == [
+        ("Recorded", "alice", "roll"), ("Recorded", "alice", "autumn returns")]
