@@ -32,8 +32,9 @@ def render_error(code: int, title: str, message: str | None) -> Any:
 def http_error(error: HTTPException) -> Any:
     message = error.description if error.description != type(error).description else None
     if error.code == 413:
-        limit = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
-        message = f"Uploads are limited to {limit} MB."
+        limit = current_app.config["MAX_CONTENT_LENGTH"]
+        size = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
+        message = f"Uploads are limited to {size}."
     return render_error(error.code or 500, error.name, message)
 
 
