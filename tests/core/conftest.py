@@ -21,3 +21,9 @@ def cli(database_url: str) -> Cli:
 def sqlite_cli(sqlite_url: str) -> Cli:
     """`careerhub` on a fresh SQLite store only."""
     return Cli(sqlite_url, CliRunner())
+
+
+@pytest.fixture
+def postgres_cli(postgres_url: str) -> Cli:
+    """`careerhub` on a fresh PostgreSQL database only."""
+    return Cli(postgres_url, CliRunner())

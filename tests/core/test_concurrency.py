@@ -1,0 +1,344 @@
+"""Optimistic concurrency: racing imports never lose or duplicate an event, and a conflict is either
+retried (the import re-plans against what the other writer recorded) or reported, never swallowed."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from engine.application import SAVE_ATTEMPTS, CareerHub
+from engine.errors import ConcurrencyError
+from engine.importing.importer import import_file
+from engine.records import Assessment
+from engine.sql import Cursor, Database
+from eventsourcing.persistence import OperationalError
+from projections.runner import Projector
+from tests.core.factories import (ASSESSMENT_HEADER, INSTITUTION, Cli, assessment_row, event_count, opened,
+                                  read_model_dump, write_csv, write_valid)
+
+CAREERHUB = Path(sys.executable).with_name("careerhub")
+URNS = [f"{300000 + i}" for i in range(40)]
+
+
+def day(n: int) -> str:
+    return f"2020-{1 + n // 28:02d}-{1 + n % 28:02d}"
+
+
+def scores(urn: str, n: int, file: str) -> list[int]:
+    """A file's values for one key: the two files agree on even days and differ on odd days."""
+    differs = n % 2 == 1 and file == "b"
+    return [(int(urn) + n + b + (50 if differs else 0)) % 101 for b in range(8)]
+
+
+def write_file(folder: Path, file: str, days: range) -> Path:
+    rows = [assessment_row(urn, day(n), *scores(urn, n, file)) for n in days for urn in URNS]
+    return write_csv(folder, f"{file}.csv", ASSESSMENT_HEADER, rows)
+
+
+@pytest.fixture
+def institutions(cli: Cli, tmp_path: Path) -> Cli:
+    """Given: a hub and 40 institutions, so that only the assessments race."""
+    cli.given(tmp_path, "hubs")
+    rows = [list(dict(INSTITUTION, urn=urn).values()) for urn in URNS]
+    cli.imported("institutions", write_csv(tmp_path, "institutions.csv", list(INSTITUTION), rows))
+    return cli
+
+
+def overlapping_files(folder: Path) -> tuple[Path, Path, int, int, int]:
+    """File a has days 0..59 and file b days 30..89: 30 shared days, 15 of them with other values."""
+    a, b = write_file(folder, "a", range(0, 60)), write_file(folder, "b", range(30, 90))
+    keys = 90 * len(URNS)
+    corrections = 15 * len(URNS)
+    same = 15 * len(URNS)
+    return a, b, keys, corrections, same
+
+
+def record_counts(database_url: str) -> tuple[Counter, Counter]:
+    """Events per aggregate, and events per topic, straight from the event store."""
+    with opened(database_url) as app:
+        rows = app.db.query(f"SELECT originator_id, topic FROM {app.recorder.events_table_name}")
+    return Counter(str(r["originator_id"]) for r in rows), Counter(r["topic"] for r in rows)
+
+
+def assert_nothing_lost(database_url: str, keys: int, corrections: int, baseline: int) -> None:
+    per_aggregate, per_topic = record_counts(database_url)
+    assert per_topic["careerhub:Assessment.Recorded"] == keys
+    assert per_topic["careerhub:Assessment.Corrected"] == corrections
+    assert event_count(database_url) == baseline + keys + corrections
+    with opened(database_url) as app:
+        log = app.db.query("SELECT aggregate_id, event, nid FROM rm_log")
+        current = app.db.query("SELECT aggregate_id FROM rm_assessments WHERE nid_to IS NULL")
+        position = Projector(app).position()
+        last = app.last_position()
+    assert len(log) == len({r["nid"] for r in log}) == baseline + keys + corrections  # no duplicates
+    recorded_once = Counter(r["aggregate_id"] for r in log if r["event"] == "Recorded")
+    assert set(recorded_once.values()) == {1}
+    assert len(current) == len({r["aggregate_id"] for r in current}) == keys
+    assert position == last
+
+
+def final_values_follow_one_order(database_url: str) -> str:
+    """Every disputed key holds the values of the same file: the one whose import committed last."""
+    with opened(database_url) as app:
+        ids = {Assessment.id_for((urn, day(n))): (urn, n) for n in range(31, 60, 2) for urn in URNS}
+        loaded = app.load_many(ids)
+    winners = set()
+    for aggregate_id, (urn, n) in ids.items():
+        values = [loaded[aggregate_id].values[f"bm{b}"] for b in range(1, 9)]
+        winners |= {f for f in "ab" if values == scores(urn, n, f)}
+    assert len(winners) == 1, winners
+    return winners.pop()
+
+
+# --- real processes ----------------------------------------------------------------------------
+
+KNOWN_CATCH_UP_BUGS = {
+    "database is locked": "SQLite read-model catch-up cannot upgrade a stale read (see the mid-batch test below)",
+    "deadlock detected": "PostgreSQL read-model create_table deadlocks with a catch-up (see the deadlock test below)",
+}
+
+
+def race(database_url: str, *paths: Path) -> list[subprocess.CompletedProcess]:
+    """Start one `careerhub import assessments FILE --format json` per file, all at once; wait for all."""
+    env = {**os.environ, "CAREERHUB_DATABASE_URL": database_url, "CAREERHUB_ACTOR": "racer"}
+    racers = [subprocess.Popen([str(CAREERHUB), "import", "assessments", str(path), "--format", "json"],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+              for path in paths]
+    outputs = [r.communicate(timeout=300) for r in racers]
+    return [subprocess.CompletedProcess(r.args, r.returncode, out, err) for r, (out, err) in zip(racers, outputs)]
+
+
+def known_bug_behind(finished: list[subprocess.CompletedProcess]) -> str | None:
+    """None if every racer succeeded; the known bug if one failed after recording (else the test fails)."""
+    failed = [f for f in finished if f.returncode != 0]
+    for f in failed:
+        bug = next((why for sign, why in KNOWN_CATCH_UP_BUGS.items() if sign in f.stderr and
+                    "catch_up" in f.stderr), None)
+        assert bug, f"a racer failed for an unknown reason:\n{f.stderr}"
+        return bug
+    return None
+
+
+def test_two_processes_importing_overlapping_files_at_once_lose_nothing(institutions, tmp_path):
+    a, b, keys, corrections, same = overlapping_files(tmp_path)
+    baseline = event_count(institutions.database_url)
+
+    finished = race(institutions.database_url, a, b)
+
+    bug = known_bug_behind(finished)
+    institutions.ok("log")  # catch the read model up, should a racer have failed to
+    assert_nothing_lost(institutions.database_url, keys, corrections, baseline)
+    last = final_values_follow_one_order(institutions.database_url)
+    if bug:
+        pytest.xfail(f"the store is right, but a racer exited non-zero: {bug}")
+    summaries = [json.loads(f.stdout) for f in finished]
+    assert sum(s["recorded"] for s in summaries) == keys + corrections
+    assert sum(s["unchanged"] for s in summaries) == same
+    first = summaries["ba".index(last)]
+    assert (first["recorded"], first["unchanged"]) == (60 * len(URNS), 0)  # the first to commit records all
+
+
+def test_after_racing_processes_the_read_model_equals_a_rebuild(institutions, tmp_path):
+    a, b, _, _, _ = overlapping_files(tmp_path)
+    bug = known_bug_behind(race(institutions.database_url, a, b))
+    institutions.ok("log")
+    incremental = read_model_dump(institutions.database_url)
+
+    institutions.ok("projections", "rebuild")
+
+    assert read_model_dump(institutions.database_url) == incremental
+    if bug:
+        pytest.xfail(f"the read model is right, but a racer exited non-zero: {bug}")
+
+
+# --- a conflict, made to happen in-process -----------------------------------------------------
+
+class InterleavedHub(CareerHub):
+    """A real CareerHub that lets another writer commit just before each of its own saves."""
+
+    name = "careerhub"  # the same event store (on PostgreSQL the events table is named after the app)
+
+    def __init__(self, database_url: str, others: list[Callable[[], Any]]):
+        super().__init__(database_url)
+        self.others = others
+        self.saves = 0
+
+    def save(self, *aggregates: Any, **kwargs: Any) -> Any:
+        self.saves += 1
+        if self.others:
+            self.others.pop(0)()
+        return super().save(*aggregates, **kwargs)
+
+
+def test_given_another_writer_commits_first_when_saving_then_the_import_replans_and_corrects(institutions, tmp_path):
+    a, b, keys, corrections, same = overlapping_files(tmp_path)
+    baseline = event_count(institutions.database_url)
+    with opened(institutions.database_url) as other:
+        hub = InterleavedHub(institutions.database_url, [lambda: import_file(other, "assessments", b, "bob")])
+        try:
+            summary = import_file(hub, "assessments", a, "alice")
+        finally:
+            hub.close()
+
+    assert hub.saves == 2  # the first save hit bob's events, the second was re-planned
+    assert (summary.recorded, summary.unchanged) == (30 * len(URNS) + corrections, same)
+    assert event_count(institutions.database_url) == baseline + keys + corrections
+    assert final_values_follow_one_order(institutions.database_url) == "a"
+    institutions.ok("log")  # bring the read model up to date
+    assert_nothing_lost(institutions.database_url, keys, corrections, baseline)
+
+
+def test_given_a_writer_that_always_gets_there_first_then_the_conflict_is_reported_and_nothing_recorded(
+        institutions, tmp_path):
+    path = write_file(tmp_path, "a", range(0, 2))
+    with opened(institutions.database_url) as other:
+        def correct_first_row(n: int) -> Callable[[], Any]:
+            fix = write_csv(tmp_path, f"fix{n}.csv", ASSESSMENT_HEADER, [assessment_row(URNS[0], day(0), n, n)])
+            return lambda: import_file(other, "assessments", fix, "bob")
+
+        hub = InterleavedHub(institutions.database_url, [correct_first_row(n) for n in range(SAVE_ATTEMPTS)])
+        try:
+            with pytest.raises(ConcurrencyError, match="nothing was recorded"):
+                import_file(hub, "assessments", path, "alice")
+        finally:
+            hub.close()
+
+    assert hub.saves == SAVE_ATTEMPTS
+    _, topics = record_counts(institutions.database_url)
+    assert topics["careerhub:Assessment.Recorded"] == 1  # only bob's row
+    assert topics["careerhub:Assessment.Corrected"] == SAVE_ATTEMPTS - 1
+
+
+def test_given_a_retraction_racing_an_import_then_both_are_kept(institutions, tmp_path):
+    path = write_file(tmp_path, "a", range(0, 2))
+    institutions.imported("assessments", path)
+    fix = write_csv(tmp_path, "fix.csv", ASSESSMENT_HEADER, [assessment_row(URNS[0], day(0), 1, 2, 3)])
+    with opened(institutions.database_url) as other:
+        hub = InterleavedHub(institutions.database_url, [lambda: import_file(other, "assessments", fix, "bob")])
+        try:
+            hub.retract("assessments", (URNS[0], day(0)), "carol", "not ours")
+        finally:
+            hub.close()
+
+    events = [e["event"] for e in institutions.log("--kind", "assessments") if e["record_key"] == f"{URNS[0]} {day(0)}"]
+    assert events == ["Recorded", "Corrected", "Retracted"]
+
+
+# --- the read model's catch-up racing other writers (deterministic reproductions) ---------------
+
+class HookedCursor(Cursor):
+    """A real cursor that runs `hook` once, right after the first statement matching `after`."""
+
+    def __init__(self, raw: Any, dialect: str, after: str, hook: list[Callable[[], Any]]):
+        super().__init__(raw, dialect)
+        self.after, self.hook = after, hook
+
+    def execute(self, sql: str, params: Any = ()) -> Cursor:
+        result = super().execute(sql, params)
+        if self.hook and sql.startswith(self.after):
+            self.hook.pop()()
+        return result
+
+
+class HookedDatabase(Database):
+    def __init__(self, datastore: Any, dialect: str, after: str, hook: list[Callable[[], Any]]):
+        super().__init__(datastore, dialect)
+        self.after, self.hook = after, hook
+
+    @contextmanager
+    def transaction(self, *, commit: bool) -> Iterator[Cursor]:
+        with self.datastore.transaction(commit=commit) as raw:
+            yield HookedCursor(raw, self.dialect, self.after, self.hook)
+
+
+def hooked_projector(app: CareerHub, after: str, hook: Callable[[], Any]) -> Projector:
+    """A Projector whose read model lets `hook` run inside its batch transaction, after `after`."""
+    projector = Projector(app)
+    model = projector.model
+    database = HookedDatabase(model.datastore, model.dialect, after, [hook])
+    model.__class__ = type(f"Hooked{type(model).__name__}", (type(model),), {"db": property(lambda self: database)})
+    return projector
+
+
+@pytest.mark.xfail(strict=True, raises=OperationalError, reason=(
+    "BUG projections/readmodel.py ReadModel.apply_batch + projections/runner.py Projector.catch_up: on SQLite the "
+    "batch transaction is a deferred BEGIN; for a Corrected/Retracted event apply_record first SELECTs the current "
+    "version, then UPDATEs it. If another process commits in between, SQLite cannot upgrade the stale read to a "
+    "write and raises 'database is locked' at once (SQLITE_BUSY_SNAPSHOT: the 30 s busy timeout does not apply); "
+    "catch_up only retries IntegrityError, so `careerhub import` exits 1 with a traceback after its events were "
+    "committed"))
+def test_given_another_process_commits_mid_batch_when_catching_up_on_sqlite_then_the_read_model_still_catches_up(
+        sqlite_cli, tmp_path):
+    sqlite_cli.given(tmp_path, "assessments")
+    fix = write_csv(tmp_path, "fix.csv", ASSESSMENT_HEADER, [assessment_row("100001", "2019-10-15", 1, 2, 3)])
+    other_hub = write_csv(tmp_path, "h.csv", ["hub_id", "name", "area"], [["wessex", "Wessex", "Wessex"]])
+    with opened(sqlite_cli.database_url) as app, opened(sqlite_cli.database_url) as other:
+        import_file(app, "assessments", fix, "bob")  # a correction the read model has not seen yet
+        projector = hooked_projector(app, "SELECT", lambda: import_file(other, "hubs", other_hub, "eve"))
+
+        position = projector.catch_up()
+
+        assert position == app.last_position()
+
+
+def wait_for_a_lock_wait(database_url: str, deadline_s: float = 30.0) -> None:
+    """Return once some session of this database is waiting for a lock (polls pg_stat_activity)."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        started = time.monotonic()
+        while time.monotonic() - started < deadline_s:
+            waiting = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                                   " AND wait_event_type = 'Lock'").fetchone()[0]
+            if waiting:
+                return
+            time.sleep(0.01)
+    raise AssertionError("no session started waiting for a lock")
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG projections/readmodel.py PostgresReadModel.create_table (run by every Projector(), i.e. at the start of "
+    "every `careerhub` command): its CREATE INDEX IF NOT EXISTS statements take a SHARE lock on every rm_* table, "
+    "all in one transaction, even when the indexes exist. A catch-up in another process holds ROW EXCLUSIVE on "
+    "rm_assessments and next needs rm_log, which the new command already SHARE-locked: PostgreSQL reports "
+    "'deadlock detected' and one of the two commands exits 1 with a traceback"))
+def test_given_a_catch_up_in_progress_when_another_command_starts_on_postgres_then_neither_deadlocks(
+        postgres_cli, tmp_path):
+    postgres_cli.given(tmp_path, "institutions")
+    errors: list[BaseException] = []
+
+    def start_another_command() -> None:
+        try:
+            with opened(postgres_cli.database_url) as other:
+                Projector(other)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    starter = threading.Thread(target=start_another_command)
+
+    def meanwhile() -> None:
+        starter.start()
+        wait_for_a_lock_wait(postgres_cli.database_url)
+
+    with opened(postgres_cli.database_url) as app:
+        import_file(app, "assessments", write_valid(tmp_path, "assessments"), "bob")
+        projector = hooked_projector(app, "INSERT INTO rm_assessments", meanwhile)
+        try:
+            position = projector.catch_up()
+        except BaseException as error:  # noqa: BLE001
+            errors.append(error)
+            position = None
+        finally:
+            starter.join(timeout=120)
+
+        assert errors == []
+        assert position == app.last_position()
