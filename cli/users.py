@@ -1,6 +1,8 @@
 """`careerhub users`: the people who may sign in to the web UI, and their roles."""
 from __future__ import annotations
 
+import sys
+
 import click
 
 from cli.common import CareerHubGroup, echo_json, echo_table, with_service
@@ -16,7 +18,7 @@ def users() -> None:
 
 def read_password(from_stdin: bool) -> str:
     if from_stdin:
-        return click.get_text_stream("stdin").readline().rstrip("\r\n")
+        return sys.stdin.readline().rstrip("\r\n")
     return click.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
