@@ -6,6 +6,7 @@ from importlib.metadata import version
 import click
 
 from cli.common import CareerHubGroup
+from cli.bundle import export, import_bundle_command
 from cli.data import history, import_command, log, projections, redact, retract
 from cli.demo import demo
 from cli.matching import match
@@ -23,5 +24,5 @@ def main() -> None:
     """
 
 
-for command in (import_command, retract, redact, log, history, projections, report, explain, evidence, match, demo, verify, keygen):
+for command in (import_command, retract, redact, log, history, projections, report, explain, evidence, match, demo, verify, keygen, export, import_bundle_command):
     main.add_command(command)

@@ -1,0 +1,34 @@
+"""The auditor's export bundle, and its import into an empty store."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cli.common import DAY, MOMENT, echo_json, with_service
+from projections.report import Query
+from service.export import export_bundle, import_bundle
+from service.hub import HubService
+
+
+@click.command("export")
+@click.option("--hub", "hub_id", required=True)
+@click.option("--as-of", type=DAY, required=True)
+@click.option("--known-at", type=MOMENT, default=None)
+@click.option("--cluster", default=None)
+@click.argument("outdir", type=click.Path(path_type=Path, file_okay=False))
+@with_service
+def export(service: HubService, hub_id, as_of, known_at, cluster, outdir) -> None:
+    """Write the report, the events behind it (JSON Lines), formula-safe CSVs and a manifest to OUTDIR."""
+    manifest = export_bundle(service, Query(hub_id, as_of, known_at, cluster), outdir)
+    click.echo(f"wrote {len(manifest['files'])} files and manifest.json to {outdir} (log position "
+               f"{manifest['log_position']}, chain digest {manifest['chain_digest']})")
+
+
+@click.command("import-bundle")
+@click.argument("bundle", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@with_service
+def import_bundle_command(service: HubService, bundle: Path) -> None:
+    """Check a bundle against its manifest and record its events into an empty store."""
+    manifest = import_bundle(service, bundle)
+    echo_json({"imported_events": manifest["log_position"], "query": manifest["query"]})
