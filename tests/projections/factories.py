@@ -141,6 +141,24 @@ class World:
         self.service.close()
 
 
+# --- a shared scenario -----------------------------------------------------------------------------
+
+def given_two_academic_years(world: World) -> None:
+    """Members A and B since 2018; A matched from 15 Sep 2019; termly-ish returns over 2018/19 and 2019/20."""
+    world.given_hub(institution("A"), institution("B"))
+    world.load("advisers", adviser())
+    world.load("matches", match("A", "2019-09-15"))
+    world.load("targets", target("2019/20", "average_benchmarks", 4), target("2019/20", "bm5_percent", 75))
+    world.load("national", national("average_benchmarks", "2019-01-15", 2.5))
+    world.load("assessments",
+               assessment("A", "2018-10-01", achieved=(1,)), assessment("B", "2018-11-01"),
+               assessment("A", "2019-02-01", achieved=(1, 2)),
+               assessment("A", "2019-05-01", achieved=(1, 2, 5)), assessment("B", "2019-06-01", achieved=(5, 6)),
+               assessment("A", "2019-10-01", achieved=(1, 2, 3, 5)),
+               assessment("B", "2020-02-01", achieved=(5, 6, 7)),
+               assessment("A", "2020-05-01", achieved=range(1, 7)))
+
+
 def read_model_dump(service: HubService) -> dict[str, list[tuple]]:
     """Every rm_* table and the tracking position, as sorted tuples (order-free comparison)."""
     dump: dict[str, list[tuple]] = {"position": [(Projector(service.app).position(),)]}
