@@ -9,6 +9,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from engine.errors import CareerHubError
+from engine.ids import record_id
 from engine.topics import stabilise_topics
 
 
@@ -87,3 +88,37 @@ class MatchRun(Aggregate):
 
 
 stabilise_topics(MatchRun, "MatchRun")
+
+
+class Allocation(Aggregate):
+    """The consistency boundary of matching: every accepted pair claims its institution and its
+    adviser, so two coordinators accepting at once conflict here instead of over-filling an adviser."""
+
+    class Opened(Aggregate.Created):
+        subject: str
+
+        def apply(self, allocation: Allocation) -> None:
+            allocation.subject = self.subject
+            allocation.claims = 0
+
+    class Claimed(Aggregate.Event):
+        partner: str
+        run_id: str
+        actor: str
+
+        def apply(self, allocation: Allocation) -> None:
+            allocation.claims += 1
+
+    @staticmethod
+    def id_for(subject: str) -> UUID:
+        return record_id("allocations", (subject,))
+
+    @classmethod
+    def open(cls, subject: str) -> Allocation:
+        return cls._create(cls.Opened, id=cls.id_for(subject), subject=subject)
+
+    def claim(self, partner: str, run_id: str, actor: str) -> None:
+        self.trigger_event(self.Claimed, partner=partner, run_id=run_id, actor=actor)
+
+
+stabilise_topics(Allocation, "Allocation")

@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from engine.errors import CareerHubError, StaleRunError
-from engine.matchruns import MatchRun
+from engine.matchruns import Allocation, MatchRun
 from engine.records import Match
 from matching.errors import MatchingError
 from matching.schema import (Adviser, School, Snapshot, Weights, snapshot_digest, snapshot_from_dict,
@@ -138,22 +138,41 @@ def check_still_valid(service: HubService, run: MatchRun, pairs: list[tuple[str,
 
 
 def accept(service: HubService, run_id: str, only: list[str] | None = None, actor: str = "") -> dict[str, Any]:
-    """Record the run's matches (one Match per pair, referencing the run) in one transaction."""
+    """Record the run's matches (one Match per pair, referencing the run) in one transaction, with a
+    claim on each institution and adviser, so concurrent accepts conflict and are re-checked."""
+    accepted: list[MatchRun] = []
+
+    def plan() -> list[Any]:
+        service.refresh()
+        run = get_run(service, run_id)
+        proposals = run.open_proposals(only)
+        if not proposals:
+            raise CareerHubError(f"run {run_id} has no open proposals to accept")
+        pairs = [(p["urn"], p["adviser_ref"]) for p in proposals]
+        check_still_valid(service, run, pairs)
+        matches = [Match.record((urn, ref, run.as_of.isoformat()),
+                                {"urn": urn, "adviser_ref": ref, "matched_on": run.as_of, "ended_on": None},
+                                run.as_of, actor, "accepted from matcher run", f"match run {run.id}")
+                   for urn, ref in pairs]
+        run.accept(pairs, actor)
+        accepted[:] = [run]
+        return [run, *matches, *claims(service, pairs, str(run.id), actor)]
+
+    service.app.save_with_retry(plan)
     service.refresh()
-    run = get_run(service, run_id)
-    proposals = run.open_proposals(only)
-    if not proposals:
-        raise CareerHubError(f"run {run_id} has no open proposals to accept")
-    pairs = [(p["urn"], p["adviser_ref"]) for p in proposals]
-    check_still_valid(service, run, pairs)
-    matches = [Match.record((urn, ref, run.as_of.isoformat()),
-                            {"urn": urn, "adviser_ref": ref, "matched_on": run.as_of, "ended_on": None},
-                            run.as_of, actor, "accepted from matcher run", f"match run {run.id}")
-               for urn, ref in pairs]
-    run.accept(pairs, actor)
-    service.app.save(run, *matches)
-    service.refresh()
-    return run_view(run)
+    return run_view(accepted[0])
+
+
+def claims(service: HubService, pairs: list[tuple[str, str]], run_id: str, actor: str) -> list[Allocation]:
+    claimed = [(f"institution {urn}", f"adviser {ref}") for urn, ref in pairs]
+    claimed += [(f"adviser {ref}", f"institution {urn}") for urn, ref in pairs]
+    existing = service.app.load_many(Allocation.id_for(subject) for subject, _ in claimed)
+    allocations: dict[str, Allocation] = {}
+    for subject, partner in claimed:
+        allocation = allocations.get(subject) or existing.get(Allocation.id_for(subject)) or Allocation.open(subject)
+        allocation.claim(partner, run_id, actor)
+        allocations[subject] = allocation
+    return list(allocations.values())
 
 
 def reject(service: HubService, run_id: str, urn: str, reason: str, actor: str) -> dict[str, Any]:
