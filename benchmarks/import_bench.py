@@ -26,8 +26,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import engine.importing.importer as importer  # noqa: E402
+import projections.runner as runner  # noqa: E402
 from config.settings import Settings  # noqa: E402
+from engine.application import CareerHub  # noqa: E402
 from engine.importing.importer import import_file  # noqa: E402
+from projections.readmodel import ReadModel  # noqa: E402
 from engine.importing.parsing import read_rows  # noqa: E402
 from engine.importing.schema import SCHEMAS  # noqa: E402
 from service.hub import HubService  # noqa: E402
@@ -64,6 +68,47 @@ def write_inputs(folder: Path, rows: int) -> tuple[Path, Path, Path]:
     return hubs, institutions, assessments
 
 
+class Phases:
+    """Wall time spent inside a few named functions (wrapped for the run; a handful of calls each)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.current: str | None = None
+        self.undo: list[tuple[object, str, object]] = []
+
+    def wrap(self, owner: object, name: str, label: str) -> None:
+        original = getattr(owner, name)
+
+        def timed(*args, **kwargs):
+            outer, self.current = self.current, label
+            t0 = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                elapsed = time.perf_counter() - t0
+                self.current = outer
+                self.seconds[label] = self.seconds.get(label, 0.0) + elapsed
+                if outer:  # report each phase without the phases inside it
+                    self.seconds[outer] = self.seconds.get(outer, 0.0) - elapsed
+
+        self.undo.append((owner, name, original))
+        setattr(owner, name, timed)
+
+    def __enter__(self) -> Phases:
+        self.wrap(importer, "read_rows", "parse CSV")
+        self.wrap(importer, "rows_by_key", "key rows")
+        self.wrap(importer, "check_references", "check references")
+        self.wrap(CareerHub, "load_many", "load records (references + existing)")
+        self.wrap(CareerHub, "save", "save events")
+        self.wrap(runner.Projector, "read_batch", "read model: read + decode")
+        self.wrap(ReadModel, "apply_batch", "read model: apply + commit")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for owner, name, original in reversed(self.undo):
+            setattr(owner, name, original)
+
+
 def time_careerhub(folder: Path, hubs: Path, institutions: Path, assessments: Path,
                    profile: bool) -> dict[str, float]:
     url = f"sqlite:///{folder}/careerhub.sqlite3"
@@ -77,17 +122,22 @@ def time_careerhub(folder: Path, hubs: Path, institutions: Path, assessments: Pa
         parse = time.perf_counter() - t0
 
         profiler = cProfile.Profile() if profile else None
-        t0 = time.perf_counter()
-        if profiler:
-            profiler.enable()
-        summary = import_file(service.app, "assessments", assessments, "bench", "benchmark", data)
-        t1 = time.perf_counter()
-        service.refresh()
-        t2 = time.perf_counter()
-        if profiler:
-            profiler.disable()
+        with Phases() as phases:
+            t0 = time.perf_counter()
+            if profiler:
+                profiler.enable()
+            summary = import_file(service.app, "assessments", assessments, "bench", "benchmark", data)
+            t1 = time.perf_counter()
+            service.refresh()
+            t2 = time.perf_counter()
+            if profiler:
+                profiler.disable()
         assert summary.recorded == summary.rows, summary
         timings = {"rows": summary.rows, "parse": parse, "import": t1 - t0, "project": t2 - t1, "total": t2 - t0}
+        build = (t1 - t0) - sum(v for k, v in phases.seconds.items() if not k.startswith("read model"))
+        print("phases (s):", file=sys.stderr)
+        for label, seconds in [*phases.seconds.items(), ("build aggregates + events (rest of import)", build)]:
+            print(f"  {label:45s} {seconds:7.2f}", file=sys.stderr)
         if profiler:
             report(profiler)
         return timings
@@ -112,7 +162,7 @@ def time_raw(folder: Path, assessments: Path) -> dict[str, float]:
     with assessments.open(newline="") as f:
         reader = csv.reader(f)
         header = next(reader)
-        rows = [(*row, json.dumps(dict(zip(header, row))).encode()) for row in reader]
+        rows = [(*row, json.dumps(dict(zip(header, row, strict=True))).encode()) for row in reader]
     conn.execute("BEGIN")
     conn.executemany(f"INSERT INTO assessments VALUES ({', '.join('?' * (len(columns) + 1))})", rows)
     conn.execute("COMMIT")

@@ -116,7 +116,7 @@ def race(database_url: str, *paths: Path) -> list[subprocess.CompletedProcess]:
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
               for path in paths]
     outputs = [r.communicate(timeout=300) for r in racers]
-    return [subprocess.CompletedProcess(r.args, r.returncode, out, err) for r, (out, err) in zip(racers, outputs)]
+    return [subprocess.CompletedProcess(r.args, r.returncode, out, err) for r, (out, err) in zip(racers, outputs, strict=True)]
 
 
 def known_bug_behind(finished: list[subprocess.CompletedProcess]) -> str | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import getpass
 import hashlib
 from datetime import date, datetime, timezone
-from pathlib import Path
 
 import pytest
 
@@ -13,7 +12,7 @@ from engine.records import Assessment, EnterpriseAdviser, Institution
 from engine.store import GENESIS, chain_link
 from eventsourcing.persistence import StoredEvent
 from projections.tables import table_of
-from tests.core.factories import (ASSESSMENT_HEADER, INSTITUTION, KINDS, PREREQUISITES, VALID, Cli, assessment_row, event_count,
+from tests.core.factories import (ASSESSMENT_HEADER, INSTITUTION, KINDS, PREREQUISITES, VALID, assessment_row, event_count,
                                   opened, write_csv, write_valid)
 
 SUMMARY_KEYS = {"kind", "file", "rows", "recorded", "unchanged"}
@@ -250,7 +249,7 @@ def test_the_event_log_chains_every_payload_hash_in_recording_order(cli, tmp_pat
 
     assert [r["notification_id"] for r in log] == [n.id for n in notifications]
     link = GENESIS
-    for row, n in zip(log, notifications):
+    for row, n in zip(log, notifications, strict=True):
         stored = StoredEvent(n.originator_id, n.originator_version, n.topic, n.state)
         assert row["payload_sha256"] == hashlib.sha256(n.state).hexdigest()
         link = chain_link(link, n.id, stored, row["payload_sha256"])
