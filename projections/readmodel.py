@@ -16,7 +16,7 @@ from eventsourcing.sqlite import SQLiteTrackingRecorder
 from engine.importing.schema import SCHEMAS
 from engine.records import RECORD_CLASSES, REDACTED, redact_values
 from engine.sql import Cursor, Database
-from projections.tables import LOG_COLUMNS, create_statements, insert_statement, table_of, version_row
+from projections.tables import LOG_COLUMNS, insert_statement, table_groups, table_of, version_row
 
 RECORD_EVENT_KINDS = {
     getattr(cls, name).TOPIC: (cls.KIND, name)
@@ -49,7 +49,7 @@ class ReadModel:
 
     dialect: str
     datastore: Any
-    sealer: Any
+    sealer: Any = None
 
     @property
     def db(self) -> Database:
@@ -57,9 +57,11 @@ class ReadModel:
 
     def apply_batch(self, application_name: str, items: Sequence[Applied]) -> None:
         with self.db.transaction(commit=True) as c:
+            # Write first: on SQLite this takes the write lock before any read, so the batch never
+            # reads a snapshot another process has since changed (which SQLite cannot upgrade).
+            self._insert_tracking(c.raw, Tracking(application_name, items[-1].nid))
             for item in items:
                 self.apply(c, item)
-            self._insert_tracking(c.raw, Tracking(application_name, items[-1].nid))
 
     def apply(self, c: Cursor, item: Applied) -> None:
         event = item.event
@@ -128,12 +130,31 @@ class ReadModel:
             c.execute(f"DELETE FROM {self.tracking_table} WHERE application_name = ?", (application_name,))
 
 
+def existing_tables(db: Database) -> set[str]:
+    if db.dialect == "sqlite":
+        rows = db.query("SELECT name FROM sqlite_master WHERE type = 'table'")
+    else:
+        rows = db.query("SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema()")
+    return {r["name"] for r in rows}
+
+
+def create_missing_tables(db: Database) -> None:
+    """Create only what is missing: even IF NOT EXISTS takes table locks that can deadlock a
+    catch-up running in another process."""
+    missing = {t: s for t, s in table_groups(db.dialect).items() if t not in existing_tables(db)}
+    for statements in missing.values():
+        with db.transaction(commit=True) as c:
+            for statement in statements:
+                c.execute(statement)
+
+
 class SQLiteReadModel(ReadModel, SQLiteTrackingRecorder):
     dialect = "sqlite"
     tracking_table = "tracking"
 
-    def construct_create_table_statements(self) -> list[str]:
-        return super().construct_create_table_statements() + create_statements("sqlite")
+    def create_table(self) -> None:
+        super().create_table()
+        create_missing_tables(self.db)
 
 
 class PostgresReadModel(ReadModel, PostgresTrackingRecorder):
@@ -145,6 +166,4 @@ class PostgresReadModel(ReadModel, PostgresTrackingRecorder):
 
     def create_table(self) -> None:
         super().create_table()
-        with self.datastore.transaction(commit=True) as curs:
-            for statement in create_statements("postgres"):
-                curs.execute(statement)
+        create_missing_tables(self.db)

@@ -40,9 +40,10 @@ def sql_type(dialect: str, column: Column) -> str:
     return SQL_TYPES[dialect].get(column.type, "TEXT")
 
 
-def create_statements(dialect: str) -> list[str]:
+def table_groups(dialect: str) -> dict[str, list[str]]:
+    """Each read-model table with the statements that create it and its indexes."""
     big = SQL_TYPES[dialect]["big"]
-    statements = [
+    groups = {"rm_log": [
         f"CREATE TABLE IF NOT EXISTS rm_log (nid {big} PRIMARY KEY, recorded_at TEXT NOT NULL, topic TEXT NOT NULL,"
         " kind TEXT, event TEXT NOT NULL, aggregate_id TEXT NOT NULL, record_key TEXT, urn TEXT, actor TEXT,"
         " reason TEXT, source TEXT, valid_on TEXT, payload TEXT NOT NULL)",
@@ -51,17 +52,18 @@ def create_statements(dialect: str) -> list[str]:
         "CREATE INDEX IF NOT EXISTS rm_log_aggregate ON rm_log (aggregate_id, nid)",
         "CREATE INDEX IF NOT EXISTS rm_log_kind ON rm_log (kind, nid)",
         "CREATE INDEX IF NOT EXISTS rm_log_actor ON rm_log (actor, nid)",
-    ]
+    ]}
     for schema in SCHEMAS.values():
         table = table_of(schema.kind)
         columns = ", ".join(f"{c.name} {sql_type(dialect, c)}" for c in schema.columns)
-        statements.append(f"CREATE TABLE IF NOT EXISTS {table} (aggregate_id TEXT NOT NULL, nid_from {big} NOT NULL,"
-                          f" nid_to {big}, record_key TEXT NOT NULL, {columns})")
-        statements.append(f"CREATE INDEX IF NOT EXISTS {table}_current ON {table} (aggregate_id, nid_to)")
+        statements = [f"CREATE TABLE IF NOT EXISTS {table} (aggregate_id TEXT NOT NULL, nid_from {big} NOT NULL,"
+                      f" nid_to {big}, record_key TEXT NOT NULL, {columns})",
+                      f"CREATE INDEX IF NOT EXISTS {table}_current ON {table} (aggregate_id, nid_to)"]
         for index in INDEXES.get(schema.kind, ()):
             name = f"{table}_{'_'.join(index)}"
             statements.append(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({', '.join(index)}, nid_from)")
-    return statements
+        groups[table] = statements
+    return groups
 
 
 def cell(value: Any) -> Any:

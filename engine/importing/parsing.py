@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -12,6 +13,7 @@ from config.calendar import parse_academic_year
 from engine.errors import ImportRejected
 from engine.importing.schema import Column, KindSchema
 
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 TRUE, FALSE = ("true", "yes", "1"), ("false", "no", "0")
 
 
@@ -39,7 +41,7 @@ def parse_cell(column: Column, text: str) -> Any:
         return text
     if kind == "date":
         try:
-            if len(text) != 10:
+            if not ISO_DAY.fullmatch(text):
                 raise ValueError
             return date.fromisoformat(text)
         except ValueError:
