@@ -159,6 +159,29 @@ def given_two_academic_years(world: World) -> None:
                assessment("A", "2020-05-01", achieved=range(1, 7)))
 
 
+@dataclass
+class Moments:
+    t1: datetime
+    t2: datetime
+
+
+def given_two_rounds_of_imports(world: World) -> Moments:
+    """Alice's autumn returns by T1; Bob's corrections and late returns by T2; a spring return after T2."""
+    world.load("hubs", {"hub_id": HUB, "name": "North", "area": "Northshire", "started_on": ""}, actor="alice")
+    world.load("institutions", institution("A"), institution("B"), institution("C"), actor="alice", reason="roll")
+    world.load("assessments", assessment("A", "2019-10-01", achieved=(1,)),
+               assessment("B", "2019-10-02", achieved=(1, 2, 5)), assessment("C", "2019-06-01", achieved=(5,)),
+               actor="alice", reason="autumn returns")
+    t1 = now()
+    world.load("assessments", assessment("A", "2019-10-01", achieved=(1, 2, 3, 5)),
+               assessment("C", "2019-11-15", achieved=(5, 6)), actor="bob", reason="late returns")
+    world.load("institutions", institution("B", hub_left_on="2019-11-30"), actor="bob", reason="B left the hub")
+    world.retract("assessments", "C", "2019-06-01", actor="carol", reason="entered for the wrong school")
+    t2 = now()
+    world.load("assessments", assessment("A", "2019-12-20", achieved=range(1, 9)), actor="dan", reason="spring")
+    return Moments(t1, t2)
+
+
 def read_model_dump(service: HubService) -> dict[str, list[tuple]]:
     """Every rm_* table and the tracking position, as sorted tuples (order-free comparison)."""
     dump: dict[str, list[tuple]] = {"position": [(Projector(service.app).position(),)]}

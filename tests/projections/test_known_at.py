@@ -2,40 +2,15 @@
 events behind a figure. Moments are taken from the clock between imports (never by sleeping)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
 import pytest
 
 from projections.compare import compare_known_at
 from projections.explain import explain
 from projections.report import Query
-from tests.projections.factories import HUB, World, assessment, d, institution, now
+from tests.projections.factories import (HUB, World, assessment, d, given_two_rounds_of_imports, institution,
+                                         now)
 
 AS_OF = "2019-12-31"
-
-
-@dataclass
-class Moments:
-    t1: datetime
-    t2: datetime
-
-
-def given_two_rounds_of_imports(world: World) -> Moments:
-    """Alice's autumn returns by T1; Bob's corrections and late returns by T2; a spring return after T2."""
-    world.load("hubs", {"hub_id": HUB, "name": "North", "area": "Northshire", "started_on": ""}, actor="alice")
-    world.load("institutions", institution("A"), institution("B"), institution("C"), actor="alice", reason="roll")
-    world.load("assessments", assessment("A", "2019-10-01", achieved=(1,)),
-               assessment("B", "2019-10-02", achieved=(1, 2, 5)), assessment("C", "2019-06-01", achieved=(5,)),
-               actor="alice", reason="autumn returns")
-    t1 = now()
-    world.load("assessments", assessment("A", "2019-10-01", achieved=(1, 2, 3, 5)),
-               assessment("C", "2019-11-15", achieved=(5, 6)), actor="bob", reason="late returns")
-    world.load("institutions", institution("B", hub_left_on="2019-11-30"), actor="bob", reason="B left the hub")
-    world.retract("assessments", "C", "2019-06-01", actor="carol", reason="entered for the wrong school")
-    t2 = now()
-    world.load("assessments", assessment("A", "2019-12-20", achieved=range(1, 9)), actor="dan", reason="spring")
-    return Moments(t1, t2)
 
 
 def change(institution: dict, field: str) -> tuple:
