@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -22,7 +23,6 @@ from engine.errors import ConcurrencyError
 from engine.importing.importer import import_file
 from engine.records import Assessment
 from engine.sql import Cursor, Database
-from eventsourcing.persistence import OperationalError
 from projections.runner import Projector
 from tests.core.factories import (ASSESSMENT_HEADER, INSTITUTION, Cli, assessment_row, event_count, opened,
                                   read_model_dump, write_csv, write_valid)
@@ -103,12 +103,6 @@ def final_values_follow_one_order(database_url: str) -> str:
 
 # --- real processes ----------------------------------------------------------------------------
 
-KNOWN_CATCH_UP_BUGS = {
-    "database is locked": "SQLite read-model catch-up cannot upgrade a stale read (see the mid-batch test below)",
-    "deadlock detected": "PostgreSQL read-model create_table deadlocks with a catch-up (see the deadlock test below)",
-}
-
-
 def race(database_url: str, *paths: Path) -> list[subprocess.CompletedProcess]:
     """Start one `careerhub import assessments FILE --format json` per file, all at once; wait for all."""
     env = {**os.environ, "CAREERHUB_DATABASE_URL": database_url, "CAREERHUB_ACTOR": "racer"}
@@ -119,15 +113,9 @@ def race(database_url: str, *paths: Path) -> list[subprocess.CompletedProcess]:
     return [subprocess.CompletedProcess(r.args, r.returncode, out, err) for r, (out, err) in zip(racers, outputs, strict=True)]
 
 
-def known_bug_behind(finished: list[subprocess.CompletedProcess]) -> str | None:
-    """None if every racer succeeded; the known bug if one failed after recording (else the test fails)."""
-    failed = [f for f in finished if f.returncode != 0]
-    for f in failed:
-        bug = next((why for sign, why in KNOWN_CATCH_UP_BUGS.items() if sign in f.stderr and
-                    "catch_up" in f.stderr), None)
-        assert bug, f"a racer failed for an unknown reason:\n{f.stderr}"
-        return bug
-    return None
+def assert_all_succeeded(finished: list[subprocess.CompletedProcess]) -> None:
+    for f in finished:
+        assert f.returncode == 0, f"a racer failed:\n{f.stderr}"
 
 
 def test_two_processes_importing_overlapping_files_at_once_lose_nothing(institutions, tmp_path):
@@ -136,12 +124,9 @@ def test_two_processes_importing_overlapping_files_at_once_lose_nothing(institut
 
     finished = race(institutions.database_url, a, b)
 
-    bug = known_bug_behind(finished)
-    institutions.ok("log")  # catch the read model up, should a racer have failed to
+    assert_all_succeeded(finished)
     assert_nothing_lost(institutions.database_url, keys, corrections, baseline)
     last = final_values_follow_one_order(institutions.database_url)
-    if bug:
-        pytest.xfail(f"the store is right, but a racer exited non-zero: {bug}")
     summaries = [json.loads(f.stdout) for f in finished]
     assert sum(s["recorded"] for s in summaries) == keys + corrections
     assert sum(s["unchanged"] for s in summaries) == same
@@ -151,15 +136,12 @@ def test_two_processes_importing_overlapping_files_at_once_lose_nothing(institut
 
 def test_after_racing_processes_the_read_model_equals_a_rebuild(institutions, tmp_path):
     a, b, _, _, _ = overlapping_files(tmp_path)
-    bug = known_bug_behind(race(institutions.database_url, a, b))
-    institutions.ok("log")
+    assert_all_succeeded(race(institutions.database_url, a, b))
     incremental = read_model_dump(institutions.database_url)
 
     institutions.ok("projections", "rebuild")
 
     assert read_model_dump(institutions.database_url) == incremental
-    if bug:
-        pytest.xfail(f"the read model is right, but a racer exited non-zero: {bug}")
 
 
 # --- a conflict, made to happen in-process -----------------------------------------------------
@@ -271,48 +253,60 @@ def hooked_projector(app: CareerHub, after: str, hook: Callable[[], Any]) -> Pro
     return projector
 
 
-@pytest.mark.xfail(strict=True, raises=OperationalError, reason=(
-    "BUG projections/readmodel.py ReadModel.apply_batch + projections/runner.py Projector.catch_up: on SQLite the "
-    "batch transaction is a deferred BEGIN; for a Corrected/Retracted event apply_record first SELECTs the current "
-    "version, then UPDATEs it. If another process commits in between, SQLite cannot upgrade the stale read to a "
-    "write and raises 'database is locked' at once (SQLITE_BUSY_SNAPSHOT: the 30 s busy timeout does not apply); "
-    "catch_up only retries IntegrityError, so `careerhub import` exits 1 with a traceback after its events were "
-    "committed"))
-def test_given_another_process_commits_mid_batch_when_catching_up_on_sqlite_then_the_read_model_still_catches_up(
+def sqlite_path(database_url: str) -> str:
+    return database_url[len("sqlite:///"):]
+
+
+def test_given_another_process_writes_mid_batch_when_catching_up_on_sqlite_then_the_read_model_still_catches_up(
         sqlite_cli, tmp_path):
+    # Regression (fixed in 8b70329): a batch that began with a read (a correction's SELECT of the current
+    # version) could not upgrade to a write once another process had committed: 'database is locked'.
     sqlite_cli.given(tmp_path, "assessments")
     fix = write_csv(tmp_path, "fix.csv", ASSESSMENT_HEADER, [assessment_row("100001", "2019-10-15", 1, 2, 3)])
     other_hub = write_csv(tmp_path, "h.csv", ["hub_id", "name", "area"], [["wessex", "Wessex", "Wessex"]])
+    committed_meanwhile: list[bool] = []
+
+    def another_process_tries_to_commit() -> None:
+        """Commit now if the batch leaves the write lock free; a real process would otherwise wait."""
+        probe = sqlite3.connect(sqlite_path(sqlite_cli.database_url), timeout=0, isolation_level=None)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:
+            committed_meanwhile.append(False)  # the batch holds the write lock: a writer would queue
+            return
+        finally:
+            probe.close()
+        import_file(other, "hubs", other_hub, "eve")
+        committed_meanwhile.append(True)
+
     with opened(sqlite_cli.database_url) as app, opened(sqlite_cli.database_url) as other:
         import_file(app, "assessments", fix, "bob")  # a correction the read model has not seen yet
-        projector = hooked_projector(app, "SELECT", lambda: import_file(other, "hubs", other_hub, "eve"))
+        projector = hooked_projector(app, "SELECT", another_process_tries_to_commit)
 
-        position = projector.catch_up()
+        projector.catch_up()
+        position = projector.catch_up()  # and whatever was committed meanwhile
 
+        assert committed_meanwhile in ([True], [False])
         assert position == app.last_position()
 
 
-def wait_for_a_lock_wait(database_url: str, deadline_s: float = 30.0) -> None:
-    """Return once some session of this database is waiting for a lock (polls pg_stat_activity)."""
+def wait_for_lock_wait_or_end(database_url: str, other: threading.Thread, deadline_s: float = 30.0) -> None:
+    """Return once some session of this database waits for a lock, or the other thread has ended."""
     with psycopg.connect(database_url, autocommit=True) as conn:
         started = time.monotonic()
         while time.monotonic() - started < deadline_s:
             waiting = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
                                    " AND wait_event_type = 'Lock'").fetchone()[0]
-            if waiting:
+            if waiting or not other.is_alive():
                 return
-            time.sleep(0.01)
-    raise AssertionError("no session started waiting for a lock")
+            other.join(timeout=0.01)
+    raise AssertionError("the other command neither finished nor waited for a lock")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG projections/readmodel.py PostgresReadModel.create_table (run by every Projector(), i.e. at the start of "
-    "every `careerhub` command): its CREATE INDEX IF NOT EXISTS statements take a SHARE lock on every rm_* table, "
-    "all in one transaction, even when the indexes exist. A catch-up in another process holds ROW EXCLUSIVE on "
-    "rm_assessments and next needs rm_log, which the new command already SHARE-locked: PostgreSQL reports "
-    "'deadlock detected' and one of the two commands exits 1 with a traceback"))
 def test_given_a_catch_up_in_progress_when_another_command_starts_on_postgres_then_neither_deadlocks(
         postgres_cli, tmp_path):
+    # Regression (fixed in 8b70329): every Projector() ran CREATE INDEX IF NOT EXISTS on all rm_* tables in one
+    # transaction (SHARE locks), deadlocking with a catch-up holding ROW EXCLUSIVE on rm_assessments.
     postgres_cli.given(tmp_path, "institutions")
     errors: list[BaseException] = []
 
@@ -327,7 +321,7 @@ def test_given_a_catch_up_in_progress_when_another_command_starts_on_postgres_th
 
     def meanwhile() -> None:
         starter.start()
-        wait_for_a_lock_wait(postgres_cli.database_url)
+        wait_for_lock_wait_or_end(postgres_cli.database_url, starter)
 
     with opened(postgres_cli.database_url) as app:
         import_file(app, "assessments", write_valid(tmp_path, "assessments"), "bob")
