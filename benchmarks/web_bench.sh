@@ -1,0 +1,237 @@
+#!/usr/bin/env bash
+# Web load benchmark: the hub lead's dashboard partial (the htmx fragment) under concurrent clients.
+#
+# Generates (or reuses) report_bench's national-scale history, creates a hub_lead user, serves careerhub with
+# waitress on 127.0.0.1, signs in with curl (CSRF token from the sign-in form, cookie jar kept), then runs wrk
+# against GET /dashboard/hub00?as_of=DAY (HX-Request: true, the session cookie) and prints requests/s,
+# p50/p95/p99 latency and errors. Goal: p95 <= 100 ms and zero errors.
+# A single-client run first (also the warm-up) is the baseline: the main run's percentiles are quoted against it,
+# since wrk shares the machine's cores with the server.
+#
+# Usage: benchmarks/web_bench.sh [--scale FRACTION] [--postgres] [--clients N] [--duration S] [--with-import]
+#                                [--threads N] [--profile]
+#   --scale F      fraction of the national scale passed to report_bench's generator (default 1.0; 0.05 = smoke)
+#   --postgres     store in a PostgreSQL server started here on a free loopback port (stopped at the end)
+#   --clients N    wrk connections (default 20)          --duration S   seconds of load (default 30)
+#   --with-import  while wrk runs, `careerhub import assessments` of a generated file (a new term for every
+#                  institution) runs in the background; its success and time are reported
+#   --threads N    waitress threads (default: careerhub serve's own default)
+#   --profile      afterwards, cProfile the same request in-process (web_bench_setup.py profile)
+# SQLite histories are cached in ${CAREERHUB_BENCH_CACHE:-~/.cache/careerhub-web-bench} and copied per run;
+# PostgreSQL is loaded afresh every run. Exit status 0 when every goal is met, 1 otherwise.
+# Example (the trust issue's run): benchmarks/web_bench.sh --postgres --clients 50 --duration 60 --with-import
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+SCALE=1.0 POSTGRES=0 CLIENTS=20 DURATION=30 WITH_IMPORT=0 THREADS="" PROFILE=0
+SEED=1 HUB=hub00 LEAD=bench-lead GOAL_P95_MS=100 BASELINE_SECONDS=5
+while (($#)); do
+  case "$1" in
+    --scale) SCALE=$2; shift 2 ;;
+    --postgres) POSTGRES=1; shift ;;
+    --clients) CLIENTS=$2; shift 2 ;;
+    --duration) DURATION=$2; shift 2 ;;
+    --with-import) WITH_IMPORT=1; shift ;;
+    --threads) THREADS=$2; shift 2 ;;
+    --profile) PROFILE=1; shift ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+[[ $CLIENTS =~ ^[1-9][0-9]*$ && $DURATION =~ ^[1-9][0-9]*$ ]] || { echo "--clients and --duration: positive integers" >&2; exit 2; }
+[[ $SCALE =~ ^[0-9]*\.?[0-9]+$ ]] || { echo "--scale: a number such as 0.05 or 1.0" >&2; exit 2; }
+SCALE=$(printf '%s' "$SCALE" | awk '{printf "%g", $1}')
+
+PY=$ROOT/.venv/bin/python CAREERHUB=$ROOT/.venv/bin/careerhub
+[[ -x $CAREERHUB ]] || { echo "no $CAREERHUB: run 'make setup' first" >&2; exit 1; }
+[[ -d web/static/vendor ]] || make setup
+command -v wrk >/dev/null || { echo "installing wrk (Debian)" >&2; apt-get install -y -qq wrk >/dev/null; }
+# `careerhub serve` and `careerhub users`; where the installed CLI lacks them (cli/__init__.py does not register
+# them yet), the same click commands from cli.web and cli.users
+careerhub_serve() {
+  if "$CAREERHUB" serve --help >/dev/null 2>&1; then exec "$CAREERHUB" serve "$@"
+  else exec "$PY" -c 'import sys; from cli.web import serve; serve(sys.argv[1:], prog_name="careerhub serve")' "$@"; fi
+}
+careerhub_users() {
+  if "$CAREERHUB" users --help >/dev/null 2>&1; then "$CAREERHUB" users "$@"
+  else "$PY" -c 'import sys; from cli.users import users; users(sys.argv[1:], prog_name="careerhub users")' "$@"; fi
+}
+export CAREERHUB_SECRET_KEY=$("$PY" -c 'import secrets; print(secrets.token_hex(32))')
+
+WORK=$(mktemp -d /tmp/careerhub-web-bench.XXXXXX)
+SERVER_PID="" IMPORT_PID="" PG_BIN="" PG_DATA=""
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  [[ -n $IMPORT_PID ]] && kill "$IMPORT_PID" 2>/dev/null && wait "$IMPORT_PID" 2>/dev/null
+  if [[ -n $SERVER_PID ]] && kill "$SERVER_PID" 2>/dev/null; then wait "$SERVER_PID" 2>/dev/null || true; fi
+  if [[ -n $PG_DATA && -f $PG_DATA/postmaster.pid ]]; then
+    as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -m immediate -w stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$WORK"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() { "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+as_postgres() { if ((EUID == 0)); then runuser -u postgres -- "$@"; else "$@"; fi; }
+say() { printf '%s\n' "$*" >&2; }
+elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}'; }
+
+# --- the store ---------------------------------------------------------------------------------------------
+generate() {  # $1: database URL, $2: log file
+  local t0; t0=$(date +%s.%N)
+  say "generating report_bench's history at scale $SCALE (progress: $2)"
+  if ! "$PY" benchmarks/web_bench_setup.py generate --scale "$SCALE" --seed "$SEED" --database-url "$1" \
+      >"$2.out" 2>"$2"; then
+    tail -5 "$2" >&2; return 1
+  fi
+  say "  $(cat "$2.out") — $(elapsed "$t0") s"
+}
+
+if ((POSTGRES)); then
+  PG_BIN=$( (ls -d /usr/lib/postgresql/*/bin 2>/dev/null || true) | sort -V | tail -1)
+  [[ -x $PG_BIN/pg_ctl ]] || { echo "PostgreSQL is not installed: apt-get install -y postgresql" >&2; exit 1; }
+  PG_DATA=$WORK/pg PG_PORT=$(free_port) PG_PASSWORD=$("$PY" -c 'import secrets; print(secrets.token_hex(16))')
+  mkdir -p "$PG_DATA" "$WORK/pgsock"
+  printf '%s\n' "$PG_PASSWORD" >"$WORK/pgpass"
+  ((EUID == 0)) && chown -R postgres "$PG_DATA" "$WORK/pgsock" "$WORK/pgpass" && chmod 755 "$WORK"
+  as_postgres "$PG_BIN/initdb" -D "$PG_DATA" -U postgres --pwfile "$WORK/pgpass" --auth-local=trust \
+    --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 --no-sync >"$WORK/initdb.log" 2>&1 \
+    || { cat "$WORK/initdb.log" >&2; exit 1; }
+  as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$WORK/pgsock/server.log" -w -t 60 -o "-k $WORK/pgsock -p $PG_PORT \
+    -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
+    -c max_connections=200" start >/dev/null || { cat "$WORK/pgsock/server.log" >&2; exit 1; }
+  as_postgres "$PG_BIN/psql" -h "$WORK/pgsock" -p "$PG_PORT" -U postgres -q -c "CREATE DATABASE careerhub" postgres
+  DATABASE_URL="postgresql://postgres:$PG_PASSWORD@127.0.0.1:$PG_PORT/careerhub"
+  say "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PG_PORT"
+  generate "$DATABASE_URL" "$WORK/generate.log"
+  BACKEND="PostgreSQL"
+else
+  CACHE=${CAREERHUB_BENCH_CACHE:-$HOME/.cache/careerhub-web-bench}
+  CACHED=$CACHE/history-scale-$SCALE-seed-$SEED.sqlite3
+  mkdir -p "$CACHE"
+  if [[ -f $CACHED ]]; then
+    say "reusing the generated history $CACHED"
+  else
+    PARTIAL=$CACHE/.generating-$$-$(basename "$CACHED")
+    rm -f "$PARTIAL"*
+    generate "sqlite:///$PARTIAL" "$CACHE/generate-scale-$SCALE.log" || { rm -f "$PARTIAL"*; exit 1; }
+    mv "$PARTIAL" "$CACHED"  # only a whole history is ever reused
+  fi
+  cp "$CACHED" "$WORK/store.sqlite3"  # each run writes (a user, sign-ins, the import): the cache stays as made
+  DATABASE_URL="sqlite:///$WORK/store.sqlite3"
+  BACKEND="SQLite"
+fi
+export CAREERHUB_DATABASE_URL=$DATABASE_URL CAREERHUB_ACTOR=web-bench
+
+# --- a hub lead, the server, sign-in -----------------------------------------------------------------------
+PASSWORD=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(18))')
+printf '%s' "$PASSWORD" >"$WORK/password"  # curl posts the file as it is: no newline
+printf '%s\n' "$PASSWORD" | careerhub_users add "$LEAD" --role hub_lead --hub "$HUB" --password-stdin >&2
+
+PORT=$(free_port) BASE=""
+BASE=http://127.0.0.1:$PORT
+careerhub_serve --host 127.0.0.1 --port "$PORT" ${THREADS:+--threads "$THREADS"} >"$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 300); do
+  curl -s -o /dev/null "$BASE/auth/sign-in" && break
+  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log" >&2; exit 1; }
+  sleep 0.2
+done
+
+JAR=$WORK/cookies.txt
+TOKEN=$(curl -sS -c "$JAR" -b "$JAR" "$BASE/auth/sign-in" | sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' | head -1)
+[[ -n $TOKEN ]] || { echo "no csrf_token on the sign-in form" >&2; exit 1; }
+STATUS=$(curl -sS -o "$WORK/sign-in.html" -w '%{http_code}' -c "$JAR" -b "$JAR" "$BASE/auth/sign-in" \
+  --data-urlencode "csrf_token=$TOKEN" --data-urlencode "name=$LEAD" --data-urlencode "password@$WORK/password")
+[[ $STATUS == 302 ]] || { echo "sign-in answered $STATUS, not a redirect" >&2; exit 1; }
+COOKIE=$(awk -F'\t' '$6 == "session" {print "session=" $7}' "$JAR" | tail -1)
+[[ -n $COOKIE ]] || { echo "no session cookie after sign-in" >&2; exit 1; }
+PROBE=$(curl -sS -o "$WORK/probe.html" -w '%{http_code}' -H "HX-Request: true" -b "$JAR" "$BASE/dashboard/$HUB?as_of=2019-03-15")
+if [[ $PROBE != 200 ]] || grep -q '<html' "$WORK/probe.html"; then
+  echo "the dashboard partial answered $PROBE (or a full page) to a signed-in htmx request" >&2; exit 1
+fi
+say "signed in as $LEAD (hub_lead, $HUB); the partial answers 200 with a fragment of $(wc -c <"$WORK/probe.html") bytes"
+
+# --- load ----------------------------------------------------------------------------------------------------
+run_wrk() {  # $1 clients, $2 seconds, $3 output file
+  local threads=$(($1 < 2 ? $1 : 2))
+  wrk -t"$threads" -c"$1" -d"$2s" --timeout 10s -s benchmarks/wrk_dashboard.lua "$BASE" -- "$COOKIE" "$HUB" >"$3" 2>&1 \
+    || { cat "$3" >&2; return 1; }
+  grep '^RESULT ' "$3" | tail -1 | cut -d' ' -f2-
+}
+field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
+
+say "baseline: 1 client for ${BASELINE_SECONDS} s (also the warm-up)"
+BASELINE=$(run_wrk 1 "$BASELINE_SECONDS" "$WORK/wrk-baseline.txt")
+
+if ((WITH_IMPORT)); then
+  "$PY" benchmarks/web_bench_setup.py assessments --scale "$SCALE" --seed "$SEED" --out "$WORK/assessments.csv" >&2
+  (
+    sleep $((DURATION / 5))  # into the load, so the import and the requests overlap
+    start=$(date +%s.%N) status=0
+    "$CAREERHUB" import assessments "$WORK/assessments.csv" --reason "web bench: import under load" \
+      >"$WORK/import.out" 2>"$WORK/import.err" &
+    child=$!
+    trap 'kill "$child" 2>/dev/null; exit 143' TERM
+    wait "$child" || status=$?
+    awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}' >"$WORK/import.seconds"
+    exit "$status"
+  ) &
+  IMPORT_PID=$!
+fi
+
+say "load: $CLIENTS clients for $DURATION s against $BASE/dashboard/$HUB?as_of=DAY (HX-Request, signed in)"
+MAIN=$(run_wrk "$CLIENTS" "$DURATION" "$WORK/wrk-main.txt")
+
+IMPORT_LINE="" IMPORT_OK=1
+if ((WITH_IMPORT)); then
+  if kill -0 "$IMPORT_PID" 2>/dev/null; then say "the import outlasted the load: waiting for it (at most 600 s)"; fi
+  for _ in $(seq 600); do kill -0 "$IMPORT_PID" 2>/dev/null || break; sleep 1; done
+  if wait "$IMPORT_PID"; then
+    IMPORT_LINE="ok in $(cat "$WORK/import.seconds") s: $(tail -1 "$WORK/import.out" | sed "s|$WORK/||")"
+  else
+    IMPORT_OK=0 IMPORT_LINE="FAILED: $(tail -3 "$WORK/import.err" "$WORK/import.out" 2>/dev/null | tr '\n' ' ')"
+  fi
+  IMPORT_PID=""
+fi
+
+# --- report --------------------------------------------------------------------------------------------------
+P95=$(field "$MAIN" p95_ms) ERRORS=$(field "$MAIN" errors)
+verdict() { if (($1)); then echo ok; else echo MISSED; fi; }
+P95_OK=$(awk -v p="$P95" -v g="$GOAL_P95_MS" 'BEGIN {print (p <= g) ? 1 : 0}')
+ratio() { awk -v a="$(field "$MAIN" "$1")" -v b="$(field "$BASELINE" "$1")" 'BEGIN {printf "x%.1f", (b > 0) ? a / b : 0}'; }
+EVENTS=$("$PY" - <<'EOF'
+from config.settings import load_settings
+from service.hub import HubService
+service = HubService(load_settings())
+print(f"{service.app.last_position():,}")
+service.close()
+EOF
+)
+echo
+echo "web bench: $BACKEND, scale $SCALE ($EVENTS events), dashboard partial of $HUB, waitress threads ${THREADS:-default}"
+printf '  %-22s %10s %9s %9s %9s %7s\n' run "req/s" "p50 ms" "p95 ms" "p99 ms" errors
+for row in "1 client, ${BASELINE_SECONDS} s|$BASELINE" "$CLIENTS clients, $DURATION s|$MAIN"; do
+  r=${row#*|}
+  printf '  %-22s %10.1f %9.1f %9.1f %9.1f %7d\n' "${row%%|*}" "$(field "$r" rps)" "$(field "$r" p50_ms)" \
+    "$(field "$r" p95_ms)" "$(field "$r" p99_ms)" "$(field "$r" errors)"
+done
+echo "  under load / 1 client: p50 $(ratio p50_ms), p95 $(ratio p95_ms); req/s $(ratio rps) (wrk shares the cores)"
+FIRST_BAD=$(field "$MAIN" first_bad_status)
+echo "  errors: $(field "$MAIN" non_2xx) non-2xx$( ((FIRST_BAD)) && echo " (the first: $FIRST_BAD)"), $(field "$MAIN" full_pages) full pages," \
+  "$(field "$MAIN" socket_errors) socket errors/timeouts; requests $(field "$MAIN" requests)"
+((WITH_IMPORT)) && echo "  concurrent import of $(($(wc -l <"$WORK/assessments.csv") - 1)) assessment rows: $IMPORT_LINE"
+echo "  goals: p95 <= $GOAL_P95_MS ms $(verdict "$P95_OK"); zero errors $(verdict $((ERRORS == 0)))$( ((WITH_IMPORT)) \
+  && echo "; the import succeeded $(verdict "$IMPORT_OK")")"
+
+if ((PROFILE)); then
+  kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=""
+  echo; echo "profile of the same request in-process (Flask test client, cProfile):"
+  "$PY" benchmarks/web_bench_setup.py profile --database-url "$DATABASE_URL" --hub "$HUB" --user "$LEAD" --seed "$SEED"
+fi
+((P95_OK && ERRORS == 0 && IMPORT_OK))

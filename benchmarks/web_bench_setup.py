@@ -1,0 +1,121 @@
+"""Helpers for benchmarks/web_bench.sh: the national-scale history, a late assessments file, and a profile.
+
+  generate    --database-url URL --scale S   load report_bench's generated history through the import path
+  assessments --out FILE --scale S           one new term of assessments (autumn after the history) as a CSV
+  profile     --database-url URL --hub H     cProfile the dashboard partial through the Flask test client
+
+The history is report_bench.History (imported, not copied), so both benchmarks measure the same data.
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import random
+import secrets
+import sqlite3
+import sys
+import time
+from contextlib import closing
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from report_bench import BENCHMARK_COLUMNS, FIRST_YEAR, YEARS, History, csv_bytes, day_between, load  # noqa: E402
+
+from config.settings import Settings  # noqa: E402
+
+HISTORY_FIRST_DAY = date(FIRST_YEAR, 9, 1)
+HISTORY_LAST_DAY = date(FIRST_YEAR + YEARS, 8, 31)
+
+
+def generate(args: argparse.Namespace) -> int:
+    history = History(args.scale, args.seed, args.file_rows)
+    print(f"generating the history at scale {args.scale} into {args.database_url.split('@')[-1]}", file=sys.stderr)
+    loaded = load(args.database_url, history)
+    loaded.service.close()
+    if args.database_url.startswith("sqlite:///"):  # the file alone is the whole store: web_bench.sh copies it
+        with closing(sqlite3.connect(args.database_url[len("sqlite:///"):])) as db:
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    print(f"{loaded.events:,} events in {loaded.seconds:,.0f} s ({loaded.events / loaded.seconds:,.0f} events/s)")
+    return 0
+
+
+def assessments(args: argparse.Namespace) -> int:
+    """Every institution's assessment for the autumn term after the history: new rows, so the import records."""
+    history = History(args.scale, args.seed, args.file_rows)
+    rng = random.Random(args.seed + 1)
+    first, last = date(FIRST_YEAR + YEARS, 9, 1), date(FIRST_YEAR + YEARS, 12, 15)
+    rows = [[urn, day_between(rng, first, last).isoformat(), *(25 * rng.randrange(5) for _ in BENCHMARK_COLUMNS)]
+            for urn in history.hub_of]
+    args.out.write_bytes(csv_bytes(["urn", "assessed_on", *BENCHMARK_COLUMNS], rows))
+    print(f"{len(rows):,} assessment rows written to {args.out}")
+    return 0
+
+
+def profile(args: argparse.Namespace) -> int:
+    """The dashboard partial as wrk asks for it (htmx request, signed-in hub lead), timed and profiled in-process."""
+    from web import create_app
+
+    app = create_app(Settings(database_url=args.database_url, actor="bench", secret_key="profile"),
+                     {"WTF_CSRF_ENABLED": False})
+    users = app.extensions["careerhub"].users
+    account = users.current(args.user) or users.add_user(args.user, "hub_lead", args.hub, secrets.token_urlsafe(18),
+                                                         "web-bench")
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session.update(user=account.name, v=account.session_version, at=time.time())
+    rng = random.Random(args.seed)
+    days = [day_between(rng, HISTORY_FIRST_DAY, HISTORY_LAST_DAY).isoformat() for _ in range(args.requests)]
+
+    def get(day: str) -> None:
+        response = client.get(f"/dashboard/{args.hub}?as_of={day}", headers={"HX-Request": "true"})
+        if response.status_code != 200 or b"<html" in response.data:
+            raise SystemExit(f"unexpected answer {response.status_code} for as_of={day}")
+
+    get(days[0])  # warm-up: the read model catches up, templates compile
+    timings = []
+    profiler = cProfile.Profile()
+    for day in days:
+        t0 = time.perf_counter()
+        profiler.enable()
+        get(day)
+        profiler.disable()
+        timings.append((time.perf_counter() - t0) * 1000)
+    timings.sort()
+    print(f"{len(timings)} requests in-process: p50 {timings[len(timings) // 2]:.1f} ms,"
+          f" p95 {timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]:.1f} ms")
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("cumulative").print_stats(args.top)
+    stats.sort_stats("tottime").print_stats(args.top)
+    print(out.getvalue())
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, run in (("generate", generate), ("assessments", assessments), ("profile", profile)):
+        command = commands.add_parser(name)
+        command.set_defaults(run=run)
+        command.add_argument("--scale", type=float, default=1.0)
+        command.add_argument("--seed", type=int, default=1)
+        command.add_argument("--file-rows", type=int, default=50_000)
+        if name != "assessments":
+            command.add_argument("--database-url", required=True)
+    commands.choices["assessments"].add_argument("--out", type=Path, required=True)
+    profiled = commands.choices["profile"]
+    profiled.add_argument("--hub", default="hub00")
+    profiled.add_argument("--user", default="bench-lead")
+    profiled.add_argument("--requests", type=int, default=30)
+    profiled.add_argument("--top", type=int, default=30)
+    args = parser.parse_args()
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
