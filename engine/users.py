@@ -26,6 +26,7 @@ def check_name(name: str) -> str:
 
 
 def check_role(role: str, hub_id: str | None) -> None:
+    """A known role; only hub_lead, coordinator and auditor may be limited to a hub (a coordinator must be)."""
     if role not in ROLES:
         raise CareerHubError(f"role {role!r}: one of {', '.join(ROLES)}")
     if hub_id and role not in SCOPED_ROLES:

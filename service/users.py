@@ -30,10 +30,12 @@ class Account:
 
 
 def account_of(user: User) -> Account:
+    """The web's view of a user aggregate."""
     return Account(user.name, user.role, user.hub_id, user.session_version)
 
 
 def check_password(password: str) -> None:
+    """A password long enough to resist guessing."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise CareerHubError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
 
@@ -80,6 +82,7 @@ class Users:
         return account_of(latest[0])
 
     def check_hub(self, hub_id: str | None) -> None:
+        """A user may only be limited to a hub that is known."""
         if not hub_id:
             return
         self.service.refresh()
@@ -99,11 +102,13 @@ class Users:
         return account_of(user)
 
     def change_password(self, name: str, password: str, actor: str) -> Account:
+        """Set a new password; every session opened with the old one ends."""
         check_password(password)
         password_hash = self.hasher.hash(password)
         return self._change(name, lambda user: user.change_password(password_hash, actor))
 
     def grant_role(self, name: str, role: str, hub_id: str | None, actor: str) -> Account:
+        """Give the user a role (and hub); it applies from their next request."""
         self.check_hub(hub_id)
         return self._change(name, lambda user: user.grant_role(role, hub_id, actor))
 

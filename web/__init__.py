@@ -15,6 +15,7 @@ from htmx_flask import Htmx
 from config.settings import Settings, load_settings
 from service.hub import HubService
 from service.users import Users
+from web import access, audit, auth, dashboard, data, errors, formatting, matching
 
 MEGABYTE = 1024 * 1024
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
@@ -52,6 +53,7 @@ def default_config(settings: Settings) -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": getattr(settings, "session_cookie_secure", None),
         "SESSION_MAX_AGE_SECONDS": 12 * 3600,  # a signed-in session ends after this, whatever the cookie says
         "MAX_CONTENT_LENGTH": 64 * MEGABYTE,
+        "WTF_CSRF_TIME_LIMIT": None,  # a form's token lives as long as its session (at most the age above)
         "PASSWORD_HASHER": None,  # argon2 PasswordHasher; tests pass a cheap one
         "CLOCK": lambda: datetime.now(timezone.utc),
         "LOG_PAGE_SIZE": 50,
@@ -60,8 +62,6 @@ def default_config(settings: Settings) -> dict[str, Any]:
 
 def create_app(settings: Settings | None = None, test_config: dict[str, Any] | None = None) -> Flask:
     """The careerhub web application over the event store named by `settings`."""
-    from web import access, audit, auth, dashboard, data, errors, formatting, matching
-
     settings = settings or load_settings()
     app = Flask(__name__)
     app.config.from_mapping(default_config(settings))
