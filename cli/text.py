@@ -1,7 +1,10 @@
 """Plain-text board tables a hub lead can paste into a paper."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
+
+from config.calendar import academic_year_of
 
 
 def number(value: Any, percent: bool = False) -> str:
@@ -20,7 +23,7 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
 def board_text(b: dict[str, Any]) -> str:
     r = b["report"]
     term = r["term"]
-    year = term["academic_year"]
+    year = academic_year_of(date.fromisoformat(r["as_of"]))  # the year whose targets the report shows
     avg = b["average_benchmarks"]
     parts = [
         f"{r['hub_id']} hub report as of {r['as_of']} ({term['name']} term {year})"

@@ -61,5 +61,5 @@ def hub_terms_of_year(start_year: int, overrides: Overrides) -> tuple[Term, ...]
 def term_containing(day: date, overrides: Overrides | None = None) -> Term:
     """The term containing the day; in a holiday between a hub's own terms, the term just ended."""
     year = academic_year_start(day)
-    started = [t for y in (year - 1, year) for t in hub_terms_of_year(y, overrides or {}) if t.starts_on <= day]
+    started = [t for y in (year - 1, year, year + 1) for t in hub_terms_of_year(y, overrides or {}) if t.starts_on <= day]
     return max(started, key=lambda t: t.starts_on)

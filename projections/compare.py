@@ -21,13 +21,15 @@ def flatten(report: dict[str, Any]) -> dict[str, Any]:
     return flat
 
 
-def events_between(db: Database, urn: str, n1: int, n2: int, day: str) -> list[dict[str, Any]]:
-    """Events recorded in (n1, n2] about this institution that bear on the day (valid on or before it,
-    or retractions, whose valid date is their record's)."""
+def events_between(db: Database, hub_id: str, urn: str, n1: int, n2: int, day: str) -> list[dict[str, Any]]:
+    """Events recorded in (n1, n2] that bear on this institution on the day: its own records valid on or
+    before the day (or retractions, whose valid date is their record's), and the hub's own record and
+    term dates, which decide its area and its term."""
     return db.query(
         "SELECT nid, recorded_at, actor, reason, kind, event, record_key, source, valid_on FROM rm_log"
-        " WHERE urn = ? AND nid > ? AND nid <= ? AND (valid_on IS NULL OR valid_on <= ? OR kind = 'institutions')"
-        " ORDER BY nid", (urn, n1, n2, day))
+        " WHERE nid > ? AND nid <= ? AND ((urn = ? AND (valid_on IS NULL OR valid_on <= ? OR kind = 'institutions'))"
+        " OR (kind IN ('hubs', 'terms') AND (record_key = ? OR record_key LIKE ?))) ORDER BY nid",
+        (n1, n2, urn, day, hub_id, hub_id + " %"))
 
 
 def compare_known_at(db: Database, query: Query, then: datetime | None, now: datetime | None) -> dict[str, Any]:
@@ -45,7 +47,7 @@ def compare_known_at(db: Database, query: Query, then: datetime | None, now: dat
                    for f in sorted(set(a) | set(b)) if f not in ("urn", "name") and a.get(f) != b.get(f)]
         if changes:
             institutions.append({"urn": urn, "name": b.get("name") or a.get("name"), "changes": changes,
-                                 "events": events_between(db, urn, n1, n2, query.as_of.isoformat())})
+                                 "events": events_between(db, query.hub_id, urn, n1, n2, query.as_of.isoformat())})
     return {
         "hub_id": query.hub_id, "as_of": query.as_of.isoformat(),
         "known_at": then.isoformat() if then else None, "compare_known_at": now.isoformat() if now else None,

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from config.calendar import Term, term_containing
+from config.calendar import Term, academic_year_of, term_containing
 from engine.importing.schema import BENCHMARKS, METRICS
 from engine.sql import Database
 from projections.queries import (active_matches, get_hub, hub_calendar, known_rows, latest_assessments, list_engaged,
@@ -94,7 +94,7 @@ def hub_report(db: Database, query: Query) -> dict[str, Any]:
         "data_required": len(owing),
         "ean": ean_figures(db, hub["area"], day, n, query.cluster),
         "funding": funding_figures(db, query.hub_id, day, n, set(urns)),
-        "targets": targets_for(db, query.hub_id, term.academic_year, n),
+        "targets": targets_for(db, query.hub_id, academic_year_of(day), n),
         "national": national_figures(db, day, n),
         "cluster": query.cluster,
         "cohort_as_of": query.cohort_as_of.isoformat() if query.cohort_as_of else None,

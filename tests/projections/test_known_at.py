@@ -100,8 +100,6 @@ def test_explain_as_known_at_t1_shows_the_events_known_then(sqlite_world: World)
         ("Recorded", "alice", "roll"), ("Recorded", "alice", "autumn returns")]
 
 
-@pytest.mark.xfail(strict=True, reason="compare.events_between selects rm_log rows by urn only, so a change caused "
-                                       "by a record without a urn (the hub's own term dates) is attributed to nothing")
 def test_compare_known_at_attributes_a_change_made_by_the_hubs_term_dates(sqlite_world: World):
     sqlite_world.given_hub(institution("A"))
     sqlite_world.load("assessments", assessment("A", "2020-01-03"))
@@ -118,8 +116,6 @@ def test_compare_known_at_attributes_a_change_made_by_the_hubs_term_dates(sqlite
         ("terms", "Recorded", "lead", "our own term dates")]
 
 
-@pytest.mark.xfail(strict=True, reason="compare.events_between selects rm_log rows by urn only, so a change caused "
-                                       "by correcting the hub's area is attributed to nothing")
 def test_compare_known_at_attributes_engagement_changed_by_a_correction_of_the_hubs_area(sqlite_world: World):
     sqlite_world.given_hub(institution("A", area="Southshire"))
     t1 = now()
