@@ -12,8 +12,8 @@ NO_DATA = "no data"
 def number(value: Any, digits: int = 2) -> str:
     if value is None:
         return NO_DATA
-    if isinstance(value, float) and not value.is_integer():
-        return f"{value:.{digits}f}"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
     return f"{int(value):,}"
 
 
