@@ -7,8 +7,9 @@ import click
 import waitress
 from flask import Flask
 
+from cli.demo import load as load_only
 from config.settings import load_settings
-from engine.errors import CareerHubError
+from service.demo import load_demo
 from service.hub import HubService
 from service.users import Users
 from web import create_app
@@ -63,10 +64,6 @@ def demo_users(service: HubService) -> list[tuple[str, str, str]]:
 
 
 def load_demo_hub(service: HubService) -> None:
-    try:
-        from service.demo import load_demo
-    except ImportError:
-        raise CareerHubError("the demo data (service/demo.py) is not installed") from None
     # None keeps each demo step's own actor (the hub lead, the coordinators, the funding panel).
     if load_demo(service, None, echo=click.echo):
         click.echo("demo hub loaded")
@@ -74,12 +71,17 @@ def load_demo_hub(service: HubService) -> None:
         click.echo("the store already holds data: the demo hub was not loaded again")
 
 
-@click.command()
+@click.group("demo", invoke_without_command=True)
 @server_options
 @click.option("--no-serve", is_flag=True, help="Load the demo and create the users, then stop.")
-def demo(database_url: str | None, host: str, port: int, threads: int, trusted_proxy: str | None,
-         no_serve: bool) -> None:
-    """Load the demo hub (if the store is empty), create demo users (one per role) and serve."""
+@click.pass_context
+def demo(ctx: click.Context, database_url: str | None, host: str, port: int, threads: int,
+         trusted_proxy: str | None, no_serve: bool) -> None:
+    """Load the demo hub (if the store is empty), create demo users (one per role) and serve.
+
+    `careerhub demo load` only loads the demo hub."""
+    if ctx.invoked_subcommand is not None:
+        return
     app = create_app(load_settings(database_url))
     service = app.extensions["careerhub"].hub
     load_demo_hub(service)
@@ -88,3 +90,6 @@ def demo(database_url: str | None, host: str, port: int, threads: int, trusted_p
         click.echo(f"  {name:<20} {role:<12} password: {password}")
     if not no_serve:
         run_server(app, host, port, threads, trusted_proxy)
+
+
+demo.add_command(load_only)

@@ -122,3 +122,11 @@ def test_careerhub_serve_runs_waitress_on_localhost_8000_by_default(sqlite_url, 
     assert result.exit_code == 0, result.output
     assert (served["host"], served["port"]) == ("127.0.0.1", 8000)
     assert served["app"].name == "web"
+
+
+def test_careerhub_demo_load_still_only_loads(sqlite_url):
+    pytest.importorskip("service.demo", reason="service/demo.py (the demo hub) is not in this checkout")
+    from cli.web import demo
+    result = CliRunner().invoke(demo, ["load", "--database-url", sqlite_url])
+    assert result.exit_code == 0, result.output
+    assert "demo loaded" in result.output and "password:" not in result.output
