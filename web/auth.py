@@ -48,15 +48,16 @@ def sign_out() -> Any:
     return redirect(url_for("auth.sign_in"))
 
 
+def users_page(error: str | None = None, status: int = 200) -> Any:
+    return render_template("auth/users.html", users=user_commands().list_users(), roles=ROLES,
+                           hubs=[h["hub_id"] for h in known_hubs()], error=error,
+                           form=request.form if error else None), status
+
+
 @bp.get("/users")
 @requires("users")
 def users() -> Any:
-    return render_template("auth/users.html", users=user_commands().list_users(), roles=ROLES,
-                           hubs=hub_ids(), error=None)
-
-
-def hub_ids() -> list[str]:
-    return [h["hub_id"] for h in known_hubs()]
+    return users_page()
 
 
 @bp.post("/users")
@@ -68,8 +69,7 @@ def add_user() -> Any:
             raise CareerHubError("give a user name and a role")
         account = user_commands().add_user(name, role, hub_id, request.form.get("password", ""), actor())
     except CareerHubError as error:
-        return render_template("auth/users.html", users=user_commands().list_users(), roles=ROLES,
-                               hubs=hub_ids(), error=str(error), form=request.form), 422
+        return users_page(str(error), 422)
     flash(f"Added {account.name} ({account.role}).")
     return redirect(url_for("auth.users"))
 

@@ -145,3 +145,17 @@ def test_pages_carry_a_content_security_policy_without_inline_scripts(app):
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
     assert "<script>" not in response.text and "onclick" not in response.text
     assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_an_admin_adds_a_user_and_a_bad_one_is_explained(app):
+    admin = sign_in(app, "admin")
+    response = admin.post("/auth/users", {"name": "new.lead", "role": "hub_lead", "hub_id": "solent",
+                                          "password": "short"})
+    assert response.status_code == 422 and "at least 10 characters" in response.text
+    assert 'value="new.lead"' in response.text
+    response = admin.post("/auth/users", {"name": "new.lead", "role": "hub_lead", "hub_id": "solent",
+                                          "password": "long enough pw"})
+    assert response.status_code == 302
+    assert sign_in(app, "new.lead", "long enough pw").get("/dashboard/").headers["Location"] == "/dashboard/solent"
+    added = user_events(app, "Added")
+    assert ("new.lead", "admin") in [(r["payload"]["name"], r["actor"]) for r in added]
