@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from itertools import chain
 from dataclasses import replace
+from itertools import chain
 from typing import Any
 
 from flask import Blueprint, abort, current_app, g, request, url_for
