@@ -8,7 +8,8 @@ import click
 from cli.common import CareerHubGroup
 from cli.bundle import export, import_bundle_command
 from cli.data import history, import_command, log, projections, redact, retract
-from cli.demo import demo
+from cli.users import users
+from cli.web import demo, serve
 from cli.matching import match
 from cli.trust import keygen, verify
 from cli.reports import evidence, explain, report
@@ -24,5 +25,5 @@ def main() -> None:
     """
 
 
-for command in (import_command, retract, redact, log, history, projections, report, explain, evidence, match, demo, verify, keygen, export, import_bundle_command):
+for command in (import_command, retract, redact, log, history, projections, report, explain, evidence, match, demo, verify, keygen, export, import_bundle_command, users, serve):
     main.add_command(command)

@@ -8,15 +8,7 @@ from service.demo import load_demo
 from service.hub import HubService
 
 
-@click.group("demo", invoke_without_command=True)
-@click.pass_context
-def demo(ctx: click.Context) -> None:
-    """The Dorset-like demo hub."""
-    if ctx.invoked_subcommand is None:
-        click.echo(ctx.get_help())
-
-
-@demo.command("load")
+@click.command("load")
 @with_service(writes=True)
 def load(service: HubService) -> None:
     """Load the demo hub (area Dorset, hub dorset) into an empty store, step by step with its history."""

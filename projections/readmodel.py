@@ -23,6 +23,7 @@ RECORD_EVENT_KINDS = {
     for cls in RECORD_CLASSES.values() for name in ("Recorded", "Corrected", "Retracted", "Redacted")
 }
 ENVELOPE = ("originator_id", "originator_version", "timestamp", "originator_topic")
+SECRETS = ("password_hash",)  # stay in the event store only; never copied into a read model
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ def urn_of(kind: str, values: dict[str, Any]) -> str | None:
 
 
 def payload_of(event: DomainEventProtocol) -> str:
-    fields = {k: v for k, v in vars(event).items() if k not in ENVELOPE}
+    fields = {k: v for k, v in vars(event).items() if k not in ENVELOPE and k not in SECRETS}
     return json.dumps(fields, sort_keys=True, default=lambda v: v.isoformat() if isinstance(v, date) else str(v))
 
 
