@@ -10,9 +10,10 @@ after every file, as in production) into a fresh store. Then it prints:
     the same run (select_notifications(limit=1000) + mapper.to_domain_event over every event); goal >= 0.5;
 (b) hub_report latency p50/p95 for one hub, and for all hubs (a loop over the 40), at random (DATE, T);
     goals: one hub p95 <= 20 ms, all hubs p95 <= 500 ms;
-(c) the same latencies over a second fresh store that holds only the first 10 % of the history (the files
-    imported until 10 % of the events were recorded), and as known at the moment 10 % had been recorded in the
-    full store; goal: full / 10 % <= 1.5 (the cost does not grow with history length).
+(c) the same latencies over a second fresh store that holds only the first 10 % of the history (imported in the
+    same order, stopped at 10 % of the events); goal: full / 10 % <= 1.5 (the cost does not grow with history
+    length). For reference it also times the full store as known at the moment 10 % had been recorded: same
+    tables, so that ratio shows what the record-time filter saves, not the effect of history length.
 
 Usage: .venv/bin/python benchmarks/report_bench.py [--scale 0.05] [--database-url URL] [--profile]
 """
@@ -392,11 +393,13 @@ def main() -> int:
     print(f"    goals at full history: one hub p95 <= {GOALS['one_hub_p95_ms']:.0f} ms"
           f" {verdict(at_full['one_p95'] <= GOALS['one_hub_p95_ms'])};"
           f" all hubs p95 <= {GOALS['all_hubs_p95_ms']:.0f} ms {verdict(at_full['all_p95'] <= GOALS['all_hubs_p95_ms'])}")
-    for label, base in (("10 % store", at_tenth), ("known at 10 %", known_tenth)):
-        growth = {k: at_full[k] / base[k] for k in ("one_p95", "all_p95")}
-        worst = max(growth.values())
-        print(f"(c) full / {label}: one hub p95 x{growth['one_p95']:.2f}, all hubs p95 x{growth['all_p95']:.2f}"
-              f" (goal <= {GOALS['growth']}) {verdict(worst <= GOALS['growth'])}")
+    growth = {k: at_full[k] / at_tenth[k] for k in ("one_p50", "one_p95", "all_p50", "all_p95")}
+    print(f"(c) full / 10 % store: one hub p50 x{growth['one_p50']:.2f} p95 x{growth['one_p95']:.2f},"
+          f" all hubs p50 x{growth['all_p50']:.2f} p95 x{growth['all_p95']:.2f}"
+          f" (goal <= {GOALS['growth']}) {verdict(max(growth.values()) <= GOALS['growth'])}")
+    # Same tables as the full store, so this shows only what the record-time filter saves, not history length.
+    print(f"    for reference, full / known at 10 % in the full store: one hub p95"
+          f" x{at_full['one_p95'] / known_tenth['one_p95']:.2f}, all hubs p95 x{at_full['all_p95'] / known_tenth['all_p95']:.2f}")
     return 0
 
 
