@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.context import ForkServerContext
 from multiprocessing.process import BaseProcess
-from multiprocessing.synchronize import Barrier
+from multiprocessing.synchronize import Barrier, Event, Lock
 from pathlib import Path
 from typing import Any
 
@@ -33,29 +33,76 @@ def context() -> ForkServerContext:
 # --- what a child runs ---------------------------------------------------------------------------
 
 def keep_output(folder: str) -> None:
-    """Point this process's standard output and error at files in `folder`."""
+    """Point this process's standard output and error at files in `folder`, and count its write
+    conflicts (saves refused because another writer got there first) in a third."""
     for fd, name in ((1, "stdout"), (2, "stderr")):
         target = os.open(os.path.join(folder, name), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         os.dup2(target, fd)
         os.close(target)
+    from eventsourcing.persistence import IntegrityError
+
+    from engine.application import CareerHub
+
+    save = CareerHub.save
+
+    def counted(app: CareerHub, *aggregates: Any, **kwargs: Any) -> Any:
+        try:
+            return save(app, *aggregates, **kwargs)
+        except IntegrityError:
+            with open(os.path.join(folder, "conflicts"), "a") as conflicts:
+                conflicts.write("1\n")
+            raise
+
+    CareerHub.save = counted  # type: ignore[method-assign]
 
 
-def run_cli(folder: str, args: list[str], barrier: Barrier | None = None) -> None:
+@dataclass(frozen=True)
+class Race:
+    """How racers start: one at a time through `startup` (opening the store), then all together
+    from `barrier`, so that their writes collide, not their start-ups (see the start-up test)."""
+
+    barrier: Barrier
+    startup: Lock
+
+
+@dataclass(frozen=True)
+class Pause:
+    """Hold a process at one point until told to go on: it sets `reached`, then waits for `go`."""
+
+    reached: Event
+    go: Event
+
+    def hold(self) -> None:
+        self.reached.set()
+        if not self.go.wait(RUN_TIMEOUT_S):
+            raise TimeoutError("nobody let the paused process go on")
+
+
+def run_cli(folder: str, args: list[str], race: Race | None = None) -> None:
     """`careerhub ARGS` in this process; the exit status is the command's."""
     keep_output(folder)
     from cli import main
+    from service.hub import HubService
 
-    if barrier is not None:
-        barrier.wait()
+    if race is not None:
+        open_store = HubService.__init__
+
+        def open_then_wait(service: HubService, *args: Any, **kwargs: Any) -> None:
+            with race.startup:
+                open_store(service, *args, **kwargs)
+            race.barrier.wait()
+
+        HubService.__init__ = open_then_wait  # type: ignore[method-assign]
     main(args, prog_name="careerhub")
 
 
-def run_accept(folder: str, database_url: str, run_id: str, actor: str, barrier: Barrier | None = None,
-               before_save: Barrier | None = None) -> None:
-    """service.matchruns.accept in this process, reporting as the `careerhub match accept` command does.
+def run_accept(folder: str, database_url: str, run_id: str, actor: str, before_save: Barrier | None = None,
+               after_check: Pause | None = None, race: Race | None = None) -> None:
+    """service.matchruns.accept in this process, reporting as `careerhub match accept` does.
 
-    `before_save`, when given, holds every racer after its staleness check until all are there: the
-    two accepts then save at the same moment, which is the race a real pair of coordinators can hit."""
+    `before_save` holds the accept after its staleness check and its claims until every racer is
+    there, so that all of them save at one moment. `after_check` pauses it right after its first
+    staleness check, so that another process can commit in between."""
     keep_output(folder)
     import sys
 
@@ -64,7 +111,11 @@ def run_accept(folder: str, database_url: str, run_id: str, actor: str, barrier:
     from service import matchruns
     from service.hub import HubService
 
-    service = HubService(load_settings(database_url, actor))
+    if race is not None:
+        with race.startup:
+            service = HubService(load_settings(database_url, actor))
+    else:
+        service = HubService(load_settings(database_url, actor))
     if before_save is not None:
         save = service.app.save
 
@@ -74,9 +125,18 @@ def run_accept(folder: str, database_url: str, run_id: str, actor: str, barrier:
             return save(*aggregates, **kwargs)
 
         service.app.save = save_together  # type: ignore[method-assign]
+    if after_check is not None:
+        check = matchruns.check_still_valid
+
+        def check_then_pause(*args: Any, **kwargs: Any) -> None:
+            matchruns.check_still_valid = check  # only the first check pauses
+            check(*args, **kwargs)
+            after_check.hold()
+
+        matchruns.check_still_valid = check_then_pause
     try:
-        if barrier is not None:
-            barrier.wait()
+        if race is not None:
+            race.barrier.wait()
         view = matchruns.accept(service, run_id, actor=actor)
         print(f"accepted {len(view['accepted'])}")
     except CareerHubError as error:
@@ -95,6 +155,7 @@ class Outcome:
     seconds: float
     stdout: str
     stderr: str
+    conflicts: int = 0
 
 
 def start(ctx: ForkServerContext, folder: Path, target: Callable[..., None], *args: Any) -> BaseProcess:
@@ -119,7 +180,7 @@ def finish(process: BaseProcess, folder: Path, started: float, kill_after: float
         raise AssertionError(f"{folder}: still running after {RUN_TIMEOUT_S} s")
     seconds = time.monotonic() - started
     return Outcome(process.exitcode if process.exitcode is not None else KILLED, killed, seconds,
-                   said(folder / "stdout"), said(folder / "stderr"))
+                   said(folder / "stdout"), said(folder / "stderr"), len(said(folder / "conflicts").split()))
 
 
 def said(path: Path) -> str:
