@@ -29,6 +29,12 @@ from tests.core.factories import (ASSESSMENT_HEADER, INSTITUTION, Cli, assessmen
 
 CAREERHUB = Path(sys.executable).with_name("careerhub")
 URNS = [f"{300000 + i}" for i in range(40)]
+STARTUP_RACE = (
+    "BUG engine/store.py ChainedPostgresRecorder.create_table -> eventsourcing PostgresApplicationRecorder."
+    "create_table, run by every CareerHub() (every `careerhub` command): it re-runs CREATE OR REPLACE FUNCTION "
+    "es_insert_events_uuid (and CREATE UNIQUE INDEX IF NOT EXISTS) even when the store exists. Two commands "
+    "starting together on PostgreSQL update the same pg_proc row and the later one fails with InternalError "
+    "'tuple concurrently updated': exit 1 with a traceback, nothing recorded")
 
 
 def day(n: int) -> str:
@@ -115,6 +121,8 @@ def race(database_url: str, *paths: Path) -> list[subprocess.CompletedProcess]:
 
 def assert_all_succeeded(finished: list[subprocess.CompletedProcess]) -> None:
     for f in finished:
+        if f.returncode != 0 and "tuple concurrently updated" in f.stderr and "create_table" in f.stderr:
+            pytest.xfail("a racer died at start-up, before recording anything: " + STARTUP_RACE)
         assert f.returncode == 0, f"a racer failed:\n{f.stderr}"
 
 
@@ -336,3 +344,27 @@ def test_given_a_catch_up_in_progress_when_another_command_starts_on_postgres_th
 
         assert errors == []
         assert position == app.last_position()
+
+
+@pytest.mark.xfail(strict=True, reason=STARTUP_RACE)
+def test_given_another_command_is_starting_when_a_command_starts_on_postgres_then_both_start(postgres_cli, tmp_path):
+    postgres_cli.given(tmp_path, "hubs")  # the store exists
+    errors: list[BaseException] = []
+
+    def start_another_command() -> None:
+        try:
+            with opened(postgres_cli.database_url):
+                pass
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    starter = threading.Thread(target=start_another_command)
+    with opened(postgres_cli.database_url) as app:
+        recorder = app.recorder
+        with recorder.datastore.transaction(commit=True) as curs:
+            recorder._create_table(curs)  # this command's start-up, caught mid-transaction
+            starter.start()
+            wait_for_lock_wait_or_end(postgres_cli.database_url, starter)
+        starter.join(timeout=120)
+
+    assert errors == []
