@@ -17,8 +17,9 @@
 #                  institution) runs in the background; its success and time are reported
 #   --threads N    waitress threads (default: careerhub serve's own default)
 #   --profile      afterwards, cProfile the same request in-process (web_bench_setup.py profile)
-# SQLite histories are cached in ${CAREERHUB_BENCH_CACHE:-~/.cache/careerhub-web-bench} and copied per run;
-# PostgreSQL is loaded afresh every run. Exit status 0 when every goal is met, 1 otherwise.
+# Generated histories are cached in ${CAREERHUB_BENCH_CACHE:-~/.cache/careerhub-web-bench} (a SQLite file, or a
+# PostgreSQL data directory as a tar) and copied for each run, so the cache stays as generated.
+# Exit status 0 when every goal is met, 1 otherwise.
 # Example (the trust issue's run): benchmarks/web_bench.sh --postgres --clients 50 --duration 60 --with-import
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -91,28 +92,48 @@ generate() {  # $1: database URL, $2: log file
   say "  $(cat "$2.out") — $(elapsed "$t0") s"
 }
 
+CACHE=${CAREERHUB_BENCH_CACHE:-$HOME/.cache/careerhub-web-bench}
+mkdir -p "$CACHE"
+pg_start() {  # extra server options: "$@"
+  as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$WORK/pgsock/server.log" -w -t 120 -o "-k $WORK/pgsock -p $PG_PORT \
+    -c listen_addresses=127.0.0.1 -c max_connections=200 $*" start >/dev/null || { cat "$WORK/pgsock/server.log" >&2; exit 1; }
+}
+pg_sql() { as_postgres "$PG_BIN/psql" -h "$WORK/pgsock" -p "$PG_PORT" -U postgres -q -v ON_ERROR_STOP=1 -c "$1" postgres; }
+
 if ((POSTGRES)); then
   PG_BIN=$( (ls -d /usr/lib/postgresql/*/bin 2>/dev/null || true) | sort -V | tail -1)
   [[ -x $PG_BIN/pg_ctl ]] || { echo "PostgreSQL is not installed: apt-get install -y postgresql" >&2; exit 1; }
+  PG_VERSION=$("$PG_BIN/postgres" --version | awk '{print $3}')
   PG_DATA=$WORK/pg PG_PORT=$(free_port) PG_PASSWORD=$("$PY" -c 'import secrets; print(secrets.token_hex(16))')
+  # a cached data directory (tar) of the loaded history, per PostgreSQL major version
+  CACHED=$CACHE/pgdata-scale-$SCALE-seed-$SEED-pg${PG_VERSION%%.*}.tar
   mkdir -p "$PG_DATA" "$WORK/pgsock"
-  printf '%s\n' "$PG_PASSWORD" >"$WORK/pgpass"
-  ((EUID == 0)) && chown -R postgres "$PG_DATA" "$WORK/pgsock" "$WORK/pgpass" && chmod 755 "$WORK"
-  as_postgres "$PG_BIN/initdb" -D "$PG_DATA" -U postgres --pwfile "$WORK/pgpass" --auth-local=trust \
-    --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 --no-sync >"$WORK/initdb.log" 2>&1 \
-    || { cat "$WORK/initdb.log" >&2; exit 1; }
-  as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$WORK/pgsock/server.log" -w -t 60 -o "-k $WORK/pgsock -p $PG_PORT \
-    -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
-    -c max_connections=200" start >/dev/null || { cat "$WORK/pgsock/server.log" >&2; exit 1; }
-  as_postgres "$PG_BIN/psql" -h "$WORK/pgsock" -p "$PG_PORT" -U postgres -q -c "CREATE DATABASE careerhub" postgres
+  ((EUID == 0)) && chown postgres "$PG_DATA" "$WORK/pgsock" && chmod 755 "$WORK"
+  if [[ -f $CACHED ]]; then
+    say "reusing the generated history $CACHED"
+    tar -xf "$CACHED" -C "$PG_DATA"
+    ((EUID == 0)) && chown -R postgres "$PG_DATA"
+  else
+    printf '%s\n' "$PG_PASSWORD" >"$WORK/pgsock/pgpass"
+    ((EUID == 0)) && chown postgres "$WORK/pgsock/pgpass"
+    as_postgres "$PG_BIN/initdb" -D "$PG_DATA" -U postgres --pwfile "$WORK/pgsock/pgpass" --auth-local=trust \
+      --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 --no-sync >"$WORK/initdb.log" 2>&1 \
+      || { cat "$WORK/initdb.log" >&2; exit 1; }
+    # loading only: no fsync (the cache is written after a clean stop)
+    pg_start -c fsync=off -c synchronous_commit=off -c full_page_writes=off
+    pg_sql "CREATE DATABASE careerhub"
+    generate "postgresql://postgres:$PG_PASSWORD@127.0.0.1:$PG_PORT/careerhub" "$WORK/generate.log"
+    as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null
+    say "caching the loaded data directory in $CACHED"
+    tar -cf "$CACHED.partial" -C "$PG_DATA" . && mv "$CACHED.partial" "$CACHED"
+  fi
+  pg_start  # the measured server: PostgreSQL's own durability settings
+  pg_sql "ALTER USER postgres PASSWORD '$PG_PASSWORD'" >/dev/null
   DATABASE_URL="postgresql://postgres:$PG_PASSWORD@127.0.0.1:$PG_PORT/careerhub"
-  say "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PG_PORT"
-  generate "$DATABASE_URL" "$WORK/generate.log"
+  say "PostgreSQL $PG_VERSION on 127.0.0.1:$PG_PORT"
   BACKEND="PostgreSQL"
 else
-  CACHE=${CAREERHUB_BENCH_CACHE:-$HOME/.cache/careerhub-web-bench}
   CACHED=$CACHE/history-scale-$SCALE-seed-$SEED.sqlite3
-  mkdir -p "$CACHE"
   if [[ -f $CACHED ]]; then
     say "reusing the generated history $CACHED"
   else

@@ -13,13 +13,17 @@ import cProfile
 import io
 import pstats
 import random
+import re
 import secrets
 import sqlite3
 import sys
 import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from contextlib import closing
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -56,6 +60,34 @@ def assessments(args: argparse.Namespace) -> int:
     return 0
 
 
+def count_queries() -> dict[str, Any]:
+    """Per table read: queries, rows and seconds of Database.query and .scalar (until `__stop__` is called)."""
+    from engine.sql import Database
+
+    totals: dict[str, Any] = defaultdict(lambda: [0, 0, 0.0])
+    originals = Database.query, Database.scalar
+
+    def timed(original: Callable[..., Any]) -> Callable[..., Any]:
+        def run(self: Database, sql: str, params: Sequence[Any] = ()) -> Any:
+            t0 = time.perf_counter()
+            result = original(self, sql, params)
+            table = re.search(r"\bFROM\s+(\w+)", sql, re.IGNORECASE)
+            entry = totals[table.group(1) if table else sql[:16]]
+            entry[0] += 1
+            entry[1] += len(result) if isinstance(result, list) else 1
+            entry[2] += time.perf_counter() - t0
+            return result
+        return run
+
+    Database.query, Database.scalar = timed(originals[0]), timed(originals[1])
+
+    def stop() -> None:
+        Database.query, Database.scalar = originals
+
+    totals["__stop__"] = stop
+    return totals
+
+
 def profile(args: argparse.Namespace) -> int:
     """The dashboard partial as wrk asks for it (htmx request, signed-in hub lead), timed and profiled in-process."""
     from web import create_app
@@ -77,6 +109,7 @@ def profile(args: argparse.Namespace) -> int:
             raise SystemExit(f"unexpected answer {response.status_code} for as_of={day}")
 
     get(days[0])  # warm-up: the read model catches up, templates compile
+    queries = count_queries()
     timings = []
     profiler = cProfile.Profile()
     for day in days:
@@ -85,9 +118,14 @@ def profile(args: argparse.Namespace) -> int:
         get(day)
         profiler.disable()
         timings.append((time.perf_counter() - t0) * 1000)
+    queries.pop("__stop__")()
     timings.sort()
     print(f"{len(timings)} requests in-process: p50 {timings[len(timings) // 2]:.1f} ms,"
           f" p95 {timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]:.1f} ms")
+    print(f"SQL per request, by read-model table (over {len(days)} requests; time includes fetching the rows):")
+    print(f"  {'table':<16} {'queries':>8} {'rows':>9} {'ms':>8}")
+    for table, (count, rows, seconds) in sorted(queries.items(), key=lambda item: -item[1][2]):
+        print(f"  {table:<16} {count / len(days):>8.1f} {rows / len(days):>9.0f} {1000 * seconds / len(days):>8.1f}")
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
     stats.sort_stats("cumulative").print_stats(args.top)
