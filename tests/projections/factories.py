@@ -132,7 +132,8 @@ class World:
     def report(self, as_of: str, known_at: datetime | None = None, cluster: str | None = None,
                cohort_as_of: str | None = None, hub_id: str = HUB) -> dict[str, Any]:
         self.service.refresh()
-        return hub_report(self.db, Query(hub_id, d(as_of), known_at, cluster, d(cohort_as_of) if cohort_as_of else None))
+        cohort = d(cohort_as_of) if cohort_as_of else None
+        return hub_report(self.db, Query(hub_id, d(as_of), known_at, cluster, cohort))
 
     def dump(self) -> dict[str, list[tuple]]:
         return read_model_dump(self.service)

@@ -140,7 +140,8 @@ def test_the_latest_correction_of_an_assessment_counts(world: World):
 
 def test_a_retracted_assessment_is_absent_from_its_recording_onwards(world: World):
     world.given_hub(institution("A"))
-    world.load("assessments", assessment("A", "2019-10-01", achieved=(1,)), assessment("A", "2019-11-01", achieved=(1, 2)))
+    world.load("assessments", assessment("A", "2019-10-01", achieved=(1,)),
+               assessment("A", "2019-11-01", achieved=(1, 2)))
     before = now()
     world.retract("assessments", "A", "2019-11-01")
 

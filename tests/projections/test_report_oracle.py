@@ -57,8 +57,10 @@ def institution_rows(draw: st.DrawFn) -> list[dict[str, str]]:
     rows = []
     for urn in draw(st.lists(st.sampled_from(URNS), min_size=1, max_size=4, unique=True)):
         (hub_from, hub_to), (ean_from, ean_to) = draw(period()), draw(period())
-        rows.append({"urn": urn, "name": f"School {urn}", "kind": "school", "area": draw(st.sampled_from(["Alpha", "Beta"])),
-                     "cluster": draw(st.sampled_from(["", "c1", "c2"])), "hub_id": draw(st.sampled_from(["", "h1", "h2"])),
+        rows.append({"urn": urn, "name": f"School {urn}", "kind": "school",
+                     "area": draw(st.sampled_from(["Alpha", "Beta"])),
+                     "cluster": draw(st.sampled_from(["", "c1", "c2"])),
+                     "hub_id": draw(st.sampled_from(["", "h1", "h2"])),
                      "hub_joined_on": text(hub_from), "hub_left_on": text(hub_to),
                      "ean_joined_on": text(ean_from), "ean_left_on": text(ean_to)})
     return rows
@@ -121,7 +123,8 @@ class Retract:
 
 retraction = st.builds(Retract, st.sampled_from(RETRACTABLE), st.integers(0, 10))
 step = st.one_of(
-    st.tuples(st.just("assessments"), assessment_rows()), retraction, st.tuples(st.just("institutions"), institution_rows()),
+    st.tuples(st.just("assessments"), assessment_rows()), retraction,
+    st.tuples(st.just("institutions"), institution_rows()),
     st.tuples(st.just("assessments"), assessment_rows()), retraction, st.tuples(st.just("matches"), match_rows()),
     st.tuples(st.just("funding"), funding_rows()), st.tuples(st.just("targets"), target_rows()),
     st.tuples(st.just("national"), national_rows()),
@@ -183,7 +186,8 @@ def recorded_by(world: World, known_at: datetime | None) -> dict[str, list[dict[
     """The current values of every record not retracted, folding only the events recorded by `known_at`."""
     app = world.service.app
     recorded_at = {r["notification_id"]: datetime.strptime(r["recorded_at"], "%Y-%m-%dT%H:%M:%S.%fZ")
-                   .replace(tzinfo=timezone.utc) for r in app.db.query("SELECT notification_id, recorded_at FROM event_log")}
+                   .replace(tzinfo=timezone.utc)
+                   for r in app.db.query("SELECT notification_id, recorded_at FROM event_log")}
     states: dict[Any, dict[str, Any]] = {}
     position = 0
     while notifications := app.recorder.select_notifications(start=position, limit=50, inclusive_of_start=False):
@@ -240,7 +244,8 @@ def oracle(records: dict[str, list[dict[str, Any]]], hub_id: str, on: date, clus
     achieved = [[b for b in BENCHMARKS if a[f"bm{b}"] == 100] for a in latest.values()]
     engaged = {i["urn"] for i in records["institutions"] if i["area"] == hubs[0]["area"] and in_cluster(i)
                and active(i["ean_joined_on"], i["ean_left_on"], on)}
-    matched = {m["urn"] for m in records["matches"] if m["urn"] in engaged and active(m["matched_on"], m["ended_on"], on)}
+    matched = {m["urn"] for m in records["matches"]
+               if m["urn"] in engaged and active(m["matched_on"], m["ended_on"], on)}
     applied = [f for f in records["funding"] if f["hub_id"] == hub_id and f["applied_on"] <= on]
     approved = [f for f in applied if f["decision"] == "approved" and f["decided_on"] and f["decided_on"] <= on]
     national: dict[str, dict[str, Any]] = {}
@@ -270,10 +275,12 @@ def figures(report: dict[str, Any]) -> dict[str, Any]:
     def exact(v: Any) -> Any:
         return None if v is None else Fraction(v).limit_denominator(10_000)
     return {
-        "institutions": report["institutions"], "assessed": report["assessed"], "data_required": report["data_required"],
+        "institutions": report["institutions"], "assessed": report["assessed"],
+        "data_required": report["data_required"],
         "average_benchmarks": exact(report["average_benchmarks"]),
         "fully_achieved_percent": {b: exact(v) for b, v in report["fully_achieved_percent"].items()},
-        "ean": report["ean"], "funding": report["funding"], "targets": report["targets"], "national": report["national"],
+        "ean": report["ean"], "funding": report["funding"], "targets": report["targets"],
+        "national": report["national"],
     }
 
 
