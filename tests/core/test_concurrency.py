@@ -24,6 +24,7 @@ from engine.importing.importer import import_file
 from engine.records import Assessment
 from engine.sql import Cursor, Database
 from projections.runner import Projector
+from projections.tables import table_groups
 from tests.core.factories import (ASSESSMENT_HEADER, INSTITUTION, Cli, assessment_row, event_count, opened,
                                   read_model_dump, write_csv, write_valid)
 
@@ -366,5 +367,34 @@ def test_given_another_command_is_starting_when_a_command_starts_on_postgres_the
             starter.start()
             wait_for_lock_wait_or_end(postgres_cli.database_url, starter)
         starter.join(timeout=120)
+
+    assert errors == []
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG projections/readmodel.py create_missing_tables (via PostgresReadModel.create_table, run by every "
+    "`careerhub` command): on a fresh PostgreSQL store, two commands that start together both find rm_log missing "
+    "and both run CREATE TABLE IF NOT EXISTS; the later one fails with IntegrityError 'duplicate key value violates "
+    "unique constraint pg_type_typname_nsp_index' (exit 1, traceback). Seen in 3 of 8 tries of two "
+    "`careerhub import` processes on a fresh database; the library's tracking-table migration row raced the same "
+    "way once ('Failed to record tracking for __migration__ 1')"))
+def test_given_a_fresh_postgres_store_when_two_commands_start_together_then_both_start(postgres_url):
+    errors: list[BaseException] = []
+
+    def start_another_command() -> None:
+        try:
+            with opened(postgres_url) as app:
+                Projector(app)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    starter = threading.Thread(target=start_another_command)
+    with psycopg.connect(postgres_url) as first_command:  # this command's start-up, caught mid-transaction
+        for statement in table_groups("postgres")["rm_log"]:
+            first_command.execute(statement)
+        starter.start()
+        wait_for_lock_wait_or_end(postgres_url, starter)
+        first_command.commit()
+    starter.join(timeout=120)
 
     assert errors == []
