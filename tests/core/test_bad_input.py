@@ -132,6 +132,27 @@ def test_a_percentage_outside_0_to_100_or_not_whole_is_rejected(store, tmp_path,
     rejected_without_events(store, "assessments", path, line=2, column="bm4")
 
 
+@pytest.mark.parametrize("kind, column, text", [
+    pytest.param("assessments", "bm1", "1_00", id="percent-1_00"),
+    pytest.param("advisers", "capacity", "1_0", id="capacity-1_0"),
+    pytest.param("targets", "value", "inf", id="target-inf"),
+    pytest.param("targets", "value", "1e400", id="target-1e400"),
+    pytest.param("targets", "value", "nan", id="target-nan"),
+    pytest.param("targets", "value", "-0.5", id="target-negative"),
+])
+def test_a_number_only_python_would_read_is_rejected(store, tmp_path, kind, column, text):
+    header, rows = {
+        "assessments": (ASSESSMENT_HEADER, [assessment_row("100001", "2020-01-15")]),
+        "advisers": (list(ADVISER), [list(dict(ADVISER, adviser_ref="EA-2").values())]),
+        "targets": VALID["targets"],
+    }[kind]
+    row = list(rows[0])
+    row[header.index(column)] = text
+    path = write_csv(tmp_path, "numbers.csv", header, [row])
+
+    rejected_without_events(store, kind, path, line=2, column=column)
+
+
 def test_an_empty_required_cell_is_rejected(store, tmp_path):
     row = assessment_row("100001", "2020-01-15")
     row[ASSESSMENT_HEADER.index("bm8")] = ""
@@ -166,6 +187,22 @@ def test_an_unterminated_quote_is_rejected_not_a_crash(store, tmp_path):
     path.write_text(",".join(ASSESSMENT_HEADER) + '\n100001,"2020-01-15,1,2,3,4,5,6,7,8\n')
 
     rejected_without_events(store, "assessments", path, reason="CSV")
+
+
+def test_a_quoted_cell_spanning_lines_keeps_line_numbers_physical(store, tmp_path):
+    path = tmp_path / "multiline.csv"
+    path.write_bytes(b"urn,name,kind,area\r\n100003,\"Castle\r\nSchool, Upper\",school,Dorset\r\n"
+                     b"100004,Harbour,academy,Dorset\r\n")
+
+    rejected_without_events(store, "institutions", path, line=4, column="kind")
+
+
+def test_crlf_line_ends_and_quoted_commas_are_accepted(store, tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes(b"urn,name,kind,area\r\n100003,\"Castle School, Upper\",school,Dorset\r\n")
+
+    assert store.imported("institutions", path)["recorded"] == 1
+    assert store.log("--urn", "100003")[0]["payload"]["values"]["name"] == "Castle School, Upper"
 
 
 # --- references --------------------------------------------------------------------------------
