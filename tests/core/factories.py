@@ -142,8 +142,13 @@ class Cli:
                     done.add(needed)
 
     def log(self, *filters: str) -> list[dict[str, Any]]:
+        """`careerhub log --format jsonl`, each line parsed as strict JSON (no NaN or Infinity)."""
         result = self.ok("log", "--format", "jsonl", *filters)
-        return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+        return [json.loads(line, parse_constant=not_json) for line in result.stdout.splitlines() if line.strip()]
+
+
+def not_json(token: str) -> None:
+    raise ValueError(f"{token} is not JSON")
 
 
 @contextmanager

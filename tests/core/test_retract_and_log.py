@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -237,12 +238,26 @@ def test_version():
     assert result.exit_code == 0 and result.stdout.startswith("careerhub, version ")
 
 
-@pytest.mark.parametrize("command", [
-    [], ["import"], ["retract"], ["log"], ["history"], ["projections"], ["projections", "rebuild"], ["report"],
-])
+def every_command(group: click.Group = main, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """The group itself and every command under it, sub-groups included."""
+    found = [path]
+    for name, command in sorted(group.commands.items()):
+        if isinstance(command, click.Group):
+            found += every_command(command, (*path, name))
+        else:
+            found.append((*path, name))
+    return found
+
+
+@pytest.mark.parametrize("command", every_command(), ids=lambda c: " ".join(c) or "careerhub")
 def test_every_command_has_help(command):
     result = CliRunner().invoke(main, [*command, "--help"])
 
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("Usage: ")
     assert len(result.stdout.splitlines()) > 3
+
+
+def test_the_core_commands_are_there():
+    assert {("import",), ("retract",), ("log",), ("history",), ("projections", "rebuild"), ("report",)} <= set(
+        every_command())
