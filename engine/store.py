@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from eventsourcing.persistence import StoredEvent, Transcoding
+from eventsourcing.persistence import (IntegrityError, InternalError, OperationalError, ProgrammingError,
+                                       StoredEvent, Transcoding)
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from eventsourcing.utils import get_topic
@@ -81,7 +82,25 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
 
 class ChainedPostgresRecorder(PostgresApplicationRecorder):
     def create_table(self) -> None:
-        super().create_table()
+        # The library re-creates its insert function every time; two commands starting at once then
+        # collide on it ('tuple concurrently updated'). Create only what is missing, and retry a collision.
+        for attempt in range(5):
+            try:
+                if not self.store_exists():
+                    super().create_table()
+                    self.create_event_log()
+                return
+            except (InternalError, IntegrityError, ProgrammingError, OperationalError):
+                if attempt == 4:
+                    raise
+
+    def store_exists(self) -> bool:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute("SELECT to_regclass(%s) IS NOT NULL AND to_regclass('event_log') IS NOT NULL AS ok",
+                         (self.events_table_name,))
+            return bool(curs.fetchone()["ok"])
+
+    def create_event_log(self) -> None:
         with self.datastore.transaction(commit=True) as curs:
             curs.execute(
                 "CREATE TABLE IF NOT EXISTS event_log (notification_id BIGINT PRIMARY KEY,"

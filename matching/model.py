@@ -90,9 +90,11 @@ def _solve_once(
     heads = np.concatenate((
         1 + in_play, 1 + n_schools + adviser, np.full(len(used_advisers), sink), [sink],
     )).astype(np.int64)
+    # Integer throughout: a float64 detour would round (and past 2**53 wrap) large capacities.
     caps = np.concatenate((
-        np.ones(len(in_play)), np.ones(len(school)), room[used_advisers], [supply],
-    )).astype(np.int64)
+        np.ones(len(in_play), np.int64), np.ones(len(school), np.int64),
+        np.asarray(room[used_advisers], np.int64), np.array([supply], np.int64),
+    ))
     costs = np.concatenate((
         np.zeros(len(in_play)), cost, np.zeros(len(used_advisers)), [0],
     )).astype(np.int64)

@@ -28,8 +28,8 @@ def events_between(db: Database, hub_id: str, urn: str, n1: int, n2: int, day: s
     return db.query(
         "SELECT nid, recorded_at, actor, reason, kind, event, record_key, source, valid_on FROM rm_log"
         " WHERE nid > ? AND nid <= ? AND ((urn = ? AND (valid_on IS NULL OR valid_on <= ? OR kind = 'institutions'))"
-        " OR (kind IN ('hubs', 'terms') AND (record_key = ? OR record_key LIKE ?))) ORDER BY nid",
-        (n1, n2, urn, day, hub_id, hub_id + " %"))
+        " OR (kind IN ('hubs', 'terms') AND (record_key = ? OR substr(record_key, 1, ?) = ?))) ORDER BY nid",
+        (n1, n2, urn, day, hub_id, len(hub_id) + 1, hub_id + " "))
 
 
 def compare_known_at(db: Database, query: Query, then: datetime | None, now: datetime | None) -> dict[str, Any]:

@@ -14,7 +14,9 @@ def position_at(db: Database, known_at: datetime | None) -> int:
     """The last log position recorded at or before `known_at` (everything, if None)."""
     if known_at is None:
         return db.scalar("SELECT MAX(nid) FROM rm_log") or 0
-    return db.scalar("SELECT MAX(nid) FROM rm_log WHERE recorded_at <= ?", (format_recorded_at(known_at),)) or 0
+    # ORDER BY ... LIMIT 1 walks the (recorded_at, nid) index from the end; MAX(nid) WHERE would scan.
+    return db.scalar("SELECT nid FROM rm_log WHERE recorded_at <= ? ORDER BY recorded_at DESC, nid DESC LIMIT 1",
+                     (format_recorded_at(known_at),)) or 0
 
 
 def known_rows(db: Database, kind: str, n: int, where: str = "", params: tuple = ()) -> list[dict[str, Any]]:
@@ -63,12 +65,11 @@ def active_matches(db: Database, urns: list[str], day: date, n: int) -> list[dic
 
 def latest_assessments(db: Database, urns: list[str], day: date, n: int) -> dict[str, dict[str, Any]]:
     """Each institution's assessment with the greatest assessed_on <= day (its latest correction)."""
-    latest: dict[str, dict[str, Any]] = {}
-    rows = known_rows(db, "assessments", n, f"urn IN ({in_list(urns)}) AND assessed_on <= ?", (*urns, day.isoformat()))
-    for row in rows:
-        if row["urn"] not in latest or row["assessed_on"] > latest[row["urn"]]["assessed_on"]:
-            latest[row["urn"]] = row
-    return latest
+    latest_day = (f"SELECT MAX(b.assessed_on) FROM rm_assessments b WHERE b.urn = rm_assessments.urn"
+                  f" AND b.assessed_on <= ? AND {visible('b')}")
+    rows = known_rows(db, "assessments", n, f"urn IN ({in_list(urns)}) AND assessed_on = ({latest_day})",
+                      (*urns, day.isoformat(), n, n))
+    return {row["urn"]: row for row in rows}
 
 
 def hub_calendar(db: Database, hub_id: str, n: int) -> dict[tuple[str, str], tuple[date, date]]:

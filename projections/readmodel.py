@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from eventsourcing.domain import DomainEventProtocol
-from eventsourcing.persistence import Tracking
+from eventsourcing.persistence import IntegrityError, InternalError, OperationalError, ProgrammingError, Tracking
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 
@@ -123,12 +123,13 @@ class ReadModel:
         return row["record_key"] if row else ""
 
     def reset(self, application_name: str) -> None:
-        """Empty every view and the tracking position, in one transaction."""
+        """Drop every view (so a rebuild also brings their definitions up to date) and forget the
+        tracking position, in one transaction; then create them afresh."""
         with self.db.transaction(commit=True) as c:
-            c.execute("DELETE FROM rm_log")
-            for kind in SCHEMAS:
-                c.execute(f"DELETE FROM {table_of(kind)}")
+            for table in table_groups(self.dialect):
+                c.execute(f"DROP TABLE IF EXISTS {table}")
             c.execute(f"DELETE FROM {self.tracking_table} WHERE application_name = ?", (application_name,))
+        create_missing_tables(self.db)
 
 
 def existing_tables(db: Database) -> set[str]:
@@ -149,13 +150,23 @@ def create_missing_tables(db: Database) -> None:
                 c.execute(statement)
 
 
+def retry_creation(create: Any, attempts: int = 5) -> None:
+    """Two commands starting together on a fresh store may collide creating the same tables."""
+    for attempt in range(attempts):
+        try:
+            create()
+            return
+        except (IntegrityError, ProgrammingError, OperationalError, InternalError):
+            if attempt == attempts - 1:
+                raise
+
+
 class SQLiteReadModel(ReadModel, SQLiteTrackingRecorder):
     dialect = "sqlite"
     tracking_table = "tracking"
 
     def create_table(self) -> None:
-        super().create_table()
-        create_missing_tables(self.db)
+        retry_creation(lambda: (super(SQLiteReadModel, self).create_table(), create_missing_tables(self.db)))
 
 
 class PostgresReadModel(ReadModel, PostgresTrackingRecorder):
@@ -166,5 +177,4 @@ class PostgresReadModel(ReadModel, PostgresTrackingRecorder):
         super().__init__(datastore, tracking_table_name=self.tracking_table)
 
     def create_table(self) -> None:
-        super().create_table()
-        create_missing_tables(self.db)
+        retry_creation(lambda: (super(PostgresReadModel, self).create_table(), create_missing_tables(self.db)))

@@ -18,9 +18,9 @@ SQL_TYPES = {
 INDEXES = {
     "institutions": (("hub_id",), ("area",), ("urn",)),
     "assessments": (("urn", "assessed_on"),),
-    "matches": (("urn",), ("adviser_ref",)),
+    "matches": (("urn", "matched_on"), ("adviser_ref",)),
     "encounters": (("urn", "occurred_on"),),
-    "funding": (("hub_id",),),
+    "funding": (("hub_id", "applied_on"),),
     "targets": (("hub_id", "academic_year"),),
     "national": (("metric", "published_on"),),
     "advisers": (("adviser_ref",),),
@@ -47,7 +47,7 @@ def table_groups(dialect: str) -> dict[str, list[str]]:
         f"CREATE TABLE IF NOT EXISTS rm_log (nid {big} PRIMARY KEY, recorded_at TEXT NOT NULL, topic TEXT NOT NULL,"
         " kind TEXT, event TEXT NOT NULL, aggregate_id TEXT NOT NULL, record_key TEXT, urn TEXT, actor TEXT,"
         " reason TEXT, source TEXT, valid_on TEXT, payload TEXT NOT NULL)",
-        "CREATE INDEX IF NOT EXISTS rm_log_recorded_at ON rm_log (recorded_at)",
+        "CREATE INDEX IF NOT EXISTS rm_log_recorded_at ON rm_log (recorded_at, nid)",
         "CREATE INDEX IF NOT EXISTS rm_log_urn ON rm_log (urn, nid)",
         "CREATE INDEX IF NOT EXISTS rm_log_aggregate ON rm_log (aggregate_id, nid)",
         "CREATE INDEX IF NOT EXISTS rm_log_kind ON rm_log (kind, nid)",

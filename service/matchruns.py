@@ -143,12 +143,15 @@ def accept(service: HubService, run_id: str, only: list[str] | None = None, acto
     accepted: list[MatchRun] = []
 
     def plan() -> list[Any]:
-        service.refresh()
         run = get_run(service, run_id)
         proposals = run.open_proposals(only)
         if not proposals:
             raise CareerHubError(f"run {run_id} has no open proposals to accept")
         pairs = [(p["urn"], p["adviser_ref"]) for p in proposals]
+        # Claims are loaded before the check reads the read model: an accept committed in between is
+        # either seen by the check or conflicts with these claims' versions at save.
+        allocations = claims(service, pairs, str(run.id), actor)
+        service.refresh()
         check_still_valid(service, run, pairs)
         matches = [Match.record((urn, ref, run.as_of.isoformat()),
                                 {"urn": urn, "adviser_ref": ref, "matched_on": run.as_of, "ended_on": None},
@@ -156,7 +159,7 @@ def accept(service: HubService, run_id: str, only: list[str] | None = None, acto
                    for urn, ref in pairs]
         run.accept(pairs, actor)
         accepted[:] = [run]
-        return [run, *matches, *claims(service, pairs, str(run.id), actor)]
+        return [run, *matches, *allocations]
 
     service.app.save_with_retry(plan)
     service.refresh()

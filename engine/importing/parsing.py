@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -13,6 +14,9 @@ from config.calendar import parse_academic_year
 from engine.errors import ImportRejected
 from engine.importing.schema import Column, KindSchema
 
+LARGEST = 10**12  # beyond any count or amount a hub records; keeps every number within a 64-bit column
+INTEGER = re.compile(r"[+-]?\d+")
+DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 TRUE, FALSE = ("true", "yes", "1"), ("false", "no", "0")
 
@@ -69,11 +73,15 @@ def parse_cell(column: Column, text: str) -> Any:
 
 def _number(column: Column, text: str, number_type: type) -> Any:
     try:
+        if not (INTEGER if number_type is int else DECIMAL).fullmatch(text):
+            raise ValueError  # Python also reads '1_000', 'inf' and '0x1F'; a spreadsheet number is plainer
         value = number_type(text)
     except ValueError:
         raise ValueError(f"{text!r} is not {'a whole number' if number_type is int else 'a number'}") from None
-    if number_type is float and value != value:  # NaN
-        raise ValueError(f"{text!r} is not a number")
+    if number_type is float and not math.isfinite(value):
+        raise ValueError(f"{text!r} is not a finite number")
+    if abs(value) > LARGEST:
+        raise ValueError(f"{text} is too large (at most {LARGEST:,})")
     if column.minimum is not None and value < column.minimum:
         raise ValueError(f"{text} is below the minimum {column.minimum:g}")
     if column.maximum is not None and value > column.maximum:

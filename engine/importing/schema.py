@@ -79,8 +79,8 @@ SCHEMAS: dict[str, KindSchema] = {s.kind: s for s in (
         ordered_dates=(("ean_joined_on", "ean_left_on"), ("hub_joined_on", "hub_left_on"))),
     KindSchema("advisers", (
         _text("adviser_ref", True), _text("name", True), _text("employer"), _text("sector"), Column("skills", "list"),
-        _text("postcode"), LATITUDE, LONGITUDE, Column("capacity", "int", default=1, minimum=0),
-        Column("max_travel_km", "float", default=40.0, minimum=0), _date("available_from"), _date("available_until"),
+        _text("postcode"), LATITUDE, LONGITUDE, Column("capacity", "int", default=1, minimum=0, maximum=100),
+        Column("max_travel_km", "float", default=40.0, minimum=0, maximum=1000), _date("available_from"), _date("available_until"),
         Column("conflicts", "list")),
         key=("adviser_ref",), valid_on="available_from", references=(Reference("conflicts", "institutions"),),
         ordered_dates=(("available_from", "available_until"),)),

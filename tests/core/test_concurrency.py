@@ -347,7 +347,6 @@ def test_given_a_catch_up_in_progress_when_another_command_starts_on_postgres_th
         assert position == app.last_position()
 
 
-@pytest.mark.xfail(strict=True, reason=STARTUP_RACE)
 def test_given_another_command_is_starting_when_a_command_starts_on_postgres_then_both_start(postgres_cli, tmp_path):
     postgres_cli.given(tmp_path, "hubs")  # the store exists
     errors: list[BaseException] = []
@@ -371,13 +370,6 @@ def test_given_another_command_is_starting_when_a_command_starts_on_postgres_the
     assert errors == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG projections/readmodel.py create_missing_tables (via PostgresReadModel.create_table, run by every "
-    "`careerhub` command): on a fresh PostgreSQL store, two commands that start together both find rm_log missing "
-    "and both run CREATE TABLE IF NOT EXISTS; the later one fails with IntegrityError 'duplicate key value violates "
-    "unique constraint pg_type_typname_nsp_index' (exit 1, traceback). Seen in 3 of 8 tries of two "
-    "`careerhub import` processes on a fresh database; the library's tracking-table migration row raced the same "
-    "way once ('Failed to record tracking for __migration__ 1')"))
 def test_given_a_fresh_postgres_store_when_two_commands_start_together_then_both_start(postgres_url):
     errors: list[BaseException] = []
 

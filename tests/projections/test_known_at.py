@@ -130,9 +130,6 @@ def test_compare_known_at_attributes_engagement_changed_by_a_correction_of_the_h
     assert [(e["kind"], e["event"], e["actor"]) for e in a["events"]] == [("hubs", "Corrected", "lead")]
 
 
-@pytest.mark.xfail(strict=True, reason="compare.events_between matches the hub's term dates with record_key LIKE "
-                                       "'<hub_id> %', and '_' in a hub id is a LIKE wildcard: north_east takes "
-                                       "north-east's term dates")
 def test_compare_known_at_does_not_attribute_another_hubs_term_dates(sqlite_world: World):
     sqlite_world.load("hubs", hub("north_east", "Northshire"), hub("north-east", "Elsewhere"))
     sqlite_world.load("institutions", institution("A", hub_id="north_east"))
