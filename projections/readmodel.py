@@ -33,6 +33,44 @@ class Applied:
     event: DomainEventProtocol
 
 
+class Batch:
+    """The writes of one batch, made with a few executemany calls. Versions recorded and superseded
+    inside the batch are written already closed; only versions from earlier batches are updated."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, list[list[Any]]] = {}
+        self.open: dict[str, tuple[list[Any], dict[str, Any]]] = {}  # aggregate_id -> its newest row here
+        self.closes: dict[str, list[tuple[int, str]]] = {}
+        self.log: list[tuple[Any, ...]] = []
+
+    def insert(self, kind: str, aggregate_id: str, row: tuple[Any, ...], values: dict[str, Any]) -> None:
+        self.rows.setdefault(kind, []).append(list(row))
+        self.open[aggregate_id] = (self.rows[kind][-1], values)
+
+    def close(self, c: Cursor, kind: str, aggregate_id: str, nid: int) -> tuple[str, dict[str, Any]]:
+        """Supersede the record's current version at log position nid; its key and values."""
+        if aggregate_id in self.open:
+            row, values = self.open.pop(aggregate_id)
+            row[2] = nid  # nid_to
+            return row[3], values
+        self.closes.setdefault(kind, []).append((nid, aggregate_id))
+        current = c.execute(f"SELECT * FROM {table_of(kind)} WHERE aggregate_id = ? AND nid_to IS NULL",
+                            (aggregate_id,)).fetchone()
+        if current is None:  # already retracted: the key is that of its last version
+            current = c.execute(f"SELECT * FROM {table_of(kind)} WHERE aggregate_id = ? ORDER BY nid_from DESC LIMIT 1",
+                                (aggregate_id,)).fetchone() or {"record_key": ""}
+        return current["record_key"], current
+
+    def flush(self, c: Cursor) -> None:
+        for kind, closes in self.closes.items():
+            c.executemany(f"UPDATE {table_of(kind)} SET nid_to = ? WHERE aggregate_id = ? AND nid_to IS NULL", closes)
+        for kind, rows in self.rows.items():
+            c.executemany(insert_statement(SCHEMAS[kind]), rows)
+        c.executemany(f"INSERT INTO rm_log ({', '.join(LOG_COLUMNS)}) VALUES ({', '.join('?' * len(LOG_COLUMNS))})",
+                      self.log)
+        self.__init__()
+
+
 def urn_of(kind: str, values: dict[str, Any]) -> str | None:
     """The institution a record is about, if any (for history and the log's filter)."""
     if kind == "funding":
@@ -61,43 +99,40 @@ class ReadModel:
             # Write first: on SQLite this takes the write lock before any read, so the batch never
             # reads a snapshot another process has since changed (which SQLite cannot upgrade).
             self._insert_tracking(c.raw, Tracking(application_name, items[-1].nid))
+            batch = Batch()
             for item in items:
-                self.apply(c, item)
+                self.apply(c, batch, item)
+            batch.flush(c)
 
-    def apply(self, c: Cursor, item: Applied) -> None:
+    def apply(self, c: Cursor, batch: Batch, item: Applied) -> None:
         event = item.event
         topic = type(event).TOPIC if hasattr(type(event), "TOPIC") else type(event).__qualname__
         kind, name = RECORD_EVENT_KINDS.get(topic, (None, type(event).__name__))
         aggregate_id = str(event.originator_id)
         record_key = urn = None
         if kind is not None:
-            record_key, urn = self.apply_record(c, kind, name, aggregate_id, item.nid, event)
+            record_key, urn = self.apply_record(c, batch, kind, name, aggregate_id, item.nid, event)
         valid_on = getattr(event, "valid_on", None)
-        c.execute(f"INSERT INTO rm_log ({', '.join(LOG_COLUMNS)}) VALUES ({', '.join('?' * len(LOG_COLUMNS))})",
-                  (item.nid, item.recorded_at, topic, kind or topic.split(":")[-1].split(".")[0], name, aggregate_id,
-                   record_key, urn, getattr(event, "actor", None), getattr(event, "reason", None),
-                   getattr(event, "source", None), valid_on.isoformat() if valid_on else None,
-                   self.sealer.seal(payload_of(event))))
+        batch.log.append((item.nid, item.recorded_at, topic, kind or topic.split(":")[-1].split(".")[0], name,
+                          aggregate_id, record_key, urn, getattr(event, "actor", None), getattr(event, "reason", None),
+                          getattr(event, "source", None), valid_on.isoformat() if valid_on else None,
+                          self.sealer.seal(payload_of(event))))
 
-    def apply_record(self, c: Cursor, kind: str, name: str, aggregate_id: str, nid: int,
+    def apply_record(self, c: Cursor, batch: Batch, kind: str, name: str, aggregate_id: str, nid: int,
                      event: Any) -> tuple[str, str | None]:
         schema = SCHEMAS[kind]
-        table = table_of(kind)
-        if name == "Recorded":
-            key = " ".join(event.key)
-            c.execute(insert_statement(schema), version_row(schema, aggregate_id, nid, key, event.values, self.sealer))
-            return key, urn_of(kind, event.values)
-        current = c.execute(f"SELECT * FROM {table} WHERE aggregate_id = ? AND nid_to IS NULL",
-                            (aggregate_id,)).fetchone()
         if name == "Redacted":
+            batch.flush(c)  # rare: write what came before, then erase in place
             self.erase(c, kind, aggregate_id, event.fields, self.sealer)
-            return (current or {}).get("record_key") or self.last_key(c, table, aggregate_id), None
-        c.execute(f"UPDATE {table} SET nid_to = ? WHERE aggregate_id = ? AND nid_to IS NULL", (nid, aggregate_id))
-        key = current["record_key"] if current else self.last_key(c, table, aggregate_id)
-        if name == "Corrected":
-            c.execute(insert_statement(schema), version_row(schema, aggregate_id, nid, key, event.values, self.sealer))
-            return key, urn_of(kind, event.values)
-        return key, urn_of(kind, current or {})
+            return self.last_key(c, table_of(kind), aggregate_id), None
+        if name == "Recorded":
+            key, values = " ".join(event.key), event.values
+        else:
+            key, values = batch.close(c, kind, aggregate_id, nid)
+        if name in ("Recorded", "Corrected"):
+            values = event.values
+            batch.insert(kind, aggregate_id, version_row(schema, aggregate_id, nid, key, values, self.sealer), values)
+        return key, urn_of(kind, values)
 
     @staticmethod
     def erase(c: Cursor, kind: str, aggregate_id: str, fields: list[str], sealer: Any) -> None:
