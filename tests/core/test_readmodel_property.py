@@ -6,7 +6,8 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, event, given, settings
+import pytest
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from config.settings import Settings
@@ -82,8 +83,12 @@ def shown_current(service: HubService, kind: str) -> list[tuple]:
     return sorted(tuple(r.values()) for r in rows)
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG projections/readmodel.py Batch.close (241459b): a rebuild loses the record_key of a record retracted "
+    "and imported again (see test_retract_and_log); the @example below is that history"))
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(histories)
+@example(SEED + [("retract", "hubs", ("dorset",)), ("import", "hubs", [["dorset", "A", "Dorset", ""]])])
 def test_any_history_the_incremental_read_model_equals_a_rebuild_and_the_live_records(history):
     with tempfile.TemporaryDirectory(prefix="careerhub-prop-") as tmp:
         folder = Path(tmp)
