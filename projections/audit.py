@@ -8,6 +8,7 @@ from typing import Any
 
 from engine.sql import Database
 from engine.store import format_recorded_at
+from projections.readmodel import plain
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ def list_log(db: Database, f: LogFilter) -> list[dict[str, Any]]:
 
 def decoded(row: dict[str, Any], sealer: Any) -> dict[str, Any]:
     row = dict(row)
-    row["payload"] = json.loads(sealer.unseal(row["payload"]))
+    row["payload"] = plain(json.loads(sealer.unseal(row["payload"])))
     return row
 
 

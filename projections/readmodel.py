@@ -31,6 +31,7 @@ class Applied:
     nid: int
     recorded_at: str
     event: DomainEventProtocol
+    state: bytes  # the event's JSON as the library stored it (decrypted): the log's payload as is
 
 
 class Batch:
@@ -78,9 +79,23 @@ def urn_of(kind: str, values: dict[str, Any]) -> str | None:
     return values.get("urn") if kind in ("institutions", "assessments", "matches", "encounters") else None
 
 
-def payload_of(event: DomainEventProtocol) -> str:
-    fields = {k: v for k, v in vars(event).items() if k not in ENVELOPE and k not in SECRETS}
-    return json.dumps(fields, sort_keys=True, default=lambda v: v.isoformat() if isinstance(v, date) else str(v))
+def payload_of(event: DomainEventProtocol, state: bytes) -> str:
+    """The logged payload: the stored JSON itself (no second encoding), unless it holds a secret."""
+    if any(secret in vars(event) for secret in SECRETS):
+        fields = {k: v for k, v in vars(event).items() if k not in ENVELOPE and k not in SECRETS}
+        return json.dumps(fields, sort_keys=True, default=lambda v: v.isoformat() if isinstance(v, date) else str(v))
+    return state.decode()
+
+
+def plain(value: Any) -> Any:
+    """A logged payload with the library's typed values ({"_type_": ..., "_data_": ...}) as plain JSON."""
+    if isinstance(value, dict):
+        if set(value) == {"_type_", "_data_"}:
+            return plain(value["_data_"])
+        return {k: plain(v) for k, v in value.items() if k not in ENVELOPE}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
 
 
 class ReadModel:
@@ -116,7 +131,7 @@ class ReadModel:
         batch.log.append((item.nid, item.recorded_at, topic, kind or topic.split(":")[-1].split(".")[0], name,
                           aggregate_id, record_key, urn, getattr(event, "actor", None), getattr(event, "reason", None),
                           getattr(event, "source", None), valid_on.isoformat() if valid_on else None,
-                          self.sealer.seal(payload_of(event))))
+                          self.sealer.seal(payload_of(event, item.state))))
 
     def apply_record(self, c: Cursor, batch: Batch, kind: str, name: str, aggregate_id: str, nid: int,
                      event: Any) -> tuple[str, str | None]:
@@ -145,7 +160,7 @@ class ReadModel:
         c.execute(f"UPDATE {table_of(kind)} SET {', '.join(assignments)} WHERE aggregate_id = ?",
                   (*[marker] * len(text), aggregate_id))
         for row in c.execute("SELECT nid, payload FROM rm_log WHERE aggregate_id = ?", (aggregate_id,)).fetchall():
-            payload = json.loads(sealer.unseal(row["payload"]))
+            payload = plain(json.loads(sealer.unseal(row["payload"])))
             if "values" in payload:
                 payload["values"] = redact_values(payload["values"], fields)
                 c.execute("UPDATE rm_log SET payload = ? WHERE nid = ?",
@@ -159,30 +174,46 @@ class ReadModel:
 
     def reset(self, application_name: str) -> None:
         """Drop every view (so a rebuild also brings their definitions up to date) and forget the
-        tracking position, in one transaction; then create them afresh."""
+        tracking position, in one transaction; then create the tables, without their indexes, which
+        `create_indexes` adds once the rebuild has caught up (much faster than maintaining them)."""
         with self.db.transaction(commit=True) as c:
             for table in table_groups(self.dialect):
                 c.execute(f"DROP TABLE IF EXISTS {table}")
             c.execute(f"DELETE FROM {self.tracking_table} WHERE application_name = ?", (application_name,))
-        create_missing_tables(self.db)
+            for statements in table_groups(self.dialect).values():
+                c.execute(statements[0])
+
+    def create_indexes(self) -> None:
+        with self.db.transaction(commit=True) as c:
+            for statements in table_groups(self.dialect).values():
+                for statement in statements[1:]:
+                    c.execute(statement)
 
 
-def existing_tables(db: Database) -> set[str]:
+def existing_objects(db: Database) -> set[str]:
+    """Names of the tables and indexes that exist."""
     if db.dialect == "sqlite":
-        rows = db.query("SELECT name FROM sqlite_master WHERE type = 'table'")
+        rows = db.query("SELECT name FROM sqlite_master WHERE type IN ('table', 'index')")
     else:
-        rows = db.query("SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema()")
+        rows = db.query("SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema()"
+                        " UNION SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")
     return {r["name"] for r in rows}
+
+
+def created_name(statement: str) -> str:
+    return statement.split()[5]  # CREATE TABLE|INDEX IF NOT EXISTS <name> ...
 
 
 def create_missing_tables(db: Database) -> None:
     """Create only what is missing: even IF NOT EXISTS takes table locks that can deadlock a
     catch-up running in another process."""
-    missing = {t: s for t, s in table_groups(db.dialect).items() if t not in existing_tables(db)}
-    for statements in missing.values():
-        with db.transaction(commit=True) as c:
-            for statement in statements:
-                c.execute(statement)
+    existing = existing_objects(db)
+    for statements in table_groups(db.dialect).values():
+        missing = [s for s in statements if created_name(s) not in existing]
+        if missing:
+            with db.transaction(commit=True) as c:
+                for statement in missing:
+                    c.execute(statement)
 
 
 def retry_creation(create: Any, attempts: int = 5) -> None:

@@ -11,6 +11,7 @@ from engine.application import CareerHub
 from projections.readmodel import Applied, PostgresReadModel, ReadModel, SQLiteReadModel
 
 BATCH = 1000
+REBUILD_BATCH = 10_000  # fewer, larger transactions: a rebuild is dominated by commits otherwise
 
 
 def open_read_model(app: CareerHub) -> ReadModel:
@@ -31,13 +32,13 @@ class Projector:
     def position(self) -> int:
         return self.model.max_tracking_id(self.app.name) or 0
 
-    def catch_up(self, progress: bool = False) -> int:
+    def catch_up(self, progress: bool = False, batch_size: int = BATCH) -> int:
         """Apply every event recorded since the last one applied; returns the new position."""
         last = self.position()
         total = max((self.app.recorder.max_notification_id() or 0) - last, 0)
         with tqdm(total=total, unit="event", desc="projections", file=sys.stderr,
                   disable=not progress or total == 0) as bar:
-            while batch := self.read_batch(last):
+            while batch := self.read_batch(last, batch_size):
                 try:
                     self.model.apply_batch(self.app.name, batch)
                 except IntegrityError:
@@ -47,15 +48,25 @@ class Projector:
                 bar.update(len(batch))
         return last
 
-    def read_batch(self, after: int) -> list[Applied]:
-        notifications = self.app.recorder.select_notifications(start=after, limit=BATCH, inclusive_of_start=False)
+    def read_batch(self, after: int, size: int = BATCH) -> list[Applied]:
+        notifications = self.app.recorder.select_notifications(start=after, limit=size, inclusive_of_start=False)
         if not notifications:
             return []
         recorded = {row["notification_id"]: row["recorded_at"] for row in self.app.db.query(
             "SELECT notification_id, recorded_at FROM event_log WHERE notification_id > ? AND notification_id <= ?",
             (after, notifications[-1].id))}
-        return [Applied(n.id, recorded[n.id], self.app.mapper.to_domain_event(n)) for n in notifications]
+        return [Applied(n.id, recorded[n.id], self.app.mapper.to_domain_event(n), self.plaintext(n.state))
+                for n in notifications]
+
+    def plaintext(self, state: bytes) -> bytes:
+        mapper = self.app.mapper
+        state = mapper.cipher.decrypt(state) if mapper.cipher else state
+        return mapper.compressor.decompress(state) if mapper.compressor else state
 
     def rebuild(self, progress: bool = False) -> int:
+        """Replay the whole log into fresh read-model tables. Interrupted, it leaves consistent
+        tables and position; the next command resumes it (and creates any missing index)."""
         self.model.reset(self.app.name)
-        return self.catch_up(progress=progress)
+        position = self.catch_up(progress=progress, batch_size=REBUILD_BATCH)
+        self.model.create_indexes()
+        return position

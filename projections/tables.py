@@ -79,9 +79,13 @@ def cell(value: Any) -> Any:
 
 def version_row(schema: KindSchema, aggregate_id: str, nid: int, key: str, values: dict[str, Any], sealer: Any) -> tuple:
     sealed = SEALED_COLUMNS.get(schema.kind, ())
-    cells = (cell(values.get(c.name)) for c in schema.columns)
-    return (aggregate_id, nid, None, key,
-            *(sealer.seal(v) if c.name in sealed else v for c, v in zip(schema.columns, cells)))
+    row = [aggregate_id, nid, None, key]
+    for name in schema.column_names:
+        value = values.get(name)
+        if value is not None and not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            value = cell(value)  # dates, lists and booleans; the common types go through as they are
+        row.append(sealer.seal(value) if name in sealed else value)
+    return tuple(row)
 
 
 def unseal_row(kind: str, row: dict[str, Any], sealer: Any) -> dict[str, Any]:

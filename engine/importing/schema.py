@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 BENCHMARKS = tuple(range(1, 9))
 METRICS = ("average_benchmarks",) + tuple(f"bm{b}_percent" for b in BENCHMARKS)
@@ -38,7 +39,7 @@ class KindSchema:
     ordered_dates: tuple[tuple[str, str], ...] = ()  # (start, end): end may not precede start
     optional_key: str | None = None  # encounters: encounter_ref when present
 
-    @property
+    @cached_property
     def column_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
 

@@ -233,6 +233,11 @@ class HookedCursor(Cursor):
             self.hook.pop()()
         return result
 
+    def executemany(self, sql: str, rows: Any) -> None:
+        super().executemany(sql, rows)
+        if self.hook and sql.startswith(self.after):
+            self.hook.pop()()
+
 
 class HookedDatabase(Database):
     def __init__(self, datastore: Any, dialect: str, after: str, hook: list[Callable[[], Any]]):
