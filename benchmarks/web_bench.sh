@@ -9,7 +9,7 @@
 # since wrk shares the machine's cores with the server.
 #
 # Usage: benchmarks/web_bench.sh [--scale FRACTION] [--postgres] [--clients N] [--duration S] [--with-import]
-#                                [--threads N] [--profile]
+#                                [--threads N] [--profile] [--fresh] [--file-rows N]
 #   --scale F      fraction of the national scale passed to report_bench's generator (default 1.0; 0.05 = smoke)
 #   --postgres     store in a PostgreSQL server started here on a free loopback port (stopped at the end)
 #   --clients N    wrk connections (default 20)          --duration S   seconds of load (default 30)
@@ -17,6 +17,10 @@
 #                  institution) runs in the background; its success and time are reported
 #   --threads N    waitress threads (default: careerhub serve's own default)
 #   --profile      afterwards, cProfile the same request in-process (web_bench_setup.py profile)
+#   --fresh        generate the history again even if cached (do so after changes to the importer or read model)
+#   --file-rows N  rows per generated import file (default 50,000 as report_bench; 5,000 on PostgreSQL, where
+#                  importing a 50,000-row file hung in psycopg's pipeline: client in Pipeline.sync, server in
+#                  ClientRead, both idle)
 # Generated histories are cached in ${CAREERHUB_BENCH_CACHE:-~/.cache/careerhub-web-bench} (a SQLite file, or a
 # PostgreSQL data directory as a tar) and copied for each run, so the cache stays as generated.
 # Exit status 0 when every goal is met, 1 otherwise.
@@ -25,7 +29,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-SCALE=1.0 POSTGRES=0 CLIENTS=20 DURATION=30 WITH_IMPORT=0 THREADS="" PROFILE=0
+SCALE=1.0 POSTGRES=0 CLIENTS=20 DURATION=30 WITH_IMPORT=0 THREADS="" PROFILE=0 FILE_ROWS="" FRESH=0
 SEED=1 HUB=hub00 LEAD=bench-lead GOAL_P95_MS=100 BASELINE_SECONDS=5
 while (($#)); do
   case "$1" in
@@ -35,7 +39,9 @@ while (($#)); do
     --duration) DURATION=$2; shift 2 ;;
     --with-import) WITH_IMPORT=1; shift ;;
     --threads) THREADS=$2; shift 2 ;;
+    --file-rows) FILE_ROWS=$2; shift 2 ;;
     --profile) PROFILE=1; shift ;;
+    --fresh) FRESH=1; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -43,21 +49,13 @@ done
 [[ $CLIENTS =~ ^[1-9][0-9]*$ && $DURATION =~ ^[1-9][0-9]*$ ]] || { echo "--clients and --duration: positive integers" >&2; exit 2; }
 [[ $SCALE =~ ^[0-9]*\.?[0-9]+$ ]] || { echo "--scale: a number such as 0.05 or 1.0" >&2; exit 2; }
 SCALE=$(printf '%s' "$SCALE" | awk '{printf "%g", $1}')
+FILE_ROWS=${FILE_ROWS:-$( ((POSTGRES)) && echo 5000 || echo 50000)}
+[[ $FILE_ROWS =~ ^[1-9][0-9]*$ ]] || { echo "--file-rows: a positive integer" >&2; exit 2; }
 
 PY=$ROOT/.venv/bin/python CAREERHUB=$ROOT/.venv/bin/careerhub
 [[ -x $CAREERHUB ]] || { echo "no $CAREERHUB: run 'make setup' first" >&2; exit 1; }
 [[ -d web/static/vendor ]] || make setup
 command -v wrk >/dev/null || { echo "installing wrk (Debian)" >&2; apt-get install -y -qq wrk >/dev/null; }
-# `careerhub serve` and `careerhub users`; where the installed CLI lacks them (cli/__init__.py does not register
-# them yet), the same click commands from cli.web and cli.users
-careerhub_serve() {
-  if "$CAREERHUB" serve --help >/dev/null 2>&1; then exec "$CAREERHUB" serve "$@"
-  else exec "$PY" -c 'import sys; from cli.web import serve; serve(sys.argv[1:], prog_name="careerhub serve")' "$@"; fi
-}
-careerhub_users() {
-  if "$CAREERHUB" users --help >/dev/null 2>&1; then "$CAREERHUB" users "$@"
-  else "$PY" -c 'import sys; from cli.users import users; users(sys.argv[1:], prog_name="careerhub users")' "$@"; fi
-}
 export CAREERHUB_SECRET_KEY=$("$PY" -c 'import secrets; print(secrets.token_hex(32))')
 
 WORK=$(mktemp -d /tmp/careerhub-web-bench.XXXXXX)
@@ -85,7 +83,8 @@ elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}'; 
 generate() {  # $1: database URL, $2: log file
   local t0; t0=$(date +%s.%N)
   say "generating report_bench's history at scale $SCALE (progress: $2)"
-  if ! "$PY" benchmarks/web_bench_setup.py generate --scale "$SCALE" --seed "$SEED" --database-url "$1" \
+  if ! "$PY" benchmarks/web_bench_setup.py generate --scale "$SCALE" --seed "$SEED" --file-rows "$FILE_ROWS" \
+      --database-url "$1" \
       >"$2.out" 2>"$2"; then
     tail -5 "$2" >&2; return 1
   fi
@@ -106,11 +105,11 @@ if ((POSTGRES)); then
   PG_VERSION=$("$PG_BIN/postgres" --version | awk '{print $3}')
   PG_DATA=$WORK/pg PG_PORT=$(free_port) PG_PASSWORD=$("$PY" -c 'import secrets; print(secrets.token_hex(16))')
   # a cached data directory (tar) of the loaded history, per PostgreSQL major version
-  CACHED=$CACHE/pgdata-scale-$SCALE-seed-$SEED-pg${PG_VERSION%%.*}.tar
+  CACHED=$CACHE/pgdata-scale-$SCALE-seed-$SEED-rows-$FILE_ROWS-pg${PG_VERSION%%.*}.tar
   mkdir -p "$PG_DATA" "$WORK/pgsock"
   ((EUID == 0)) && chown postgres "$PG_DATA" "$WORK/pgsock" && chmod 755 "$WORK"
-  if [[ -f $CACHED ]]; then
-    say "reusing the generated history $CACHED"
+  if [[ -f $CACHED ]] && ((!FRESH)); then
+    say "reusing the generated history $CACHED (made $(date -r "$CACHED" '+%F %H:%M'); --fresh makes it again)"
     tar -xf "$CACHED" -C "$PG_DATA"
     ((EUID == 0)) && chown -R postgres "$PG_DATA"
   else
@@ -122,7 +121,7 @@ if ((POSTGRES)); then
     # loading only: no fsync (the cache is written after a clean stop)
     pg_start -c fsync=off -c synchronous_commit=off -c full_page_writes=off
     pg_sql "CREATE DATABASE careerhub"
-    generate "postgresql://postgres:$PG_PASSWORD@127.0.0.1:$PG_PORT/careerhub" "$WORK/generate.log"
+    generate "postgresql://postgres:$PG_PASSWORD@127.0.0.1:$PG_PORT/careerhub" "$CACHE/generate-pg-scale-$SCALE-rows-$FILE_ROWS.log"
     as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null
     say "caching the loaded data directory in $CACHED"
     tar -cf "$CACHED.partial" -C "$PG_DATA" . && mv "$CACHED.partial" "$CACHED"
@@ -133,13 +132,13 @@ if ((POSTGRES)); then
   say "PostgreSQL $PG_VERSION on 127.0.0.1:$PG_PORT"
   BACKEND="PostgreSQL"
 else
-  CACHED=$CACHE/history-scale-$SCALE-seed-$SEED.sqlite3
-  if [[ -f $CACHED ]]; then
-    say "reusing the generated history $CACHED"
+  CACHED=$CACHE/history-scale-$SCALE-seed-$SEED-rows-$FILE_ROWS.sqlite3
+  if [[ -f $CACHED ]] && ((!FRESH)); then
+    say "reusing the generated history $CACHED (made $(date -r "$CACHED" '+%F %H:%M'); --fresh makes it again)"
   else
     PARTIAL=$CACHE/.generating-$$-$(basename "$CACHED")
     rm -f "$PARTIAL"*
-    generate "sqlite:///$PARTIAL" "$CACHE/generate-scale-$SCALE.log" || { rm -f "$PARTIAL"*; exit 1; }
+    generate "sqlite:///$PARTIAL" "$CACHE/generate-scale-$SCALE-rows-$FILE_ROWS.log" || { rm -f "$PARTIAL"*; exit 1; }
     mv "$PARTIAL" "$CACHED"  # only a whole history is ever reused
   fi
   cp "$CACHED" "$WORK/store.sqlite3"  # each run writes (a user, sign-ins, the import): the cache stays as made
@@ -151,11 +150,11 @@ export CAREERHUB_DATABASE_URL=$DATABASE_URL CAREERHUB_ACTOR=web-bench
 # --- a hub lead, the server, sign-in -----------------------------------------------------------------------
 PASSWORD=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(18))')
 printf '%s' "$PASSWORD" >"$WORK/password"  # curl posts the file as it is: no newline
-printf '%s\n' "$PASSWORD" | careerhub_users add "$LEAD" --role hub_lead --hub "$HUB" --password-stdin >&2
+printf '%s\n' "$PASSWORD" | "$CAREERHUB" users add "$LEAD" --role hub_lead --hub "$HUB" --password-stdin >&2
 
 PORT=$(free_port) BASE=""
 BASE=http://127.0.0.1:$PORT
-careerhub_serve --host 127.0.0.1 --port "$PORT" ${THREADS:+--threads "$THREADS"} >"$WORK/server.log" 2>&1 &
+"$CAREERHUB" serve --host 127.0.0.1 --port "$PORT" ${THREADS:+--threads "$THREADS"} >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 300); do
   curl -s -o /dev/null "$BASE/auth/sign-in" && break
@@ -180,7 +179,7 @@ say "signed in as $LEAD (hub_lead, $HUB); the partial answers 200 with a fragmen
 # --- load ----------------------------------------------------------------------------------------------------
 run_wrk() {  # $1 clients, $2 seconds, $3 output file
   local threads=$(($1 < 2 ? $1 : 2))
-  wrk -t"$threads" -c"$1" -d"$2s" --timeout 10s -s benchmarks/wrk_dashboard.lua "$BASE" -- "$COOKIE" "$HUB" >"$3" 2>&1 \
+  wrk -t"$threads" -c"$1" -d"$2s" --timeout 30s -s benchmarks/wrk_dashboard.lua "$BASE" -- "$COOKIE" "$HUB" >"$3" 2>&1 \
     || { cat "$3" >&2; return 1; }
   grep '^RESULT ' "$3" | tail -1 | cut -d' ' -f2-
 }

@@ -5,7 +5,7 @@
 -- Each request: GET /dashboard/HUB_ID?as_of=DAY with `HX-Request: true` and the signed-in session cookie,
 -- DAY drawn at random from the generated history (2015-09-01 .. 2020-08-31, as report_bench makes it).
 -- Errors: every answer that is not 2xx (a 302/401 means the session was lost) and every 2xx that is a full
--- page rather than the fragment (`<html` in the body), plus wrk's socket errors and timeouts.
+-- page rather than the fragment (`<html` in the body), plus wrk's socket errors and timeouts (web_bench.sh: 30 s).
 -- done() prints one machine-readable line, `RESULT key=value ...`, that web_bench.sh turns into its summary.
 
 local threads = {}
