@@ -41,6 +41,7 @@ class Batch:
     def __init__(self) -> None:
         self.rows: dict[str, list[list[Any]]] = {}
         self.open: dict[str, tuple[list[Any], dict[str, Any]]] = {}  # aggregate_id -> its newest row here
+        self.closed: dict[str, tuple[str, dict[str, Any]]] = {}  # retracted in this batch: key, last values
         self.closes: dict[str, list[tuple[int, str]]] = {}
         self.log: list[tuple[Any, ...]] = []
 
@@ -53,13 +54,17 @@ class Batch:
         if aggregate_id in self.open:
             row, values = self.open.pop(aggregate_id)
             row[2] = nid  # nid_to
+            self.closed[aggregate_id] = (row[3], values)
             return row[3], values
+        if aggregate_id in self.closed:  # restored after a retraction in this batch: nothing is open
+            return self.closed[aggregate_id]
         self.closes.setdefault(kind, []).append((nid, aggregate_id))
         current = c.execute(f"SELECT * FROM {table_of(kind)} WHERE aggregate_id = ? AND nid_to IS NULL",
                             (aggregate_id,)).fetchone()
         if current is None:  # already retracted: the key is that of its last version
             current = c.execute(f"SELECT * FROM {table_of(kind)} WHERE aggregate_id = ? ORDER BY nid_from DESC LIMIT 1",
                                 (aggregate_id,)).fetchone() or {"record_key": ""}
+        self.closed[aggregate_id] = (current["record_key"], current)
         return current["record_key"], current
 
     def flush(self, c: Cursor) -> None:
@@ -82,7 +87,7 @@ def urn_of(kind: str, values: dict[str, Any]) -> str | None:
 def payload_of(event: DomainEventProtocol, state: bytes) -> str:
     """The logged payload: the stored JSON itself (no second encoding), unless it holds a secret."""
     if any(secret in vars(event) for secret in SECRETS):
-        fields = {k: v for k, v in vars(event).items() if k not in ENVELOPE and k not in SECRETS}
+        fields = {k: (REDACTED if k in SECRETS else v) for k, v in vars(event).items() if k not in ENVELOPE}
         return json.dumps(fields, sort_keys=True, default=lambda v: v.isoformat() if isinstance(v, date) else str(v))
     return state.decode()
 

@@ -83,9 +83,6 @@ def shown_current(service: HubService, kind: str) -> list[tuple]:
     return sorted(tuple(r.values()) for r in rows)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG projections/readmodel.py Batch.close (241459b): a rebuild loses the record_key of a record retracted "
-    "and imported again (see test_retract_and_log); the @example below is that history"))
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(histories)
 @example(SEED + [("retract", "hubs", ("dorset",)), ("import", "hubs", [["dorset", "A", "Dorset", ""]])])

@@ -14,11 +14,6 @@ from tests.core.factories import (ASSESSMENT_HEADER, INSTITUTION, VALID, Cli, as
                                   read_model_dump, write_csv, write_valid)
 
 
-BATCH_KEY_BUG = pytest.mark.xfail(strict=True, reason=(
-    "BUG projections/readmodel.py Batch.close (241459b): when a record's version was closed earlier in the same "
-    "batch (Recorded or Corrected, then Retracted), a later Corrected finds it neither in Batch.open (popped) nor "
-    "in the table (not flushed yet) and falls back to record_key '': the re-imported record's version row and "
-    "its rm_log row lose their key after `projections rebuild` (or any catch-up batch holding all three events)"))
 
 
 def shown(database_url: str, kind: str) -> list[str]:
@@ -237,7 +232,6 @@ def test_a_rebuilt_read_model_equals_the_incrementally_maintained_one(cli, tmp_p
     assert read_model_dump(cli.database_url) == incremental
 
 
-@BATCH_KEY_BUG
 def test_given_a_record_retracted_and_imported_again_when_rebuilt_then_the_read_model_is_unchanged(cli, tmp_path):
     # A rebuild applies the Recorded, Retracted and Corrected events in one batch; each was its own batch before.
     cli.given(tmp_path, "hubs")
