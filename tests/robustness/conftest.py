@@ -11,6 +11,10 @@ from tests.robustness import harness
 from tests.robustness.support import summary_lines
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: takes minutes (deselect with -m 'not slow')")
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     lines = summary_lines()
     if lines:

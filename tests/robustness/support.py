@@ -102,14 +102,26 @@ def read_model_sources(database_url: str) -> Counter[str]:
 
 
 def read_model_dump(database_url: str) -> dict[str, list[tuple]]:
-    """Every rm_* table and the tracking position, as sorted tuples (an order-free comparison)."""
+    """Every rm_* table, the names of their indexes and the tracking position, as sorted tuples (an
+    order-free comparison)."""
     with opened(database_url) as app:
         projector = Projector(app)
-        dump: dict[str, list[tuple]] = {"position": [(projector.position(),)]}
+        dump: dict[str, list[tuple]] = {"position": [(projector.position(),)], "indexes": index_names(app)}
         for table in ("rm_log", *(table_of(kind) for kind in SCHEMAS)):
             rows = app.db.query(f"SELECT * FROM {table}")
             dump[table] = sorted((tuple(sorted(r.items())) for r in rows), key=repr)
         return dump
+
+
+def index_names(app: CareerHub) -> list[tuple]:
+    """The read model's indexes: a crash must not leave one missing (lookups would crawl)."""
+    if app.db.dialect == "sqlite":
+        rows = app.db.query("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name LIKE 'rm^_%' ESCAPE '^'"
+                            " AND name NOT LIKE 'sqlite^_%' ESCAPE '^'")
+    else:
+        rows = app.db.query("SELECT indexname AS name FROM pg_indexes WHERE schemaname = current_schema()"
+                            " AND tablename LIKE 'rm^_%' ESCAPE '^'")
+    return sorted((r["name"],) for r in rows)
 
 
 def dump_difference(before: dict[str, list[tuple]], after: dict[str, list[tuple]]) -> str:
