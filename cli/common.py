@@ -35,7 +35,11 @@ def with_service(command: Callable[..., Any] | None = None, *, writes: bool = Fa
         ctx = click.get_current_context()
         if isinstance(ctx.command, click.Group) and ctx.invoked_subcommand:
             return None  # the subcommand opens the store itself, with its own options
-        service = HubService(load_settings(database_url, actor))
+        try:
+            settings = load_settings(database_url, actor)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--actor") from None
+        service = HubService(settings)
         try:
             return command(service=service, **kwargs)
         finally:

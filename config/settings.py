@@ -24,11 +24,17 @@ def default_actor() -> str:
         return "unknown"
 
 
+LONGEST_ACTOR = 200
+
+
 def load_settings(database_url: str | None = None, actor: str | None = None) -> Settings:
     """Settings from arguments, then CAREERHUB_* variables, then defaults."""
+    actor = actor or os.environ.get("CAREERHUB_ACTOR") or default_actor()
+    if len(actor) > LONGEST_ACTOR or "\x00" in actor:
+        raise ValueError(f"the actor name must be at most {LONGEST_ACTOR} characters, without NUL")
     return Settings(
         database_url=database_url or os.environ.get("CAREERHUB_DATABASE_URL") or DEFAULT_DATABASE_URL,
-        actor=actor or os.environ.get("CAREERHUB_ACTOR") or default_actor(),
+        actor=actor,
         cipher_key=os.environ.get("CAREERHUB_CIPHER_KEY") or None,
         secret_key=os.environ.get("CAREERHUB_SECRET_KEY") or None,
     )

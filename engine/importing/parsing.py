@@ -15,9 +15,10 @@ from engine.errors import ImportRejected
 from engine.importing.schema import Column, KindSchema
 
 LARGEST = 10**12  # beyond any count or amount a hub records; keeps every number within a 64-bit column
-INTEGER = re.compile(r"[+-]?\d+")
-DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
-ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+INTEGER = re.compile(r"[+-]?[0-9]+")  # [0-9], not \d: no other scripts' digits
+DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+LONGEST_CELL = 500  # characters; an indexed PostgreSQL text value must stay under 2,704 bytes
 TRUE, FALSE = ("true", "yes", "1"), ("false", "no", "0")
 
 
@@ -111,6 +112,10 @@ def parse_row(path: Path, schema: KindSchema, names: list[str], cells: list[str]
     values: dict[str, Any] = {}
     for column in schema.columns:
         text = given.get(column.name, "")
+        if "\x00" in text:
+            raise ImportRejected(str(path), line, column.name, "contains a NUL character (is this a binary file?)")
+        if len(text) > LONGEST_CELL:
+            raise ImportRejected(str(path), line, column.name, f"is {len(text):,} characters long (at most {LONGEST_CELL})")
         if not text:
             if column.required:
                 raise ImportRejected(str(path), line, column.name, "is required but empty")
