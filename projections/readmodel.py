@@ -179,19 +179,20 @@ class ReadModel:
 
     def reset(self, application_name: str) -> None:
         """Drop every view (so a rebuild also brings their definitions up to date) and forget the
-        tracking position, in one transaction; then create the tables, without their indexes, which
-        `create_indexes` adds once the rebuild has caught up (much faster than maintaining them)."""
+        tracking position, in one transaction; then create the tables with only the index a replay
+        needs; `create_indexes` adds the others once it has caught up (faster than maintaining them)."""
         with self.db.transaction(commit=True) as c:
             for table in table_groups(self.dialect):
                 c.execute(f"DROP TABLE IF EXISTS {table}")
             c.execute(f"DELETE FROM {self.tracking_table} WHERE application_name = ?", (application_name,))
             for statements in table_groups(self.dialect).values():
-                c.execute(statements[0])
+                for statement in statements[:2]:  # the table, and the index that finds a record's current row
+                    c.execute(statement)
 
     def create_indexes(self) -> None:
         with self.db.transaction(commit=True) as c:
             for statements in table_groups(self.dialect).values():
-                for statement in statements[1:]:
+                for statement in statements[2:]:
                     c.execute(statement)
 
 
