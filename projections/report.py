@@ -1,7 +1,9 @@
 """The hub report of DATA.md §3: every figure as of a day, as known at a moment."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import copy
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from datetime import date, datetime
 from typing import Any
 
@@ -77,6 +79,15 @@ def national_figures(db: Database, day: date, n: int) -> dict[str, float]:
 def hub_report(db: Database, query: Query) -> dict[str, Any]:
     """The report JSON of DATA.md §3 (plus extra keys: cluster, cohort_as_of, data_required_institutions)."""
     n = position_at(db, query.known_at)
+    report = copy.deepcopy(report_at_position(db, replace(query, known_at=None), n))
+    report["known_at"] = query.known_at.isoformat() if query.known_at else None
+    return report
+
+
+@lru_cache(maxsize=4096)
+def report_at_position(db: Database, query: Query, n: int) -> dict[str, Any]:
+    """The report from what was known at log position n. The log is append-only, so the answer for a
+    given (query, n) never changes and is kept: a dashboard's term-end series is computed once."""
     hub = get_hub(db, query.hub_id, n)
     day = query.as_of
     term = term_containing(day, hub_calendar(db, query.hub_id, n))
@@ -86,7 +97,7 @@ def hub_report(db: Database, query: Query) -> dict[str, Any]:
     owing = data_required(members, latest, term)
     return {
         "hub_id": query.hub_id, "as_of": day.isoformat(),
-        "known_at": query.known_at.isoformat() if query.known_at else None,
+        "known_at": None,
         "term": {"name": term.name, "academic_year": term.academic_year,
                  "starts_on": term.starts_on.isoformat(), "ends_on": term.ends_on.isoformat()},
         "institutions": len(members),
