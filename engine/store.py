@@ -116,7 +116,11 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         curs.execute("SELECT clock_timestamp() AS now")
         now = curs.fetchone()["now"]
         rows = log_rows(previous, ids or [], stored_events, now)
-        curs.executemany(f"INSERT INTO event_log ({EVENT_LOG_COLUMNS}) VALUES (%s,%s,%s,%s)", rows)
+        # One statement with array parameters: an executemany of thousands of rows in psycopg's
+        # pipeline mode can deadlock with the server (both sides' buffers full).
+        columns = [list(column) for column in zip(*rows)] or [[], [], [], []]
+        curs.execute(f"INSERT INTO event_log ({EVENT_LOG_COLUMNS}) SELECT * FROM"
+                     " unnest(%s::bigint[], %s::text[], %s::text[], %s::text[])", columns)
         return ids
 
 

@@ -262,11 +262,6 @@ def test_the_event_log_chains_every_payload_hash_in_recording_order(cli, tmp_pat
 
 # --- size on PostgreSQL ------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG engine/store.py ChainedPostgresRecorder (eventsourcing 9.5.6 PostgresApplicationRecorder.insert_events): "
-    "the whole file's events go to the server as one array parameter inside psycopg pipeline mode; with 20,000 "
-    "rows the client waits forever in Pipeline.sync() while the server backend sits in PARSE: `careerhub import` "
-    "of a 20,000- or 50,000-row file on PostgreSQL never returns (5,000 rows: 4-6 s; 10,000 rows: 10 s)"))
 def test_a_20000_row_file_imports_on_postgresql(postgres_cli, tmp_path):
     urns = [f"{200000 + i}" for i in range(100)]
     postgres_cli.given(tmp_path, "hubs")
