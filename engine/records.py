@@ -77,8 +77,8 @@ class Record(Aggregate):
 
     @classmethod
     def record(cls, key: tuple[str, ...], values: dict[str, Any], valid_on: date | None,
-               actor: str, reason: str | None, source: str | None) -> Record:
-        return cls._create(cls.Recorded, id=cls.id_for(key), key=list(key), values=values,
+               actor: str, reason: str | None, source: str | None, record_id: UUID | None = None) -> Record:
+        return cls._create(cls.Recorded, id=record_id or cls.id_for(key), key=list(key), values=values,
                            valid_on=valid_on, actor=actor, reason=reason, source=source)
 
     def changes_from(self, values: dict[str, Any]) -> list[str]:

@@ -10,8 +10,7 @@ from tqdm import tqdm
 from engine.application import CareerHub
 from projections.readmodel import Applied, PostgresReadModel, ReadModel, SQLiteReadModel
 
-BATCH = 1000
-REBUILD_BATCH = 10_000  # fewer, larger transactions: a rebuild is dominated by commits otherwise
+BATCH = 10_000  # fewer, larger transactions: catching up is dominated by commits otherwise
 
 
 def open_read_model(app: CareerHub) -> ReadModel:
@@ -67,6 +66,6 @@ class Projector:
         """Replay the whole log into fresh read-model tables. Interrupted, it leaves consistent
         tables and position; the next command resumes it (and creates any missing index)."""
         self.model.reset(self.app.name)
-        position = self.catch_up(progress=progress, batch_size=REBUILD_BATCH)
+        position = self.catch_up(progress=progress, batch_size=BATCH)
         self.model.create_indexes()
         return position

@@ -78,11 +78,11 @@ def check_references(app: CareerHub, path: Path, schema: KindSchema, rows: list[
     """Every referenced record exists and is not retracted, or the file is rejected."""
     for reference in schema.references:
         record_class = RECORD_CLASSES[reference.kind]
-        wanted = {v for row in rows for v in referenced_values(reference, row)}
-        found = app.load_many(record_class.id_for((v,)) for v in wanted)
+        ids = {v: record_class.id_for((v,)) for row in rows for v in referenced_values(reference, row)}
+        found = app.load_many(ids.values())
         for row in rows:
             for value in referenced_values(reference, row):
-                record = found.get(record_class.id_for((value,)))
+                record = found.get(ids[value])
                 if record is None or record.retracted:
                     raise ImportRejected(str(path), row.line, reference.column,
                                          f"{value!r} is not a known {reference.kind} record; import {reference.kind} first")
@@ -102,6 +102,7 @@ def import_file(app: CareerHub, kind: str, path: Path, actor: str, reason: str |
     record_class = RECORD_CLASSES[kind]
     ids = {key: record_class.id_for(key) for key in keyed}
     unchanged = 0
+    file_name = Path(path).name
 
     def plan() -> list[Record]:
         nonlocal unchanged
@@ -112,11 +113,11 @@ def import_file(app: CareerHub, kind: str, path: Path, actor: str, reason: str |
         progress = tqdm(keyed.items(), desc=f"{Path(path).name}", unit="row", file=sys.stderr,
                         disable=len(keyed) <= PROGRESS_ABOVE_ROWS)
         for key, row in progress:
-            source = f"{Path(path).name}:{row.line}"
+            source = f"{file_name}:{row.line}"
             valid_on = row.values.get(schema.valid_on) if schema.valid_on else None
             record = existing.get(ids[key])
             if record is None:
-                changed.append(record_class.record(key, row.values, valid_on, actor, reason, source))
+                changed.append(record_class.record(key, row.values, valid_on, actor, reason, source, ids[key]))
             elif record.changes_from(row.values):
                 record.correct(row.values, valid_on, actor, reason, source)
                 changed.append(record)
