@@ -15,6 +15,7 @@ from htmx_flask import Htmx
 from config.settings import Settings, load_settings
 from service.hub import HubService
 from service.users import Users
+from web.throttle import SignInThrottle
 from web import access, audit, auth, dashboard, data, errors, formatting, matching
 
 MEGABYTE = 1024 * 1024
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         app.config["SECRET_KEY"] = secrets.token_hex(32)
     service = HubService(settings)
     app.extensions["careerhub"] = Services(service, Users(service, app.config["PASSWORD_HASHER"]))
+    app.extensions["sign_in_throttle"] = SignInThrottle()
     app.jinja_env.globals["htmx_config"] = HTMX_CONFIG
     app.session_interface = SessionInterface()
     Htmx(app)

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 
 from engine.errors import CareerHubError
 from engine.users import ROLES
-from web.access import (actor, can, known_hubs, requires, safe_next, sign_in_redirect, sign_in_session,
+from web.access import (actor, can, known_hubs, now, requires, safe_next, sign_in_redirect, sign_in_session,
                         user_commands)
 from web.forms import text_arg
+from web.throttle import SignInThrottle
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -30,10 +31,18 @@ def sign_in() -> Any:
     if request.method == "GET":
         return render_template("auth/sign_in.html", next=next_page, error=None)
     name, password = request.form.get("name", "").strip(), request.form.get("password", "")
+    throttle: SignInThrottle = current_app.extensions["sign_in_throttle"]
+    wait = throttle.wait(name, request.remote_addr, now())
+    if wait is not None:
+        minutes = max(1, round(wait.total_seconds() / 60))
+        return render_template("auth/sign_in.html", next=next_page, name=name,
+                               error=f"Too many failed sign-ins. Try again in {minutes} minute{'s' if minutes > 1 else ''}."), 429
     account = user_commands().authenticate(name, password, request.remote_addr) if name and password else None
     if account is None:
+        throttle.failed(name, request.remote_addr, now())
         return render_template("auth/sign_in.html", next=next_page, name=name,
                                error="That user name and password do not match an account."), 401
+    throttle.succeeded(name, request.remote_addr)
     sign_in_session(account)
     return redirect(next_page or url_for("home"))
 
