@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from config.settings import load_settings
-from projections.runner import REBUILD_BATCH, Projector
+from projections.runner import BATCH as REBUILD_BATCH, Projector
 from service import matchruns
 from service.hub import HubService
 from tests.robustness.harness import Outcome, cli, ok
