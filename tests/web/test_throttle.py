@@ -1,4 +1,4 @@
-"""Given repeated failed sign-ins, further attempts wait, even with the right password; others are not held up."""
+"""Sign-in throttling and the hardening headers every page carries."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -29,3 +29,13 @@ def test_a_success_clears_the_failures_of_that_name(app):
         attempt(app, "lead", "wrong password!")
     assert attempt(app, "lead", PASSWORD).status_code == 302
     assert attempt(app, "lead", "wrong password!").status_code == 401
+
+
+def test_every_page_carries_the_hardening_headers(app):
+    for path in ("/auth/sign-in", "/dashboard/dorset"):
+        response = sign_in(app, "lead").get(path)
+        headers = response.headers
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        assert "'unsafe-inline'" not in headers["Content-Security-Policy"].split("script-src")[1].split(";")[0]
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "same-origin"
