@@ -43,16 +43,19 @@ def get_hub(db: Database, hub_id: str, n: int) -> dict[str, Any]:
 
 
 def list_members(db: Database, hub_id: str, day: date, n: int, cluster: str | None = None) -> list[dict[str, Any]]:
-    condition, params = active_on(day, "hub_joined_on", "hub_left_on")
-    where, args = f"hub_id = ? AND {condition}", (hub_id, *params)
-    if cluster:
-        where, args = where + " AND cluster = ?", (*args, cluster)
-    return sorted(known_rows(db, "institutions", n, where, args), key=lambda r: r["urn"])
+    """Hub members on the day (DATA.md §3), by URN."""
+    return institutions_in(db, n, "hub_id", hub_id, active_on(day, "hub_joined_on", "hub_left_on"), cluster)
 
 
 def list_engaged(db: Database, area: str, day: date, n: int, cluster: str | None = None) -> list[dict[str, Any]]:
-    condition, params = active_on(day, "ean_joined_on", "ean_left_on")
-    where, args = f"area = ? AND {condition}", (area, *params)
+    """Institutions of the area engaged with the EAN on the day (DATA.md §3), by URN."""
+    return institutions_in(db, n, "area", area, active_on(day, "ean_joined_on", "ean_left_on"), cluster)
+
+
+def institutions_in(db: Database, n: int, column: str, value: str, active: tuple[str, tuple[str, str]],
+                    cluster: str | None) -> list[dict[str, Any]]:
+    condition, params = active
+    where, args = f"{column} = ? AND {condition}", (value, *params)
     if cluster:
         where, args = where + " AND cluster = ?", (*args, cluster)
     return sorted(known_rows(db, "institutions", n, where, args), key=lambda r: r["urn"])
