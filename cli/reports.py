@@ -27,7 +27,7 @@ def default_forecast_day(service: HubService, years: list[str]) -> date:
 @click.option("--hub", "hub_id", required=True, help="Hub id, e.g. dorset.")
 @click.option("--as-of", type=DAY, default=None, help="Valid time: the state at the end of this day (default today).")
 @click.option("--known-at", type=MOMENT, default=None, help="Record time: only what had been recorded by then (UTC if no offset).")
-@click.option("--compare-known-at", type=MOMENT, default=None,
+@click.option("--compare-known-at", "compare_at", type=MOMENT, default=None,
               help="Show what changed between --known-at and this moment, institution by institution.")
 @click.option("--cluster", default=None, help="Only this cluster's institutions.")
 @click.option("--cohort-as-of", type=DAY, default=None, help="Members as of this day, their state as of --as-of.")
@@ -36,7 +36,7 @@ def default_forecast_day(service: HubService, years: list[str]) -> date:
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True)
 @click.argument("more_terms", nargs=-1, metavar="")
 @with_service
-def report(service: HubService, hub_id, as_of, known_at, compare_known_at, cluster, cohort_as_of, terms, fmt,
+def report(service: HubService, hub_id, as_of, known_at, compare_at, cluster, cohort_as_of, terms, fmt,
            more_terms) -> None:
     """The hub report (DATA.md §3) as of a day, as known at a moment; or a term-end series."""
     service.refresh()
@@ -46,8 +46,8 @@ def report(service: HubService, hub_id, as_of, known_at, compare_known_at, clust
     if years:
         result = series_with_forecast(service.db, hub_id, years, as_of, known_at, cluster)
         click.echo(series_text(result)) if fmt == "text" else echo_json(result)
-    elif compare_known_at:
-        result = compare_known_at(service.db, query, known_at, compare_known_at)
+    elif compare_at:
+        result = compare_known_at(service.db, query, known_at, compare_at)
         click.echo(compare_text(result)) if fmt == "text" else echo_json(result)
     elif fmt == "json":
         echo_json(service.report(query))

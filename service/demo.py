@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from engine.demo import DemoStep, Retraction, demo_history
+from engine.demo import Retraction, demo_history
 from service.hub import HubService
 
 

@@ -8,7 +8,6 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
-from uuid import UUID
 
 from tqdm import tqdm
 

@@ -1,7 +1,7 @@
 """The import formats of DATA.md §2: columns, types, natural keys and references of each KIND."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 BENCHMARKS = tuple(range(1, 9))

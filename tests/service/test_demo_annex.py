@@ -51,3 +51,15 @@ def test_the_demo_history_lets_an_auditor_see_an_earlier_state(hub):
     then = hub.report(Query("dorset", date(2019, 12, 31), known_at=before_late - timedelta(microseconds=1)))
     now = hub.report(Query("dorset", date(2019, 12, 31)))
     assert then["data_required"] > now["data_required"] == 2
+
+
+def test_the_cli_compares_two_moments_and_names_the_events(hub, database_url):
+    from click.testing import CliRunner
+
+    from cli import main
+    late_step = hub.db.scalar("SELECT MIN(recorded_at) FROM rm_log WHERE source LIKE '10-assessments-late-autumn%'")
+    then = (datetime.fromisoformat(late_step.replace("Z", "+00:00")) - timedelta(microseconds=1)).isoformat()
+    result = CliRunner().invoke(main, ["report", "--hub", "dorset", "--as-of", "2019-12-31", "--known-at", then,
+                                       "--compare-known-at", "2100-01-01T00:00:00Z", "--database-url", database_url])
+    assert result.exit_code == 0, result.output
+    assert "data_required" in result.output and "because of #" in result.output and "late autumn assessments" in result.output
