@@ -25,3 +25,7 @@ class ConcurrencyError(CareerHubError):
 
 class StaleRunError(CareerHubError):
     """A match run's inputs changed since it was proposed."""
+
+
+class OutOfScope(ImportRejected):
+    """A user limited to one hub tried to import rows of another hub or area."""

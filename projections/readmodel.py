@@ -16,7 +16,7 @@ from eventsourcing.sqlite import SQLiteTrackingRecorder
 from engine.importing.schema import SCHEMAS
 from engine.records import RECORD_CLASSES, REDACTED, redact_values
 from engine.sql import Cursor, Database
-from projections.tables import LOG_COLUMNS, insert_statement, table_groups, table_of, version_row
+from projections.tables import LOG_COLUMNS, insert_statement, schema_digest, table_groups, table_of, version_row
 
 RECORD_EVENT_KINDS = {
     getattr(cls, name).TOPIC: (cls.KIND, name)
@@ -75,13 +75,6 @@ class Batch:
         c.executemany(f"INSERT INTO rm_log ({', '.join(LOG_COLUMNS)}) VALUES ({', '.join('?' * len(LOG_COLUMNS))})",
                       self.log)
         self.__init__()
-
-
-def urn_of(kind: str, values: dict[str, Any]) -> str | None:
-    """The institution a record is about, if any (for history and the log's filter)."""
-    if kind == "funding":
-        return values.get("applicant") if values.get("stream") == "institutional" else None
-    return values.get("urn") if kind in ("institutions", "assessments", "matches", "encounters") else None
 
 
 def payload_of(event: DomainEventProtocol, state: bytes) -> str:
@@ -152,7 +145,7 @@ class ReadModel:
         if name in ("Recorded", "Corrected"):
             values = event.values
             batch.insert(kind, aggregate_id, version_row(schema, aggregate_id, nid, key, values, self.sealer), values)
-        return key, urn_of(kind, values)
+        return key, schema.institution_of(values)
 
     @staticmethod
     def erase(c: Cursor, kind: str, aggregate_id: str, fields: list[str], sealer: Any) -> None:
@@ -188,6 +181,12 @@ class ReadModel:
             for statements in table_groups(self.dialect).values():
                 for statement in statements[:2]:  # the table, and the index that finds a record's current row
                     c.execute(statement)
+            c.execute("INSERT INTO rm_schema (digest) VALUES (?)", (schema_digest(self.dialect),))
+
+    def outdated(self) -> bool:
+        """Were the tables made under other definitions (an older careerhub)? Then only a rebuild fits them."""
+        rows = self.db.query("SELECT digest FROM rm_schema")
+        return [r["digest"] for r in rows] != [schema_digest(self.dialect)]
 
     def create_indexes(self) -> None:
         with self.db.transaction(commit=True) as c:

@@ -27,6 +27,8 @@ class Projector:
     def __init__(self, app: CareerHub):
         self.app = app
         self.model = open_read_model(app)
+        if self.model.outdated():
+            self.rebuild()
 
     def position(self) -> int:
         return self.model.max_tracking_id(self.app.name) or 0

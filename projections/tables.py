@@ -6,6 +6,8 @@ Each version row knows the log positions between which it was the known truth
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import date
 from typing import Any
 
@@ -32,6 +34,12 @@ LOG_COLUMNS = ("nid", "recorded_at", "topic", "kind", "event", "aggregate_id", "
                "actor", "reason", "source", "valid_on", "payload")
 
 
+def schema_digest(dialect: str) -> str:
+    """A fingerprint of the tables' definitions: a read model made under other ones is rebuilt."""
+    statements = json.dumps(table_groups(dialect), sort_keys=True)
+    return hashlib.sha256(statements.encode()).hexdigest()
+
+
 def table_of(kind: str) -> str:
     return f"rm_{kind}"
 
@@ -43,7 +51,7 @@ def sql_type(dialect: str, column: Column) -> str:
 def table_groups(dialect: str) -> dict[str, list[str]]:
     """Each read-model table with the statements that create it and its indexes."""
     big = SQL_TYPES[dialect]["big"]
-    groups = {"rm_log": [
+    groups = {"rm_schema": ["CREATE TABLE IF NOT EXISTS rm_schema (digest TEXT NOT NULL)"], "rm_log": [
         f"CREATE TABLE IF NOT EXISTS rm_log (nid {big} PRIMARY KEY, recorded_at TEXT NOT NULL, topic TEXT NOT NULL,"
         " kind TEXT, event TEXT NOT NULL, aggregate_id TEXT NOT NULL, record_key TEXT, urn TEXT, actor TEXT,"
         " reason TEXT, source TEXT, valid_on TEXT, payload TEXT NOT NULL)",

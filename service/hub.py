@@ -29,8 +29,8 @@ class HubService:
         return self.projector.catch_up()
 
     def import_file(self, kind: str, path: Path, actor: str, reason: str | None = None,
-                    data: bytes | None = None) -> ImportSummary:
-        summary = import_file(self.app, kind, path, actor, reason, data)
+                    data: bytes | None = None, hub_id: str | None = None) -> ImportSummary:
+        summary = import_file(self.app, kind, path, actor, reason, data, hub_id)
         self.refresh()
         return summary
 

@@ -15,6 +15,7 @@ from engine.application import CareerHub
 from engine.errors import CareerHubError, ImportRejected
 from engine.importing.parsing import Row, read_rows
 from engine.importing.schema import SCHEMAS, KindSchema, Reference
+from engine.importing.scope import check_scope, hub_scope
 from engine.records import RECORD_CLASSES, Record
 
 PROGRESS_ABOVE_ROWS = 5000
@@ -88,9 +89,11 @@ def check_references(app: CareerHub, path: Path, schema: KindSchema, rows: list[
 
 
 def import_file(app: CareerHub, kind: str, path: Path, actor: str, reason: str | None = None,
-                data: bytes | None = None) -> ImportSummary:
-    """Record a whole file or nothing; a re-import of the same file records nothing."""
+                data: bytes | None = None, hub_id: str | None = None) -> ImportSummary:
+    """Record a whole file or nothing; a re-import of the same file records nothing. With `hub_id`
+    (a user limited to one hub) every row and every record it changes must belong to that hub."""
     schema = schema_for(kind)
+    scope = hub_scope(app, hub_id) if hub_id is not None else None
     if data is None:
         try:
             data = Path(path).read_bytes()
@@ -107,6 +110,8 @@ def import_file(app: CareerHub, kind: str, path: Path, actor: str, reason: str |
         nonlocal unchanged
         check_references(app, path, schema, list(keyed.values()))
         existing = app.load_many(ids.values())
+        if scope is not None:
+            check_scope(app, scope, path, schema, [(row, existing.get(ids[key])) for key, row in keyed.items()])
         changed: list[Record] = []
         unchanged = len(rows) - len(keyed)  # exact repeats inside the file
         progress = tqdm(keyed.items(), desc=f"{Path(path).name}", unit="row", file=sys.stderr,

@@ -38,6 +38,19 @@ class KindSchema:
     references: tuple[Reference, ...] = ()
     ordered_dates: tuple[tuple[str, str], ...] = ()  # (start, end): end may not precede start
     optional_key: str | None = None  # encounters: encounter_ref when present
+    # Who owns a row, for users limited to one hub (the upload's scope check reads only these):
+    hub_wide: bool = False  # changes every hub's figures: only users of all hubs may import it
+    hub_column: str | None = None  # names the hub the row belongs to
+    area_column: str | None = None  # names the area that owns the row
+    institution: Reference | None = None  # the institution the row is about
+
+    def institution_of(self, values: dict[str, object]) -> str | None:
+        """The URN of the institution a row is about, if any."""
+        reference = self.institution
+        if reference is None or (reference.when and values.get(reference.when[0]) != reference.when[1]):
+            return None
+        value = values.get(reference.column)
+        return str(value) if value is not None else None
 
     @cached_property
     def column_names(self) -> tuple[str, ...]:
@@ -60,47 +73,52 @@ LONGITUDE = Column("longitude", "float", minimum=-180, maximum=180)
 
 SCHEMAS: dict[str, KindSchema] = {s.kind: s for s in (
     KindSchema("hubs", (_text("hub_id", True), _text("name", True), _text("area", True), _date("started_on")),
-               key=("hub_id",), valid_on="started_on"),
+               key=("hub_id",), valid_on="started_on", hub_wide=True),
     KindSchema("targets", (_text("hub_id", True), Column("academic_year", "academic_year", True),
                            _text("metric", True, METRICS), Column("value", "float", True, minimum=0)),
                key=("hub_id", "academic_year", "metric"), valid_on=None,
-               references=(Reference("hub_id", "hubs"),)),
+               references=(Reference("hub_id", "hubs"),), hub_column="hub_id"),
     KindSchema("terms", (_text("hub_id", True), Column("academic_year", "academic_year", True),
                          _text("term", True, TERM_NAMES), _date("starts_on", True), _date("ends_on", True)),
                key=("hub_id", "academic_year", "term"), valid_on="starts_on",
-               references=(Reference("hub_id", "hubs"),), ordered_dates=(("starts_on", "ends_on"),)),
+               references=(Reference("hub_id", "hubs"),), ordered_dates=(("starts_on", "ends_on"),), hub_column="hub_id"),
     KindSchema("national", (_text("metric", True, METRICS), _date("published_on", True),
                             Column("value", "float", True, minimum=0), Column("academic_year", "academic_year")),
-               key=("metric", "published_on"), valid_on="published_on"),
+               key=("metric", "published_on"), valid_on="published_on", hub_wide=True),
     KindSchema("institutions", (
         _text("urn", True), _text("name", True), _text("kind", True, INSTITUTION_KINDS), _text("area", True),
         _text("postcode"), LATITUDE, LONGITUDE, _text("cluster"), _date("ean_joined_on"), _date("ean_left_on"),
         _text("hub_id"), _date("hub_joined_on"), _date("hub_left_on"), Column("disadvantaged", "bool", default=False)),
         key=("urn",), valid_on="ean_joined_on", references=(Reference("hub_id", "hubs"),),
-        ordered_dates=(("ean_joined_on", "ean_left_on"), ("hub_joined_on", "hub_left_on"))),
+        ordered_dates=(("ean_joined_on", "ean_left_on"), ("hub_joined_on", "hub_left_on")),
+        hub_column="hub_id", area_column="area", institution=Reference("urn", "institutions")),
     KindSchema("advisers", (
         _text("adviser_ref", True), _text("name", True), _text("employer"), _text("sector"), Column("skills", "list"),
         _text("postcode"), LATITUDE, LONGITUDE, Column("capacity", "int", default=1, minimum=0, maximum=100),
         Column("max_travel_km", "float", default=40.0, minimum=0, maximum=1000), _date("available_from"), _date("available_until"),
-        Column("conflicts", "list")),
+        Column("conflicts", "list"), _text("area")),
         key=("adviser_ref",), valid_on="available_from", references=(Reference("conflicts", "institutions"),),
-        ordered_dates=(("available_from", "available_until"),)),
+        ordered_dates=(("available_from", "available_until"),), area_column="area"),
     KindSchema("matches", (_text("urn", True), _text("adviser_ref", True), _date("matched_on", True), _date("ended_on")),
                key=("urn", "adviser_ref", "matched_on"), valid_on="matched_on",
                references=(Reference("urn", "institutions"), Reference("adviser_ref", "advisers")),
-               ordered_dates=(("matched_on", "ended_on"),)),
+               ordered_dates=(("matched_on", "ended_on"),), institution=Reference("urn", "institutions")),
     KindSchema("assessments", (_text("urn", True), _date("assessed_on", True),
                                *(Column(f"bm{b}", "percent", True) for b in BENCHMARKS)),
-               key=("urn", "assessed_on"), valid_on="assessed_on", references=(Reference("urn", "institutions"),)),
+               key=("urn", "assessed_on"), valid_on="assessed_on", references=(Reference("urn", "institutions"),),
+               institution=Reference("urn", "institutions")),
     KindSchema("encounters", (
         _text("encounter_ref"), _text("urn", True), _date("occurred_on", True), _text("kind", True, ENCOUNTER_KINDS),
         _text("provider"), Column("year_groups", "int_list", minimum=1, maximum=14), Column("students", "int", minimum=0)),
-        key=(), valid_on="occurred_on", references=(Reference("urn", "institutions"),), optional_key="encounter_ref"),
+        key=(), valid_on="occurred_on", references=(Reference("urn", "institutions"),), optional_key="encounter_ref",
+        institution=Reference("urn", "institutions")),
     KindSchema("funding", (
         _text("application_ref", True), _text("hub_id", True), _text("stream", True, ("institutional", "collaborative")),
         _text("applicant", True), Column("amount_requested", "float", True, minimum=0), _date("applied_on", True),
         Column("focus", "list"), _text("decision", False, ("approved", "rejected")), _date("decided_on"),
         Column("amount_awarded", "float", minimum=0)),
-        key=("application_ref",), valid_on="applied_on", references=(Reference("hub_id", "hubs"), Reference("applicant", "institutions", when=("stream", "institutional"))),
-        ordered_dates=(("applied_on", "decided_on"),)),
+        key=("application_ref",), valid_on="applied_on",
+        references=(Reference("hub_id", "hubs"), Reference("applicant", "institutions", when=("stream", "institutional"))),
+        ordered_dates=(("applied_on", "decided_on"),), hub_column="hub_id",
+        institution=Reference("applicant", "institutions", when=("stream", "institutional"))),
 )}
