@@ -64,14 +64,15 @@ class CareerHub(Application):
                 loaded[stored.originator_id] = domain_event.mutate(loaded.get(stored.originator_id))
         return loaded
 
-    def save_with_retry(self, plan: Any) -> list[Any]:
-        """Run `plan()` (which loads and changes aggregates) and save; re-plan on a write conflict."""
+    def save_with_retry(self, plan: Any, save_options: Any = dict) -> list[Any]:
+        """Run `plan()` (which loads and changes aggregates) and save; re-plan on a write conflict.
+        `save_options()` gives what the plan asks of the recorder (see store.py), after each plan."""
         for _ in range(SAVE_ATTEMPTS):
             aggregates = plan()
             if not aggregates:
                 return []
             try:
-                return self.save(*aggregates)
+                return self.save(*aggregates, **save_options())
             except IntegrityError:
                 continue  # another writer got there first: reload and decide again
         raise ConcurrencyError(f"gave up after {SAVE_ATTEMPTS} write conflicts with other writers; nothing was recorded")

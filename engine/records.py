@@ -64,6 +64,9 @@ class Record(Aggregate):
         fields: list[str]
         actor: str
         reason: str
+        # [originator id (hex), version, SHA-256 of the new payload] of each event the redaction rewrote;
+        # absent in redactions recorded before careerhub kept this commitment.
+        rewrites: list[list[Any]] | None = None
 
         def apply(self, aggregate: Record) -> None:
             aggregate.values = redact_values(aggregate.values, self.fields)
@@ -96,7 +99,7 @@ class Record(Aggregate):
         self.trigger_event(self.Corrected, values=values, changed=changed, valid_on=valid_on,
                            actor=actor, reason=reason, source=source)
 
-    def redact(self, actor: str, reason: str) -> None:
+    def redact(self, actor: str, reason: str, rewrites: list[list[Any]]) -> None:
         """Erase the personal fields (UK GDPR); the erasure itself is recorded, with who and why."""
         if not self.PERSONAL_FIELDS:
             raise CareerHubError(f"{self.KIND} records hold no personal data to redact")
@@ -104,7 +107,8 @@ class Record(Aggregate):
             raise CareerHubError("a redaction needs a reason")
         if set(self.PERSONAL_FIELDS) <= set(getattr(self, "redacted", [])):
             raise CareerHubError(f"{self.KIND} {' '.join(self.key)} is already redacted")
-        self.trigger_event(self.Redacted, fields=list(self.PERSONAL_FIELDS), actor=actor, reason=reason)
+        self.trigger_event(self.Redacted, fields=list(self.PERSONAL_FIELDS), actor=actor, reason=reason,
+                           rewrites=rewrites)
 
     def retract(self, actor: str, reason: str) -> None:
         if self.retracted:
@@ -138,7 +142,7 @@ class Institution(Record):
 
 class EnterpriseAdviser(Record):
     KIND = "advisers"
-    PERSONAL_FIELDS = ("name", "employer", "postcode", "latitude", "longitude")
+    PERSONAL_FIELDS = ("name", "employer", "skills", "postcode", "latitude", "longitude")
 
 
 class Match(Record):

@@ -1,8 +1,11 @@
-"""Erasure without breaking the chain: the redaction is an event; then the earlier payloads of the
-same record are rewritten without the personal values. The chain covers each payload's hash as
-recorded, so `careerhub verify` still passes and knows these rewrites were made on purpose."""
+"""Erasure without breaking the chain. A redaction scrubs the person's values from every event that
+carries them: the record's own events, and every matcher run whose recorded inputs list the adviser.
+The Redacted event names each rewritten event with the SHA-256 of its new payload, and is saved in
+the same transaction as the rewrites. The chain keeps covering the original hashes, so `careerhub
+verify` accepts a rewritten payload only when it is exactly the one a redaction committed to."""
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from typing import Any
 from uuid import UUID
@@ -11,44 +14,94 @@ from eventsourcing.persistence import StoredEvent
 
 from engine.application import CareerHub
 from engine.errors import UnknownRecordError
-from engine.records import RECORD_CLASSES, Record, redact_values
+from engine.matchruns import MatchRun
+from engine.records import RECORD_CLASSES, REDACTED, Record, redact_values
 
 
 def redact(app: CareerHub, kind: str, key: tuple[str, ...], actor: str, reason: str) -> UUID:
-    """Record the redaction (once) and scrub every earlier payload of the record."""
+    """Record the redaction (once) and, in the same transaction, scrub every payload carrying the person."""
     record_class = RECORD_CLASSES[kind]
     record_id = record_class.id_for(key)
+    fields = list(record_class.PERSONAL_FIELDS)
+    rewrites: list[StoredEvent] = []
 
     def plan() -> list[Record]:
         record = app.load_many([record_id]).get(record_id)
         if record is None:
             raise UnknownRecordError(f"no {kind} record with key {' '.join(key)}")
-        record.redact(actor, reason)
+        rewrites[:] = scrubbed_events(app, record, fields)
+        record.redact(actor, reason, [[e.originator_id.hex, e.originator_version, payload_sha256(e)] for e in rewrites])
         return [record]
 
-    app.save_with_retry(plan)
-    scrub(app, record_id, list(record_class.PERSONAL_FIELDS))
+    app.save_with_retry(plan, lambda: {"rewrites": rewrites})
     return record_id
 
 
-def scrub(app: CareerHub, record_id: UUID, fields: list[str]) -> None:
+def payload_sha256(stored: StoredEvent) -> str:
+    return hashlib.sha256(stored.state).hexdigest()
+
+
+def scrubbed_events(app: CareerHub, record: Record, fields: list[str]) -> list[StoredEvent]:
+    """Every stored event carrying the person's values, rewritten without them."""
+    rewrites = []
+    for stored in carriers(app, record):
+        event = app.mapper.to_domain_event(stored)
+        own = stored.originator_id == record.id
+        changes = scrubbed_attributes(vars(event), own, record.KIND, record.key, fields)
+        if changes is not None:
+            rewrites.append(app.mapper.to_stored_event(replace(event, **changes)))
+    return rewrites
+
+
+def carriers(app: CareerHub, record: Record) -> list[StoredEvent]:
+    """The record's own events, and the matcher runs (whose inputs copy advisers' values)."""
     table = app.recorder.events_table_name
-    stored_id: Any = record_id.hex if app.db.dialect == "sqlite" else record_id
-    with app.db.transaction(commit=True) as c:
-        rows = c.execute(f"SELECT originator_version, topic, state FROM {table} WHERE originator_id = ?",
-                         (stored_id,)).fetchall()
-        for row in rows:
-            event = app.mapper.to_domain_event(_stored(record_id, row))
-            values = getattr(event, "values", None)
-            if values is None:
-                continue
-            scrubbed = app.mapper.to_stored_event(replace(event, values=redact_values(values, fields)))
-            c.execute(f"UPDATE {table} SET state = ? WHERE originator_id = ? AND originator_version = ?",
-                      (scrubbed.state, stored_id, row["originator_version"]))
+    stored_id: Any = record.id.hex if app.db.dialect == "sqlite" else record.id
+    rows = app.db.query(f"SELECT originator_id, originator_version, topic, state FROM {table}"
+                        " WHERE originator_id = ? OR topic = ? ORDER BY originator_id, originator_version",
+                        (stored_id, MatchRun.Proposed.TOPIC))
+    return [StoredEvent(originator_id=UUID(str(row["originator_id"])), originator_version=row["originator_version"],
+                        topic=row["topic"], state=bytes(row["state"])) for row in rows]
 
 
-def _stored(record_id: UUID, row: dict[str, Any]) -> StoredEvent:
-    return StoredEvent(originator_id=record_id, originator_version=row["originator_version"],
-                       topic=row["topic"], state=bytes(row["state"]))
+def scrubbed_attributes(attributes: dict[str, Any], own: bool, kind: str, key: list[str],
+                        fields: list[str]) -> dict[str, Any] | None:
+    """The changed attributes of an event without the person's values, or None if it carries none.
+    Works on a decoded event's attributes and on a logged payload alike."""
+    if own:
+        values = attributes.get("values")
+        return {"values": redact_values(values, fields)} if values is not None else None
+    inputs = attributes.get("inputs")
+    if kind != "advisers" or not isinstance(inputs, dict):
+        return None
+    advisers = inputs.get("advisers", [])
+    person = next((a for a in advisers if a.get("adviser_ref") == key[0]), None)
+    if person is None:
+        return None
+    changes = {"inputs": {**inputs, "advisers": [without(a, fields) if a is person else a for a in advisers]}}
+    result = attributes.get("result")
+    if isinstance(result, dict):  # the proposals' reasons quote the adviser's employer and skills
+        texts = personal_texts(person, fields)
+        changes["result"] = {**result, "proposals": [
+            {**p, "reasons": [blanked(r, texts) for r in p.get("reasons", [])]} if p.get("adviser_ref") == key[0] else p
+            for p in result.get("proposals", [])]}
+    return changes
 
 
+def personal_texts(values: dict[str, Any], fields: list[str]) -> list[str]:
+    """The person's text values (list items one by one), longest first so none is left half-blanked."""
+    texts = [v for f in fields for v in (values.get(f) if isinstance(values.get(f), list) else [values.get(f)])]
+    return sorted({t for t in texts if isinstance(t, str) and t}, key=len, reverse=True)
+
+
+def blanked(text: str, personal: list[str]) -> str:
+    for value in personal:
+        text = text.replace(value, REDACTED)
+    return text
+
+
+def without(values: dict[str, Any], fields: list[str]) -> dict[str, Any]:
+    """A matcher input without the person's values, keeping each value's type (a replay still reads it)."""
+    def erased(value: Any) -> Any:
+        return REDACTED if isinstance(value, str) else [] if isinstance(value, list) else None
+    return {k: erased(v) if k in fields and v is not None else v for k, v in values.items()}

@@ -59,6 +59,8 @@ def log_rows(previous: dict[str, Any] | None, ids: Sequence[int], events: Sequen
     return rows
 
 
+# A redaction's rewrites of earlier payloads, saved with the Redacted event that commits to them.
+REWRITE = "UPDATE {table} SET state = ? WHERE originator_id = ? AND originator_version = ?"
 LAST_LINK = f"SELECT recorded_at, chain FROM event_log ORDER BY notification_id DESC LIMIT 1"
 
 
@@ -77,6 +79,8 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
         previous = dict(last) if last else None
         rows = log_rows(previous, ids or [], stored_events, datetime.now(timezone.utc))
         c.executemany(f"INSERT INTO event_log ({EVENT_LOG_COLUMNS}) VALUES (?,?,?,?)", rows)
+        c.executemany(REWRITE.format(table=self.events_table_name),
+                      [(e.state, e.originator_id.hex, e.originator_version) for e in kwargs.get("rewrites", ())])
         return ids
 
 
@@ -102,7 +106,11 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             if not stored_events:
                 return []
             self._insert_stored_events(curs, stored_events, **kwargs)  # locks the table, then inserts
-            return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+            ids = self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+            for e in kwargs.get("rewrites", ()):
+                curs.execute(REWRITE.format(table=self.events_table_name).replace("?", "%s"),
+                             (e.state, e.originator_id, e.originator_version))
+            return ids
 
     def store_exists(self) -> bool:
         with self.datastore.transaction(commit=False) as curs:

@@ -49,20 +49,46 @@ def stored_rows(app: CareerHub, after: int) -> list[dict[str, Any]]:
     return [{"nid": n, **by_nid[n]} for n in sorted(by_nid)]
 
 
-def redacted_versions(app: CareerHub) -> dict[str, int]:
-    """originator_id -> version of its redaction: earlier payloads were rewritten on purpose."""
-    rows = app.db.query(f"SELECT originator_id, originator_version FROM {app.recorder.events_table_name}"
-                        " WHERE topic LIKE '%.Redacted'")
-    result: dict[str, int] = {}
+@dataclass(frozen=True)
+class Redactions:
+    """What the redactions in the log allow to differ from the hashes the chain covers."""
+
+    committed: dict[tuple[str, int], str]  # (originator id, version) -> SHA-256 of the payload it wrote
+    uncommitted: dict[str, int]  # originator id -> version of a redaction recorded without commitments
+
+    def allows(self, originator_id: str, version: int, payload: str) -> bool:
+        if (originator_id, version) in self.committed:
+            return self.committed[originator_id, version] == payload
+        return version < self.uncommitted.get(originator_id, 0)
+
+
+def redactions(app: CareerHub) -> Redactions:
+    """The commitments of every Redacted event, in log order (a later redaction's payload wins).
+    The Redacted events are themselves covered by the chain, so their commitments can be trusted."""
+    table = app.recorder.events_table_name
+    nid = "rowid" if app.db.dialect == "sqlite" else "notification_id"
+    rows = app.db.query(f"SELECT originator_id, originator_version, topic, state FROM {table}"
+                        f" WHERE topic LIKE '%.Redacted' ORDER BY {nid}")
+    committed: dict[tuple[str, int], str] = {}
+    uncommitted: dict[str, int] = {}
     for row in rows:
-        key = str(row["originator_id"]).replace("-", "")
-        result[key] = max(result.get(key, 0), row["originator_version"])
-    return result
+        stored = StoredEvent(originator_id=UUID(str(row["originator_id"])), originator_version=row["originator_version"],
+                             topic=row["topic"], state=as_bytes(row["state"]))
+        try:
+            rewrites = app.mapper.to_domain_event(stored).rewrites
+        except Exception:  # altered beyond decoding: the chain walk names it
+            continue
+        if rewrites is None:
+            uncommitted[stored.originator_id.hex] = max(uncommitted.get(stored.originator_id.hex, 0),
+                                                        stored.originator_version)
+        for originator_id, version, payload in rewrites or ():
+            committed[originator_id, version] = payload
+    return Redactions(committed, uncommitted)
 
 
 def verify_chain(app: CareerHub) -> Verdict:
     link, count, position, after = GENESIS, 0, 0, 0
-    redacted = redacted_versions(app)
+    redacted = redactions(app)
     while rows := stored_rows(app, after):
         for row in rows:
             event, log = row.get("event"), row.get("log")
@@ -75,8 +101,8 @@ def verify_chain(app: CareerHub) -> Verdict:
                                  originator_version=event["originator_version"], topic=event["topic"],
                                  state=as_bytes(event["state"]))
             payload = hashlib.sha256(stored.state).hexdigest()
-            rewritten_on_purpose = stored.originator_version < redacted.get(stored.originator_id, 0)
-            if payload != log["payload_sha256"] and not rewritten_on_purpose:
+            if payload != log["payload_sha256"] and not redacted.allows(stored.originator_id, stored.originator_version,
+                                                                        payload):
                 return Verdict(False, count, position, link, "altered: the event's payload does not match its hash", nid)
             expected = chain_link(link, nid, normalised(stored), log["payload_sha256"])
             if expected != log["chain"]:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import IntegrityError, InternalError, OperationalError, ProgrammingError, Tracking
@@ -14,7 +15,8 @@ from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 
 from engine.importing.schema import SCHEMAS
-from engine.records import RECORD_CLASSES, REDACTED, redact_values
+from engine.records import RECORD_CLASSES, REDACTED
+from engine.redaction import scrubbed_attributes
 from engine.sql import Cursor, Database
 from projections.tables import LOG_COLUMNS, insert_statement, schema_digest, table_groups, table_of, version_row
 
@@ -136,8 +138,12 @@ class ReadModel:
         schema = SCHEMAS[kind]
         if name == "Redacted":
             batch.flush(c)  # rare: write what came before, then erase in place
+            key = self.last_key(c, table_of(kind), aggregate_id)
             self.erase(c, kind, aggregate_id, event.fields, self.sealer)
-            return self.last_key(c, table_of(kind), aggregate_id), None
+            for carrier in {originator for originator, _, _ in getattr(event, "rewrites", None) or ()}:
+                if UUID(carrier) != event.originator_id:
+                    self.scrub_log(c, UUID(carrier), kind, key.split(" "), event.fields, self.sealer)
+            return key, None
         if name == "Recorded":
             key, values = " ".join(event.key), event.values
         else:
@@ -157,12 +163,19 @@ class ReadModel:
         assignments += [f"{f} = NULL" for f in fields if f not in text]
         c.execute(f"UPDATE {table_of(kind)} SET {', '.join(assignments)} WHERE aggregate_id = ?",
                   (*[marker] * len(text), aggregate_id))
-        for row in c.execute("SELECT nid, payload FROM rm_log WHERE aggregate_id = ?", (aggregate_id,)).fetchall():
+        ReadModel.scrub_log(c, UUID(aggregate_id), kind, None, fields, sealer)
+
+    @staticmethod
+    def scrub_log(c: Cursor, aggregate_id: UUID, kind: str, key: list[str] | None, fields: list[str],
+                  sealer: Any) -> None:
+        """Erase the person's values from the logged payloads of an aggregate: the record's own
+        (key None), or another that carried them (a matcher run's inputs), as the store's were."""
+        for row in c.execute("SELECT nid, payload FROM rm_log WHERE aggregate_id = ?", (str(aggregate_id),)).fetchall():
             payload = plain(json.loads(sealer.unseal(row["payload"])))
-            if "values" in payload:
-                payload["values"] = redact_values(payload["values"], fields)
+            changes = scrubbed_attributes(payload, key is None, kind, key or [], fields)
+            if changes is not None:
                 c.execute("UPDATE rm_log SET payload = ? WHERE nid = ?",
-                          (sealer.seal(json.dumps(payload, sort_keys=True)), row["nid"]))
+                          (sealer.seal(json.dumps({**payload, **changes}, sort_keys=True)), row["nid"]))
 
     @staticmethod
     def last_key(c: Cursor, table: str, aggregate_id: str) -> str:
