@@ -13,6 +13,7 @@ from eventsourcing.domain import Aggregate
 
 from engine.errors import CareerHubError
 from engine.ids import record_id
+from engine.importing.schema import SCHEMAS
 from engine.topics import stabilise_topics
 
 
@@ -142,7 +143,7 @@ class Institution(Record):
 
 class EnterpriseAdviser(Record):
     KIND = "advisers"
-    PERSONAL_FIELDS = ("name", "employer", "skills", "postcode", "latitude", "longitude")
+    PERSONAL_FIELDS = SCHEMAS["advisers"].personal
 
 
 class Match(Record):

@@ -25,7 +25,7 @@ class LogFilter:
 def list_log(db: Database, f: LogFilter) -> list[dict[str, Any]]:
     """Log rows in recording order, each with its payload decoded."""
     where, params = ["nid > ?"], [f.after]
-    for column, value in (("kind", f.kind), ("urn", f.urn), ("actor", f.actor)):
+    for column, value in (("kind", f.kind), ("urn", f.urn), ("actor_key", db.sealer.lookup_key(f.actor))):
         if value:
             where.append(f"{column} = ?")
             params.append(value)
@@ -43,6 +43,8 @@ def list_log(db: Database, f: LogFilter) -> list[dict[str, Any]]:
 
 def decoded(row: dict[str, Any], sealer: Any) -> dict[str, Any]:
     row = dict(row)
+    row.pop("actor_key", None)
+    row["actor"] = sealer.unseal(row["actor"])
     row["payload"] = plain(json.loads(sealer.unseal(row["payload"])))
     return row
 

@@ -9,6 +9,7 @@ from engine.sql import Database
 from projections.institutions import public, standings
 from projections.queries import position_at
 from projections.report import Query, hub_report
+from projections.tables import unseal_actors
 
 FIGURES = ("institutions", "assessed", "data_required", "average_benchmarks")
 
@@ -25,11 +26,11 @@ def events_between(db: Database, hub_id: str, urn: str, n1: int, n2: int, day: s
     """Events recorded in (n1, n2] that bear on this institution on the day: its own records valid on or
     before the day (or retractions, whose valid date is their record's), and the hub's own record and
     term dates, which decide its area and its term."""
-    return db.query(
+    return unseal_actors(db.query(
         "SELECT nid, recorded_at, actor, reason, kind, event, record_key, source, valid_on FROM rm_log"
         " WHERE nid > ? AND nid <= ? AND ((urn = ? AND (valid_on IS NULL OR valid_on <= ? OR kind = 'institutions'))"
         " OR (kind IN ('hubs', 'terms') AND (record_key = ? OR substr(record_key, 1, ?) = ?))) ORDER BY nid",
-        (n1, n2, urn, day, hub_id, len(hub_id) + 1, hub_id + " "))
+        (n1, n2, urn, day, hub_id, len(hub_id) + 1, hub_id + " ")), db.sealer)
 
 
 def compare_known_at(db: Database, query: Query, then: datetime | None, now: datetime | None) -> dict[str, Any]:

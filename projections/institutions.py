@@ -9,6 +9,7 @@ from engine.sql import Database
 from projections.queries import (active_matches, get_hub, hub_calendar, in_list, known_rows, latest_assessments, list_engaged,
                                  list_members)
 from config.calendar import term_containing
+from projections.tables import unseal_actors
 
 
 def standings(db: Database, hub_id: str, day: date, n: int, cluster: str | None = None) -> dict[str, dict[str, Any]]:
@@ -48,5 +49,5 @@ def events_for_versions(db: Database, versions: list[dict[str, Any] | None]) -> 
     nids = sorted({v["nid_from"] for v in versions if v})
     if not nids:
         return []
-    return db.query(f"SELECT nid, recorded_at, actor, reason, kind, event, record_key, source FROM rm_log"
-                    f" WHERE nid IN ({in_list([str(n) for n in nids])}) ORDER BY nid", nids)
+    return unseal_actors(db.query(f"SELECT nid, recorded_at, actor, reason, kind, event, record_key, source FROM rm_log"
+                                  f" WHERE nid IN ({in_list([str(n) for n in nids])}) ORDER BY nid", nids), db.sealer)

@@ -127,9 +127,10 @@ class ReadModel:
         record_key = urn = None
         if kind is not None:
             record_key, urn = self.apply_record(c, batch, kind, name, aggregate_id, item.nid, event)
-        valid_on = getattr(event, "valid_on", None)
+        valid_on, actor = getattr(event, "valid_on", None), getattr(event, "actor", None)
         batch.log.append((item.nid, item.recorded_at, topic, kind or topic.split(":")[-1].split(".")[0], name,
-                          aggregate_id, record_key, urn, getattr(event, "actor", None), getattr(event, "reason", None),
+                          aggregate_id, record_key, urn, self.sealer.seal(actor), self.sealer.lookup_key(actor),
+                          getattr(event, "reason", None),
                           getattr(event, "source", None), valid_on.isoformat() if valid_on else None,
                           self.sealer.seal(payload_of(event, item.state))))
 

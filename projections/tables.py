@@ -28,10 +28,9 @@ INDEXES = {
     "advisers": (("adviser_ref",),),
     "hubs": (("hub_id",),),
 }
-# Text naming people or institutions: encrypted at rest when CAREERHUB_CIPHER_KEY is set.
-SEALED_COLUMNS = {"institutions": ("name", "postcode"), "advisers": ("name", "employer", "postcode", "skills")}
+# The actor (a user's e-mail address) is sealed; actor_key (a keyed hash of it) finds it by equality.
 LOG_COLUMNS = ("nid", "recorded_at", "topic", "kind", "event", "aggregate_id", "record_key", "urn",
-               "actor", "reason", "source", "valid_on", "payload")
+               "actor", "actor_key", "reason", "source", "valid_on", "payload")
 
 
 def schema_digest(dialect: str) -> str:
@@ -44,7 +43,9 @@ def table_of(kind: str) -> str:
     return f"rm_{kind}"
 
 
-def sql_type(dialect: str, column: Column) -> str:
+def sql_type(dialect: str, schema: KindSchema, column: Column) -> str:
+    if column.name in schema.sealed:
+        return "TEXT"  # ciphertext, whatever the value's type
     return SQL_TYPES[dialect].get(column.type, "TEXT")
 
 
@@ -54,16 +55,16 @@ def table_groups(dialect: str) -> dict[str, list[str]]:
     groups = {"rm_schema": ["CREATE TABLE IF NOT EXISTS rm_schema (digest TEXT NOT NULL)"], "rm_log": [
         f"CREATE TABLE IF NOT EXISTS rm_log (nid {big} PRIMARY KEY, recorded_at TEXT NOT NULL, topic TEXT NOT NULL,"
         " kind TEXT, event TEXT NOT NULL, aggregate_id TEXT NOT NULL, record_key TEXT, urn TEXT, actor TEXT,"
-        " reason TEXT, source TEXT, valid_on TEXT, payload TEXT NOT NULL)",
+        " actor_key TEXT, reason TEXT, source TEXT, valid_on TEXT, payload TEXT NOT NULL)",
         "CREATE INDEX IF NOT EXISTS rm_log_recorded_at ON rm_log (recorded_at, nid)",
         "CREATE INDEX IF NOT EXISTS rm_log_urn ON rm_log (urn, nid)",
         "CREATE INDEX IF NOT EXISTS rm_log_aggregate ON rm_log (aggregate_id, nid)",
         "CREATE INDEX IF NOT EXISTS rm_log_kind ON rm_log (kind, nid)",
-        "CREATE INDEX IF NOT EXISTS rm_log_actor ON rm_log (actor, nid)",
+        "CREATE INDEX IF NOT EXISTS rm_log_actor ON rm_log (actor_key, nid)",
     ]}
     for schema in SCHEMAS.values():
         table = table_of(schema.kind)
-        columns = ", ".join(f"{c.name} {sql_type(dialect, c)}" for c in schema.columns)
+        columns = ", ".join(f"{c.name} {sql_type(dialect, schema, c)}" for c in schema.columns)
         statements = [f"CREATE TABLE IF NOT EXISTS {table} (aggregate_id TEXT NOT NULL, nid_from {big} NOT NULL,"
                       f" nid_to {big}, record_key TEXT NOT NULL, {columns})",
                       f"CREATE INDEX IF NOT EXISTS {table}_current ON {table} (aggregate_id, nid_to)"]
@@ -86,20 +87,28 @@ def cell(value: Any) -> Any:
 
 
 def version_row(schema: KindSchema, aggregate_id: str, nid: int, key: str, values: dict[str, Any], sealer: Any) -> tuple:
-    sealed = SEALED_COLUMNS.get(schema.kind, ())
     row = [aggregate_id, nid, None, key]
     for name in schema.column_names:
         value = values.get(name)
         if value is not None and not isinstance(value, (str, int, float)) or isinstance(value, bool):
             value = cell(value)  # dates, lists and booleans; the common types go through as they are
-        row.append(sealer.seal(value) if name in sealed else value)
+        row.append(sealer.seal(None if value is None else str(value)) if name in schema.sealed else value)
     return tuple(row)
 
 
 def unseal_row(kind: str, row: dict[str, Any], sealer: Any) -> dict[str, Any]:
-    for column in SEALED_COLUMNS.get(kind, ()):
-        row[column] = sealer.unseal(row[column])
+    schema = SCHEMAS[kind]
+    for name in schema.sealed:
+        text = sealer.unseal(row[name])
+        row[name] = float(text) if text is not None and schema.column(name).type == "float" else text
     return row
+
+
+def unseal_actors(rows: list[dict[str, Any]], sealer: Any) -> list[dict[str, Any]]:
+    """Log rows with their actor readable (it is sealed at rest)."""
+    for row in rows:
+        row["actor"] = sealer.unseal(row["actor"])
+    return rows
 
 
 def insert_statement(schema: KindSchema) -> str:

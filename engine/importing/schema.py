@@ -43,6 +43,10 @@ class KindSchema:
     hub_column: str | None = None  # names the hub the row belongs to
     area_column: str | None = None  # names the area that owns the row
     institution: Reference | None = None  # the institution the row is about
+    # Personal data (UK GDPR): erased by `careerhub redact`. Sealed: encrypted at rest in the read
+    # model when CAREERHUB_CIPHER_KEY is set (the personal fields, and what names an institution).
+    personal: tuple[str, ...] = ()
+    sealed: tuple[str, ...] = ()
 
     def institution_of(self, values: dict[str, object]) -> str | None:
         """The URN of the institution a row is about, if any."""
@@ -68,6 +72,7 @@ def _date(name: str, required: bool = False) -> Column:
     return Column(name, "date", required)
 
 
+ADVISER_PERSONAL = ("name", "employer", "skills", "postcode", "latitude", "longitude")  # a volunteer, a person
 LATITUDE = Column("latitude", "float", minimum=-90, maximum=90)
 LONGITUDE = Column("longitude", "float", minimum=-180, maximum=180)
 
@@ -91,14 +96,16 @@ SCHEMAS: dict[str, KindSchema] = {s.kind: s for s in (
         _text("hub_id"), _date("hub_joined_on"), _date("hub_left_on"), Column("disadvantaged", "bool", default=False)),
         key=("urn",), valid_on="ean_joined_on", references=(Reference("hub_id", "hubs"),),
         ordered_dates=(("ean_joined_on", "ean_left_on"), ("hub_joined_on", "hub_left_on")),
-        hub_column="hub_id", area_column="area", institution=Reference("urn", "institutions")),
+        hub_column="hub_id", area_column="area", institution=Reference("urn", "institutions"),
+        sealed=("name", "postcode")),
     KindSchema("advisers", (
         _text("adviser_ref", True), _text("name", True), _text("employer"), _text("sector"), Column("skills", "list"),
         _text("postcode"), LATITUDE, LONGITUDE, Column("capacity", "int", default=1, minimum=0, maximum=100),
         Column("max_travel_km", "float", default=40.0, minimum=0, maximum=1000), _date("available_from"), _date("available_until"),
         Column("conflicts", "list"), _text("area")),
         key=("adviser_ref",), valid_on="available_from", references=(Reference("conflicts", "institutions"),),
-        ordered_dates=(("available_from", "available_until"),), area_column="area"),
+        ordered_dates=(("available_from", "available_until"),), area_column="area",
+        personal=ADVISER_PERSONAL, sealed=ADVISER_PERSONAL),
     KindSchema("matches", (_text("urn", True), _text("adviser_ref", True), _date("matched_on", True), _date("ended_on")),
                key=("urn", "adviser_ref", "matched_on"), valid_on="matched_on",
                references=(Reference("urn", "institutions"), Reference("adviser_ref", "advisers")),

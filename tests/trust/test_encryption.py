@@ -13,10 +13,12 @@ from config.settings import Settings
 from eventsourcing.cipher import AESCipher
 
 from engine.errors import CareerHubError
+from projections.audit import LogFilter, list_log
 from projections.queries import known_rows
 from projections.report import Query
 from service.demo import load_demo
 from service.hub import HubService
+from service.matchruns import propose
 
 
 def open_hub(url: str, key: str | None) -> HubService:
@@ -59,3 +61,25 @@ def test_keygen_prints_a_key_that_opens_a_store(tmp_path: Path):
     hub.import_file("hubs", Path("h.csv"), "t", data=b"hub_id,name,area\nh1,Hub,Area\n")
     assert hub.report(Query("h1", date(2020, 1, 1)))["institutions"] == 0
     hub.close()
+
+
+def test_every_personal_value_is_sealed_at_rest_and_still_usable(database_url: str):
+    """Advisers' coordinates and the actors' e-mail addresses are personal data too (README)."""
+    hub = open_hub(database_url, AESCipher.create_key(32))
+    try:
+        hub.import_file("hubs", Path("h.csv"), "ec.one@dorset.example", data=b"hub_id,name,area\nh1,Hub,Dorset\n")
+        hub.import_file("institutions", Path("i.csv"), "ec.one@dorset.example",
+                        data=b"urn,name,kind,area,latitude,longitude,ean_joined_on\n100001,A,school,Dorset,50.7,-2.4,2019-09-01\n")
+        hub.import_file("advisers", Path("a.csv"), "ec.two@dorset.example",
+                        data=b"adviser_ref,name,latitude,longitude\nEA1,Someone,50.7123,-2.4321\n")
+        stored = repr(hub.db.query("SELECT * FROM rm_log")) + repr(hub.db.query("SELECT * FROM rm_advisers"))
+        assert not [v for v in ("ec.one@dorset.example", "ec.two", "50.7123", "-2.4321") if v in stored]
+
+        adviser = known_rows(hub.db, "advisers", hub.projector.position())[0]
+        assert (adviser["latitude"], adviser["longitude"]) == (50.7123, -2.4321)
+        run = propose(hub, "Dorset", date(2020, 1, 6), actor="ec.one@dorset.example")
+        assert [(p["urn"], p["adviser_ref"]) for p in run["proposals"]] == [("100001", "EA1")]
+        mine = list_log(hub.db, LogFilter(actor="ec.two@dorset.example"))
+        assert [(r["actor"], r["kind"]) for r in mine] == [("ec.two@dorset.example", "advisers")]
+    finally:
+        hub.close()
