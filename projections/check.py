@@ -53,12 +53,25 @@ class Difference:
 
 
 @dataclass(frozen=True)
+class PositionAhead:
+    """The tracking position claims events the log does not have: those recorded up to it later
+    would never be applied, and the reports would go stale without a word."""
+    table: str
+    position: int
+    head: int
+
+    def __str__(self) -> str:
+        return (f"{self.table}: the read model's position {self.position} is beyond the log's last event"
+                f" {self.head} (events up to it would never be applied)")
+
+
+@dataclass(frozen=True)
 class ReadModelVerdict:
     ok: bool
     position: int  # the live read model's position: the replay stopped there
     behind: int  # events recorded after it (not yet applied; not a difference)
     rows: int  # rows that matched before the first difference (all of them when ok)
-    difference: Difference | None = None
+    difference: Difference | PositionAhead | None = None
 
 
 def where(table: str, row: dict[str, Any]) -> str:
@@ -95,6 +108,9 @@ def check_read_model(app: CareerHub, attempts: int = 2) -> ReadModelVerdict:
 def compare_with_replay(app: CareerHub) -> ReadModelVerdict:
     with tempfile.TemporaryDirectory(prefix="careerhub-check-") as folder, live_snapshot(app) as live:
         position, behind = live_position(app, live)
+        head = live.scalar("SELECT MAX(notification_id) FROM event_log") or 0
+        if position > head:
+            return ReadModelVerdict(False, position, 0, 0, PositionAhead(tracking_table(app), position, head))
         scratch = replay(app, Path(folder) / "replay.sqlite3", position)
         try:
             with scratch.transaction(commit=False) as expected:
@@ -114,11 +130,14 @@ def live_snapshot(app: CareerHub) -> Iterator[Cursor]:
 
 def live_position(app: CareerHub, live: Cursor) -> tuple[int, int]:
     """The live read model's tracking position, and how many events were recorded after it."""
-    tracking = SQLiteReadModel.tracking_table if app.db.dialect == "sqlite" else PostgresReadModel.tracking_table
-    position = live.scalar(f"SELECT MAX(notification_id) FROM {tracking} WHERE application_name = ?",
+    position = live.scalar(f"SELECT MAX(notification_id) FROM {tracking_table(app)} WHERE application_name = ?",
                            (app.name,)) or 0
     behind = live.scalar("SELECT COUNT(*) FROM event_log WHERE notification_id > ?", (position,))
     return position, behind
+
+
+def tracking_table(app: CareerHub) -> str:
+    return (SQLiteReadModel if app.db.dialect == "sqlite" else PostgresReadModel).tracking_table
 
 
 class Replay(Projector):

@@ -144,3 +144,20 @@ def test_verify_read_model_from_the_command_line(world):
     assert failed.exit_code == 1 and "Traceback" not in failed.output
     lines = failed.output.strip().splitlines()
     assert len(lines) == 1 and "read model differs from a replay" in lines[0] and "bm5" in lines[0]
+
+
+def test_a_tracking_position_moved_beyond_the_log_is_named(world):
+    """Events up to that position would never be applied: the reports would go stale silently."""
+    table = "tracking" if world.db.dialect == "sqlite" else "readmodel_tracking"
+    head = world.service.app.recorder.max_notification_id()
+    execute(world, f"UPDATE {table} SET notification_id = ?", (head + 50,))
+    assert first_difference(world) == (f"{table}: the read model's position {head + 50} is beyond the log's"
+                                       f" last event {head} (events up to it would never be applied)")
+
+
+def test_a_tracking_position_moved_back_leaves_rows_a_replay_does_not_make(world):
+    world.load("assessments", assessment("B", "2020-03-01"))
+    table = "tracking" if world.db.dialect == "sqlite" else "readmodel_tracking"
+    head = world.service.app.recorder.max_notification_id()
+    execute(world, f"UPDATE {table} SET notification_id = ?", (head - 1,))
+    assert first_difference(world) == f"rm_log position {head}: not made by a replay of the log (inserted or duplicated)"
