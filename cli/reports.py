@@ -11,7 +11,7 @@ from cli.text import board_text, compare_text, series_text
 from projections.board import board, series_with_forecast
 from projections.compare import compare_known_at
 from projections.evidence import encounter_evidence
-from projections.explain import DEFINITIONS, explain as explain_figure
+from projections.explain import EXPLAINABLE, explain as explain_figure
 from projections.report import Query
 from service.hub import HubService
 
@@ -50,7 +50,7 @@ def report(service: HubService, hub_id, as_of, known_at, compare_at, cluster, co
         result = compare_known_at(service.db, query, known_at, compare_at)
         click.echo(compare_text(result)) if fmt == "text" else echo_json(result)
     elif fmt == "json":
-        echo_json(service.report(query))
+        echo_json(service.report(query).to_json())
     else:
         click.echo(board_text(board(service.db, query)))
 
@@ -61,7 +61,7 @@ def report(service: HubService, hub_id, as_of, known_at, compare_at, cluster, co
 @click.option("--known-at", type=MOMENT, default=None)
 @click.option("--cluster", default=None)
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True)
-@click.argument("figure", type=click.Choice(list(DEFINITIONS)))
+@click.argument("figure", type=click.Choice(EXPLAINABLE))
 @with_service
 def explain(service: HubService, hub_id, as_of, known_at, cluster, fmt, figure) -> None:
     """The institutions and the exact events behind one FIGURE of the report."""

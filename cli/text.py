@@ -5,6 +5,7 @@ from datetime import date
 from typing import Any
 
 from config.calendar import academic_year_of
+from projections.figures import FIGURES
 
 
 def number(value: Any, percent: bool = False) -> str:
@@ -29,7 +30,7 @@ def board_text(b: dict[str, Any]) -> str:
         f"{r['hub_id']} hub report as of {r['as_of']} ({term['name']} term {year})"
         + (f", as known at {r['known_at']}" if r["known_at"] else "") + (f", cluster {r['cluster']}" if r["cluster"] else ""),
         "",
-        "Average number of Gatsby benchmarks fully achieved",
+        FIGURES["average_benchmarks"].label,
         table(["National", f"Hub end of last academic year ({b['last_year_end']}, today's {b['members']} members)",
                f"Target {year}", f"Hub as of {r['as_of']}"],
               [[number(avg["national"]), number(avg["hub_last_year_end"]), number(avg["target"]), number(avg["hub_now"])]]),
@@ -44,7 +45,8 @@ def board_text(b: dict[str, Any]) -> str:
         f" ({b['funding']['applications']} applications, {b['funding']['approved']} approved,"
         f" £{b['funding']['amount_awarded']:,.0f} awarded)",
         "",
-        f"Data still required from {b['data_required']} hub schools; data includes results from most recent assessment.",
+        f"{FIGURES['data_required'].label} from {b['data_required']} hub schools; data includes results from most"
+        " recent assessment.",
     ]
     return "\n".join(parts)
 

@@ -8,8 +8,12 @@ from typing import Any
 from config.calendar import Overrides, hub_terms_of_year, parse_academic_year
 from projections.queries import hub_calendar, position_at
 from engine.sql import Database
-from projections.forecast import forecast_year_end
+from projections.forecast import FORECAST, forecast_year_end
 from projections.report import Query, hub_report
+
+
+SERIES = ("institutions", "assessed", "data_required", "average_benchmarks", "bm5_percent", "bm6_percent",
+          "engaged", "matched")  # the figures of each term-end row
 
 
 def last_year_end(day: date) -> date:
@@ -23,24 +27,24 @@ def board(db: Database, query: Query) -> dict[str, Any]:
     now = hub_report(db, query)
     year_end = last_year_end(query.as_of)
     then = hub_report(db, replace(query, as_of=year_end, cohort_as_of=query.as_of))
-    targets = now["targets"]
+    report = now.to_json()
     return {
-        "report": now,
+        "report": report,
         "last_year_end": year_end.isoformat(),
         "average_benchmarks": {
-            "national": now["national"].get("average_benchmarks"),
-            "hub_last_year_end": then["average_benchmarks"],
-            "target": targets.get("average_benchmarks"),
-            "hub_now": now["average_benchmarks"],
+            "national": now.national.get("average_benchmarks"),
+            "hub_last_year_end": then.figures["average_benchmarks"],
+            "target": now.targets.get("average_benchmarks"),
+            "hub_now": now.figures["average_benchmarks"],
         },
         "benchmarks_5_6": [
-            {"benchmark": b, "target": targets.get(f"bm{b}_percent"), "hub_now": now["fully_achieved_percent"][str(b)]}
+            {"benchmark": b, "target": now.targets.get(f"bm{b}_percent"), "hub_now": now.figures[f"bm{b}_percent"]}
             for b in (5, 6)
         ],
-        "ean": now["ean"],
-        "funding": now["funding"],
-        "members": now["institutions"],
-        "data_required": now["data_required"],
+        "ean": report["ean"],
+        "funding": report["funding"],
+        "members": now.figures["institutions"],
+        "data_required": now.figures["data_required"],
     }
 
 
@@ -58,14 +62,9 @@ def term_series(db: Database, hub_id: str, academic_years: list[str], known_at: 
         r = hub_report(db, Query(hub_id, day, known_at, cluster))
         rows.append({
             "academic_year": year, "term": term, "term_ends_on": day.isoformat(),
-            "institutions": r["institutions"], "assessed": r["assessed"], "data_required": r["data_required"],
-            "average_benchmarks": r["average_benchmarks"],
-            "bm5_percent": r["fully_achieved_percent"]["5"], "bm6_percent": r["fully_achieved_percent"]["6"],
-            "target_average_benchmarks": r["targets"].get("average_benchmarks"),
-            "target_bm5_percent": r["targets"].get("bm5_percent"),
-            "target_bm6_percent": r["targets"].get("bm6_percent"),
-            "national_average_benchmarks": r["national"].get("average_benchmarks"),
-            "engaged": r["ean"]["engaged"], "matched": r["ean"]["matched"],
+            **{k: r.figures[k] for k in SERIES},
+            **{f"target_{k}": r.targets.get(k) for k in FORECAST},
+            "national_average_benchmarks": r.national.get("average_benchmarks"),
         })
     return rows
 

@@ -11,17 +11,6 @@ from projections.queries import position_at
 from projections.report import Query, hub_report
 from projections.tables import unseal_actors
 
-FIGURES = ("institutions", "assessed", "data_required", "average_benchmarks")
-
-
-def flatten(report: dict[str, Any]) -> dict[str, Any]:
-    flat = {k: report[k] for k in FIGURES}
-    flat.update({f"bm{b}_percent": v for b, v in report["fully_achieved_percent"].items()})
-    flat.update({f"ean.{k}": v for k, v in report["ean"].items()})
-    flat.update({f"funding.{k}": v for k, v in report["funding"].items()})
-    return flat
-
-
 def events_between(db: Database, hub_id: str, urn: str, n1: int, n2: int, day: str) -> list[dict[str, Any]]:
     """Events recorded in (n1, n2] that bear on this institution on the day: its own records valid on or
     before the day (or retractions, whose valid date is their record's), and the hub's own record and
@@ -38,7 +27,6 @@ def compare_known_at(db: Database, query: Query, then: datetime | None, now: dat
     n1, n2 = position_at(db, then), position_at(db, now)
     before = hub_report(db, Query(query.hub_id, query.as_of, then, query.cluster))
     after = hub_report(db, Query(query.hub_id, query.as_of, now, query.cluster))
-    flat_before, flat_after = flatten(before), flatten(after)
     old = standings(db, query.hub_id, query.as_of, n1, query.cluster) if n1 else {}
     new = standings(db, query.hub_id, query.as_of, n2, query.cluster)
     institutions = []
@@ -53,8 +41,10 @@ def compare_known_at(db: Database, query: Query, then: datetime | None, now: dat
         "hub_id": query.hub_id, "as_of": query.as_of.isoformat(),
         "known_at": then.isoformat() if then else None, "compare_known_at": now.isoformat() if now else None,
         "log_positions": [n1, n2],
-        "figures": {k: {"then": flat_before[k], "now": flat_after[k]} for k in flat_after
-                    if flat_before[k] != flat_after[k]},
+        "figures": {k: {"then": before.figures[k], "now": v} for k, v in after.figures.items()
+                    if before.figures[k] != v},
+        "all_figures": [{"figure": k, "then": before.figures[k], "now": v, "changed": before.figures[k] != v}
+                        for k, v in after.figures.items()],
         "institutions": institutions,
-        "then": before, "now": after,
+        "then": before.to_json(), "now": after.to_json(),
     }

@@ -11,6 +11,7 @@ from engine.sql import Database
 from projections.queries import in_list, known_rows, list_members, position_at
 from projections.report import Query, hub_report
 
+FORECAST = ("average_benchmarks", "bm5_percent", "bm6_percent")  # the figures the board forecasts
 METHOD = ("each member's own least-squares trend of each benchmark's percentage over its assessments up to the "
           "day, projected to 31 August and rounded to the nearest Compass step of 25 %; a benchmark counts as "
           "fully achieved when the projection rounds to 100 %. Members with one assessment keep its values; "
@@ -70,17 +71,13 @@ def backtest(db: Database, hub_id: str, day: date, known_at: datetime | None, cl
     for start in range(academic_year_start(date.fromisoformat(earliest)), academic_year_start(day)):
         point = same_point_in_year(day, start)
         predicted = predict(db, hub_id, point, n, cluster)
-        actual = hub_report(db, Query(hub_id, date(start + 1, 8, 31), known_at, cluster))
+        figures = hub_report(db, Query(hub_id, date(start + 1, 8, 31), known_at, cluster)).figures
+        actual = {k: figures[k] for k in FORECAST}
         if predicted["average_benchmarks"] is None or actual["average_benchmarks"] is None:
             continue
         results.append({
             "academic_year": academic_year_label(start), "forecast_made_on": point.isoformat(),
-            "predicted": predicted, "actual": {"average_benchmarks": actual["average_benchmarks"],
-                                               "bm5_percent": actual["fully_achieved_percent"]["5"],
-                                               "bm6_percent": actual["fully_achieved_percent"]["6"]},
-            "error": {k: predicted[k] - v for k, v in (("average_benchmarks", actual["average_benchmarks"]),
-                                                        ("bm5_percent", actual["fully_achieved_percent"]["5"]),
-                                                        ("bm6_percent", actual["fully_achieved_percent"]["6"]))},
+            "predicted": predicted, "actual": actual, "error": {k: predicted[k] - v for k, v in actual.items()},
         })
     return results
 
@@ -90,10 +87,9 @@ def forecast_year_end(db: Database, hub_id: str, day: date, known_at: datetime |
     n = position_at(db, known_at)
     year = academic_year_label(academic_year_start(day))
     predicted = predict(db, hub_id, day, n, cluster)
-    targets = hub_report(db, Query(hub_id, day, known_at, cluster))["targets"]
+    targets = hub_report(db, Query(hub_id, day, known_at, cluster)).targets
     past = backtest(db, hub_id, day, known_at, cluster)
-    mae = ({k: sum(abs(p["error"][k]) for p in past) / len(past) for k in ("average_benchmarks", "bm5_percent", "bm6_percent")}
-           if past else None)
+    mae = {k: sum(abs(p["error"][k]) for p in past) / len(past) for k in FORECAST} if past else None
     return {"academic_year": year, "made_on": day.isoformat(), "method": METHOD, "predicted": predicted,
-            "targets": {k: targets.get(k) for k in ("average_benchmarks", "bm5_percent", "bm6_percent")},
+            "targets": {k: targets.get(k) for k in FORECAST},
             "backtest": past, "backtest_mean_absolute_error": mae}

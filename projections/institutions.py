@@ -12,10 +12,12 @@ from config.calendar import term_containing
 from projections.tables import unseal_actors
 
 
-def standings(db: Database, hub_id: str, day: date, n: int, cluster: str | None = None) -> dict[str, dict[str, Any]]:
-    """urn -> what the report counts about it: membership, EAN, latest assessment, funding."""
+def standings(db: Database, hub_id: str, day: date, n: int, cluster: str | None = None,
+              cohort_as_of: date | None = None) -> dict[str, dict[str, Any]]:
+    """urn -> what the report counts about it: membership (of the cohort: the members on
+    `cohort_as_of`, when given), EAN, latest assessment, data owed, funding; all as of `day`."""
     hub = get_hub(db, hub_id, n)
-    members = {m["urn"]: m for m in list_members(db, hub_id, day, n, cluster)}
+    members = {m["urn"]: m for m in list_members(db, hub_id, cohort_as_of or day, n, cluster)}
     engaged = {e["urn"]: e for e in list_engaged(db, hub["area"], day, n, cluster)}
     matched = {m["urn"]: m for m in active_matches(db, list(engaged), day, n)}
     latest = latest_assessments(db, list(members), day, n)

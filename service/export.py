@@ -56,7 +56,7 @@ def export_bundle(service: HubService, query: Query, outdir: Path) -> dict[str, 
     service.refresh()
     outdir.mkdir(parents=True, exist_ok=True)
     n = position_at(service.db, query.known_at)
-    report = service.report(query)
+    report = service.report(query).to_json()
     events = stored_events_upto(service, n)
     log = list_log(service.db, LogFilter(limit=None))
     log = [r for r in log if r["nid"] <= n]

@@ -17,6 +17,7 @@ from service.hub import HubService
 from service.users import Users
 from web.throttle import SignInThrottle
 from web import access, audit, auth, dashboard, data, errors, formatting, matching
+from projections.figures import FIGURES
 
 MEGABYTE = 1024 * 1024
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     app.extensions["careerhub"] = Services(service, Users(service, app.config["PASSWORD_HASHER"]))
     app.extensions["sign_in_throttle"] = SignInThrottle()
     app.jinja_env.globals["htmx_config"] = HTMX_CONFIG
+    app.jinja_env.globals["figures"] = FIGURES  # every figure's label, from the one registry
     app.session_interface = SessionInterface()
     Htmx(app)
     CSRFProtect(app)

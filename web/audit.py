@@ -12,7 +12,7 @@ from flask import Blueprint, abort, current_app, g, request, url_for
 
 from engine.importing.schema import SCHEMAS
 from projections.audit import LogFilter, describe, institution_history, list_log
-from projections.compare import compare_known_at, flatten
+from projections.compare import compare_known_at
 from projections.report import Query
 from projections.tables import table_of
 from web.access import check_hub, hub_service, now, requires, visible_hubs
@@ -27,14 +27,6 @@ SECRET_FIELDS = ("password_hash",)
 EXPORT_BATCH = 1000
 LOG_EXPORT_COLUMNS = ("nid", "recorded_at", "actor", "kind", "event", "record_key", "urn", "valid_on", "reason",
                       "source", "what", "payload")
-FIGURE_LABELS = {
-    "institutions": "Hub members", "assessed": "Members assessed", "data_required": "Data still required",
-    "average_benchmarks": "Average benchmarks fully achieved",
-    **{f"bm{b}_percent": f"% fully achieving benchmark {b}" for b in range(1, 9)},
-    "ean.engaged": "EAN engaged", "ean.matched": "EAN matched", "ean.unmatched": "EAN unmatched",
-    "funding.applications": "Funding applications", "funding.institutional_applicants": "Institutional applicants",
-    "funding.approved": "Funding approved", "funding.amount_awarded": "Amount awarded",
-}
 
 
 # --- time travel ---------------------------------------------------------------------------------
@@ -54,22 +46,19 @@ def index() -> Any:
             abort(404, description=f"No hub {hub_id!r} is known.")
         result = time_travel(hub_id, as_of, known_at, compare_at)
     return page_or_fragment("audit/index.html", "audit/_timetravel.html", hubs=hubs, hub_id=hub_id, as_of=as_of,
-                            known_at=moment_value(known_at), compare_at=moment_value(compare_at), result=result,
-                            labels=FIGURE_LABELS)
+                            known_at=moment_value(known_at), compare_at=moment_value(compare_at), result=result)
 
 
 def time_travel(hub_id: str, as_of: Any, known_at: Any, compare_at: Any) -> dict[str, Any]:
     service = hub_service()
     if compare_at is None:
         report = service.report(Query(hub_id, as_of, known_at))
-        return {"mode": "single", "report": report, "figures": flatten(report)}
+        return {"mode": "single", "report": report.to_json(), "figures": report.figures}
     if known_at is None:
         abort(422, description="To compare, give the first 'known at' moment as well as the second.")
     service.refresh()
     diff = compare_known_at(service.db, Query(hub_id, as_of), known_at, compare_at)
-    then, later = flatten(diff["then"]), flatten(diff["now"])
-    rows = [{"figure": k, "then": then[k], "now": later[k], "changed": then[k] != later[k]} for k in later]
-    return {"mode": "compare", "diff": diff, "rows": rows}
+    return {"mode": "compare", "diff": diff, "rows": diff["all_figures"]}
 
 
 # --- the event log -------------------------------------------------------------------------------

@@ -12,19 +12,13 @@ from engine.importing.schema import BENCHMARKS
 from projections.board import board, term_series
 from projections.queries import known_rows, list_members
 from projections.report import Query
+from projections.figures import BENCHMARK_NAMES
 from web.access import check_hub, hub_service, now, requires, visible_hubs
 from web.exports import csv_download
 from web.forms import day_arg, text_arg
 from web.htmx import page_or_fragment
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
-
-BENCHMARK_NAMES = {
-    1: "A stable careers programme", 2: "Learning from career and labour market information",
-    3: "Addressing the needs of each pupil", 4: "Linking curriculum learning to careers",
-    5: "Encounters with employers and employees", 6: "Experiences of workplaces",
-    7: "Encounters with further and higher education", 8: "Personal guidance",
-}
 
 
 @bp.get("/")

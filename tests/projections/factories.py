@@ -133,7 +133,7 @@ class World:
                cohort_as_of: str | None = None, hub_id: str = HUB) -> dict[str, Any]:
         self.service.refresh()
         cohort = d(cohort_as_of) if cohort_as_of else None
-        return hub_report(self.db, Query(hub_id, d(as_of), known_at, cluster, cohort))
+        return hub_report(self.db, Query(hub_id, d(as_of), known_at, cluster, cohort)).to_json()
 
     def dump(self) -> dict[str, list[tuple]]:
         return read_model_dump(self.service)

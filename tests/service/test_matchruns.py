@@ -24,7 +24,7 @@ def hub(database_url: str):
 
 
 def matched(service: HubService) -> int:
-    return service.report(Query("dorset", DAY))["ean"]["matched"]
+    return service.report(Query("dorset", DAY)).to_json()["ean"]["matched"]
 
 
 def test_a_run_is_recorded_with_its_inputs_and_replays_to_the_same_proposals(hub):

@@ -30,7 +30,7 @@ def test_no_institution_or_adviser_name_is_in_the_encrypted_database_file(tmp_pa
     key = AESCipher.create_key(32)
     hub = open_hub(url, key)
     load_demo(hub)
-    report = hub.report(Query("dorset", date(2019, 12, 31)))
+    report = hub.report(Query("dorset", date(2019, 12, 31))).to_json()
     names = [r["name"] for r in hub.db.query("SELECT * FROM rm_institutions")]
     institution_names = [r["name"] for r in known_rows(hub.db, "institutions", hub.projector.position())]
     adviser_names = [r["name"] for r in known_rows(hub.db, "advisers", hub.projector.position())]
@@ -59,7 +59,7 @@ def test_keygen_prints_a_key_that_opens_a_store(tmp_path: Path):
     key = CliRunner().invoke(main, ["keygen"]).output.strip()
     hub = open_hub(f"sqlite:///{tmp_path}/k.sqlite3", key)
     hub.import_file("hubs", Path("h.csv"), "t", data=b"hub_id,name,area\nh1,Hub,Area\n")
-    assert hub.report(Query("h1", date(2020, 1, 1)))["institutions"] == 0
+    assert hub.report(Query("h1", date(2020, 1, 1))).to_json()["institutions"] == 0
     hub.close()
 
 

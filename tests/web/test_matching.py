@@ -30,7 +30,7 @@ def run_for(browser, **extra: str):
 
 
 def matched(app) -> int:
-    return services(app).hub.report(Query("dorset", date.fromisoformat(DAY)))["ean"]["matched"]
+    return services(app).hub.report(Query("dorset", date.fromisoformat(DAY))).to_json()["ean"]["matched"]
 
 
 def test_a_run_shows_proposals_with_reasons_and_the_unmatched(app):
