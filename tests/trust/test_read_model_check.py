@@ -17,8 +17,7 @@ from tests.projections.factories import (World, adviser, assessment, csv_bytes, 
                                          read_model_dump)
 
 
-@pytest.fixture
-def world(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+def sealed_world(database_url: str, monkeypatch: pytest.MonkeyPatch) -> World:
     """Corrected, retracted and redacted records, with the read model's names encrypted at rest."""
     monkeypatch.setenv("CAREERHUB_CIPHER_KEY", AESCipher.create_key(32))
     w = World(database_url)
@@ -26,6 +25,12 @@ def world(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]
     w.load("advisers", adviser("EA-1", employer="Quillfeather"))
     w.load("advisers", adviser("EA-1", employer="Quillfeather Ltd"))
     w.service.redact("advisers", ["EA-1"], "dpo", "the adviser asked to be forgotten")
+    return w
+
+
+@pytest.fixture
+def world(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    w = sealed_world(database_url, monkeypatch)
     yield w
     w.close()
 
@@ -161,3 +166,34 @@ def test_a_tracking_position_moved_back_leaves_rows_a_replay_does_not_make(world
     head = world.service.app.recorder.max_notification_id()
     execute(world, f"UPDATE {table} SET notification_id = ?", (head - 1,))
     assert first_difference(world) == f"rm_log position {head}: not made by a replay of the log (inserted or duplicated)"
+
+
+def test_a_dropped_column_is_named_not_a_traceback(world):
+    execute(world, "ALTER TABLE rm_assessments DROP COLUMN bm5")
+    assert first_difference(world).startswith("rm_assessments: cannot be read as a replay makes it (")
+
+
+def test_text_written_into_a_version_position_is_named_not_a_traceback(sqlite_url, monkeypatch):
+    """SQLite keeps text that does not look like a number in an INTEGER column (and sorts it last)."""
+    w = sealed_world(sqlite_url, monkeypatch)
+    try:
+        row = assessment_version(w, "A 2019-10-01")
+        execute(w, "UPDATE rm_assessments SET nid_from = 'x' WHERE aggregate_id = ? AND nid_from = ?",
+                (row["aggregate_id"], row["nid_from"]))
+        assert first_difference(w) == (f"rm_assessments record 'A 2019-10-01' (aggregate {row['aggregate_id']},"
+                                       f" version from log position {row['nid_from']}): missing (a replay of the"
+                                       " log makes this row)")
+    finally:
+        w.close()
+
+
+def test_bytes_written_into_a_version_position_are_named_not_a_traceback(sqlite_url, monkeypatch):
+    w = sealed_world(sqlite_url, monkeypatch)
+    try:
+        row = assessment_version(w, "A 2019-10-01")
+        execute(w, "UPDATE rm_assessments SET nid_from = X'00' WHERE aggregate_id = ? AND nid_from = ?",
+                (row["aggregate_id"], row["nid_from"]))
+        assert first_difference(w).endswith(f"version from log position {row['nid_from']}): missing (a replay of the"
+                                            " log makes this row)")
+    finally:
+        w.close()
