@@ -24,12 +24,16 @@ def home() -> Any:
     return redirect(url_for("auth.users"))
 
 
-@bp.route("/sign-in", methods=("GET", "POST"))
+@bp.get("/sign-in")
 def sign_in() -> Any:
+    """The sign-in form (Flask answers HEAD with this view too, so it must never sign anyone in)."""
+    return render_template("auth/sign_in.html", next=safe_next(request.values.get("next")), error=None)
+
+
+@bp.post("/sign-in")
+def check_sign_in() -> Any:
     """Check the password; every attempt on a known account is recorded as an event."""
     next_page = safe_next(request.values.get("next"))
-    if request.method == "GET":
-        return render_template("auth/sign_in.html", next=next_page, error=None)
     name, password = request.form.get("name", "").strip(), request.form.get("password", "")
     throttle: SignInThrottle = current_app.extensions["sign_in_throttle"]
     wait = throttle.wait(name, request.remote_addr, now())

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 from projections.audit import LogFilter, list_log
 from tests.web.factories import PASSWORD, csrf_token, event_count, services, sign_in
+from web.throttle import PER_NAME_AND_ADDRESS
 
 
 def user_events(app, event: str) -> list[dict]:
@@ -159,3 +160,22 @@ def test_an_admin_adds_a_user_and_a_bad_one_is_explained(app):
     assert sign_in(app, "new.lead", "long enough pw").get("/dashboard/").headers["Location"] == "/dashboard/solent"
     added = user_events(app, "Added")
     assert ("new.lead", "admin") in [(r["payload"]["name"], r["actor"]) for r in added]
+
+
+def test_a_head_request_with_a_right_password_neither_signs_in_nor_counts_as_a_failure(app):
+    # HEAD carries no CSRF check, so it must never reach the password check (issue 14.6).
+    client = app.test_client()
+    before = event_count(app)
+    for _ in range(PER_NAME_AND_ADDRESS + 1):
+        response = client.open("/auth/sign-in", method="HEAD", data={"name": "lead", "password": PASSWORD})
+        assert response.status_code == 200
+    assert event_count(app) == before  # no SignedIn, no SignInFailed
+    assert client.get("/dashboard/").status_code == 302  # the cookie grants nothing
+    sign_in(app, "lead")  # nothing was throttled: the right password still works at once
+
+
+def test_no_view_answers_both_reads_and_writes(app):
+    # Flask routes HEAD to the GET view; a view that also takes POST would branch on the method,
+    # and any method but GET (HEAD included) would take the write branch without a CSRF check.
+    for rule in app.url_map.iter_rules():
+        assert not ({"GET", "HEAD"} & rule.methods and {"POST", "PUT", "PATCH", "DELETE"} & rule.methods), rule
