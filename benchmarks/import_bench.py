@@ -33,7 +33,7 @@ from engine.application import CareerHub  # noqa: E402
 from engine.importing.importer import import_file  # noqa: E402
 from projections.readmodel import ReadModel  # noqa: E402
 from engine.importing.parsing import read_rows  # noqa: E402
-from engine.importing.schema import SCHEMAS  # noqa: E402
+from engine.kinds import KINDS  # noqa: E402
 from service.hub import HubService  # noqa: E402
 
 TARGET = 0.20
@@ -118,7 +118,7 @@ def time_careerhub(folder: Path, hubs: Path, institutions: Path, assessments: Pa
         service.import_file("institutions", institutions, "bench")
         data = assessments.read_bytes()
         t0 = time.perf_counter()
-        read_rows(assessments, SCHEMAS["assessments"], data)
+        read_rows(assessments, KINDS["assessments"], data)
         parse = time.perf_counter() - t0
 
         profiler = cProfile.Profile() if profile else None

@@ -13,7 +13,7 @@ from eventsourcing.domain import Aggregate
 
 from engine.errors import CareerHubError
 from engine.ids import record_id
-from engine.importing.schema import SCHEMAS
+from engine.kinds import KINDS, Kind
 from engine.topics import stabilise_topics
 
 
@@ -119,51 +119,12 @@ class Record(Aggregate):
         self.trigger_event(self.Retracted, actor=actor, reason=reason)
 
 
-class Hub(Record):
-    KIND = "hubs"
+def record_class(kind: Kind) -> type[Record]:
+    """The aggregate class of a kind of record, with stable topics 'careerhub:<aggregate>.<Event>'."""
+    cls = type(kind.aggregate, (Record,), {"KIND": kind.kind, "PERSONAL_FIELDS": kind.personal,
+                                            "__module__": __name__, "__qualname__": kind.aggregate})
+    stabilise_topics(cls, kind.aggregate)
+    return cls
 
 
-class Target(Record):
-    KIND = "targets"
-
-
-class TermDates(Record):
-    """A hub's own dates for one term of one academic year, overriding the default calendar."""
-
-    KIND = "terms"
-
-
-class NationalFigure(Record):
-    KIND = "national"
-
-
-class Institution(Record):
-    KIND = "institutions"
-
-
-class EnterpriseAdviser(Record):
-    KIND = "advisers"
-    PERSONAL_FIELDS = SCHEMAS["advisers"].personal
-
-
-class Match(Record):
-    KIND = "matches"
-
-
-class Assessment(Record):
-    KIND = "assessments"
-
-
-class Encounter(Record):
-    KIND = "encounters"
-
-
-class FundingApplication(Record):
-    KIND = "funding"
-
-
-RECORD_CLASSES: dict[str, type[Record]] = {}
-for _cls in (Hub, Target, TermDates, NationalFigure, Institution, EnterpriseAdviser, Match, Assessment,
-             Encounter, FundingApplication):
-    stabilise_topics(_cls, _cls.__name__)
-    RECORD_CLASSES[_cls.KIND] = _cls
+RECORD_CLASSES: dict[str, type[Record]] = {kind.kind: record_class(kind) for kind in KINDS.values()}

@@ -24,7 +24,7 @@ from eventsourcing.sqlite import SQLiteDatastore
 
 from engine.application import CareerHub
 from engine.errors import CareerHubError
-from engine.importing.schema import SCHEMAS
+from engine.kinds import KINDS
 from engine.sealing import PREFIX
 from engine.sql import Cursor
 from projections.readmodel import PostgresReadModel, SQLiteReadModel
@@ -33,7 +33,7 @@ from projections.tables import table_of
 
 # What a replay makes: the log and one version table per kind. (rm_schema describes the tables'
 # definitions, not the log, and differs between the two backends.)
-TABLES = ("rm_log", *(table_of(kind) for kind in SCHEMAS))
+TABLES = ("rm_log", *(table_of(kind) for kind in KINDS))
 FETCH = 1000  # rows read at a time from each side
 SHOWN = 60  # characters of a value shown in a difference (a log payload is long)
 

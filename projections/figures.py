@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from engine.importing.schema import BENCHMARKS
+from engine.kinds import BENCHMARKS
 
 Standing = dict[str, Any]  # one institution on the day: see projections/institutions.py
 

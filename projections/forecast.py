@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from config.calendar import academic_year_label, academic_year_start
-from engine.importing.schema import BENCHMARKS
+from engine.kinds import BENCHMARKS
 from engine.sql import Database
 from projections.queries import in_list, known_rows, list_members, position_at
 from projections.report import Query, hub_report

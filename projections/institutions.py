@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from engine.importing.schema import BENCHMARKS
+from engine.kinds import BENCHMARKS
 from engine.sql import Database
 from projections.queries import (active_matches, get_hub, hub_calendar, in_list, known_rows, latest_assessments, list_engaged,
                                  list_members)

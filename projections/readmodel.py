@@ -14,7 +14,7 @@ from eventsourcing.persistence import IntegrityError, InternalError, Operational
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 
-from engine.importing.schema import SCHEMAS
+from engine.kinds import KINDS
 from engine.records import RECORD_CLASSES, REDACTED
 from engine.redaction import scrubbed_attributes
 from engine.sql import Cursor, Database
@@ -73,7 +73,7 @@ class Batch:
         for kind, closes in self.closes.items():
             c.executemany(f"UPDATE {table_of(kind)} SET nid_to = ? WHERE aggregate_id = ? AND nid_to IS NULL", closes)
         for kind, rows in self.rows.items():
-            c.executemany(insert_statement(SCHEMAS[kind]), rows)
+            c.executemany(insert_statement(KINDS[kind]), rows)
         c.executemany(f"INSERT INTO rm_log ({', '.join(LOG_COLUMNS)}) VALUES ({', '.join('?' * len(LOG_COLUMNS))})",
                       self.log)
         self.__init__()
@@ -136,7 +136,7 @@ class ReadModel:
 
     def apply_record(self, c: Cursor, batch: Batch, kind: str, name: str, aggregate_id: str, nid: int,
                      event: Any) -> tuple[str, str | None]:
-        schema = SCHEMAS[kind]
+        schema = KINDS[kind]
         if name == "Redacted":
             batch.flush(c)  # rare: write what came before, then erase in place
             key = self.last_key(c, table_of(kind), aggregate_id)
@@ -157,7 +157,7 @@ class ReadModel:
     @staticmethod
     def erase(c: Cursor, kind: str, aggregate_id: str, fields: list[str], sealer: Any) -> None:
         """Remove personal values from every version row and every logged payload of a record."""
-        schema = SCHEMAS[kind]
+        schema = KINDS[kind]
         text = [f for f in fields if schema.column(f).type == "text"]
         assignments = [f"{f} = CASE WHEN {f} IS NULL THEN NULL ELSE ? END" for f in text]
         marker = sealer.seal(REDACTED)

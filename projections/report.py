@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from config.calendar import Term, academic_year_of, term_containing
-from engine.importing.schema import METRICS
+from engine.kinds import METRICS
 from engine.sql import Database
 from projections.figures import Facts, compute_figures, place
 from projections.institutions import standings

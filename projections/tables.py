@@ -11,22 +11,11 @@ import json
 from datetime import date
 from typing import Any
 
-from engine.importing.schema import SCHEMAS, Column, KindSchema
+from engine.kinds import KINDS, Column, Kind
 
 SQL_TYPES = {
     "sqlite": {"int": "INTEGER", "percent": "INTEGER", "bool": "INTEGER", "float": "REAL", "big": "INTEGER"},
     "postgres": {"int": "BIGINT", "percent": "INTEGER", "bool": "INTEGER", "float": "DOUBLE PRECISION", "big": "BIGINT"},
-}
-INDEXES = {
-    "institutions": (("hub_id",), ("area",), ("urn",)),
-    "assessments": (("urn", "assessed_on"),),
-    "matches": (("urn", "matched_on"), ("adviser_ref",)),
-    "encounters": (("urn", "occurred_on"),),
-    "funding": (("hub_id", "applied_on"),),
-    "targets": (("hub_id", "academic_year"),),
-    "national": (("metric", "published_on"),),
-    "advisers": (("adviser_ref",),),
-    "hubs": (("hub_id",),),
 }
 # The actor (a user's e-mail address) is sealed; actor_key (a keyed hash of it) finds it by equality.
 LOG_COLUMNS = ("nid", "recorded_at", "topic", "kind", "event", "aggregate_id", "record_key", "urn",
@@ -43,7 +32,7 @@ def table_of(kind: str) -> str:
     return f"rm_{kind}"
 
 
-def sql_type(dialect: str, schema: KindSchema, column: Column) -> str:
+def sql_type(dialect: str, schema: Kind, column: Column) -> str:
     if column.name in schema.sealed:
         return "TEXT"  # ciphertext, whatever the value's type
     return SQL_TYPES[dialect].get(column.type, "TEXT")
@@ -62,13 +51,13 @@ def table_groups(dialect: str) -> dict[str, list[str]]:
         "CREATE INDEX IF NOT EXISTS rm_log_kind ON rm_log (kind, nid)",
         "CREATE INDEX IF NOT EXISTS rm_log_actor ON rm_log (actor_key, nid)",
     ]}
-    for schema in SCHEMAS.values():
+    for schema in KINDS.values():
         table = table_of(schema.kind)
         columns = ", ".join(f"{c.name} {sql_type(dialect, schema, c)}" for c in schema.columns)
         statements = [f"CREATE TABLE IF NOT EXISTS {table} (aggregate_id TEXT NOT NULL, nid_from {big} NOT NULL,"
                       f" nid_to {big}, record_key TEXT NOT NULL, {columns})",
                       f"CREATE INDEX IF NOT EXISTS {table}_current ON {table} (aggregate_id, nid_to)"]
-        for index in INDEXES.get(schema.kind, ()):
+        for index in schema.indexes:
             name = f"{table}_{'_'.join(index)}"
             statements.append(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({', '.join(index)}, nid_from)")
         groups[table] = statements
@@ -86,7 +75,7 @@ def cell(value: Any) -> Any:
     return value
 
 
-def version_row(schema: KindSchema, aggregate_id: str, nid: int, key: str, values: dict[str, Any], sealer: Any) -> tuple:
+def version_row(schema: Kind, aggregate_id: str, nid: int, key: str, values: dict[str, Any], sealer: Any) -> tuple:
     row = [aggregate_id, nid, None, key]
     for name in schema.column_names:
         value = values.get(name)
@@ -97,7 +86,7 @@ def version_row(schema: KindSchema, aggregate_id: str, nid: int, key: str, value
 
 
 def unseal_row(kind: str, row: dict[str, Any], sealer: Any) -> dict[str, Any]:
-    schema = SCHEMAS[kind]
+    schema = KINDS[kind]
     for name in schema.sealed:
         text = sealer.unseal(row[name])
         row[name] = float(text) if text is not None and schema.column(name).type == "float" else text
@@ -111,7 +100,7 @@ def unseal_actors(rows: list[dict[str, Any]], sealer: Any) -> list[dict[str, Any
     return rows
 
 
-def insert_statement(schema: KindSchema) -> str:
+def insert_statement(schema: Kind) -> str:
     names = ("aggregate_id", "nid_from", "nid_to", "record_key", *schema.column_names)
     return f"INSERT INTO {table_of(schema.kind)} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
 

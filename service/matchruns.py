@@ -11,7 +11,7 @@ from uuid import UUID, uuid4
 
 from engine.errors import CareerHubError, StaleRunError
 from engine.matchruns import Allocation, MatchRun
-from engine.records import Match
+from engine.records import RECORD_CLASSES
 from matching.errors import MatchingError
 from matching.schema import (Adviser, School, Snapshot, Weights, snapshot_digest, snapshot_from_dict,
                              snapshot_to_dict)
@@ -153,10 +153,9 @@ def accept(service: HubService, run_id: str, only: list[str] | None = None, acto
         allocations = claims(service, pairs, str(run.id), actor)
         service.refresh()
         check_still_valid(service, run, pairs)
-        matches = [Match.record((urn, ref, run.as_of.isoformat()),
-                                {"urn": urn, "adviser_ref": ref, "matched_on": run.as_of, "ended_on": None},
-                                run.as_of, actor, "accepted from matcher run", f"match run {run.id}")
-                   for urn, ref in pairs]
+        matches = [RECORD_CLASSES["matches"].record(
+            (urn, ref, run.as_of.isoformat()), {"urn": urn, "adviser_ref": ref, "matched_on": run.as_of, "ended_on": None},
+            run.as_of, actor, "accepted from matcher run", f"match run {run.id}") for urn, ref in pairs]
         run.accept(pairs, actor)
         accepted[:] = [run]
         return [run, *matches, *allocations]

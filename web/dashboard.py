@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, abort, g, redirect, render_template, url_for
 
 from config.calendar import academic_year_label, academic_year_start, term_containing
-from engine.importing.schema import BENCHMARKS
+from engine.kinds import BENCHMARKS
 from projections.board import board, term_series
 from projections.queries import known_rows, list_members
 from projections.report import Query

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, g, request
 
 from engine.errors import ImportRejected, OutOfScope
-from engine.importing.schema import SCHEMAS
+from engine.kinds import KINDS
 from web.access import actor, hub_service, requires
 from web.forms import text_arg
 from web.htmx import page_or_fragment
@@ -17,8 +17,8 @@ bp = Blueprint("data", __name__, url_prefix="/data")
 
 
 def render(status: int = 200, **result: Any) -> Any:
-    kinds = [k for k, schema in SCHEMAS.items() if g.user.hub_id is None or not schema.hub_wide]
-    return page_or_fragment("data/upload.html", "data/_result.html", kinds=kinds, schemas=SCHEMAS,
+    kinds = [k for k, schema in KINDS.items() if g.user.hub_id is None or not schema.hub_wide]
+    return page_or_fragment("data/upload.html", "data/_result.html", kinds=kinds, schemas=KINDS,
                             kind=result.pop("kind", None), **result), status
 
 
@@ -32,7 +32,7 @@ def upload() -> Any:
 @requires("upload")
 def import_upload() -> Any:
     kind, reason, upload_file = text_arg("kind", "form"), text_arg("reason", "form"), request.files.get("file")
-    if kind not in SCHEMAS:
+    if kind not in KINDS:
         return render(422, problem="Choose what kind of data the file holds.")
     if upload_file is None or not upload_file.filename:
         return render(422, kind=kind, problem="Choose a CSV file to upload.")

@@ -14,7 +14,7 @@ from tqdm import tqdm
 from engine.application import CareerHub
 from engine.errors import CareerHubError, ImportRejected
 from engine.importing.parsing import Row, read_rows
-from engine.importing.schema import SCHEMAS, KindSchema, Reference
+from engine.kinds import KINDS, Kind, Reference
 from engine.importing.scope import check_scope, hub_scope
 from engine.records import RECORD_CLASSES, Record
 
@@ -37,7 +37,7 @@ def key_text(value: Any) -> str:
     return value.isoformat() if isinstance(value, date) else str(value)
 
 
-def natural_key(schema: KindSchema, values: dict[str, Any]) -> tuple[str, ...]:
+def natural_key(schema: Kind, values: dict[str, Any]) -> tuple[str, ...]:
     if schema.optional_key and values.get(schema.optional_key):
         return (values[schema.optional_key],)
     if not schema.key:
@@ -46,13 +46,13 @@ def natural_key(schema: KindSchema, values: dict[str, Any]) -> tuple[str, ...]:
     return tuple(key_text(values[c]) for c in schema.key)
 
 
-def schema_for(kind: str) -> KindSchema:
-    if kind not in SCHEMAS:
-        raise CareerHubError(f"unknown kind {kind!r}; one of {', '.join(SCHEMAS)}")
-    return SCHEMAS[kind]
+def schema_for(kind: str) -> Kind:
+    if kind not in KINDS:
+        raise CareerHubError(f"unknown kind {kind!r}; one of {', '.join(KINDS)}")
+    return KINDS[kind]
 
 
-def rows_by_key(path: Path, schema: KindSchema, rows: list[Row]) -> dict[tuple[str, ...], Row]:
+def rows_by_key(path: Path, schema: Kind, rows: list[Row]) -> dict[tuple[str, ...], Row]:
     """Rows keyed by natural key; a key repeated with different values rejects the file."""
     keyed: dict[tuple[str, ...], Row] = {}
     for row in rows:
@@ -74,7 +74,7 @@ def referenced_values(reference: Reference, row: Row) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
-def check_references(app: CareerHub, path: Path, schema: KindSchema, rows: list[Row]) -> None:
+def check_references(app: CareerHub, path: Path, schema: Kind, rows: list[Row]) -> None:
     """Every referenced record exists and is not retracted, or the file is rejected."""
     for reference in schema.references:
         record_class = RECORD_CLASSES[reference.kind]

@@ -11,7 +11,7 @@ from typing import Any
 from engine.application import CareerHub
 from engine.errors import CareerHubError, OutOfScope
 from engine.importing.parsing import Row
-from engine.importing.schema import KindSchema
+from engine.kinds import Kind
 from engine.records import RECORD_CLASSES, Record
 
 
@@ -31,7 +31,7 @@ def hub_scope(app: CareerHub, hub_id: str) -> HubScope:
     return HubScope(hub_id, hub.values["area"])
 
 
-def check_scope(app: CareerHub, scope: HubScope, path: Path, schema: KindSchema,
+def check_scope(app: CareerHub, scope: HubScope, path: Path, schema: Kind,
                 rows: list[tuple[Row, Record | None]]) -> None:
     """Reject the file at the first row outside the scope, or that would change a record outside it."""
     if schema.hub_wide:
@@ -50,7 +50,7 @@ def check_scope(app: CareerHub, scope: HubScope, path: Path, schema: KindSchema,
             raise OutOfScope(str(path), row.line, problem[0], problem[1])
 
 
-def institution_areas(app: CareerHub, schema: KindSchema, values: Iterable[dict[str, Any]]) -> dict[str, str]:
+def institution_areas(app: CareerHub, schema: Kind, values: Iterable[dict[str, Any]]) -> dict[str, str]:
     """URN -> area of each recorded institution the rows are about."""
     institution_class = RECORD_CLASSES["institutions"]
     urns = {urn for v in values if (urn := schema.institution_of(v)) is not None}
@@ -58,7 +58,7 @@ def institution_areas(app: CareerHub, schema: KindSchema, values: Iterable[dict[
     return {ids[i]: record.values["area"] for i, record in app.load_many(ids).items()}
 
 
-def outside(scope: HubScope, schema: KindSchema, values: dict[str, Any],
+def outside(scope: HubScope, schema: Kind, values: dict[str, Any],
             areas: dict[str, str]) -> tuple[str, str] | None:
     """(column, why) when a row's values lie outside the scope."""
     hub = values.get(schema.hub_column) if schema.hub_column else None

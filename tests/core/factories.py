@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 
 from cli import main
 from engine.application import CareerHub
-from engine.importing.schema import SCHEMAS
+from engine.kinds import KINDS
 from projections.runner import Projector
 from projections.tables import table_of
 
@@ -170,7 +170,7 @@ def read_model_dump(database_url: str) -> dict[str, list[tuple]]:
     with opened(database_url) as app:
         projector = Projector(app)
         dump = {"position": [(projector.position(),)]}
-        for table in ("rm_log", *(table_of(kind) for kind in SCHEMAS)):
+        for table in ("rm_log", *(table_of(kind) for kind in KINDS)):
             rows = app.db.query(f"SELECT * FROM {table}")
             dump[table] = sorted((tuple(sorted(r.items())) for r in rows), key=repr)
         return dump

@@ -21,7 +21,9 @@ import pytest
 from engine.application import SAVE_ATTEMPTS, CareerHub
 from engine.errors import ConcurrencyError
 from engine.importing.importer import import_file
-from engine.records import Assessment
+from engine.records import RECORD_CLASSES
+
+Assessment = RECORD_CLASSES["assessments"]
 from engine.sql import Cursor, Database
 from projections.runner import Projector
 from projections.tables import table_groups

@@ -12,7 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.records import Assessment, EnterpriseAdviser, Institution
+from engine.records import RECORD_CLASSES
+
+Assessment, EnterpriseAdviser = RECORD_CLASSES["assessments"], RECORD_CLASSES["advisers"]
+Institution = RECORD_CLASSES["institutions"]
 from engine.store import GENESIS, chain_link
 from eventsourcing.persistence import StoredEvent
 from projections.tables import table_of

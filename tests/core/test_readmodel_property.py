@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from config.settings import Settings
 from engine.errors import CareerHubError
-from engine.importing.schema import SCHEMAS
+from engine.kinds import KINDS
 from engine.records import RECORD_CLASSES
 from projections.tables import cell, table_of
 from service.hub import HubService
@@ -72,12 +72,12 @@ def expected_current(service: HubService, kind: str) -> list[tuple]:
     """What the read model must show for `kind`: the live values of every non-retracted record."""
     record_class = RECORD_CLASSES[kind]
     loaded = service.app.load_many(record_class.id_for(k) for k in KEYS[kind])
-    columns = SCHEMAS[kind].columns
+    columns = KINDS[kind].columns
     return sorted(tuple(cell(r.values.get(c.name)) for c in columns) for r in loaded.values() if not r.retracted)
 
 
 def shown_current(service: HubService, kind: str) -> list[tuple]:
-    names = ", ".join(SCHEMAS[kind].column_names)
+    names = ", ".join(KINDS[kind].column_names)
     rows = service.db.query(f"SELECT {names} FROM {table_of(kind)} WHERE nid_to IS NULL")
     return sorted(tuple(r.values()) for r in rows)
 

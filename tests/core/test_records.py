@@ -8,7 +8,9 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 import pytest
 
 from engine.errors import CareerHubError
-from engine.records import RECORD_CLASSES, Assessment, Institution, Record
+from engine.records import RECORD_CLASSES, Record
+
+Assessment, Institution = RECORD_CLASSES["assessments"], RECORD_CLASSES["institutions"]
 
 KEY = ("100001", "2020-01-15")
 VALUES = {"urn": "100001", "assessed_on": date(2020, 1, 15), **{f"bm{b}": 50 for b in range(1, 9)}}

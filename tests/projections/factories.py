@@ -16,7 +16,7 @@ from click.testing import CliRunner, Result
 from cli import main
 from config.settings import load_settings
 from engine.importing.importer import ImportSummary
-from engine.importing.schema import SCHEMAS
+from engine.kinds import KINDS
 from projections.report import Query, hub_report
 from projections.runner import Projector
 from projections.tables import table_of
@@ -186,7 +186,7 @@ def given_two_rounds_of_imports(world: World) -> Moments:
 def read_model_dump(service: HubService) -> dict[str, list[tuple]]:
     """Every rm_* table and the tracking position, as sorted tuples (order-free comparison)."""
     dump: dict[str, list[tuple]] = {"position": [(Projector(service.app).position(),)]}
-    for table in ("rm_log", *(table_of(kind) for kind in SCHEMAS)):
+    for table in ("rm_log", *(table_of(kind) for kind in KINDS)):
         rows = service.db.query(f"SELECT * FROM {table}")
         dump[table] = sorted((tuple(sorted(r.items())) for r in rows), key=repr)
     return dump

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.application import CareerHub
-from engine.importing.schema import SCHEMAS
+from engine.kinds import KINDS
 from engine.verify import verify_chain
 from projections.runner import Projector
 from projections.tables import table_of
@@ -107,7 +107,7 @@ def read_model_dump(database_url: str) -> dict[str, list[tuple]]:
     with opened(database_url) as app:
         projector = Projector(app)
         dump: dict[str, list[tuple]] = {"position": [(projector.position(),)], "indexes": index_names(app)}
-        for table in ("rm_log", *(table_of(kind) for kind in SCHEMAS)):
+        for table in ("rm_log", *(table_of(kind) for kind in KINDS)):
             rows = app.db.query(f"SELECT * FROM {table}")
             dump[table] = sorted((tuple(sorted(r.items())) for r in rows), key=repr)
         return dump

@@ -28,7 +28,7 @@ from config.settings import load_settings
 from engine.errors import ImportRejected
 from engine.importing.importer import rows_by_key
 from engine.importing.parsing import read_rows
-from engine.importing.schema import SCHEMAS, Column, KindSchema
+from engine.kinds import KINDS, Column, Kind
 from engine.records import RECORD_CLASSES
 from projections.report import Query
 from service.export import csv_text, export_bundle, formula_safe
@@ -130,7 +130,7 @@ def cell(kind: str, column: Column) -> st.SearchStrategy[str]:
 
 
 @st.composite
-def valid_row(draw: st.DrawFn, kind: str, schema: KindSchema) -> dict[str, str]:
+def valid_row(draw: st.DrawFn, kind: str, schema: Kind) -> dict[str, str]:
     row: dict[str, str] = {}
     for column in schema.columns:
         if column.name == "conflicts":
@@ -150,7 +150,7 @@ def valid_row(draw: st.DrawFn, kind: str, schema: KindSchema) -> dict[str, str]:
 @st.composite
 def valid_file(draw: st.DrawFn, kind: str) -> tuple[list[str], list[list[str]]]:
     """A header (required columns, some optional ones, in any order) and 1-6 rows."""
-    schema = SCHEMAS[kind]
+    schema = KINDS[kind]
     optional = [c.name for c in schema.columns if not c.required]
     header = [c.name for c in schema.columns if c.required] + draw(st.lists(st.sampled_from(optional), unique=True)) \
         if optional else [c.name for c in schema.columns]
@@ -253,8 +253,8 @@ def imported_whole_or_not_at_all(service: HubService, kind: str, name: str, data
         assert service.projector.position() == tracked
         assert name in str(rejected) and "Traceback" not in str(rejected)
         return "rejected"
-    rows = read_rows(Path(name), SCHEMAS[kind], data)
-    keyed = rows_by_key(Path(name), SCHEMAS[kind], rows)
+    rows = read_rows(Path(name), KINDS[kind], data)
+    keyed = rows_by_key(Path(name), KINDS[kind], rows)
     assert (summary.rows, summary.recorded + summary.unchanged) == (len(rows), len(rows))
     assert service.app.last_position() - before == summary.recorded
     stored = service.app.load_many(RECORD_CLASSES[kind].id_for(key) for key in keyed)
@@ -272,12 +272,12 @@ def accepts_a_nul(kind: str, name: str, data: bytes) -> bool:
     if b"\x00" not in data:
         return False
     try:
-        return any("\x00" in repr(row.values) for row in read_rows(Path(name), SCHEMAS[kind], data))
+        return any("\x00" in repr(row.values) for row in read_rows(Path(name), KINDS[kind], data))
     except ImportRejected:
         return False
 
 
-CASES = [(b, k, m) for b in ("sqlite", "postgres") for k in SCHEMAS for m in MUTATIONS
+CASES = [(b, k, m) for b in ("sqlite", "postgres") for k in KINDS for m in MUTATIONS
          if not (b == "postgres" and m == "NUL byte")]
 
 
