@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 
 from config.settings import Settings, load_settings
+from engine.throttling import SignInAttempts
 from service.hub import HubService
 from service.users import Users
 from web.throttle import SignInThrottle
@@ -73,7 +74,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         app.config["SECRET_KEY"] = secrets.token_hex(32)
     service = HubService(settings)
     app.extensions["careerhub"] = Services(service, Users(service, app.config["PASSWORD_HASHER"]))
-    app.extensions["sign_in_throttle"] = SignInThrottle()
+    app.extensions["sign_in_throttle"] = SignInThrottle(SignInAttempts(service.db))
     app.jinja_env.globals["htmx_config"] = HTMX_CONFIG
     app.jinja_env.globals["figures"] = FIGURES  # every figure's label, from the one registry
     app.session_interface = SessionInterface()

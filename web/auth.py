@@ -36,17 +36,16 @@ def check_sign_in() -> Any:
     next_page = safe_next(request.values.get("next"))
     name, password = request.form.get("name", "").strip(), request.form.get("password", "")
     throttle: SignInThrottle = current_app.extensions["sign_in_throttle"]
-    wait = throttle.wait(name, request.remote_addr, now())
-    if wait is not None:
-        minutes = max(1, round(wait.total_seconds() / 60))
+    reservation = throttle.reserve(name, request.remote_addr, now())
+    if reservation.wait is not None:
+        minutes = max(1, round(reservation.wait.total_seconds() / 60))
         return render_template("auth/sign_in.html", next=next_page, name=name,
                                error=f"Too many failed sign-ins. Try again in {minutes} minute{'s' if minutes > 1 else ''}."), 429
     account = user_commands().authenticate(name, password, request.remote_addr) if name and password else None
-    if account is None:
-        throttle.failed(name, request.remote_addr, now())
+    if account is None:  # the reservation stays counted as a failure
         return render_template("auth/sign_in.html", next=next_page, name=name,
                                error="That user name and password do not match an account."), 401
-    throttle.succeeded(name, request.remote_addr)
+    throttle.succeeded(reservation, name, request.remote_addr)
     sign_in_session(account)
     return redirect(next_page or url_for("home"))
 

@@ -1,40 +1,36 @@
 """Sign-in throttling: after repeated failures, an account name (from one address) and an address
-(for any name) wait before they may try again, so passwords cannot be guessed at speed."""
+(for any name) wait before they may try again, so passwords cannot be guessed at speed. The counts
+live in the database (engine/throttling.py), shared by every web process over the store."""
 from __future__ import annotations
 
-import threading
-from collections import defaultdict, deque
 from datetime import datetime, timedelta
+
+from engine.throttling import Quota, Reservation, SignInAttempts
 
 WINDOW = timedelta(minutes=15)
 PER_NAME_AND_ADDRESS = 5
 PER_ADDRESS = 20
 
 
+def name_key(name: str, address: str | None) -> str:
+    return f"name\x1f{name.lower()}\x1f{address or ''}"
+
+
+def address_key(address: str | None) -> str:
+    return f"address\x1f{address or ''}"
+
+
 class SignInThrottle:
-    def __init__(self) -> None:
-        self.failures: dict[tuple[str, ...], deque[datetime]] = defaultdict(deque)
-        self.lock = threading.Lock()
+    def __init__(self, attempts: SignInAttempts) -> None:
+        self.attempts = attempts
 
-    def keys(self, name: str, address: str | None) -> list[tuple[tuple[str, ...], int]]:
-        return [(("name", name.lower(), address or ""), PER_NAME_AND_ADDRESS), (("address", address or ""), PER_ADDRESS)]
+    def reserve(self, name: str, address: str | None, now: datetime) -> Reservation:
+        """Count this attempt as a failure until it succeeds; or say how long it must wait.
+        Counted before the password check, so that attempts arriving together are all counted."""
+        quotas = [Quota(name_key(name, address), PER_NAME_AND_ADDRESS), Quota(address_key(address), PER_ADDRESS)]
+        return self.attempts.reserve(quotas, now, WINDOW)
 
-    def wait(self, name: str, address: str | None, now: datetime) -> timedelta | None:
-        """How long this attempt must wait, or None if it may go ahead."""
-        with self.lock:
-            for key, limit in self.keys(name, address):
-                recent = self.failures[key]
-                while recent and now - recent[0] > WINDOW:
-                    recent.popleft()
-                if len(recent) >= limit:
-                    return recent[0] + WINDOW - now
-        return None
-
-    def failed(self, name: str, address: str | None, now: datetime) -> None:
-        with self.lock:
-            for key, _ in self.keys(name, address):
-                self.failures[key].append(now)
-
-    def succeeded(self, name: str, address: str | None) -> None:
-        with self.lock:
-            self.failures.pop(self.keys(name, address)[0][0], None)
+    def succeeded(self, reservation: Reservation, name: str, address: str | None) -> None:
+        """A success is no failure, and clears the failures of this name from this address."""
+        if reservation.attempt:
+            self.attempts.forgive(reservation.attempt, name_key(name, address))
