@@ -8,7 +8,7 @@ from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, StoredEvent, Transcoder
+from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEvent, Transcoder
 
 from engine.errors import CareerHubError, ConcurrencyError, UnknownRecordError
 from engine.sealing import Sealer
@@ -23,11 +23,26 @@ ID_CHUNK = 500
 class CareerHub(Application):
     name = "careerhub"
 
-    def __init__(self, database_url: str, cipher_key: str | None = None):
+    def __init__(self, database_url: str, cipher_key: str | None = None, create: bool = True):
+        """Open the store (creating it on first use, unless `create` is false); a malformed key, a damaged
+        file or a missing store is a CareerHubError."""
         self.database_url = database_url
-        super().__init__(env=store_env(database_url, cipher_key))
-        self.db = Database(self.recorder.datastore, dialect_of(database_url), Sealer(cipher_key) if cipher_key else None)
-        self.check_readable()
+        sealer = Sealer(cipher_key) if cipher_key else None  # checks the key before the library reads it
+        try:
+            super().__init__(env=store_env(database_url, cipher_key, create))
+            self.db = Database(self.recorder.datastore, dialect_of(database_url), sealer)
+            if not create:
+                self.check_exists()
+            self.check_readable()
+        except (sqlite3.DatabaseError, PersistenceError) as error:
+            raise CareerHubError(f"cannot open the event store: {error}") from None
+
+    def check_exists(self) -> None:
+        """Refuse a database without careerhub's event tables, rather than create them."""
+        sql = ("SELECT name FROM sqlite_master WHERE type = 'table'" if self.db.dialect == "sqlite" else
+               "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()")
+        if not {self.recorder.events_table_name, "event_log"} <= {row["name"] for row in self.db.query(sql)}:
+            raise CareerHubError("no event store in this database: it has no event tables")
 
     def check_readable(self) -> None:
         """Fail clearly, not with a traceback, when the key does not open the store."""

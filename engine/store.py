@@ -150,13 +150,16 @@ def dialect_of(url: str) -> str:
     raise CareerHubError(f"database URL {url!r}: scheme must be sqlite:/// or postgresql://")
 
 
-def store_env(url: str, cipher_key: str | None = None) -> dict[str, str]:
-    """eventsourcing settings for a CAREERHUB_DATABASE_URL (DATA.md §1)."""
+def store_env(url: str, cipher_key: str | None = None, create: bool = True) -> dict[str, str]:
+    """eventsourcing settings for a CAREERHUB_DATABASE_URL (DATA.md §1); a store that does not exist yet
+    is created, unless `create` is false."""
     parts = urlsplit(url)
     if dialect_of(url) == "sqlite":
         path = Path(unquote(url[len("sqlite:///"):]))
         if not path.name:
             raise CareerHubError(f"database URL {url!r} names no file")
+        if not create and (not path.is_file() or path.stat().st_size == 0):
+            raise CareerHubError(f"no event store at {path}: the file does not exist or is empty")
         path.parent.mkdir(parents=True, exist_ok=True)
         env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(path),
                "SQLITE_LOCK_TIMEOUT": "30",
@@ -167,6 +170,7 @@ def store_env(url: str, cipher_key: str | None = None) -> dict[str, str]:
                "POSTGRES_PORT": str(parts.port or 5432), "POSTGRES_USER": unquote(parts.username or ""),
                "POSTGRES_PASSWORD": unquote(parts.password or ""), "POSTGRES_LOCK_TIMEOUT": "30",
                "APPLICATION_RECORDER_TOPIC": get_topic(ChainedPostgresRecorder)}
+    env["CREATE_TABLE"] = "yes" if create else "no"
     if cipher_key:
         env.update({"CIPHER_TOPIC": "eventsourcing.cipher:AESCipher", "CIPHER_KEY": cipher_key})
     return env

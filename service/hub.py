@@ -15,9 +15,9 @@ from projections.runner import Projector
 
 
 class HubService:
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, create: bool = True):
         self.settings = settings
-        self.app = CareerHub(settings.database_url, settings.cipher_key)
+        self.app = CareerHub(settings.database_url, settings.cipher_key, create)
         self.projector = Projector(self.app)
 
     @property
