@@ -3,32 +3,38 @@ from __future__ import annotations
 
 import functools
 import json
+import sqlite3
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, datetime, timezone
 from typing import Any
 
 import click
+from eventsourcing.persistence import PersistenceError
 
+from config.calendar import check_academic_year
 from config.settings import load_settings
+from config.values import parse_day, parse_moment, parse_whole_number
 from engine.errors import CareerHubError
 from service.hub import HubService
 
 
 class CareerHubGroup(click.Group):
-    """Turns careerhub's own errors into one clear line on stderr and exit status 1."""
+    """Turns careerhub's own errors, and a database's (a file damaged after it opened), into one clear
+    line on stderr and exit status 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except CareerHubError as error:
             raise click.ClickException(str(error)) from None
+        except (PersistenceError, sqlite3.DatabaseError) as error:
+            raise click.ClickException(f"the database failed: {error}") from None
 
 
-def with_service(command: Callable[..., Any] | None = None, *, writes: bool = False) -> Any:
+def with_service(command: Callable[..., Any] | None = None, *, writes: bool = False, creates: bool = True) -> Any:
     """Adds --database-url (and --actor for commands that record events) and passes an open
-    HubService as `service`."""
+    HubService as `service`; a store that does not exist yet is created, unless `creates` is false."""
     if command is None:
-        return functools.partial(with_service, writes=writes)
+        return functools.partial(with_service, writes=writes, creates=creates)
 
     @functools.wraps(command)
     def wrapper(database_url: str | None, actor: str | None = None, **kwargs: Any) -> Any:
@@ -39,7 +45,7 @@ def with_service(command: Callable[..., Any] | None = None, *, writes: bool = Fa
             settings = load_settings(database_url, actor)
         except ValueError as error:
             raise click.BadParameter(str(error), param_hint="--actor") from None
-        service = HubService(settings)
+        service = HubService(settings, create=creates)
         try:
             return command(service=service, **kwargs)
         finally:
@@ -52,32 +58,25 @@ def with_service(command: Callable[..., Any] | None = None, *, writes: bool = Fa
                         help="Event store URL (sqlite:///path or postgresql://user:pw@host:port/db).")(wrapper)
 
 
-class Day(click.ParamType):
-    name = "YYYY-MM-DD"
+class Parsed(click.ParamType):
+    """An option read by one of config.values' parsers (the web reads its fields with the same ones);
+    what the parser refuses is a usage error."""
 
-    def convert(self, value: Any, param: Any, ctx: Any) -> date:
-        if isinstance(value, date):
-            return value
+    def __init__(self, name: str, parse: Callable[[str], Any]):
+        self.name, self.parse = name, parse
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        if not isinstance(value, str):
+            return value  # a default, already a value
         try:
-            return date.fromisoformat(value)
-        except ValueError:
-            self.fail(f"{value!r} is not a date in the form YYYY-MM-DD", param, ctx)
+            return self.parse(value)
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
 
 
-class Moment(click.ParamType):
-    name = "DATETIME"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> datetime:
-        if isinstance(value, datetime):
-            return value
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            self.fail(f"{value!r} is not an ISO 8601 date-time (e.g. 2020-02-02T09:00:00Z)", param, ctx)
-        return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-DAY, MOMENT = Day(), Moment()
+DAY, MOMENT = Parsed("YYYY-MM-DD", parse_day), Parsed("DATETIME", parse_moment)
+WHOLE_NUMBER = Parsed("N", parse_whole_number)
+ACADEMIC_YEAR = Parsed("YYYY/YY", check_academic_year)
 
 
 def echo_json(value: Any) -> None:

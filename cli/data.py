@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from cli.common import MOMENT, echo_json, echo_table, with_service
+from cli.common import MOMENT, WHOLE_NUMBER, echo_json, echo_table, with_service
 from engine.importing.schema import SCHEMAS
 from projections.audit import LogFilter, describe, institution_history, list_log
 from service.hub import HubService
@@ -65,7 +65,7 @@ def log_rows(rows: list[dict]) -> list[dict]:
 @click.option("--actor", "by_actor", default=None, help="Only events recorded by this actor.")
 @click.option("--since", type=MOMENT, default=None, help="Recorded at or after (ISO 8601, UTC if no offset).")
 @click.option("--until", type=MOMENT, default=None, help="Recorded at or before.")
-@click.option("--limit", type=int, default=None)
+@click.option("--limit", type=WHOLE_NUMBER, default=None, help="At most this many events.")
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table", show_default=True)
 @with_service
 def log(service: HubService, kind, urn, by_actor, since, until, limit, fmt) -> None:

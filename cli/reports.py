@@ -6,7 +6,7 @@ from datetime import date
 import click
 
 from config.calendar import parse_academic_year
-from cli.common import DAY, MOMENT, echo_json, echo_table, with_service
+from cli.common import ACADEMIC_YEAR, DAY, MOMENT, echo_json, echo_table, with_service
 from cli.text import board_text, compare_text, series_text
 from projections.board import board, series_with_forecast
 from projections.compare import compare_known_at
@@ -31,10 +31,10 @@ def default_forecast_day(service: HubService, years: list[str]) -> date:
               help="Show what changed between --known-at and this moment, institution by institution.")
 @click.option("--cluster", default=None, help="Only this cluster's institutions.")
 @click.option("--cohort-as-of", type=DAY, default=None, help="Members as of this day, their state as of --as-of.")
-@click.option("--terms", multiple=True, metavar="YYYY/YY",
+@click.option("--terms", multiple=True, type=ACADEMIC_YEAR,
               help="Figures at each term end of these academic years, with a forecast (repeatable; or several after one flag).")
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True)
-@click.argument("more_terms", nargs=-1, metavar="")
+@click.argument("more_terms", nargs=-1, type=ACADEMIC_YEAR, metavar="")
 @with_service
 def report(service: HubService, hub_id, as_of, known_at, compare_at, cluster, cohort_as_of, terms, fmt,
            more_terms) -> None:
@@ -82,7 +82,7 @@ def explain(service: HubService, hub_id, as_of, known_at, cluster, fmt, figure) 
 
 @click.command()
 @click.option("--hub", "hub_id", required=True)
-@click.option("--year", "academic_year", required=True, metavar="YYYY/YY")
+@click.option("--year", "academic_year", required=True, type=ACADEMIC_YEAR)
 @click.option("--known-at", type=MOMENT, default=None)
 @click.option("--flagged-only", is_flag=True, help="Only institutions with a flag.")
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True)

@@ -17,7 +17,7 @@ from service.hub import HubService
 @click.option("--read-model", "read_model", is_flag=True,
               help="Also replay the log into a scratch read model and compare it with the live one row by row"
                    " (as long as a rebuild; the live store is only read).")
-@with_service
+@with_service(creates=False)
 def verify(service: HubService, show_digest: bool, kept: str | None, read_model: bool) -> None:
     """Walk the hash chain over every event; name the first altered, deleted, inserted or reordered one.
     With --read-model, also name the first read-model row that differs from a replay of the log."""

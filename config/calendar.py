@@ -1,11 +1,15 @@
 """School terms and academic years (default calendar of DATA.md §3)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
+from config.values import FIRST_DAY, LAST_DAY, OUTSIDE
+
 # (name, first month, first day, last month, last day) within the academic year.
 DEFAULT_TERMS = (("autumn", 9, 1, 12, 31), ("spring", 1, 1, 3, 31), ("summer", 4, 1, 8, 31))
+ACADEMIC_YEAR = re.compile(r"[0-9]{4}/[0-9]{2}")  # [0-9], not \d: no other scripts' digits
 
 
 @dataclass(frozen=True)
@@ -31,13 +35,20 @@ def academic_year_of(day: date) -> str:
 
 def parse_academic_year(label: str) -> int:
     """'2019/20' -> 2019; raises ValueError for anything else."""
-    head, sep, tail = label.partition("/")
-    if not (sep and head.isdigit() and tail.isdigit() and len(head) == 4 and len(tail) == 2):
+    if not ACADEMIC_YEAR.fullmatch(label):
         raise ValueError(f"not an academic year like 2019/20: {label!r}")
-    start = int(head)
-    if (start + 1) % 100 != int(tail):
+    start = int(label[:4])
+    if (start + 1) % 100 != int(label[5:]):
         raise ValueError(f"academic year {label!r} does not span consecutive years")
     return start
+
+
+def check_academic_year(label: str) -> str:
+    """An academic year someone gave: well formed, and every day of it within the days careerhub handles
+    (the years just outside are computed with, around the first and last days)."""
+    if not FIRST_DAY.year <= parse_academic_year(label) < LAST_DAY.year:
+        raise ValueError(f"academic year {label!r} is {OUTSIDE}")
+    return label
 
 
 def terms_of_year(start_year: int) -> tuple[Term, ...]:

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
+from config.values import parse_whole_number
 from engine.application import CareerHub
 from engine.errors import CareerHubError
 from engine.store import GENESIS, chain_link
@@ -125,12 +126,16 @@ def normalised(stored: StoredEvent) -> StoredEvent:
 
 def check_extends(app: CareerHub, digest: str) -> Verdict:
     """The log still contains the event a kept digest named, with the same chain link."""
-    verdict = verify_chain(app)
     position_text, _, link = digest.partition(":")
-    if not (position_text.isdigit() and len(link) == 64):
-        raise CareerHubError(f"{digest!r} is not a digest printed by `careerhub verify --digest`")
-    row = app.db.query("SELECT chain FROM event_log WHERE notification_id = ?", (int(position_text),))
+    try:
+        position = parse_whole_number(position_text)  # ASCII digits, within a database integer
+    except ValueError:
+        position = None
+    if position is None or len(link) != 64:
+        raise CareerHubError(f"{digest[:100]!r} is not a digest printed by `careerhub verify --digest`")
+    verdict = verify_chain(app)
+    row = app.db.query("SELECT chain FROM event_log WHERE notification_id = ?", (position,))
     if not row or row[0]["chain"] != link:
         return Verdict(False, verdict.events, verdict.head_position, verdict.head_digest,
-                       "rewritten: the log no longer extends the kept digest", int(position_text))
+                       "rewritten: the log no longer extends the kept digest", position)
     return verdict

@@ -36,7 +36,7 @@ def list_log(db: Database, f: LogFilter) -> list[dict[str, Any]]:
         where.append("recorded_at <= ?")
         params.append(format_recorded_at(f.until))
     sql = f"SELECT * FROM rm_log WHERE {' AND '.join(where)} ORDER BY nid"
-    if f.limit:
+    if f.limit is not None:
         sql += f" LIMIT {int(f.limit)}"
     return [decoded(row, db.sealer) for row in db.query(sql, params)]
 

@@ -17,7 +17,7 @@ from projections.report import Query
 from projections.tables import table_of
 from web.access import check_hub, hub_service, now, requires, visible_hubs
 from web.exports import csv_download, jsonl_download
-from web.forms import day_arg, moment_arg, moment_value, text_arg
+from web.forms import day_arg, moment_arg, moment_value, text_arg, whole_number_arg
 from web.htmx import page_or_fragment
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -80,11 +80,8 @@ def log_filter() -> LogFilter:
     kind = text_arg("kind")
     if kind and kind not in LOG_KINDS:
         abort(422, description=f"Kind: {kind!r} is not one of {', '.join(LOG_KINDS)}.")
-    after = text_arg("after") or "0"
-    if not after.isdigit():
-        abort(422, description="after: a log position (a whole number).")
     return LogFilter(kind=kind, urn=text_arg("urn"), actor=text_arg("actor"), since=moment_arg("since", "Since"),
-                     until=moment_arg("until", "Until"), after=int(after))
+                     until=moment_arg("until", "Until"), after=whole_number_arg("after", 0, "After"))
 
 
 def redacted(row: dict[str, Any]) -> dict[str, Any]:

@@ -1,9 +1,13 @@
-"""Reading query and form values: dates, moments, choices; a bad value is a 422 that says why."""
+"""Reading query and form values: dates, moments, whole numbers, choices; a bad value is a 422 that says why."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timezone
+from typing import Any
 
 from flask import abort, request
+
+from config.values import parse_day, parse_moment, parse_whole_number
 
 
 def text_arg(name: str, source: str = "args") -> str | None:
@@ -11,26 +15,30 @@ def text_arg(name: str, source: str = "args") -> str | None:
     return value or None
 
 
-def day_arg(name: str, default: date | None = None, label: str | None = None, source: str = "args") -> date | None:
+def parsed_arg(name: str, parse: Callable[[str], Any], label: str | None = None, source: str = "args") -> Any:
+    """The value `parse` reads from the field (None if it is empty); one it refuses is a 422 naming the field."""
     value = text_arg(name, source)
     if value is None:
-        return default
+        return None
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        abort(422, description=f"{label or name}: {value!r} is not a date like 2020-02-02.")
+        return parse(value)
+    except ValueError as error:
+        abort(422, description=f"{label or name}: {error}.")
+
+
+def day_arg(name: str, default: date | None = None, label: str | None = None, source: str = "args") -> date | None:
+    day = parsed_arg(name, parse_day, label, source)
+    return default if day is None else day
 
 
 def moment_arg(name: str, label: str | None = None) -> datetime | None:
     """An ISO 8601 date-time; one without an offset (as a datetime-local field sends it) is UTC."""
-    value = text_arg(name)
-    if value is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        abort(422, description=f"{label or name}: {value!r} is not a date and time like 2020-02-02T09:00:00.")
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return parsed_arg(name, parse_moment, label)
+
+
+def whole_number_arg(name: str, default: int, label: str | None = None) -> int:
+    number = parsed_arg(name, parse_whole_number, label)
+    return default if number is None else number
 
 
 def moment_value(moment: datetime | None) -> str:

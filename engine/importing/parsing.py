@@ -6,18 +6,17 @@ import io
 import math
 import re
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-from config.calendar import parse_academic_year
+from config.calendar import check_academic_year
+from config.values import parse_day
 from engine.errors import ImportRejected
 from engine.importing.schema import Column, KindSchema
 
 LARGEST = 10**12  # beyond any count or amount a hub records; keeps every number within a 64-bit column
 INTEGER = re.compile(r"[+-]?[0-9]+")  # [0-9], not \d: no other scripts' digits
 DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
-ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 LONGEST_CELL = 500  # characters; an indexed PostgreSQL text value must stay under 2,704 bytes
 TRUE, FALSE = ("true", "yes", "1"), ("false", "no", "0")
 
@@ -45,15 +44,9 @@ def parse_cell(column: Column, text: str) -> Any:
     if kind == "text":
         return text
     if kind == "date":
-        try:
-            if not ISO_DAY.fullmatch(text):
-                raise ValueError
-            return date.fromisoformat(text)
-        except ValueError:
-            raise ValueError(f"{text!r} is not a date in the form YYYY-MM-DD") from None
+        return parse_day(text)
     if kind == "academic_year":
-        parse_academic_year(text)
-        return text
+        return check_academic_year(text)
     if kind == "bool":
         if text.lower() in TRUE:
             return True

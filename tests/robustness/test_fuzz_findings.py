@@ -190,3 +190,24 @@ def test_a_key_too_long_to_index_is_rejected_on_postgres(postgres_url):
                                           "hub_id")
     finally:
         service.close()
+
+
+# Found (fixed since; issue 14 item 5): a valid day at either end of Python's calendar was recorded, then the
+# forecast and the dashboard computed its term (config/calendar.py terms_of_year: 'year 10000 is out of range'),
+# so `careerhub report --terms` and the hub's dashboard failed for as long as the row stood. Expected: the days
+# careerhub handles (1900-01-01 to 2999-12-31) are the same for a cell as for a query; the row is rejected.
+ASSESSMENT = ["urn", "assessed_on", *(f"bm{b}" for b in range(1, 9))]
+
+
+@pytest.mark.parametrize("kind, header, row, column", [
+    ("assessments", ASSESSMENT, ["100001", "9999-12-31", *["100"] * 8], "assessed_on"),
+    ("assessments", ASSESSMENT, ["100001", "0001-01-01", *["100"] * 8], "assessed_on"),
+    ("encounters", ["urn", "occurred_on", "kind"], ["100001", "9999-12-31", "employer_encounter"], "occurred_on"),
+    ("targets", ["hub_id", "academic_year", "metric", "value"], ["dorset", "9999/00", "average_benchmarks", "4"],
+     "academic_year"),
+    ("targets", ["hub_id", "academic_year", "metric", "value"], ["dorset", "٢٠١٩/٢٠", "average_benchmarks", "4"],
+     "academic_year"),
+], ids=["assessed_on 9999-12-31", "assessed_on 0001-01-01", "occurred_on 9999-12-31", "academic_year 9999/00",
+        "academic_year in Arabic-Indic digits"])
+def test_a_day_at_the_ends_of_the_calendar_is_rejected(sqlite_hub, kind, header, row, column):
+    rejected_with_the_store_unchanged(sqlite_hub, kind, header, row, column)
