@@ -6,6 +6,7 @@ from importlib.metadata import version
 import click
 
 from cli.common import CareerHubGroup
+from cli.board import board
 from cli.bundle import export, import_bundle_command
 from cli.data import history, import_command, log, projections, redact, retract
 from cli.users import users
@@ -25,5 +26,5 @@ def main() -> None:
     """
 
 
-for command in (import_command, retract, redact, log, history, projections, report, explain, evidence, match, demo, verify, keygen, export, import_bundle_command, users, serve):
+for command in (import_command, retract, redact, log, history, projections, report, board, explain, evidence, match, demo, verify, keygen, export, import_bundle_command, users, serve):
     main.add_command(command)
