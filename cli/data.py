@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from cli.common import MOMENT, WHOLE_NUMBER, echo_json, echo_table, with_service
-from engine.importing.schema import SCHEMAS
+from engine.kinds import KINDS
 from projections.audit import LogFilter, describe, institution_history, list_log
 from service.hub import HubService
 
@@ -15,7 +15,7 @@ LOG_COLUMNS = ("nid", "recorded_at", "actor", "kind", "event", "record_key", "va
 
 
 @click.command("import")
-@click.argument("kind", type=click.Choice(list(SCHEMAS)))
+@click.argument("kind", type=click.Choice(list(KINDS)))
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--reason", default=None, help="Why these rows are recorded (kept with every event).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -32,7 +32,7 @@ def import_command(service: HubService, kind: str, file: Path, reason: str | Non
 
 
 @click.command()
-@click.argument("kind", type=click.Choice(list(SCHEMAS)))
+@click.argument("kind", type=click.Choice(list(KINDS)))
 @click.argument("key", nargs=-1, required=True)
 @click.option("--reason", required=True, help="Why the record is withdrawn.")
 @with_service(writes=True)

@@ -4,11 +4,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from collections.abc import Callable
 from typing import Any
 
+from engine.kinds import KINDS, Kind
 from engine.sql import Database
 from engine.store import format_recorded_at
 from projections.readmodel import plain
+from projections.tables import table_of
 
 
 @dataclass(frozen=True)
@@ -64,3 +67,29 @@ def describe(row: dict[str, Any]) -> str:
         return ", ".join(f"{k}={v}" for k, v in payload.items() if k not in ("actor", "reason", "source"))[:200]
     shown = payload.get("changed") or [k for k, v in values.items() if v not in (None, [], "")]
     return ", ".join(f"{k}={values.get(k)}" for k in shown)
+
+
+def readable_by_hub(db: Database, hub_id: str) -> Callable[[dict[str, Any]], bool]:
+    """Which log rows a user limited to one hub may read, by the catalogue's owners of each kind:
+    events about institutions that were ever in the hub or its area, records of the hub or owned by
+    its area, and hub-wide records that no hub owns (national figures)."""
+    areas = [r["area"] for r in db.query("SELECT DISTINCT area FROM rm_hubs WHERE hub_id = ?", (hub_id,))]
+    urns = {r["urn"] for r in ever_owned(db, KINDS["institutions"], hub_id, areas, "urn")}
+    keys = {kind.kind: {r["record_key"] for r in ever_owned(db, kind, hub_id, areas, "record_key")}
+            for kind in KINDS.values()}
+    unowned = {kind.kind for kind in KINDS.values() if kind.hub_wide and not kind.hub_column}
+    return lambda row: (row["urn"] in urns or row["record_key"] in keys.get(row["kind"], ())
+                        or row["kind"] in unowned)
+
+
+def ever_owned(db: Database, kind: Kind, hub_id: str, areas: list[str], selected: str) -> list[dict[str, Any]]:
+    """Distinct values of `selected` over every version, ever, of the kind's records owned by the hub
+    (its hub column) or by one of its areas (its area column)."""
+    owned = [(kind.hub_column, [hub_id]), (kind.area_column, areas)]
+    conditions = [(f"{column} IN ({','.join('?' * len(values))})", values) for column, values in owned
+                  if column and values]
+    if not conditions:
+        return []
+    where = " OR ".join(condition for condition, _ in conditions)
+    params = tuple(value for _, values in conditions for value in values)
+    return db.query(f"SELECT DISTINCT {selected} FROM {table_of(kind.kind)} WHERE {where}", params)

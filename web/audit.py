@@ -10,11 +10,10 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, g, request, url_for
 
-from engine.importing.schema import SCHEMAS
-from projections.audit import LogFilter, describe, institution_history, list_log
+from engine.kinds import KINDS
+from projections.audit import LogFilter, describe, institution_history, list_log, readable_by_hub
 from projections.compare import compare_known_at
 from projections.report import Query
-from projections.tables import table_of
 from web.access import check_hub, hub_service, now, requires, visible_hubs
 from web.exports import csv_download, jsonl_download
 from web.forms import day_arg, moment_arg, moment_value, text_arg, whole_number_arg
@@ -22,7 +21,7 @@ from web.htmx import page_or_fragment
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
-LOG_KINDS = (*SCHEMAS, "MatchRun", "User")
+LOG_KINDS = (*KINDS, "MatchRun", "User")
 SECRET_FIELDS = ("password_hash",)
 EXPORT_BATCH = 1000
 LOG_EXPORT_COLUMNS = ("nid", "recorded_at", "actor", "kind", "event", "record_key", "urn", "valid_on", "reason",
@@ -64,16 +63,7 @@ def time_travel(hub_id: str, as_of: Any, known_at: Any, compare_at: Any) -> dict
 # --- the event log -------------------------------------------------------------------------------
 
 def hub_scope(hub_id: str) -> Callable[[dict[str, Any]], bool]:
-    """Which log rows a user limited to one hub may read: events about institutions that were ever
-    in the hub, about the hub's own records (hub, targets, funding), and national figures."""
-    db = hub_service().db
-    urns = {r["urn"] for r in db.query(f"SELECT DISTINCT urn FROM {table_of('institutions')} WHERE hub_id = ?",
-                                       (hub_id,))}
-    keys = {kind: {r["record_key"] for r in db.query(
-        f"SELECT DISTINCT record_key FROM {table_of(kind)} WHERE hub_id = ?", (hub_id,))}
-        for kind in ("hubs", "targets", "funding")}
-    return lambda row: (row["urn"] in urns or row["record_key"] in keys.get(row["kind"], ())
-                        or row["kind"] == "national")
+    return readable_by_hub(hub_service().db, hub_id)
 
 
 def log_filter() -> LogFilter:

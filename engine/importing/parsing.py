@@ -12,7 +12,7 @@ from typing import Any
 from config.calendar import check_academic_year
 from config.values import parse_day
 from engine.errors import ImportRejected
-from engine.importing.schema import Column, KindSchema
+from engine.kinds import Column, Kind
 
 LARGEST = 10**12  # beyond any count or amount a hub records; keeps every number within a 64-bit column
 INTEGER = re.compile(r"[+-]?[0-9]+")  # [0-9], not \d: no other scripts' digits
@@ -83,7 +83,7 @@ def _number(column: Column, text: str, number_type: type) -> Any:
     return value
 
 
-def check_header(path: Path, schema: KindSchema, header: list[str]) -> list[str]:
+def check_header(path: Path, schema: Kind, header: list[str]) -> list[str]:
     names = [h.strip() for h in header]
     unknown = [n for n in names if n not in schema.column_names]
     if unknown:
@@ -98,7 +98,7 @@ def check_header(path: Path, schema: KindSchema, header: list[str]) -> list[str]
     return names
 
 
-def parse_row(path: Path, schema: KindSchema, names: list[str], cells: list[str], line: int) -> Row:
+def parse_row(path: Path, schema: Kind, names: list[str], cells: list[str], line: int) -> Row:
     if len(cells) != len(names):
         raise ImportRejected(str(path), line, None, f"has {len(cells)} cells but the header has {len(names)}")
     given = dict(zip(names, (c.strip() for c in cells)))
@@ -124,7 +124,7 @@ def parse_row(path: Path, schema: KindSchema, names: list[str], cells: list[str]
     return Row(line, values)
 
 
-def read_rows(path: Path, schema: KindSchema, data: bytes) -> list[Row]:
+def read_rows(path: Path, schema: Kind, data: bytes) -> list[Row]:
     """Typed rows of a CSV file (DATA.md §2); ImportRejected names file, line and column."""
     text = decode(path, data)
     if not text.strip():
