@@ -1,10 +1,12 @@
-"""`careerhub demo load`: the Dorset-like demo hub, recorded step by step through the import path."""
+"""`careerhub demo load`: the Dorset-like demo hub, recorded step by step through the import path.
+
+The steps and their CSV files are data in demohub/dorset/ (made by `python -m demohub.generate`)."""
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
-from engine.demo import Retraction, demo_history
+from demohub.steps import FOLDER, Retraction, read_history
 from service.hub import HubService
 
 
@@ -13,13 +15,13 @@ def store_is_empty(service: HubService) -> bool:
 
 
 def load_demo(service: HubService, actor: str | None = None,
-              echo: Callable[[str], None] = lambda line: None) -> bool:
-    """Record the demo history if the store is empty; False (and nothing recorded) otherwise.
+              echo: Callable[[str], None] = lambda line: None, folder: Path = FOLDER) -> bool:
+    """Record the steps of `folder` if the store is empty; False (and nothing recorded) otherwise.
 
     Each step keeps its own actor and reason; `actor`, when given, replaces them all."""
     if not store_is_empty(service):
         return False
-    for step in demo_history():
+    for step in read_history(folder):
         if isinstance(step, Retraction):
             service.retract(step.kind, step.key, actor or step.actor, step.reason)
             echo(f"retracted {step.kind} {' '.join(step.key)}: {step.reason}")

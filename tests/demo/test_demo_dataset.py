@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import pytest
 
-from engine.demo import AREA, HUB_ID, DemoStep, Retraction, demo_history
+from demohub.generate import AREA, HUB_ID, DemoStep, Retraction, demo_history
 
 # DATA.md §2: (natural key, required columns, optional columns)
 SPEC: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {

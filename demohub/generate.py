@@ -1,4 +1,6 @@
-"""A deterministic, Dorset-like demo history: CSV import steps and retractions, in recording order.
+"""The generator of the demo hub's files: a deterministic, Dorset-like history of CSV import steps and
+retractions, in recording order. Run by hand, `python -m demohub.generate` rewrites demohub/dorset/;
+tests/demo/test_demo_files.py fails when the committed files differ from what it makes.
 
 Everything is synthetic (names, URNs, postcodes, employers) but the places, coordinates, sectors
 and the hub's headline figures follow the Dorset Careers Hub annex of early 2020.
@@ -12,6 +14,8 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+
+from demohub.steps import FOLDER, DemoStep, Retraction, write_history
 
 HUB_ID = "dorset"
 AREA = "Dorset"
@@ -32,23 +36,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "funding": ("application_ref", "hub_id", "stream", "applicant", "amount_requested", "applied_on", "focus",
                 "decision", "decided_on", "amount_awarded"),
 }
-
-
-@dataclass(frozen=True)
-class DemoStep:
-    kind: str
-    filename: str
-    csv_text: str
-    actor: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class Retraction:
-    kind: str
-    key: tuple[str, ...]
-    actor: str
-    reason: str
 
 
 HUB_LEAD = "hub.lead@dorset.example"
@@ -812,3 +799,13 @@ def demo_history() -> list[DemoStep | Retraction]:
     return [Retraction(kind, (mistaken.urn, _d(mistaken.day)), actor, reason) if rows is None
             else DemoStep(kind, f"{n:02d}-{name}.csv", _csv(kind, rows), actor, reason)
             for n, (kind, name, rows, actor, reason) in enumerate(steps, start=1)]
+
+
+def main() -> None:
+    history = demo_history()
+    write_history(history, FOLDER)
+    print(f"{len(history)} steps written to {FOLDER}")
+
+
+if __name__ == "__main__":
+    main()
