@@ -6,7 +6,7 @@ place. Every event carries its valid-time date (`valid_on`), who recorded it, wh
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -28,6 +28,12 @@ def redact_values(values: dict[str, Any], fields: list[str]) -> dict[str, Any]:
 
 class Record(Aggregate):
     KIND: ClassVar[str]
+    if TYPE_CHECKING:  # set by the events' apply(); declared only for the type checker, since the
+        # library would otherwise read class annotations as the aggregate's constructor arguments
+        key: list[str]
+        values: dict[str, Any]
+        retracted: bool
+        redacted: list[str]
 
     class Recorded(Aggregate.Created):
         key: list[str]

@@ -3,7 +3,7 @@ sign-in is an event carrying who caused it. Sign-out bumps a session version tha
 checks, so a signed-out cookie is worthless even if someone kept a copy."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -36,6 +36,14 @@ def check_role(role: str, hub_id: str | None) -> None:
 
 
 class User(Aggregate):
+    if TYPE_CHECKING:  # set by the events' apply(); see engine/records.py
+        name: str
+        role: str
+        hub_id: str | None
+        password_hash: str
+        session_version: int
+        failed_sign_ins: int
+
     class Added(Aggregate.Created):
         name: str
         role: str

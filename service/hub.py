@@ -10,7 +10,7 @@ from config.settings import Settings
 from engine.application import CareerHub
 from engine.redaction import redact
 from engine.importing.importer import ImportSummary, import_file
-from projections.report import Query, hub_report
+from projections.report import Query, Report, hub_report
 from projections.runner import Projector
 
 
@@ -44,7 +44,7 @@ class HubService:
         self.refresh()
         self.app.compact()
 
-    def report(self, query: Query) -> dict[str, Any]:
+    def report(self, query: Query) -> Report:
         self.refresh()
         return hub_report(self.db, query)
 
