@@ -1,10 +1,16 @@
-"""Default weights of the matcher's quality score (points out of 100 for a perfect pair).
+"""The matcher's quality weights, declared once (points out of 100 for a perfect pair).
 
-Imports nothing of careerhub's: matching.schema.Weights takes its defaults from here.
+Imports nothing of careerhub's. matching.weights.Weights is this dataclass plus its checks,
+and snapshots serialise it field by field from the types declared here, so a new weight is
+one field below and nothing else.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
+
+# A number of points in the score; the matcher requires every field declared so to be finite and >= 0.
+Points = Annotated[float, "points"]
 
 
 @dataclass(frozen=True)
@@ -12,16 +18,16 @@ class MatchingWeights:
     """How much each named part of a pair's quality is worth, and the tables behind them."""
 
     # Points for a pair 0 km apart, falling linearly to 0 at the adviser's own travel limit.
-    travel: float = 30.0
+    travel: Points = 30.0
     # Points x the school's shortfall (100 - percent) / 100 on the weakest benchmark the
     # adviser's employer sector or skills help with.
-    benchmark_fit: float = 35.0
+    benchmark_fit: Points = 35.0
     # Points x the kind's priority (SEND and alternative provision need an adviser most).
-    kind_priority: float = 5.0
+    kind_priority: Points = 5.0
     # Points when one of the adviser's skills suits the institution's kind.
-    kind_fit: float = 10.0
+    kind_fit: Points = 10.0
     # Points for waiting `waiting_full_days` or longer since joining the EAN, linear before.
-    waiting: float = 20.0
+    waiting: Points = 20.0
     waiting_full_days: int = 365
     # Shortfall assumed on every benchmark of a school with no Compass assessment yet.
     unassessed_shortfall: float = 0.5

@@ -5,12 +5,15 @@ import hashlib
 import json
 import math
 from collections import Counter
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from config.matching import DEFAULT_WEIGHTS as _D
 from matching.errors import SnapshotError
+from matching.weights import Weights, weights_from_dict, weights_to_dict
+
+__all__ = ["KINDS", "Adviser", "School", "Snapshot", "Weights", "canonical_json", "snapshot_digest",
+           "snapshot_from_dict", "snapshot_to_dict"]
 
 KINDS = ("school", "college", "special", "alternative_provision", "independent")
 SNAPSHOT_FORMAT = 1
@@ -73,39 +76,6 @@ class Adviser:
 
 
 @dataclass(frozen=True)
-class Weights:
-    """Quality weights and tables; see config/matching.py for what each one means."""
-
-    travel: float = _D.travel
-    benchmark_fit: float = _D.benchmark_fit
-    kind_priority: float = _D.kind_priority
-    kind_fit: float = _D.kind_fit
-    waiting: float = _D.waiting
-    waiting_full_days: int = _D.waiting_full_days
-    unassessed_shortfall: float = _D.unassessed_shortfall
-    employer_benchmarks: tuple[int, ...] = _D.employer_benchmarks
-    sector_benchmarks: tuple[tuple[str, tuple[int, ...]], ...] = _D.sector_benchmarks
-    skill_benchmarks: tuple[tuple[str, tuple[int, ...]], ...] = _D.skill_benchmarks
-    kind_priorities: tuple[tuple[str, float], ...] = _D.kind_priorities
-    kind_skills: tuple[tuple[str, tuple[str, ...]], ...] = _D.kind_skills
-
-    def __post_init__(self) -> None:
-        points = (self.travel, self.benchmark_fit, self.kind_priority, self.kind_fit, self.waiting)
-        if any(not math.isfinite(p) or p < 0 for p in points):
-            raise SnapshotError("weights: points must be finite and >= 0")
-        if self.waiting_full_days <= 0:
-            raise SnapshotError("weights: waiting_full_days must be > 0")
-        if not 0 <= self.unassessed_shortfall <= 1:
-            raise SnapshotError("weights: unassessed_shortfall must be within 0-1")
-        if any(not 0 <= p <= 1 for _, p in self.kind_priorities):
-            raise SnapshotError("weights: kind priorities must be within 0-1")
-
-    @property
-    def max_points(self) -> float:
-        return self.travel + self.benchmark_fit + self.kind_priority + self.kind_fit + self.waiting
-
-
-@dataclass(frozen=True)
 class Snapshot:
     """Everything the matcher needs about one area on one day; nothing else is read."""
 
@@ -158,15 +128,6 @@ def _adviser_to_dict(a: Adviser) -> dict[str, Any]:
     }
 
 
-def _weights_to_dict(w: Weights) -> dict[str, Any]:
-    d: dict[str, Any] = json.loads(json.dumps(asdict(w)))
-    for name in ("travel", "benchmark_fit", "kind_priority", "kind_fit", "waiting",
-                 "unassessed_shortfall"):
-        d[name] = float(d[name])
-    d["kind_priorities"] = [[k, float(p)] for k, p in d["kind_priorities"]]
-    return d
-
-
 def snapshot_to_dict(s: Snapshot) -> dict[str, Any]:
     """Return the snapshot as JSON-safe values (dates as ISO strings), order preserved."""
     return {
@@ -177,34 +138,12 @@ def snapshot_to_dict(s: Snapshot) -> dict[str, Any]:
         "advisers": [_adviser_to_dict(x) for x in s.advisers],
         "pins": [[u, r] for u, r in s.pins],
         "forbidden": [[u, r] for u, r in s.forbidden],
-        "weights": _weights_to_dict(s.weights),
+        "weights": weights_to_dict(s.weights),
     }
 
 
 def _opt_float(x: Any) -> float | None:
     return None if x is None else float(x)
-
-
-def _weights_from_dict(d: dict[str, Any]) -> Weights:
-    known = {f.name for f in fields(Weights)}
-    unknown = sorted(set(d) - known)
-    if unknown:
-        raise SnapshotError(f"weights: unknown keys {', '.join(unknown)}")
-    w: dict[str, Any] = dict(d)
-    for name in ("travel", "benchmark_fit", "kind_priority", "kind_fit", "waiting",
-                 "unassessed_shortfall"):
-        if name in w:
-            w[name] = float(w[name])
-    if "employer_benchmarks" in w:
-        w["employer_benchmarks"] = tuple(int(b) for b in w["employer_benchmarks"])
-    for name in ("sector_benchmarks", "skill_benchmarks"):
-        if name in w:
-            w[name] = tuple((str(k), tuple(int(b) for b in bs)) for k, bs in w[name])
-    if "kind_priorities" in w:
-        w["kind_priorities"] = tuple((str(k), float(p)) for k, p in w["kind_priorities"])
-    if "kind_skills" in w:
-        w["kind_skills"] = tuple((str(k), tuple(str(x) for x in xs)) for k, xs in w["kind_skills"])
-    return Weights(**w)
 
 
 def snapshot_from_dict(d: dict[str, Any]) -> Snapshot:
@@ -239,7 +178,7 @@ def snapshot_from_dict(d: dict[str, Any]) -> Snapshot:
             advisers=advisers,
             pins=tuple((str(u), str(r)) for u, r in d["pins"]),
             forbidden=tuple((str(u), str(r)) for u, r in d["forbidden"]),
-            weights=_weights_from_dict(d["weights"]),
+            weights=weights_from_dict(d["weights"]),
         )
     except (KeyError, TypeError) as e:
         raise SnapshotError(f"malformed snapshot: missing or wrong field {e}") from e
