@@ -20,7 +20,7 @@ def explain(db: Database, query: Query, name: str) -> dict[str, Any]:
     n = position_at(db, query.known_at)
     report = hub_report(db, query)
     rows = []
-    for standing in standings(db, query.hub_id, query.as_of, n, query.cluster).values():
+    for standing in standings(db, query.hub_id, query.as_of, n, query.cluster, query.cohort_as_of).values():
         if not figure.counts(standing):
             continue
         shown = public(standing)

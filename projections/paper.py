@@ -84,3 +84,19 @@ def latest_data_day(db: Database, hub_id: str) -> date | None:
     day = db.scalar(f"SELECT MAX(valid_on) FROM rm_log WHERE urn IN"
                     f" (SELECT DISTINCT urn FROM {table_of('institutions')} WHERE hub_id = ?)", (hub_id,))
     return date.fromisoformat(str(day)[:10]) if day else None
+
+
+def long_rows(paper: BoardPaper) -> list[tuple[str, str, str, Any]]:
+    """The paper as one tidy long table: (figure, block, as_of, value), every figure of each block at its
+    own date, the targets and national figures it is read against, and the annex's breakdowns."""
+    rows: list[tuple[str, str, str, Any]] = []
+    for block, report in (("term_end", paper.term_end), ("on_day", paper.on_day)):
+        as_of = report.query.as_of.isoformat()
+        rows += [(name, block, as_of, value) for name, value in report.figures.items()]
+        rows += [(f"target.{metric}", block, as_of, value) for metric, value in report.targets.items()]
+        rows += [(f"national.{metric}", block, as_of, value) for metric, value in report.national.items()]
+    rows.append(("average_benchmarks", "last_year_end", paper.last_year_end.isoformat(), paper.hub_last_year_end))
+    on = paper.on.isoformat()
+    rows += [(f"members_per_cluster.{c}", "on_day", on, n) for c, n in paper.members_per_cluster.items()]
+    rows += [(f"funding_focus.{f}", "on_day", on, n) for f, n in paper.funding_focus.items()]
+    return rows

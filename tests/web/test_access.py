@@ -11,6 +11,10 @@ from flask import Flask
 from tests.web.factories import FILES, event_count, sign_in
 
 DAY = "2020-02-15"
+BOARD_PATHS = (f"/hub/dorset/board?on={DAY}", f"/hub/dorset/board?on={DAY}&cluster=east", f"/hub/dorset/board.csv?on={DAY}",
+               f"/hub/dorset/board.docx?on={DAY}", f"/hub/dorset/board/print?on={DAY}",
+               f"/hub/dorset/explain/average_benchmarks?as_of={DAY}", f"/hub/dorset/explain/engaged?as_of={DAY}&cluster=east")
+SCHOOL_PATHS = ("/institution/100001", f"/institution/100003?as_of={DAY}")
 # (method, path, permission, form) — every route of the web UI except sign-in itself
 ROUTES = [
     ("GET", "/", None, None),
@@ -19,6 +23,8 @@ ROUTES = [
     ("GET", f"/dashboard/dorset?as_of={DAY}&cluster=east", "dashboard", None),
     ("GET", f"/dashboard/dorset/print?as_of={DAY}", "dashboard", None),
     ("GET", f"/dashboard/dorset/board.csv?as_of={DAY}", "dashboard", None),
+    ("GET", "/hub/", "dashboard", None),
+    *(("GET", path, "dashboard", None) for path in (BOARD_PATHS + SCHOOL_PATHS)),
     ("GET", "/audit/", "audit", None),
     ("GET", f"/audit/?hub=dorset&as_of={DAY}", "audit", None),
     ("GET", "/audit/log", "audit", None),
@@ -97,7 +103,7 @@ def test_the_auditor_writes_nothing_anywhere(shared_app, run_id):
 
 @pytest.mark.parametrize("path", [
     f"/dashboard/dorset?as_of={DAY}", f"/dashboard/dorset/board.csv?as_of={DAY}", f"/dashboard/dorset/print?as_of={DAY}",
-    f"/audit/?hub=dorset&as_of={DAY}", "/audit/institutions/100001",
+    f"/audit/?hub=dorset&as_of={DAY}", "/audit/institutions/100001", *BOARD_PATHS, *SCHOOL_PATHS,
 ])
 def test_one_hubs_lead_cannot_see_another_hubs_data(shared_app, path):
     assert sign_in(shared_app, "lead.solent").get(path).status_code == 403

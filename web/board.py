@@ -1,0 +1,121 @@
+"""The hub lead's board paper in the browser: the last completed term's figures beside the day's,
+each figure a link to the institutions and events behind it."""
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, Response, abort, g, redirect, render_template, url_for
+
+from projections.explain import explain as explain_figure
+from projections.figures import FIGURES
+from projections.paper import board_paper, latest_data_day, long_rows
+from projections.queries import list_members
+from projections.report import Query
+from web.access import can, check_hub, hub_service, now, requires, visible_hubs
+from web.exports import csv_download
+from web.forms import day_arg, moment_arg, moment_value, text_arg
+from web.htmx import page_or_fragment
+from web.paper_docx import paper_document
+
+bp = Blueprint("board", __name__, url_prefix="/hub")
+LONG_COLUMNS = ("figure", "block", "as_of", "value")
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def get_visible_hub(hub_id: str) -> dict[str, Any]:
+    """The hub, if the signed-in user may see it: 403 for another hub's people, 404 if unknown."""
+    check_hub(hub_id)
+    hub = next((h for h in visible_hubs() if h["hub_id"] == hub_id), None)
+    if hub is None:
+        abort(404, description=f"No hub {hub_id!r} is known.")
+    return hub
+
+
+@bp.get("/")
+@requires("dashboard")
+def index() -> Any:
+    hubs = visible_hubs()
+    if g.user.hub_id or len(hubs) == 1:
+        return redirect(url_for(".paper", hub_id=g.user.hub_id or hubs[0]["hub_id"]))
+    return render_template("board/index.html", hubs=hubs)
+
+
+def first_day(latest: date | None, today: date) -> date:
+    """The day a board opens on when none is asked for: today, or the latest data's day if it is earlier."""
+    return min(today, latest) if latest else today
+
+
+def paper_context(hub_id: str) -> dict[str, Any]:
+    hub = get_visible_hub(hub_id)
+    service = hub_service()
+    service.refresh()
+    latest = latest_data_day(service.db, hub_id)
+    today = now().date()
+    on = day_arg("on", first_day(latest, today), "On")
+    known_at, cluster = moment_arg("known_at", "Known at"), text_arg("cluster")
+    paper = board_paper(service.db, hub_id, on, known_at, cluster)
+    common = {k: v for k, v in {"known_at": moment_value(known_at), "cluster": cluster}.items() if v}
+    return {"hub": hub, "paper": paper, "on": on, "today": today, "latest": latest, "cluster": cluster,
+            "known_at": moment_value(known_at), "common": common, "query": {"on": on.isoformat(), **common},
+            "clusters": hub_clusters(service.db, hub_id, on, paper.term_end.log_position)}
+
+
+def hub_clusters(db: Any, hub_id: str, day: date, n: int) -> list[str]:
+    return sorted({m["cluster"] for m in list_members(db, hub_id, day, n) if m["cluster"]})
+
+
+@bp.get("/<hub_id>/board")
+@requires("dashboard")
+def paper(hub_id: str) -> Any:
+    """The board paper on a day: the last term end on or before it, and the day itself."""
+    return page_or_fragment("board/page.html", "board/_paper.html", **paper_context(hub_id))
+
+
+@bp.get("/<hub_id>/explain/<figure>")
+@requires("dashboard")
+def explain(hub_id: str, figure: str) -> Any:
+    """The institutions and the exact events behind one figure of the report on a day."""
+    hub = get_visible_hub(hub_id)
+    if figure not in FIGURES or not FIGURES[figure].explainable:
+        abort(404, description=f"The figure {figure!r} cannot be explained institution by institution.")
+    as_of = day_arg("as_of", None, "As of")
+    if as_of is None:
+        abort(422, description="As of: give the day the figure is as of.")
+    query = Query(hub_id, as_of, moment_arg("known_at", "Known at"), text_arg("cluster"),
+                  day_arg("cohort_as_of", None, "Members as of"))
+    service = hub_service()
+    service.refresh()
+    result = explain_figure(service.db, query, figure)
+    back = {k: v for k, v in {"on": text_arg("on") or as_of.isoformat(), "known_at": moment_value(query.known_at),
+                              "cluster": query.cluster}.items() if v}
+    return page_or_fragment("board/explain.html", "board/_explain.html", hub=hub, figure=FIGURES[figure],
+                            result=result, query=query, back=back, show_actors=can("audit", hub_id))
+
+
+def download_name(hub_id: str, on: date, extension: str) -> str:
+    return f"board-{re.sub(r'[^A-Za-z0-9_-]', '_', hub_id)}-{on.isoformat()}.{extension}"
+
+
+@bp.get("/<hub_id>/board.csv")
+@requires("dashboard")
+def paper_csv(hub_id: str) -> Any:
+    """The paper as one tidy long table: figure, block, as_of, value."""
+    c = paper_context(hub_id)
+    return csv_download([LONG_COLUMNS, *long_rows(c["paper"])], download_name(hub_id, c["on"], "csv"))
+
+
+@bp.get("/<hub_id>/board.docx")
+@requires("dashboard")
+def paper_docx(hub_id: str) -> Any:
+    c = paper_context(hub_id)
+    response = Response(paper_document(c["paper"], c["hub"]["name"]), mimetype=DOCX)
+    response.headers["Content-Disposition"] = f'attachment; filename="{download_name(hub_id, c["on"], "docx")}"'
+    return response
+
+
+@bp.get("/<hub_id>/board/print")
+@requires("dashboard")
+def printable(hub_id: str) -> Any:
+    return render_template("board/print.html", **paper_context(hub_id))
