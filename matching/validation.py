@@ -1,7 +1,8 @@
 """A solver-independent check of every hard rule, used by tests and before any result is shown.
 
 It reads only the snapshot and the result (no rules.py, no model): distances are recomputed
-with the reference haversine, capacities counted from scratch.
+with the reference haversine, capacities counted from scratch. A second opinion is the point:
+a new hard rule in matching/rules.py gets its own re-check here, in PairCheck.problems.
 """
 from __future__ import annotations
 
@@ -10,17 +11,42 @@ from collections import Counter
 import numpy as np
 
 from matching.geo import haversine_km, haversine_km_arrays
-from matching.result import MatchResult
+from matching.result import MatchResult, Proposal
 from matching.schema import Adviser, School, Snapshot
 
 _DISTANCE_TOLERANCE_KM = 0.0005 + 1e-9  # proposals report distance rounded to the metre
+
+
+class PairCheck:
+    """Every per-pair hard rule, re-checked from the snapshot alone."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.day = snapshot.as_of.isoformat()
+        self.forbidden = set(snapshot.forbidden)
+
+    def problems(self, s: School, a: Adviser) -> list[str]:
+        """Return a sentence per rule the pair breaks; none means it may be proposed."""
+        pair = (s.urn, a.adviser_ref)
+        out = []
+        if not a.available:
+            out.append(f"pair {pair}: adviser is not available on {self.day}")
+        if s.urn in a.conflicts:
+            out.append(f"pair {pair}: conflict of interest")
+        d = _km_apart(s, a)
+        if d is None:
+            out.append(f"pair {pair}: coordinates missing, travel limit cannot be met")
+        elif d > a.max_travel_km:
+            out.append(f"pair {pair}: {d:.3f} km apart, beyond the {a.max_travel_km} km limit")
+        if pair in self.forbidden:
+            out.append(f"forbidden pair {pair} proposed")
+        return out
 
 
 def validate(snapshot: Snapshot, result: MatchResult) -> list[str]:
     """Return every broken rule as a sentence; an empty list means the result is valid."""
     schools = {s.urn: s for s in snapshot.schools}
     advisers = {a.adviser_ref: a for a in snapshot.advisers}
-    forbidden = set(snapshot.forbidden)
+    check = PairCheck(snapshot)
     pins = set(snapshot.pins)
     problems: list[str] = []
     urns = [p.urn for p in result.proposals]
@@ -30,17 +56,7 @@ def validate(snapshot: Snapshot, result: MatchResult) -> list[str]:
         if n > 1:
             problems.append(f"school {urn} gets {n} new advisers; at most one per run")
     for p in result.proposals:
-        problems += _check_pair(snapshot, schools.get(p.urn), advisers.get(p.adviser_ref), p.urn, p.adviser_ref)
-        pair = (p.urn, p.adviser_ref)
-        if pair in forbidden:
-            problems.append(f"forbidden pair {pair} proposed")
-        if p.pinned != (pair in pins):
-            problems.append(f"pair {pair} has pinned={p.pinned} but is {'' if pair in pins else 'not '}a pin")
-        s, a = schools.get(p.urn), advisers.get(p.adviser_ref)
-        if s and a and None not in (s.latitude, s.longitude, a.latitude, a.longitude):
-            d = haversine_km(s.latitude, s.longitude, a.latitude, a.longitude)  # type: ignore[arg-type]
-            if abs(p.distance_km - d) > _DISTANCE_TOLERANCE_KM:
-                problems.append(f"pair {pair} reports {p.distance_km} km but is {d:.6f} km apart")
+        problems += _check_proposal(check, schools.get(p.urn), advisers.get(p.adviser_ref), p, pins)
     used = Counter(p.adviser_ref for p in result.proposals)
     for ref, n in sorted(used.items()):
         a = advisers.get(ref)
@@ -62,28 +78,32 @@ def validate(snapshot: Snapshot, result: MatchResult) -> list[str]:
         problems.append("every school must be either proposed or unmatched, exactly once")
     problems += _check_objective(snapshot, result)
     if result.optimal:
-        problems += _check_maximal(snapshot, result, used)
+        problems += _check_maximal(snapshot, result, used, check)
     return problems
 
 
-def _check_pair(snapshot: Snapshot, s: School | None, a: Adviser | None, urn: str, ref: str) -> list[str]:
-    pair = (urn, ref)
+def _check_proposal(
+    check: PairCheck, s: School | None, a: Adviser | None, p: Proposal, pins: set[tuple[str, str]],
+) -> list[str]:
+    pair = (p.urn, p.adviser_ref)
     if s is None:
-        return [f"pair {pair}: school {urn} is not among the schools to match"]
-    if a is None:
-        return [f"pair {pair}: adviser {ref} is unknown"]
-    out = []
-    if not a.available:
-        out.append(f"pair {pair}: adviser is not available on {snapshot.as_of.isoformat()}")
-    if urn in a.conflicts:
-        out.append(f"pair {pair}: conflict of interest")
-    if None in (s.latitude, s.longitude, a.latitude, a.longitude):
-        out.append(f"pair {pair}: coordinates missing, travel limit cannot be met")
+        out = [f"pair {pair}: school {p.urn} is not among the schools to match"]
+    elif a is None:
+        out = [f"pair {pair}: adviser {p.adviser_ref} is unknown"]
     else:
-        d = haversine_km(s.latitude, s.longitude, a.latitude, a.longitude)  # type: ignore[arg-type]
-        if d > a.max_travel_km:
-            out.append(f"pair {pair}: {d:.3f} km apart, beyond the {a.max_travel_km} km limit")
+        out = check.problems(s, a)
+    if p.pinned != (pair in pins):
+        out.append(f"pair {pair} has pinned={p.pinned} but is {'' if pair in pins else 'not '}a pin")
+    d = None if s is None or a is None else _km_apart(s, a)
+    if d is not None and abs(p.distance_km - d) > _DISTANCE_TOLERANCE_KM:
+        out.append(f"pair {pair} reports {p.distance_km} km but is {d:.6f} km apart")
     return out
+
+
+def _km_apart(s: School, a: Adviser) -> float | None:
+    if s.latitude is None or s.longitude is None or a.latitude is None or a.longitude is None:
+        return None
+    return haversine_km(s.latitude, s.longitude, a.latitude, a.longitude)
 
 
 def _check_objective(snapshot: Snapshot, result: MatchResult) -> list[str]:
@@ -101,12 +121,11 @@ def _check_objective(snapshot: Snapshot, result: MatchResult) -> list[str]:
     return out
 
 
-def _check_maximal(snapshot: Snapshot, result: MatchResult, used: Counter[str]) -> list[str]:
+def _check_maximal(snapshot: Snapshot, result: MatchResult, used: Counter[str], check: PairCheck) -> list[str]:
     """An optimum leaves no unmatched school next to an adviser with room who could take it."""
-    forbidden = set(snapshot.forbidden)
     open_advisers = [
         a for a in snapshot.advisers
-        if a.available and a.latitude is not None and a.longitude is not None
+        if a.latitude is not None and a.longitude is not None
         and a.capacity - a.active_matches - used[a.adviser_ref] > 0
     ]
     if not open_advisers:
@@ -121,11 +140,10 @@ def _check_maximal(snapshot: Snapshot, result: MatchResult, used: Counter[str]) 
         if s is None or s.latitude is None or s.longitude is None:
             continue
         n = len(open_advisers)
+        # Only a shortlist: PairCheck decides, with the reference haversine.
         d = haversine_km_arrays(np.full(n, s.latitude), np.full(n, s.longitude), lat, lon)
         for k in np.flatnonzero(d <= limit + 1e-6):
             a = open_advisers[k]
-            if s.urn in a.conflicts or (s.urn, a.adviser_ref) in forbidden:
-                continue
-            if haversine_km(s.latitude, s.longitude, a.latitude, a.longitude) <= a.max_travel_km:  # type: ignore[arg-type]
+            if not check.problems(s, a):
                 out.append(f"school {s.urn} left unmatched although adviser {a.adviser_ref} has room and is in range")
     return out

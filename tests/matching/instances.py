@@ -4,10 +4,10 @@ from __future__ import annotations
 import random
 from datetime import date
 
-from matching.geo import haversine_km
 from matching.quality import build_tables, score_parts, to_units
 from matching.rules import index_snapshot, pairs_in_range
 from matching.schema import KINDS, Adviser, School, Snapshot
+from matching.validation import PairCheck
 
 SECTORS = ("engineering", "finance", "health", "retail", "legal", None)
 SKILLS = ("STEM", "work experience", "mentoring", "SEND", "interview practice", "apprenticeships")
@@ -71,12 +71,8 @@ def random_snapshot(
 
 
 def feasible(snap: Snapshot, s: School, a: Adviser) -> bool:
-    """Tell, independently of matching.rules, whether a pair obeys every per-pair rule."""
-    if None in (s.latitude, s.longitude, a.latitude, a.longitude):
-        return False
-    if haversine_km(s.latitude, s.longitude, a.latitude, a.longitude) > a.max_travel_km:  # type: ignore[arg-type]
-        return False
-    return a.available and s.urn not in a.conflicts and (s.urn, a.adviser_ref) not in set(snap.forbidden)
+    """Tell by the validator's own re-check (not matching.rules) whether a pair obeys every per-pair rule."""
+    return not PairCheck(snap).problems(s, a)
 
 
 def pair_units(snap: Snapshot) -> dict[tuple[str, str], int]:
