@@ -8,7 +8,7 @@ import click
 from cli.common import CareerHubGroup
 from cli.board import board
 from cli.bundle import export, import_bundle_command
-from cli.data import history, import_command, log, projections, redact, retract
+from cli.data import history, import_command, log, projections, redact, retract, transactions
 from cli.users import users
 from cli.web import demo, serve
 from cli.matching import match
@@ -26,5 +26,5 @@ def main() -> None:
     """
 
 
-for command in (import_command, retract, redact, log, history, projections, report, board, explain, evidence, match, demo, verify, keygen, export, import_bundle_command, users, serve):
+for command in (import_command, retract, redact, log, transactions, history, projections, report, board, explain, evidence, match, demo, verify, keygen, export, import_bundle_command, users, serve):
     main.add_command(command)

@@ -12,7 +12,7 @@ from eventsourcing.persistence import PersistenceError
 
 from config.calendar import check_academic_year
 from config.settings import load_settings
-from config.values import parse_day, parse_moment, parse_whole_number
+from config.values import parse_day, parse_knowledge_point, parse_whole_number
 from engine.errors import CareerHubError
 from service.hub import HubService
 
@@ -74,7 +74,8 @@ class Parsed(click.ParamType):
             self.fail(str(error), param, ctx)
 
 
-DAY, MOMENT = Parsed("YYYY-MM-DD", parse_day), Parsed("DATETIME", parse_moment)
+# Every option naming a moment of record time (--known-at, --since, ...) also takes a log position: @957.
+DAY, MOMENT = Parsed("YYYY-MM-DD", parse_day), Parsed("DATETIME|@POSITION", parse_knowledge_point)
 WHOLE_NUMBER = Parsed("N", parse_whole_number)
 ACADEMIC_YEAR = Parsed("YYYY/YY", check_academic_year)
 

@@ -6,9 +6,11 @@ from pathlib import Path
 
 import click
 
-from cli.common import MOMENT, WHOLE_NUMBER, echo_json, echo_table, with_service
+from cli.common import DAY, MOMENT, WHOLE_NUMBER, echo_json, echo_table, with_service
 from engine.kinds import KINDS
-from projections.audit import LogFilter, describe, institution_history, list_log
+from projections.audit import LogFilter, describe, institution_history, list_log, readable_by_hub
+from projections.queries import get_hub, position_at
+from projections.transactions import TransactionSearch, list_transactions, search_transactions
 from service.hub import HubService
 
 LOG_COLUMNS = ("nid", "recorded_at", "actor", "kind", "event", "record_key", "valid_on", "reason", "what")
@@ -77,6 +79,30 @@ def log(service: HubService, kind, urn, by_actor, since, until, limit, fmt) -> N
             click.echo(json.dumps(row, default=str))
     else:
         echo_table(log_rows(rows), LOG_COLUMNS)
+
+
+@click.command()
+@click.option("--hub", "hub_id", default=None, help="Only transactions with events a user of this hub may read.")
+@click.option("--search", "text", default=None, help="Only those whose reason, source or kinds contain this text.")
+@click.option("--actor", "by_actor", default=None, help="Only those recorded by an actor whose name contains this.")
+@click.option("--on", type=DAY, default=None, help="Only those recorded on this day (UTC).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@with_service
+def transactions(service: HubService, hub_id, text, by_actor, on, fmt) -> None:
+    """Every transaction of the log (an import, a retraction, an acceptance...): the knowledge points that
+    --known-at @POSITION names. POSITION is the log position of the transaction's last event."""
+    service.refresh()
+    readable = None
+    if hub_id:
+        get_hub(service.db, hub_id, position_at(service.db, None))
+        readable = readable_by_hub(service.db, hub_id)
+    found = search_transactions(list_transactions(service.db, readable), TransactionSearch(text, by_actor, on))
+    rows = [t.to_json() for t in found]
+    if fmt == "json":
+        echo_json(rows)
+    else:
+        echo_table([{**r, "kinds": ",".join(r["kinds"]), "position": f"@{r['position']}"} for r in rows],
+                   ("position", "recorded_at", "actor", "events", "kinds", "reason", "source"))
 
 
 @click.command()

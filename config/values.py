@@ -3,6 +3,7 @@ command line and the importer. A ValueError says what is wrong in plain words, w
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 # The days careerhub computes with. Terms, academic years and forecasts reach a year or two either side
@@ -54,3 +55,34 @@ def parse_whole_number(text: str) -> int:
     if len(text.lstrip("0")) > len(str(LARGEST_WHOLE_NUMBER)) or int(text) > LARGEST_WHOLE_NUMBER:
         raise ValueError(f"the number is too large (at most {LARGEST_WHOLE_NUMBER})")
     return int(text)
+
+
+@dataclass(frozen=True)
+class KnowledgePoint:
+    """A state of knowledge an auditor names: everything recorded at or before a moment, or up to and
+    including a log position (`@957`: after the transaction that ends there). Exactly one is set."""
+
+    moment: datetime | None = None
+    position: int | None = None
+
+    def isoformat(self) -> str:
+        """As the point is written back (JSON, pages, URLs): `@957`, or the moment in ISO 8601."""
+        return f"@{self.position}" if self.position is not None else self.moment.isoformat()  # type: ignore[union-attr]
+
+    def __str__(self) -> str:
+        return self.isoformat()
+
+
+def parse_knowledge_point(text: str) -> KnowledgePoint:
+    """`@POSITION` (a log position) or an ISO 8601 date and time, to the microsecond (UTC if no offset)."""
+    if text.startswith("@"):
+        try:
+            return KnowledgePoint(position=parse_whole_number(text[1:]))
+        except ValueError as error:
+            raise ValueError(f"{text[:40]!r} is not a log position like @957: {error}") from None
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text[:60]!r} is neither a date and time like 2020-02-02T09:00:00.250 (ISO 8601)"
+                         " nor a log position like @957") from None
+    return KnowledgePoint(moment=parse_moment(text))

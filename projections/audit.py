@@ -7,6 +7,7 @@ from datetime import datetime
 from collections.abc import Callable
 from typing import Any
 
+from config.values import KnowledgePoint
 from engine.kinds import KINDS, Kind
 from engine.sql import Database
 from engine.store import format_recorded_at
@@ -19,8 +20,8 @@ class LogFilter:
     kind: str | None = None
     urn: str | None = None
     actor: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
+    since: KnowledgePoint | datetime | None = None  # a position: from that event on
+    until: KnowledgePoint | datetime | None = None  # a position: up to that event
     after: int = 0  # log position to continue from (paging)
     limit: int | None = None
 
@@ -32,12 +33,12 @@ def list_log(db: Database, f: LogFilter) -> list[dict[str, Any]]:
         if value:
             where.append(f"{column} = ?")
             params.append(value)
-    if f.since:
-        where.append("recorded_at >= ?")
-        params.append(format_recorded_at(f.since))
-    if f.until:
-        where.append("recorded_at <= ?")
-        params.append(format_recorded_at(f.until))
+    for point, nid, recorded in ((f.since, "nid >= ?", "recorded_at >= ?"), (f.until, "nid <= ?", "recorded_at <= ?")):
+        if point is None:
+            continue
+        moment = point.moment if isinstance(point, KnowledgePoint) else point
+        where.append(recorded if moment else nid)
+        params.append(format_recorded_at(moment) if moment else point.position)
     sql = f"SELECT * FROM rm_log WHERE {' AND '.join(where)} ORDER BY nid"
     if f.limit is not None:
         sql += f" LIMIT {int(f.limit)}"

@@ -4,14 +4,23 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from config.values import KnowledgePoint
 from engine.errors import CareerHubError
 from engine.sql import Database
 from engine.store import format_recorded_at
 from projections.tables import table_of, unseal_row, visible
 
 
-def position_at(db: Database, known_at: datetime | None) -> int:
-    """The last log position recorded at or before `known_at` (everything, if None)."""
+def position_at(db: Database, known_at: KnowledgePoint | datetime | None) -> int:
+    """The last log position known at `known_at`: a log position itself, or the last one recorded at or
+    before a moment (everything, if None). A position not yet recorded is refused: its answer would change."""
+    if isinstance(known_at, KnowledgePoint):
+        if known_at.position is None:
+            return position_at(db, known_at.moment)
+        last = db.scalar("SELECT MAX(nid) FROM rm_log") or 0
+        if known_at.position > last:
+            raise CareerHubError(f"log position {known_at.position} has not been recorded yet (the log ends at {last})")
+        return known_at.position
     if known_at is None:
         return db.scalar("SELECT MAX(nid) FROM rm_log") or 0
     # ORDER BY ... LIMIT 1 walks the (recorded_at, nid) index from the end; MAX(nid) WHERE would scan.

@@ -13,7 +13,9 @@ from flask import Blueprint, abort, current_app, g, request, url_for
 from engine.kinds import KINDS
 from projections.audit import LogFilter, describe, institution_history, list_log, readable_by_hub
 from projections.compare import compare_known_at
+from projections.queries import position_at
 from projections.report import Query
+from projections.transactions import TransactionSearch, list_transactions, search_transactions, transaction_at
 from web.access import check_hub, hub_service, now, requires, visible_hubs
 from web.exports import csv_download, jsonl_download
 from web.forms import day_arg, moment_arg, moment_value, text_arg, whole_number_arg
@@ -24,6 +26,7 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 LOG_KINDS = (*KINDS, "MatchRun", "User")
 SECRET_FIELDS = ("password_hash",)
 EXPORT_BATCH = 1000
+POINTS_SHOWN = 50  # the most recent matching knowledge points; a search narrows them
 LOG_EXPORT_COLUMNS = ("nid", "recorded_at", "actor", "kind", "event", "record_key", "urn", "valid_on", "reason",
                       "source", "what", "payload")
 
@@ -33,19 +36,60 @@ LOG_EXPORT_COLUMNS = ("nid", "recorded_at", "actor", "kind", "event", "record_ke
 @bp.get("/")
 @requires("audit")
 def index() -> Any:
-    """The report as of a day as known at a moment; with a second moment, what changed between them."""
+    """The report as of a day as known after a transaction (or at a moment); with a second point, what
+    changed between them. The knowledge points are picked from the log's transactions, searched below."""
     hubs = visible_hubs()
     hub_id = text_arg("hub") or (hubs[0]["hub_id"] if hubs else None)
     as_of = day_arg("as_of", now().date(), "As of")
-    known_at, compare_at = moment_arg("known_at", "Known at"), moment_arg("compare_known_at", "Compare with known at")
+    known_at, compare_at = moment_arg("known_at", "Known after"), moment_arg("compare_known_at", "Compare with")
+    search = TransactionSearch(text_arg("q"), text_arg("by"), day_arg("on", None, "Recorded on"))
     result = None
-    if "as_of" in request.args and hub_id:
+    if hub_id:
         check_hub(hub_id)
+    if "as_of" in request.args and hub_id:
         if hub_id not in {h["hub_id"] for h in hubs}:
             abort(404, description=f"No hub {hub_id!r} is known.")
         result = time_travel(hub_id, as_of, known_at, compare_at)
-    return page_or_fragment("audit/index.html", "audit/_timetravel.html", hubs=hubs, hub_id=hub_id, as_of=as_of,
-                            known_at=moment_value(known_at), compare_at=moment_value(compare_at), result=result)
+    state = {k: v for k, v in {"hub": hub_id, "as_of": as_of.isoformat(), "known_at": moment_value(known_at),
+                               "compare_known_at": moment_value(compare_at)}.items() if v}
+    points, more = knowledge_points(search)
+
+    def link(**changes: Any) -> str:
+        """The page with this state, some of it changed (None removes a field), scrolled to the result."""
+        return url_for(".index", **{**state, **changes}, _anchor="timetravel-result")
+
+    context = dict(link=link, hubs=hubs, hub_id=hub_id, as_of=as_of, known_at=moment_value(known_at),
+                   compare_at=moment_value(compare_at), result=result, state=state, points=points, more=more,
+                   search=search, labels={"known_at": point_label(known_at), "compare_known_at": point_label(compare_at)})
+    fragment = "audit/_points.html" if request.htmx.target == "points" else "audit/_timetravel.html"
+    return page_or_fragment("audit/index.html", fragment, **context)
+
+
+def user_scope() -> Callable[[dict[str, Any]], bool] | None:
+    return hub_scope(g.user.hub_id) if g.user.hub_id else None
+
+
+def knowledge_points(search: TransactionSearch) -> tuple[list[Any], int]:
+    """The most recent transactions matching the search (newest first), and how many more match."""
+    service = hub_service()
+    service.refresh()
+    found = search_transactions(list_transactions(service.db, user_scope()), search)
+    return found[::-1][:POINTS_SHOWN], max(0, len(found) - POINTS_SHOWN)
+
+
+def point_label(point: Any) -> str | None:
+    """What a person reads for a knowledge point: the transaction it falls after."""
+    if point is None:
+        return None
+    db = hub_service().db
+    n = position_at(db, point)
+    found = transaction_at(db, n, user_scope()) if n else None
+    if n == 0:
+        return "before anything was recorded"
+    if found is None:
+        return f"log position {n}"
+    where = "after" if found.position == n else f"part way through (event {n} of {found.first_position}–{found.position})"
+    return f"{where} {found.label()}"
 
 
 def time_travel(hub_id: str, as_of: Any, known_at: Any, compare_at: Any) -> dict[str, Any]:
@@ -54,7 +98,7 @@ def time_travel(hub_id: str, as_of: Any, known_at: Any, compare_at: Any) -> dict
         report = service.report(Query(hub_id, as_of, known_at))
         return {"mode": "single", "report": report.to_json(), "figures": report.figures}
     if known_at is None:
-        abort(422, description="To compare, give the first 'known at' moment as well as the second.")
+        abort(422, description="To compare, give the first point (“Known after”) as well as the second.")
     service.refresh()
     diff = compare_known_at(service.db, Query(hub_id, as_of), known_at, compare_at)
     return {"mode": "compare", "diff": diff, "rows": diff["all_figures"]}

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import abort, request
 
-from config.values import parse_day, parse_moment, parse_whole_number
+from config.values import KnowledgePoint, parse_day, parse_knowledge_point, parse_whole_number
 
 
 def text_arg(name: str, source: str = "args") -> str | None:
@@ -31,9 +31,10 @@ def day_arg(name: str, default: date | None = None, label: str | None = None, so
     return default if day is None else day
 
 
-def moment_arg(name: str, label: str | None = None) -> datetime | None:
-    """An ISO 8601 date-time; one without an offset (as a datetime-local field sends it) is UTC."""
-    return parsed_arg(name, parse_moment, label)
+def moment_arg(name: str, label: str | None = None) -> KnowledgePoint | None:
+    """A knowledge point: `@POSITION`, or an ISO 8601 date-time to the microsecond; one without an offset
+    (as a datetime-local field sends it) is UTC."""
+    return parsed_arg(name, parse_knowledge_point, label)
 
 
 def whole_number_arg(name: str, default: int, label: str | None = None) -> int:
@@ -41,6 +42,13 @@ def whole_number_arg(name: str, default: int, label: str | None = None) -> int:
     return default if number is None else number
 
 
-def moment_value(moment: datetime | None) -> str:
-    """A moment as a datetime-local field shows it (UTC, seconds)."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S") if moment else ""
+def moment_value(point: KnowledgePoint | datetime | None) -> str:
+    """A knowledge point as a field shows it: `@957`, or the moment in UTC (a datetime-local field's
+    seconds, with the fraction kept when there is one, so a sub-second time survives the round trip)."""
+    if point is None:
+        return ""
+    moment = point.moment if isinstance(point, KnowledgePoint) else point
+    if moment is None:
+        return point.isoformat()
+    moment = moment.astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S" + (".%f" if moment.microsecond else ""))

@@ -41,7 +41,7 @@ def test_matching_on_a_day_at_the_ends_of_the_calendar_is_refused_and_records_no
     assert app.extensions["careerhub"].hub.app.last_position() == before
 
 
-@pytest.mark.parametrize("field, label", [("known_at", "Known at"), ("compare_known_at", "Compare with known at")])
+@pytest.mark.parametrize("field, label", [("known_at", "Known after"), ("compare_known_at", "Compare with")])
 @pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"])
 def test_a_moment_whose_offset_leaves_the_datetime_range_is_refused(shared_app, field, label, moment):
     # Was: 500, OverflowError 'date value out of range' in engine/store.py format_recorded_at
