@@ -17,6 +17,8 @@ from eventsourcing.persistence import StoredEvent
 from engine.errors import CareerHubError
 from engine.verify import verify_chain
 from projections.audit import LogFilter, list_log
+from projections.compare import compare_known_at
+from projections.figures import FIGURES
 from projections.institutions import public, standings
 from projections.queries import position_at
 from projections.report import Query
@@ -54,7 +56,6 @@ def stored_events_upto(service: HubService, n: int) -> list[dict[str, Any]]:
 
 def export_bundle(service: HubService, query: Query, outdir: Path) -> dict[str, Any]:
     service.refresh()
-    outdir.mkdir(parents=True, exist_ok=True)
     n = position_at(service.db, query.known_at)
     report = service.report(query).to_json()
     events = stored_events_upto(service, n)
@@ -72,19 +73,62 @@ def export_bundle(service: HubService, query: Query, outdir: Path) -> dict[str, 
                                       "latest_assessed_on", "benchmarks", "benchmarks_achieved", "data_required",
                                       "funding_applied"]),
     }
+    point = {"known_at": query.known_at.isoformat() if query.known_at else None, "cluster": query.cluster}
+    manifest = sealed_manifest(service, {"hub_id": query.hub_id, "as_of": query.as_of.isoformat(), **point}, files)
+    manifest.update(log_position=n, chain_digest=chain_digest(service, n))
+    write_bundle(outdir, files, manifest)
+    return manifest
+
+
+def chain_digest(service: HubService, n: int) -> str | None:
+    """`N:link`: the hash chain's link at log position n, which commits to every event up to it."""
+    chain = service.db.query("SELECT chain FROM event_log WHERE notification_id = ?", (n,))
+    return f"{n}:{chain[0]['chain']}" if chain else None
+
+
+def sealed_manifest(service: HubService, query: dict[str, Any], files: dict[str, str]) -> dict[str, Any]:
+    """The query, the store's verified head and every file's SHA-256."""
+    verdict = verify_chain(service.app)
+    return {"query": query, "store_head_digest": verdict.digest, "store_verified": verdict.ok,
+            "files": {name: hashlib.sha256(text.encode()).hexdigest() for name, text in files.items()}}
+
+
+def write_bundle(outdir: Path, files: dict[str, str], manifest: dict[str, Any]) -> None:
+    outdir.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
         (outdir / name).write_text(text, encoding="utf-8")
-    verdict = verify_chain(service.app)
-    chain = service.db.query("SELECT chain FROM event_log WHERE notification_id = ?", (n,))
-    manifest = {
-        "query": {"hub_id": query.hub_id, "as_of": query.as_of.isoformat(),
-                  "known_at": query.known_at.isoformat() if query.known_at else None, "cluster": query.cluster},
-        "log_position": n, "chain_digest": f"{n}:{chain[0]['chain']}" if chain else None,
-        "store_head_digest": verdict.digest, "store_verified": verdict.ok,
-        "files": {name: hashlib.sha256(text.encode()).hexdigest() for name, text in files.items()},
-    }
     (outdir / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
-    return manifest
+
+
+COMPARISON_EVENT_COLUMNS = ["urn", "nid", "recorded_at", "actor", "kind", "event", "record_key", "valid_on",
+                            "reason", "source"]
+
+
+def comparison_files(diff: dict[str, Any]) -> dict[str, str]:
+    """A comparison as JSON and as three formula-safe CSVs: figures, changed fields, causing events."""
+    figures = [{**row, "label": FIGURES[row["figure"]].label} for row in diff["all_figures"]]
+    changes = [{"urn": i["urn"], "name": i["name"], **c} for i in diff["institutions"] for c in i["changes"]]
+    events = [{"urn": i["urn"], **e} for i in diff["institutions"] for e in i["events"]]
+    return {
+        "comparison.json": json.dumps(diff, indent=2, sort_keys=True, default=str),
+        "figures.csv": csv_text(figures, ["figure", "label", "then", "now", "changed"]),
+        "institutions.csv": csv_text(changes, ["urn", "name", "field", "then", "now"]),
+        "events.csv": csv_text(events, COMPARISON_EVENT_COLUMNS),
+    }
+
+
+def export_comparison(service: HubService, query: Query, then: Any, now: Any) -> tuple[dict[str, str], dict[str, Any]]:
+    """The files of a comparison between two knowledge points, and their manifest: the query, each point
+    with its log position and chain digest, and the store's verified head."""
+    service.refresh()
+    diff = compare_known_at(service.db, query, then, now)
+    files = comparison_files(diff)
+    manifest = sealed_manifest(service, {"hub_id": query.hub_id, "as_of": query.as_of.isoformat(),
+                                         "known_at": diff["known_at"], "compare_known_at": diff["compare_known_at"],
+                                         "cluster": query.cluster}, files)
+    manifest["knowledge_points"] = [{"known_at": point, "log_position": n, "chain_digest": chain_digest(service, n)}
+                                    for point, n in zip((diff["known_at"], diff["compare_known_at"]), diff["log_positions"])]
+    return files, manifest
 
 
 def check_bundle(bundle: Path) -> dict[str, Any]:

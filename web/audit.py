@@ -2,13 +2,15 @@
 two moments), the event log with filters, infinite scroll and exports, and one institution's history."""
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from itertools import chain
 from typing import Any
 
-from flask import Blueprint, abort, current_app, g, request, url_for
+from flask import Blueprint, Response, abort, current_app, g, request, url_for
 
 from engine.kinds import KINDS
 from projections.audit import LogFilter, describe, institution_history, list_log, readable_by_hub
@@ -16,6 +18,7 @@ from projections.compare import compare_known_at
 from projections.queries import position_at
 from projections.report import Query
 from projections.transactions import TransactionSearch, list_transactions, search_transactions, transaction_at
+from service.export import export_comparison
 from web.access import check_hub, hub_service, now, requires, visible_hubs
 from web.exports import csv_download, jsonl_download
 from web.forms import day_arg, moment_arg, moment_value, text_arg, whole_number_arg
@@ -102,6 +105,29 @@ def time_travel(hub_id: str, as_of: Any, known_at: Any, compare_at: Any) -> dict
     service.refresh()
     diff = compare_known_at(service.db, Query(hub_id, as_of), known_at, compare_at)
     return {"mode": "compare", "diff": diff, "rows": diff["all_figures"]}
+
+
+@bp.get("/compare.zip")
+@requires("audit")
+def compare_zip() -> Any:
+    """The comparison of two knowledge points as a bundle: JSON, formula-safe CSVs and a manifest with
+    the query, each point's log position and chain digest, and the store's verified head."""
+    hub_id = text_arg("hub")
+    as_of = day_arg("as_of", None, "As of")
+    known_at, compare_at = moment_arg("known_at", "Known after"), moment_arg("compare_known_at", "Compare with")
+    if not (hub_id and as_of and known_at and compare_at):
+        abort(422, description="To download a comparison, choose the hub, the day and both points.")
+    check_hub(hub_id)
+    files, manifest = export_comparison(hub_service(), Query(hub_id, as_of), known_at, compare_at)
+    files["manifest.json"] = json.dumps(manifest, indent=2, sort_keys=True)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for name, text in files.items():
+            bundle.writestr(name, text)
+    name = f"careerhub-{hub_id}-{as_of.isoformat()}-compare-{manifest['knowledge_points'][0]['log_position']}" \
+           f"-{manifest['knowledge_points'][1]['log_position']}.zip"
+    return Response(buffer.getvalue(), mimetype="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 # --- the event log -------------------------------------------------------------------------------
