@@ -123,9 +123,11 @@ def _check_objective(snapshot: Snapshot, result: MatchResult) -> list[str]:
 
 def _check_maximal(snapshot: Snapshot, result: MatchResult, used: Counter[str], check: PairCheck) -> list[str]:
     """An optimum leaves no unmatched school next to an adviser with room who could take it."""
+    # A shortlist by what is cheap to test for many pairs at once (room, availability, then
+    # distance below); PairCheck has the last word, so a new rule needs no place here.
     open_advisers = [
         a for a in snapshot.advisers
-        if a.latitude is not None and a.longitude is not None
+        if a.available and a.latitude is not None and a.longitude is not None
         and a.capacity - a.active_matches - used[a.adviser_ref] > 0
     ]
     if not open_advisers:
@@ -140,7 +142,6 @@ def _check_maximal(snapshot: Snapshot, result: MatchResult, used: Counter[str], 
         if s is None or s.latitude is None or s.longitude is None:
             continue
         n = len(open_advisers)
-        # Only a shortlist: PairCheck decides, with the reference haversine.
         d = haversine_km_arrays(np.full(n, s.latitude), np.full(n, s.longitude), lat, lon)
         for k in np.flatnonzero(d <= limit + 1e-6):
             a = open_advisers[k]
