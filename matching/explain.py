@@ -2,59 +2,39 @@
 
 A school without coordinates cannot be placed. Otherwise the advisers *in range* (with
 coordinates, within their own travel limit) are examined one by one and each is counted
-under the first rule that blocks it (conflict, forbidden, unavailable, at capacity); an
-adviser none of them blocks was filled by other schools in the optimum (the validator
-checks that no such adviser has room left).
+under the first hard rule that blocks it, in the words that rule carries; an adviser none
+of them blocks was filled by other schools in the optimum (the validator checks that no
+such adviser has room left).
 """
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import NDArray
 
 from matching.geo import haversine_km_arrays
 from matching.result import Unmatched
-from matching.rules import AT_CAPACITY, CONFLICT, FEASIBLE, FORBIDDEN, UNAVAILABLE, Area, Pairs
+from matching.rules import FEASIBLE, Area, HardRule, Pairs, Wording
 
-_CODES = {
-    CONFLICT: "conflict", FORBIDDEN: "forbidden", UNAVAILABLE: "unavailable",
-    AT_CAPACITY: "at_capacity", FEASIBLE: "taken",
-}
-
-
-def _all_same(code: int, n: int, day: str) -> str:
-    if n == 1:
-        return {
-            CONFLICT: "only adviser in range has a conflict of interest",
-            FORBIDDEN: "only adviser in range is forbidden by coordinator",
-            UNAVAILABLE: f"only adviser in range is not available on {day}",
-            AT_CAPACITY: "only adviser in range is at capacity",
-            FEASIBLE: "only adviser in range was assigned to a higher-priority school",
-        }[code]
-    return {
-        CONFLICT: f"all {n} advisers in range have a conflict of interest",
-        FORBIDDEN: f"all {n} advisers in range are forbidden by coordinator",
-        UNAVAILABLE: f"the {n} advisers in range are not available on {day}",
-        AT_CAPACITY: f"the {n} advisers in range are at capacity",
-        FEASIBLE: f"the {n} advisers in range were assigned to higher-priority schools",
-    }[code]
+# An adviser in range that no rule keeps away was taken by schools the optimum put first.
+_TAKEN = Wording(
+    code="taken",
+    only="only adviser in range was assigned to a higher-priority school",
+    every="the {n} advisers in range were assigned to higher-priority schools",
+    some="{k} assigned to higher-priority schools",
+)
 
 
-def _part(code: int, k: int, day: str) -> str:
-    return {
-        CONFLICT: f"{k} with a conflict of interest",
-        FORBIDDEN: f"{k} forbidden by coordinator",
-        UNAVAILABLE: f"{k} not available on {day}",
-        AT_CAPACITY: f"{k} at capacity",
-        FEASIBLE: f"{k} assigned to higher-priority schools",
-    }[code]
-
-
-def _blocked_reason(codes: NDArray[np.int8], day: str) -> tuple[str, str]:
-    counts = {c: int(np.count_nonzero(codes == c)) for c in _CODES}
-    present = [c for c in (CONFLICT, FORBIDDEN, UNAVAILABLE, AT_CAPACITY, FEASIBLE) if counts[c]]
+def _blocked_reason(codes: NDArray[np.int8], day: str, rules: Sequence[HardRule]) -> tuple[str, str]:
+    """Name what keeps each of a school's advisers in range away: the rules in order, then competition."""
+    wording = (_TAKEN, *(rule.unmatched for rule in rules))  # indexed by classify's codes
+    counts = np.bincount(codes, minlength=len(wording))
+    present = [k for k in (*range(1, len(wording)), FEASIBLE) if counts[k]]
     if len(present) == 1:
-        return _all_same(present[0], len(codes), day), _CODES[present[0]]
-    parts = ", ".join(_part(c, counts[c], day) for c in present)
+        w = wording[present[0]]
+        return (w.only if len(codes) == 1 else w.every).format(n=len(codes), day=day), w.code
+    parts = ", ".join(wording[k].some.format(k=counts[k], day=day) for k in present)
     return f"of the {len(codes)} advisers in range: {parts}", "mixed"
 
 
@@ -84,7 +64,7 @@ class _Located:
 
 
 def explain_unmatched(
-    area: Area, pairs: Pairs, codes: NDArray[np.int8], matched: NDArray[np.bool_],
+    area: Area, pairs: Pairs, codes: NDArray[np.int8], matched: NDArray[np.bool_], rules: Sequence[HardRule],
 ) -> tuple[Unmatched, ...]:
     """Return an Unmatched with a true, specific reason for every school not matched."""
     day = area.snapshot.as_of.isoformat()
@@ -101,7 +81,7 @@ def explain_unmatched(
             reason = located.out_of_range_reason(school.latitude, school.longitude)
             out.append(Unmatched(school.urn, reason, "out_of_range"))
             continue
-        reason, code = _blocked_reason(codes[lo:hi], day)
+        reason, code = _blocked_reason(codes[lo:hi], day, rules)
         out.append(Unmatched(school.urn, reason, code))
     return tuple(out)
 

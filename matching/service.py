@@ -5,6 +5,8 @@ gives the same result, whatever the order of its schools and advisers.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -22,20 +24,34 @@ from matching.quality import (
     to_units,
 )
 from matching.result import MatchResult, Proposal, Unmatched, result_to_json
-from matching.rules import FEASIBLE, Area, check_pins, classify, index_snapshot, pairs_in_range, spare_after_pins
+from matching.rules import (
+    FEASIBLE,
+    HARD_RULES,
+    Area,
+    HardRule,
+    check_pins,
+    classify,
+    index_snapshot,
+    pairs_in_range,
+    spare_after_pins,
+)
 from matching.schema import Snapshot, snapshot_digest
 from matching.validation import validate
 
 __all__ = ["MatchResult", "Proposal", "Unmatched", "result_to_json", "solve", "validate"]
 
 
-def solve(snapshot: Snapshot) -> MatchResult:
-    """Propose pairs for the snapshot's schools; raise PinError if a pin breaks a hard rule."""
+def solve(snapshot: Snapshot, rules: Sequence[HardRule] = HARD_RULES) -> MatchResult:
+    """Propose pairs for the snapshot's schools; raise PinError if a pin breaks a hard rule.
+
+    The model, the pin check and the reasons follow `rules`; the validator that checks the
+    result before it is returned does not (it is the independent second opinion).
+    """
     area = index_snapshot(snapshot)
-    pins = check_pins(area)
+    pins = check_pins(area, rules)
     room = spare_after_pins(area, pins)
     pairs = pairs_in_range(area)
-    codes = classify(area, pairs, room)
+    codes = classify(area, pairs, room, rules)
     n, m = len(area.schools), len(area.advisers)
     pinned = np.zeros(n, dtype=np.bool_)
     pinned[[p.school for p in pins]] = True
@@ -55,7 +71,7 @@ def solve(snapshot: Snapshot) -> MatchResult:
     matched = np.zeros(n, dtype=np.bool_)
     matched[chosen_school] = True
     if outcome.optimal:
-        unmatched = explain_unmatched(area, pairs, codes, matched)
+        unmatched = explain_unmatched(area, pairs, codes, matched, rules)
     else:
         unmatched = solver_failed(area, matched, outcome.status)
     quality_units = sum(round(p.score * UNITS_PER_POINT) for p in proposals)
