@@ -64,7 +64,8 @@ def index() -> Any:
     context = dict(link=link, hubs=hubs, hub_id=hub_id, as_of=as_of, known_at=moment_value(known_at),
                    compare_at=moment_value(compare_at), result=result, state=state, points=points, more=more,
                    search=search, labels={"known_at": point_label(known_at), "compare_known_at": point_label(compare_at)})
-    fragment = "audit/_points.html" if request.htmx.target == "points" else "audit/_timetravel.html"
+    context["focus"] = "points" if request.args.get("show") == "points" else "report" if result else None
+    fragment = "audit/_workspace.html" if request.htmx.target == "audit-workspace" else "audit/_timetravel.html"
     return page_or_fragment("audit/index.html", fragment, **context)
 
 

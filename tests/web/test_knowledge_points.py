@@ -87,26 +87,26 @@ def test_a_bad_point_is_a_422_naming_the_field(demo_app, value, words):
 
 def test_the_transaction_search_is_an_htmx_fragment_of_the_page(demo_app):
     auditor = sign_in(demo_app, "auditor")
-    fragment = auditor.get("/audit/?q=correction", htmx=True, **{"HX-Target": "points"})
+    fragment = auditor.get("/audit/?q=correction", htmx=True, **{"HX-Target": "audit-workspace"})
     page = auditor.get("/audit/?q=correction")
     assert fragment.status_code == page.status_code == 200
-    assert "<html" not in fragment.text and fragment.text.lstrip().startswith('<section id="points"')
+    assert "<html" not in fragment.text and fragment.text.lstrip().startswith('<div id="audit-workspace"')
     assert len(re.findall(r"<tr data-position=", fragment.text)) == 2
     assert 'id="points"' in page.text and page.text.startswith("<!doctype html>")
 
 
 def test_transactions_can_be_searched_by_actor_and_day(demo_app):
     auditor = sign_in(demo_app, "auditor")
-    by_panel = auditor.get("/audit/?by=funding.panel", htmx=True, **{"HX-Target": "points"}).text
+    by_panel = auditor.get("/audit/?by=funding.panel", htmx=True, **{"HX-Target": "audit-workspace"}).text
     assert len(re.findall(r"<tr data-position=", by_panel)) == 2
-    nothing = auditor.get("/audit/?on=2001-01-01", htmx=True, **{"HX-Target": "points"}).text
+    nothing = auditor.get("/audit/?on=2001-01-01", htmx=True, **{"HX-Target": "audit-workspace"}).text
     assert "No transaction matches" in nothing
 
 
 def test_a_hub_auditor_never_sees_user_changes_or_another_hubs_points(demo_app):
     services(demo_app).users.add_user("someone", "auditor", None, PASSWORD, "a new account")
-    everything = sign_in(demo_app, "admin").get("/audit/?q=User", htmx=True, **{"HX-Target": "points"}).text
-    hub_only = sign_in(demo_app, "auditor").get("/audit/?q=User", htmx=True, **{"HX-Target": "points"}).text
+    everything = sign_in(demo_app, "admin").get("/audit/?q=User", htmx=True, **{"HX-Target": "audit-workspace"}).text
+    hub_only = sign_in(demo_app, "auditor").get("/audit/?q=User", htmx=True, **{"HX-Target": "audit-workspace"}).text
     assert "<tr data-position=" in everything and "<tr data-position=" not in hub_only
 
 

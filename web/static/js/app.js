@@ -21,3 +21,20 @@
     if (alerts) { alerts.textContent = "The server could not be reached. Check your connection and try again."; }
   });
 })();
+
+/* Keyboard focus follows an htmx result: a swapped-in region marked data-takes-focus (a matcher run, an
+   accepted row, a comparison, a search) receives it, so a keyboard or screen-reader user lands on what
+   changed instead of the top of the page. */
+(function () {
+  "use strict";
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var root = event.detail.elt && event.detail.elt.isConnected ? event.detail.elt : document;
+    var target = root.matches && root.matches("[data-takes-focus]") ? root : root.querySelector("[data-takes-focus]");
+    if (!target) { target = document.querySelector("[data-takes-focus]"); }
+    if (target) {
+      if (!target.hasAttribute("tabindex")) { target.setAttribute("tabindex", "-1"); }
+      target.focus({ preventScroll: false });
+      target.removeAttribute("data-takes-focus");
+    }
+  });
+})();

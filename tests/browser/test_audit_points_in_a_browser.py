@@ -1,0 +1,64 @@
+"""Real headless Chromium over the demo hub: the auditor, without typing a timestamp, shows what the board
+could have said before the late autumn returns and what changed after them, and downloads it."""
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+from werkzeug.serving import make_server
+
+from service.demo import load_demo
+from tests.browser.conftest import LiveServer, serious_accessibility_violations, sign_in
+from tests.web.conftest import make_app
+from tests.web.factories import PASSWORD, services
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def demo_server(sqlite_url: str) -> Iterator[LiveServer]:
+    app = make_app(sqlite_url)
+    assert load_demo(services(app).hub)
+    services(app).users.add_user("auditor", "auditor", "dorset", PASSWORD, "setup")
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield LiveServer(app, f"http://127.0.0.1:{server.server_port}")
+    server.shutdown()
+    thread.join()
+    services(app).hub.close()
+
+
+def test_the_auditor_compares_before_and_after_the_late_returns(page: Page, demo_server: LiveServer,
+                                                               screenshot_dir: Path):
+    sign_in(page, demo_server, "auditor")
+    page.goto(f"{demo_server.url}/audit/")
+    page.get_by_label("As of (day)").fill("2019-12-31")
+    page.get_by_role("button", name="Show the report").click()
+    expect(page.locator("#timetravel-heading")).to_contain_text("now (everything recorded)")
+
+    page.get_by_label("Reason, file or kind contains").fill("late autumn")
+    page.get_by_role("button", name="Find transactions").click()
+    rows = page.locator("#points-table tbody tr")
+    expect(rows).to_have_count(1)
+    expect(page.locator("#points")).to_be_focused()  # focus follows the swapped result
+    rows.get_by_role("link", name="Before and after this").click()
+
+    changed = page.locator('tr.changed[data-figure="data_required"]')
+    expect(changed).to_be_visible()
+    then, now = (int(t) for t in changed.locator("td.num").all_inner_texts())
+    assert then > now
+    institutions = page.locator("article.institution-change")
+    assert institutions.count() >= then - now
+    expect(institutions.first).to_contain_text("late autumn assessments")
+    expect(page.get_by_label("Known after (empty = everything recorded)")).to_have_value(re.compile(r"^@\d+$"))
+    page.screenshot(path=screenshot_dir / "audit-before-after-late-returns.png", full_page=True)
+    assert serious_accessibility_violations(page) == []
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download this comparison").click()
+    assert download.value.suggested_filename.endswith(".zip")
