@@ -27,9 +27,13 @@ class LiveServer:
 @pytest.fixture
 def live_server(sqlite_url: str) -> Iterator[LiveServer]:
     """The two-hub test dataset served on 127.0.0.1 (a free port) from a thread."""
+    yield from serve(loaded_app(sqlite_url))
+
+
+def serve(app: Flask) -> Iterator[LiveServer]:
+    """Serve the app on 127.0.0.1 (a free port) from a thread until the generator is closed."""
     if not AXE.exists():
         skip_or_fail(f"{AXE} is missing: run `make setup` to install the front-end assets")
-    app = loaded_app(sqlite_url)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -3,16 +3,14 @@ could have said before the late autumn returns and what changed after them, and 
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
 
 from service.demo import load_demo
-from tests.browser.conftest import LiveServer, serious_accessibility_violations, sign_in
+from tests.browser.conftest import LiveServer, serious_accessibility_violations, serve, sign_in
 from tests.web.conftest import make_app
 from tests.web.factories import PASSWORD, services
 
@@ -24,13 +22,7 @@ def demo_server(sqlite_url: str) -> Iterator[LiveServer]:
     app = make_app(sqlite_url)
     assert load_demo(services(app).hub)
     services(app).users.add_user("auditor", "auditor", "dorset", PASSWORD, "setup")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield LiveServer(app, f"http://127.0.0.1:{server.server_port}")
-    server.shutdown()
-    thread.join()
-    services(app).hub.close()
+    yield from serve(app)
 
 
 def test_the_auditor_compares_before_and_after_the_late_returns(page: Page, demo_server: LiveServer,
