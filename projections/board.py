@@ -8,6 +8,7 @@ from typing import Any
 from config.calendar import Overrides, hub_terms_of_year, parse_academic_year
 from projections.queries import hub_calendar, position_at
 from engine.sql import Database
+from engine.kinds import METRICS
 from projections.forecast import FORECAST, forecast_year_end
 from projections.report import Query, hub_report
 
@@ -76,3 +77,25 @@ def series_with_forecast(db: Database, hub_id: str, academic_years: list[str], a
         "terms": term_series(db, hub_id, academic_years, known_at, cluster),
         "forecast": forecast_year_end(db, hub_id, as_of, known_at, cluster),
     }
+
+
+def benchmark_series(db: Database, hub_id: str, academic_years: list[str], until: date,
+                     known_at: datetime | None = None, cluster: str | None = None) -> list[dict[str, Any]]:
+    """At each term end of the years up to `until`: the hub average and the share fully achieving each of
+    the eight benchmarks, beside the national figures and targets known then."""
+    calendar = hub_calendar(db, hub_id, position_at(db, known_at))
+    rows = []
+    for year, term, day in term_ends(academic_years, calendar):
+        if day > until:
+            continue
+        r = hub_report(db, Query(hub_id, day, known_at, cluster))
+        rows.append({"academic_year": year, "term": term, "term_ends_on": day.isoformat(),
+                     "figures": {k: r.figures[k] for k in METRICS}, "targets": {k: r.targets.get(k) for k in METRICS},
+                     "national": {k: r.national.get(k) for k in METRICS}})
+    return rows
+
+
+def clusters_side_by_side(db: Database, hub_id: str, clusters: list[str], day: date,
+                          known_at: datetime | None = None) -> list[dict[str, Any]]:
+    """Each cluster's figures on the same day, as the report gives them for that cluster alone."""
+    return [{"cluster": c, "figures": hub_report(db, Query(hub_id, day, known_at, c)).figures} for c in clusters]

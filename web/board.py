@@ -8,12 +8,17 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, g, redirect, render_template, url_for
 
+from config.calendar import academic_year_label, academic_year_start
+from engine.kinds import METRICS
+from projections.board import benchmark_series, clusters_side_by_side
 from projections.explain import explain as explain_figure
 from projections.figures import FIGURES
+from projections.forecast import forecast_year_end
 from projections.paper import board_paper, latest_data_day, long_rows
 from projections.queries import list_members
 from projections.report import Query
 from web.access import can, check_hub, hub_service, now, requires, visible_hubs
+from web.board_charts import clusters_chart, series_charts
 from web.exports import csv_download
 from web.forms import day_arg, moment_arg, moment_value, text_arg
 from web.htmx import page_or_fragment
@@ -57,9 +62,26 @@ def paper_context(hub_id: str) -> dict[str, Any]:
     known_at, cluster = moment_arg("known_at", "Known at"), text_arg("cluster")
     paper = board_paper(service.db, hub_id, on, known_at, cluster)
     common = {k: v for k, v in {"known_at": moment_value(known_at), "cluster": cluster}.items() if v}
+    clusters = hub_clusters(service.db, hub_id, on, paper.term_end.log_position)
     return {"hub": hub, "paper": paper, "on": on, "today": today, "latest": latest, "cluster": cluster,
             "known_at": moment_value(known_at), "common": common, "query": {"on": on.isoformat(), **common},
-            "clusters": hub_clusters(service.db, hub_id, on, paper.term_end.log_position)}
+            "clusters": clusters}
+
+
+def with_trends(c: dict[str, Any]) -> dict[str, Any]:
+    return {**c, **trends(hub_service().db, c["paper"], [c["cluster"]] if c["cluster"] else c["clusters"])}
+
+
+def trends(db: Any, paper: Any, clusters: list[str]) -> dict[str, Any]:
+    """All eight benchmarks at each term end of last and this academic year, the year-end forecast
+    against target, and the clusters side by side at the term end."""
+    start = academic_year_start(paper.on)
+    years = [academic_year_label(start - 1), academic_year_label(start)]
+    series = benchmark_series(db, paper.hub_id, years, paper.on, paper.known_at, paper.cluster)
+    side = clusters_side_by_side(db, paper.hub_id, clusters, paper.term.ends_on, paper.known_at)
+    return {"series": series, "side": side, "metrics": METRICS,
+            "forecast": forecast_year_end(db, paper.hub_id, paper.on, paper.known_at, paper.cluster),
+            "charts": {**series_charts(series), "clusters": clusters_chart(side)}}
 
 
 def hub_clusters(db: Any, hub_id: str, day: date, n: int) -> list[str]:
@@ -70,7 +92,7 @@ def hub_clusters(db: Any, hub_id: str, day: date, n: int) -> list[str]:
 @requires("dashboard")
 def paper(hub_id: str) -> Any:
     """The board paper on a day: the last term end on or before it, and the day itself."""
-    return page_or_fragment("board/page.html", "board/_paper.html", **paper_context(hub_id))
+    return page_or_fragment("board/page.html", "board/_paper.html", **with_trends(paper_context(hub_id)))
 
 
 @bp.get("/<hub_id>/explain/<figure>")
@@ -118,4 +140,4 @@ def paper_docx(hub_id: str) -> Any:
 @bp.get("/<hub_id>/board/print")
 @requires("dashboard")
 def printable(hub_id: str) -> Any:
-    return render_template("board/print.html", **paper_context(hub_id))
+    return render_template("board/print.html", **with_trends(paper_context(hub_id)))

@@ -3,10 +3,11 @@ ended on or before the day (the hub's own term dates where it set them), the on-
 on the day; each is exactly the DATA.md §3 report at its date."""
 from __future__ import annotations
 
+from projections.board import benchmark_series, clusters_side_by_side
 from projections.paper import board_paper, last_term_ended
 from projections.report import Query, hub_report
-from tests.projections.factories import (HUB, Cli, World, adviser, assessment, d, funding, institution, match, now,
-                                         target)
+from tests.projections.factories import (HUB, Cli, World, adviser, assessment, d, funding, given_two_academic_years,
+                                         institution, match, now, target)
 from tests.projections.test_hub_terms import given_a_hub_with_its_own_2019_20_terms, term_dates
 
 
@@ -126,3 +127,27 @@ def test_the_board_command_refuses_an_unknown_hub_and_a_bad_day(sqlite_world: Wo
     assert unknown.exit_code == 1 and "no hub 'nowhere'" in unknown.output
     assert bad_day.exit_code == 2 and "--on" in bad_day.output
 
+
+
+def test_the_benchmark_series_has_all_eight_at_each_term_end_up_to_the_day(sqlite_world: World):
+    given_two_academic_years(sqlite_world)
+
+    rows = benchmark_series(sqlite_world.db, HUB, ["2018/19", "2019/20"], d("2020-02-15"))
+
+    assert [r["term_ends_on"] for r in rows] == ["2018-12-31", "2019-03-31", "2019-08-31", "2019-12-31"]
+    last = rows[-1]  # A: 1, 2, 3, 5 (1 Oct 2019); B: 5, 6 (1 Jun 2019)
+    assert last["figures"] == {"average_benchmarks": 3.0, "bm1_percent": 50.0, "bm2_percent": 50.0, "bm3_percent": 50.0,
+                               "bm4_percent": 0.0, "bm5_percent": 100.0, "bm6_percent": 50.0, "bm7_percent": 0.0,
+                               "bm8_percent": 0.0}
+    assert last["targets"]["average_benchmarks"] == 4 and last["targets"]["bm8_percent"] is None
+    assert last["national"]["average_benchmarks"] == 2.5
+
+
+def test_clusters_side_by_side_are_each_clusters_own_report(sqlite_world: World):
+    sqlite_world.given_hub(institution("A", cluster="east"), institution("B", cluster="west"), institution("C", cluster="west"))
+    sqlite_world.load("assessments", assessment("A", "2019-10-01", achieved=(1, 2)), assessment("B", "2019-10-01", achieved=(5,)))
+
+    side = clusters_side_by_side(sqlite_world.db, HUB, ["east", "west"], d("2019-12-31"))
+
+    assert [(c["cluster"], c["figures"]["institutions"], c["figures"]["average_benchmarks"], c["figures"]["data_required"])
+            for c in side] == [("east", 1, 2.0, 0), ("west", 2, 1.0, 1)]

@@ -169,3 +169,32 @@ def test_the_board_names_link_to_the_school_pages(shared_app):
     assert figure(page, "term_end.data_required") == "0"
     explained = sign_in(shared_app, "lead").get("/hub/dorset/explain/data_required?as_of=2020-02-15").text
     assert 'href="/institution/100001?as_of=2020-02-15">Castle School</a>' in explained
+
+
+# --- trends: all eight benchmarks per term, forecast, clusters side by side ----------------------
+
+def test_the_board_shows_all_eight_benchmarks_at_each_term_end_up_to_the_day(shared_app):
+    page = sign_in(shared_app, "lead").get(f"/hub/dorset/board?on={ON}").text
+    table = re.search(r'<table id="series-table".*?</table>', page, re.S).group(0)
+    assert re.findall(r'<th scope="row">(\w+ \d{4}/\d\d) \(', table) == [
+        "autumn 2018/19", "spring 2018/19", "summer 2018/19", "autumn 2019/20"]  # spring 2019/20 has not ended
+    assert figure(page, "series.2019-12-31.average_benchmarks") == "3.50"
+    assert figure(page, "series.2019-12-31.bm1_percent") == "100.0 %" and figure(page, "series.2019-12-31.bm7_percent") == "0.0 %"
+    specs = re.findall(r"data-chart='([^']*)'", page)
+    assert len(specs) == 10  # the average, one per benchmark, the clusters
+
+
+def test_the_board_forecasts_the_year_end_against_target(shared_app):
+    page = sign_in(shared_app, "lead").get(f"/hub/dorset/board?on={ON}").text
+    forecast = re.search(r'<table id="forecast-table".*?</table>', page, re.S).group(0)
+    assert "End of 2019/20: forecast made with data as of 15 February 2020" in forecast
+    assert figure(page, "forecast.average_benchmarks") not in ("", "no data") and "least-squares" in page
+
+
+def test_the_board_puts_the_clusters_side_by_side_at_the_term_end(shared_app):
+    page = sign_in(shared_app, "lead").get(f"/hub/dorset/board?on={ON}").text
+    assert "Clusters side by side at the end of autumn term (31 December 2019)" in page
+    assert figure(page, "clusters.east.average_benchmarks") == "2.00"  # 100002; 100003 joined in January
+    assert figure(page, "clusters.west.average_benchmarks") == "5.00"
+    one = sign_in(shared_app, "lead").get(f"/hub/dorset/board?on={ON}&cluster=east").text
+    assert "Clusters side by side" not in one and figure(one, "term_end.average_benchmarks") == "2.00"
