@@ -13,7 +13,9 @@ from projections.board import board, term_series
 from projections.queries import known_rows, list_members
 from projections.report import Query
 from projections.figures import BENCHMARK_NAMES
+from projections.paper import latest_data_day
 from web.access import check_hub, hub_service, now, requires, visible_hubs
+from web.board import first_day
 from web.exports import csv_download
 from web.forms import day_arg, text_arg
 from web.htmx import page_or_fragment
@@ -84,7 +86,8 @@ def board_context(hub_id: str) -> dict[str, Any]:
     hub = next((h for h in visible_hubs() if h["hub_id"] == hub_id), None)
     if hub is None:
         abort(404, description=f"No hub {hub_id!r} is known.")
-    as_of = day_arg("as_of", now().date(), "As of")
+    latest = latest_data_day(hub_service().db, hub_id)
+    as_of = day_arg("as_of", first_day(latest, now().date()), "As of")
     cluster = text_arg("cluster")
     service = hub_service()
     db = service.db
@@ -94,7 +97,7 @@ def board_context(hub_id: str) -> dict[str, Any]:
     members = {m["urn"]: m for m in list_members(db, hub_id, as_of, n, cluster)}
     clusters = sorted({r["cluster"] for r in known_rows(db, "institutions", n, "hub_id = ?", (hub_id,)) if r["cluster"]})
     points = term_points(db, hub_id, as_of, cluster, report)
-    return {"hub": hub, "as_of": as_of, "cluster": cluster, "clusters": clusters, "board": figures,
+    return {"hub": hub, "as_of": as_of, "latest": latest, "cluster": cluster, "clusters": clusters, "board": figures,
             "report": report, "owing": owing_since(report["data_required_institutions"], members),
             "points": points, "charts": chart_specs(points, report), "benchmark_names": BENCHMARK_NAMES,
             "query": {"as_of": as_of.isoformat(), **({"cluster": cluster} if cluster else {})}}

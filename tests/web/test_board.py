@@ -198,3 +198,12 @@ def test_the_board_puts_the_clusters_side_by_side_at_the_term_end(shared_app):
     assert figure(page, "clusters.west.average_benchmarks") == "5.00"
     one = sign_in(shared_app, "lead").get(f"/hub/dorset/board?on={ON}&cluster=east").text
     assert "Clusters side by side" not in one and figure(one, "term_end.average_benchmarks") == "2.00"
+
+
+def test_the_dashboard_opens_on_the_latest_data_and_links_to_the_board_and_the_schools(shared_app):
+    lead = sign_in(shared_app, "lead")
+    opened = lead.get("/dashboard/dorset").text
+    assert 'id="as_of" name="as_of" value="2020-02-10"' in opened and "Latest data: <strong>10 February 2020</strong>" in opened
+    assert 'href="/hub/dorset/board?on=2020-02-10"' in opened
+    spring = lead.get("/dashboard/dorset?as_of=2020-02-15").text
+    assert '<a href="/institution/100001?as_of=2020-02-15">Castle School</a>' in spring
