@@ -61,7 +61,8 @@ def paper_context(hub_id: str) -> dict[str, Any]:
     on = day_arg("on", first_day(latest, today), "On")
     known_at, cluster = moment_arg("known_at", "Known at"), text_arg("cluster")
     paper = board_paper(service.db, hub_id, on, known_at, cluster)
-    common = {k: v for k, v in {"known_at": moment_value(known_at), "cluster": cluster}.items() if v}
+    # links carry the moment whole (a sub-second moment must not lose the events of its last second)
+    common = {k: v for k, v in {"known_at": known_at.isoformat() if known_at else None, "cluster": cluster}.items() if v}
     clusters = hub_clusters(service.db, hub_id, on, paper.term_end.log_position)
     return {"hub": hub, "paper": paper, "on": on, "today": today, "latest": latest, "cluster": cluster,
             "known_at": moment_value(known_at), "common": common, "query": {"on": on.isoformat(), **common},
@@ -110,7 +111,8 @@ def explain(hub_id: str, figure: str) -> Any:
     service = hub_service()
     service.refresh()
     result = explain_figure(service.db, query, figure)
-    back = {k: v for k, v in {"on": text_arg("on") or as_of.isoformat(), "known_at": moment_value(query.known_at),
+    back = {k: v for k, v in {"on": text_arg("on") or as_of.isoformat(),
+                              "known_at": query.known_at.isoformat() if query.known_at else None,
                               "cluster": query.cluster}.items() if v}
     return page_or_fragment("board/explain.html", "board/_explain.html", hub=hub, figure=FIGURES[figure],
                             result=result, query=query, back=back, show_actors=can("audit", hub_id))

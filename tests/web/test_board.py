@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from urllib.parse import unquote
 
 import pytest
 from docx import Document
@@ -207,3 +208,24 @@ def test_the_dashboard_opens_on_the_latest_data_and_links_to_the_board_and_the_s
     assert 'href="/hub/dorset/board?on=2020-02-10"' in opened
     spring = lead.get("/dashboard/dorset?as_of=2020-02-15").text
     assert '<a href="/institution/100001?as_of=2020-02-15">Castle School</a>' in spring
+
+
+def test_the_board_as_known_at_a_moment_carries_the_moment_into_its_links_and_exports(app):
+    from datetime import datetime, timezone
+    from pathlib import Path
+
+    from tests.web.factories import CORRECTION
+    before = datetime.now(timezone.utc)
+    services(app).hub.import_file("assessments", Path("fix.csv"), "coordinator", "BM6 evidence withdrawn",
+                                  data=CORRECTION.encode())
+    lead = sign_in(app, "lead")
+    moment = before.strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+    then = list(csv.reader(io.StringIO(lead.get(f"/hub/dorset/board.csv?on={ON}&known_at={moment}").text)))
+    now = list(csv.reader(io.StringIO(lead.get(f"/hub/dorset/board.csv?on={ON}").text)))
+    page = lead.get(f"/hub/dorset/board?on={ON}&known_at={moment}").text
+
+    assert ["bm6_percent", "on_day", ON, str(100 / 3)] in then and ["bm6_percent", "on_day", ON, "0.0"] in now
+    assert f'name="known_at" step="1" value="{moment}"' in page
+    link = re.search(r'href="([^"]+)"[^>]*data-figure="on_day.engaged"', page).group(1).replace("&amp;", "&")
+    assert unquote(link).endswith(f"known_at={before.isoformat()}")  # the links keep the moment whole
