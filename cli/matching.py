@@ -25,6 +25,8 @@ def show_run(view: dict, fmt: str) -> None:
     if view["unmatched"]:
         click.echo("\nLeft unmatched:")
         echo_table(view["unmatched"], ["urn", "reason"])
+    for warning in view.get("warnings", ()):
+        click.echo(f"\nWarning: {warning}")
 
 
 @click.group(invoke_without_command=True)
@@ -47,15 +49,24 @@ def match(service: HubService, area, as_of, pin, forbid, fmt) -> None:
 @match.command()
 @click.argument("run_id")
 @click.option("--only", multiple=True, metavar="URN", help="Accept only these institutions' proposals.")
+@click.option("--as-of-run", is_flag=True,
+              help="Record the matches as valid from the run's own day (confirm a back-dated match) instead of today.")
 @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="table", show_default=True)
 @with_service(writes=True)
-def accept(service: HubService, run_id, only, fmt) -> None:
-    """Record the run's proposed matches (all, or --only some); refused whole if the run is stale."""
-    view = matchruns.accept(service, run_id, list(only) or None, service.settings.actor)
+def accept(service: HubService, run_id, only, as_of_run, fmt) -> None:
+    """Record the run's proposed matches (all, or --only some), valid from today unless --as-of-run;
+    refused whole if the run is stale."""
+    today = date.today()
+    run = matchruns.get_run(service, run_id)
+    warnings = [] if as_of_run else matchruns.run_warnings(service, run, today)
+    view = matchruns.accept(service, run_id, list(only) or None, service.settings.actor, today, as_of_run)
     if fmt == "json":
-        echo_json(view)
-    else:
-        click.echo(f"run {run_id}: {len(view['accepted'])} matches accepted in all")
+        echo_json({**view, "warnings": warnings})
+        return
+    for warning in warnings:
+        click.echo(f"Warning: {warning}")
+    click.echo(f"run {run_id}: {len(view['accepted'])} matches accepted in all; these are valid from {view['matched_on']}"
+               + (" (the run's day, as confirmed)" if as_of_run else ""))
 
 
 @match.command()

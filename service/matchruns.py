@@ -13,8 +13,7 @@ from engine.errors import CareerHubError, StaleRunError
 from engine.matchruns import Allocation, MatchRun
 from engine.records import RECORD_CLASSES
 from matching.errors import MatchingError
-from matching.schema import (Adviser, School, Snapshot, Weights, snapshot_digest, snapshot_from_dict,
-                             snapshot_to_dict)
+from matching.schema import Adviser, School, Snapshot, Weights, snapshot_digest, snapshot_from_dict, snapshot_to_dict
 from matching.service import result_to_json, solve
 from projections.queries import active_matches, known_rows, latest_assessments, list_engaged, position_at
 from service.hub import HubService
@@ -74,8 +73,10 @@ def run_view(run: MatchRun) -> dict[str, Any]:
             "accepted": dict(run.accepted), "rejected": dict(run.rejected)}
 
 
-def propose(service: HubService, area: str, as_of: date, pins=(), forbids=(), actor: str = "") -> dict[str, Any]:
-    """Solve for the area and record the run (inputs, proposals, solver status, actor)."""
+def propose(service: HubService, area: str, as_of: date, pins=(), forbids=(), actor: str = "",
+            today: date | None = None) -> dict[str, Any]:
+    """Solve for the area and record the run (inputs, proposals, solver status, actor); the view warns
+    when the run's day is before today or before data already recorded."""
     service.refresh()
     snapshot = build_snapshot(service, area, as_of, parse_pairs(pins, "--pin"), parse_pairs(forbids, "--forbid"))
     try:
@@ -86,7 +87,7 @@ def propose(service: HubService, area: str, as_of: date, pins=(), forbids=(), ac
                            f"ortools {version('ortools')}", actor)
     service.app.save(run)
     service.refresh()
-    return run_view(run)
+    return {**run_view(run), "warnings": run_warnings(service, run, today or date.today())}
 
 
 def replay(service: HubService, run_id: str) -> dict[str, Any]:
@@ -137,10 +138,59 @@ def check_still_valid(service: HubService, run: MatchRun, pairs: list[tuple[str,
                             + "; ".join(dict.fromkeys(changes)) + ". Run the matcher again.")
 
 
-def accept(service: HubService, run_id: str, only: list[str] | None = None, actor: str = "") -> dict[str, Any]:
+def match_day(run: MatchRun, today: date, as_of_run: bool) -> date:
+    """The day accepted matches are valid from: the day they are accepted (a run planned for a later day:
+    that day), or the run's own day when the coordinator confirms it (`as_of_run`)."""
+    return run.as_of if as_of_run else max(today, run.as_of)
+
+
+def run_warnings(service: HubService, run: MatchRun, today: date) -> list[str]:
+    """What a coordinator must know before accepting: the run looks at a day before today, or before data
+    already recorded for later days (which it does not see)."""
+    warnings = []
+    latest = service.db.scalar("SELECT MAX(valid_on) FROM rm_log WHERE valid_on IS NOT NULL AND valid_on <= ?",
+                               (today.isoformat(),))
+    if latest and run.as_of.isoformat() < latest:
+        warnings.append(f"This run is for {run.as_of.isoformat()}, but data valid up to {latest} has been recorded"
+                        " since; the run does not see it.")
+    if run.as_of < today:
+        warnings.append(f"This run is for {run.as_of.isoformat()}, before today ({today.isoformat()}). Accepted"
+                        f" matches are recorded as valid from today, unless you confirm “record these matches as of"
+                        f" {run.as_of.isoformat()}”, which changes figures already reported for the days between.")
+    return warnings
+
+
+def check_free_on(service: HubService, run: MatchRun, pairs: list[tuple[str, str]], day: date) -> None:
+    """On the day the matches start (when it is not the run's), every institution is still engaged and
+    without an adviser, and every adviser available with room for the new pairs."""
+    db = service.db
+    n = position_at(db, None)
+    urns = [urn for urn, _ in pairs]
+    engaged = {e["urn"] for e in list_engaged(db, run.area, day, n)}
+    busy = {m["urn"] for m in active_matches(db, urns, day, n)}
+    advisers = {a["adviser_ref"]: a for a in known_rows(db, "advisers", n)}
+    load = Counter(m["adviser_ref"] for m in known_rows(
+        db, "matches", n, "matched_on <= ? AND (ended_on IS NULL OR ended_on > ?)", (day.isoformat(),) * 2))
+    problems = [f"institution {urn} is not engaged on {day}" for urn in urns if urn not in engaged]
+    problems += [f"institution {urn} already has an adviser on {day}" for urn in urns if urn in busy]
+    for ref, wanted in Counter(ref for _, ref in pairs).items():
+        a = advisers.get(ref)
+        if a is None or not (a["available_from"] or "") <= day.isoformat() <= (a["available_until"] or "9999"):
+            problems.append(f"adviser {ref} is not available on {day}")
+        elif load[ref] + wanted > (a["capacity"] or 0):
+            problems.append(f"adviser {ref} has no room for {wanted} more on {day}")
+    if problems:
+        raise StaleRunError(f"the matches of run {run.id} cannot start on {day}; nothing was accepted: "
+                            + "; ".join(problems) + ".")
+
+
+def accept(service: HubService, run_id: str, only: list[str] | None = None, actor: str = "",
+           today: date | None = None, as_of_run: bool = False) -> dict[str, Any]:
     """Record the run's matches (one Match per pair, referencing the run) in one transaction, with a
-    claim on each institution and adviser, so concurrent accepts conflict and are re-checked."""
+    claim on each institution and adviser, so concurrent accepts conflict and are re-checked. They are
+    valid from `today` (the caller's clock) unless `as_of_run` confirms the run's own day."""
     accepted: list[MatchRun] = []
+    today = today or date.today()
 
     def plan() -> list[Any]:
         run = get_run(service, run_id)
@@ -153,16 +203,20 @@ def accept(service: HubService, run_id: str, only: list[str] | None = None, acto
         allocations = claims(service, pairs, str(run.id), actor)
         service.refresh()
         check_still_valid(service, run, pairs)
+        day = match_day(run, today, as_of_run)
+        if day != run.as_of:
+            check_free_on(service, run, pairs, day)
+        reason = "accepted from matcher run" + (f", as of the run's day {day} (confirmed)" if as_of_run else "")
         matches = [RECORD_CLASSES["matches"].record(
-            (urn, ref, run.as_of.isoformat()), {"urn": urn, "adviser_ref": ref, "matched_on": run.as_of, "ended_on": None},
-            run.as_of, actor, "accepted from matcher run", f"match run {run.id}") for urn, ref in pairs]
+            (urn, ref, day.isoformat()), {"urn": urn, "adviser_ref": ref, "matched_on": day, "ended_on": None},
+            day, actor, reason, f"match run {run.id}") for urn, ref in pairs]
         run.accept(pairs, actor)
         accepted[:] = [run]
         return [run, *matches, *allocations]
 
     service.app.save_with_retry(plan)
     service.refresh()
-    return run_view(accepted[0])
+    return {**run_view(accepted[0]), "matched_on": match_day(accepted[0], today, as_of_run).isoformat()}
 
 
 def claims(service: HubService, pairs: list[tuple[str, str]], run_id: str, actor: str) -> list[Allocation]:

@@ -9,7 +9,7 @@ from htmx_flask import make_response
 
 from engine.errors import CareerHubError, StaleRunError
 from engine.matchruns import MatchRun
-from service.matchruns import accept, get_run, propose, reject, run_view
+from service.matchruns import accept, get_run, propose, reject, run_view, run_warnings
 from web.access import actor, hub_service, known_hubs, now, requires
 from web.forms import day_arg, text_arg
 from web.htmx import page_or_fragment, wants_fragment
@@ -51,7 +51,7 @@ def run() -> Any:
         abort(422, description="Day: give the day to match on.")
     pins = lines("pins_text") + request.form.getlist("pins")
     forbids = lines("forbids_text") + request.form.getlist("forbids")
-    result = propose(hub_service(), area, as_of, pins, forbids, actor())
+    result = propose(hub_service(), area, as_of, pins, forbids, actor(), now().date())
     if wants_fragment():
         body = render_template("matching/_run.html", **run_context(result["run_id"]))
         return make_response(body, push_url=url_for(".show", run_id=result["run_id"]))
@@ -75,6 +75,7 @@ def run_context(run_id: str, stale: str | None = None) -> dict[str, Any]:
                            "rejected" if p["urn"] in view["rejected"] else "open"} for p in view["proposals"]]
     unmatched = [{**u, "name": schools.get(u["urn"], "")} for u in view["unmatched"]]
     return {"run": view, "proposals": proposals, "unmatched": unmatched, "stale": stale,
+            "warnings": run_warnings(hub_service(), run, now().date()), "back_dated": run.as_of < now().date(),
             "open_count": sum(p["state"] == "open" for p in proposals),
             "pins": "\n".join("=".join(p) for p in run.inputs["pins"]),
             "forbids": "\n".join("=".join(p) for p in run.inputs["forbidden"])}
@@ -111,11 +112,14 @@ def accept_pairs(run_id: str) -> Any:
     """Record the match for one row (urn given) or every open row; refused if the run went stale."""
     run_context(run_id)  # 404/403 before any write
     urn = text_arg("urn", "form")
+    as_of_run = request.form.get("as_of_run") == "yes"
     try:
-        accept(hub_service(), run_id, [urn] if urn else None, actor())
+        view = accept(hub_service(), run_id, [urn] if urn else None, actor(), now().date(), as_of_run)
     except StaleRunError as error:
         return stale_response(run_id, error)
-    return after_change(run_id, urn, f"Accepted the match for {urn}." if urn else "Accepted every open proposal.")
+    since = f"valid from {view['matched_on']}" + (", the run's day, as you confirmed" if as_of_run else "")
+    return after_change(run_id, urn, f"Accepted the match for {urn}, {since}." if urn
+                        else f"Accepted every open proposal, {since}.")
 
 
 @bp.post("/runs/<run_id>/reject")

@@ -80,10 +80,14 @@ def test_the_coordinator_runs_the_matcher_and_accepts_a_row(page: Page, live_ser
     row = page.locator("#proposal-100002")
     expect(row).to_have_attribute("data-state", "open")
     assert "/matching/runs/" in page.url
+    expect(page.locator("#run")).to_be_focused()  # focus moves to the run, not the top of the page
+    expect(page.locator("#run-warnings")).to_contain_text("This run is for 2020-02-15, before today")
     assert serious_accessibility_violations(page) == []
+    page.get_by_label("Record these matches as of 2020-02-15").check()  # confirm the back-dated match
     row.get_by_role("button", name=re.compile("^Accept")).click()
     expect(row).to_have_attribute("data-state", "accepted")
     expect(row).to_contain_text("Accepted")
+    expect(row.locator(".row-status")).to_be_focused()
     expect(page.locator("#proposal-100003")).to_have_attribute("data-state", "open")
     page.screenshot(path=screenshot_dir / "matching-row-accepted.png", full_page=True)
     page.goto(f"{live_server.url}/dashboard/dorset?as_of=2020-02-15")

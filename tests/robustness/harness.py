@@ -137,7 +137,7 @@ def run_accept(folder: str, database_url: str, run_id: str, actor: str, before_s
     try:
         if race is not None:
             race.barrier.wait()
-        view = matchruns.accept(service, run_id, actor=actor)
+        view = matchruns.accept(service, run_id, actor=actor, as_of_run=True)  # the run-day snapshot races
         print(f"accepted {len(view['accepted'])}")
     except CareerHubError as error:
         print(f"{type(error).__name__}: {error}", file=sys.stderr)

@@ -36,10 +36,10 @@ def test_a_run_is_recorded_with_its_inputs_and_replays_to_the_same_proposals(hub
     assert replay["same_proposals"] and replay["inputs_digest"] == run["inputs_digest"]
 
 
-def test_accepting_records_one_match_per_pair_and_moves_the_matched_count(hub):
+def test_accepting_as_of_the_run_records_one_match_per_pair_and_moves_the_matched_count(hub):
     before = matched(hub)
     run = matchruns.propose(hub, "Dorset", DAY, actor="ec.test")
-    accepted = matchruns.accept(hub, run["run_id"], actor="ec.test")
+    accepted = matchruns.accept(hub, run["run_id"], actor="ec.test", as_of_run=True)
     assert len(accepted["accepted"]) == len(run["proposals"])
     assert matched(hub) == before + len(run["proposals"])
     sources = {r["source"] for r in hub.db.query("SELECT source FROM rm_log WHERE kind = 'matches' AND actor = 'ec.test'")}
@@ -60,8 +60,8 @@ def test_a_stale_run_is_refused_whole_and_names_what_changed(hub):
 def test_partial_accepts_of_one_run_do_not_make_it_stale(hub):
     run = matchruns.propose(hub, "Dorset", DAY, actor="ec.test")
     urns = [p["urn"] for p in run["proposals"]]
-    matchruns.accept(hub, run["run_id"], urns[:1], actor="ec.test")
-    rest = matchruns.accept(hub, run["run_id"], actor="ec.test")
+    matchruns.accept(hub, run["run_id"], urns[:1], actor="ec.test", as_of_run=True)
+    rest = matchruns.accept(hub, run["run_id"], actor="ec.test", as_of_run=True)
     assert sorted(rest["accepted"]) == sorted(urns)
     with pytest.raises(CareerHubError, match="no open proposals"):
         matchruns.accept(hub, run["run_id"], actor="ec.test")

@@ -49,9 +49,10 @@ def test_accepting_a_row_swaps_the_row_and_records_the_match_as_the_coordinator(
     urn = "100002"
     adviser = proposals(html)[urn][0]
     before = matched(app)
-    response = coordinator.post(f"/matching/runs/{run_id}/accept", {"urn": urn}, htmx=True)
+    response = coordinator.post(f"/matching/runs/{run_id}/accept", {"urn": urn, "as_of_run": "yes"}, htmx=True)
     assert response.status_code == 200 and "<html" not in response.text
     assert response.text.lstrip().startswith(f'<tr id="proposal-{urn}" data-state="accepted">')
+    assert f"valid from {DAY}, the run&#39;s day, as you confirmed" in response.text
     assert matched(app) == before + 1
     match = list_log(services(app).hub.db, LogFilter(kind="matches"))[-1]
     assert (match["actor"], match["record_key"], match["source"]) == \
@@ -66,7 +67,7 @@ def test_accepting_without_javascript_goes_back_to_the_run(app):
     response = coordinator.post(f"/matching/runs/{run_id}/accept", {})
     assert response.status_code == 303 and response.headers["Location"] == f"/matching/runs/{run_id}"
     page = coordinator.client.get(response.headers["Location"]).text
-    assert "Accepted every open proposal." in page
+    assert "Accepted every open proposal, valid from " in page
     assert {state for _, state in proposals(page).values()} == {"accepted"}
 
 
@@ -117,3 +118,21 @@ def test_accepting_a_stale_run_is_refused_with_a_clear_message(app, htmx):
     if htmx:
         assert response.headers["HX-Retarget"] == "#run-status" and "<html" not in response.text
     assert event_count(app) == before
+
+
+def test_a_past_day_run_warns_and_its_matches_start_today_unless_confirmed(app):
+    coordinator = sign_in(app, "coordinator")
+    run_id, html = run_for(coordinator)
+    assert "This run is for 2020-02-15, before today" in html
+    assert 'id="as-of-run" name="as_of_run" value="yes"' in html and 'hx-include="#as-of-run"' in html
+    before = matched(app)
+    response = coordinator.post(f"/matching/runs/{run_id}/accept", {"urn": "100002"}, htmx=True)
+    today = services(app).hub.db.query("SELECT matched_on FROM rm_matches WHERE urn = '100002'")[0]["matched_on"]
+    assert today > DAY and f"valid from {today}." in response.text
+    assert matched(app) == before  # the board's past figures do not move
+
+
+def test_a_run_for_today_has_no_warning_and_no_confirmation(app):
+    coordinator = sign_in(app, "coordinator")
+    response = coordinator.post("/matching/runs", {"area": "Dorset", "as_of": date.today().isoformat()}, htmx=True)
+    assert "before today" not in response.text and 'id="as-of-run"' not in response.text

@@ -27,6 +27,9 @@
    changed instead of the top of the page. */
 (function () {
   "use strict";
+  document.addEventListener("DOMContentLoaded", function () {  // a full page keeps its natural focus order
+    document.querySelectorAll("[data-takes-focus]").forEach(function (e) { e.removeAttribute("data-takes-focus"); });
+  });
   document.addEventListener("htmx:afterSettle", function (event) {
     var root = event.detail.elt && event.detail.elt.isConnected ? event.detail.elt : document;
     var target = root.matches && root.matches("[data-takes-focus]") ? root : root.querySelector("[data-takes-focus]");
