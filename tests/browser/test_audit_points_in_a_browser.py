@@ -54,3 +54,26 @@ def test_the_auditor_compares_before_and_after_the_late_returns(page: Page, demo
     with page.expect_download() as download:
         page.get_by_role("link", name="Download this comparison").click()
     assert download.value.suggested_filename.endswith(".zip")
+
+
+def contrast(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    def luminance(rgb: tuple[float, ...]) -> float:
+        c = [v / 255 for v in rgb[:3]]
+        c = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_the_keyboard_focus_ring_has_3_to_1_contrast(page: Page, demo_server: LiveServer):
+    sign_in(page, demo_server, "auditor")
+    page.goto(f"{demo_server.url}/audit/")
+    page.get_by_label("Known after (empty = everything recorded)").focus()
+    page.keyboard.press("Tab")  # keyboard focus: :focus-visible applies
+    style = page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
+        return [s.outlineStyle, s.outlineWidth, s.outlineColor, getComputedStyle(document.body).backgroundColor]; }""")
+    outline_style, width, colour, background = style
+    numbers = lambda text: tuple(float(v) for v in re.findall(r"[0-9.]+", text)[:3])
+    assert outline_style == "solid" and float(width.rstrip("px")) >= 2
+    page_colour = (255.0, 255.0, 255.0) if background == "rgba(0, 0, 0, 0)" else numbers(background)  # the canvas
+    assert contrast(numbers(colour), page_colour) >= 3
