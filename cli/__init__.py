@@ -5,15 +5,15 @@ from importlib.metadata import version
 
 import click
 
-from cli.common import CareerHubGroup
 from cli.board import board
 from cli.bundle import export, import_bundle_command
+from cli.common import CareerHubGroup
 from cli.data import history, import_command, log, projections, redact, retract, transactions
+from cli.matching import match
+from cli.reports import evidence, explain, report
+from cli.trust import keygen, verify
 from cli.users import users
 from cli.web import demo, serve
-from cli.matching import match
-from cli.trust import keygen, verify
-from cli.reports import evidence, explain, report
 
 
 @click.group(cls=CareerHubGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -58,7 +58,8 @@ def paper_text(p: BoardPaper) -> str:
 @click.option("--hub", "hub_id", required=True, help="Hub id, e.g. dorset.")
 @click.option("--on", "on", type=DAY, required=True,
               help="The paper's day: on-day figures as of it, term-end figures as of the last term end on or before it.")
-@click.option("--known-at", type=MOMENT, default=None, help="Record time: only what had been recorded by then (UTC if no offset).")
+@click.option("--known-at", type=MOMENT, default=None,
+              help="Record time: only what had been recorded by then (UTC if no offset).")
 @click.option("--cluster", default=None, help="Only this cluster's institutions.")
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True)
 @with_service

@@ -14,7 +14,8 @@ from service.hub import HubService
 @click.command("export")
 @click.option("--hub", "hub_id", required=True)
 @click.option("--as-of", type=DAY, required=True)
-@click.option("--known-at", type=MOMENT, default=None, help="A time (UTC if no offset) or @POSITION (see `careerhub transactions`).")
+@click.option("--known-at", type=MOMENT, default=None,
+              help="A time (UTC if no offset) or @POSITION (see `careerhub transactions`).")
 @click.option("--compare-known-at", "compare_at", type=MOMENT, default=None,
               help="Export the comparison of --known-at with this point instead of one report.")
 @click.option("--cluster", default=None)

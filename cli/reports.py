@@ -5,13 +5,14 @@ from datetime import date
 
 import click
 
-from config.calendar import parse_academic_year
 from cli.common import ACADEMIC_YEAR, DAY, MOMENT, echo_json, echo_table, with_service
 from cli.text import board_text, compare_text, series_text
+from config.calendar import parse_academic_year
 from projections.board import board, series_with_forecast
 from projections.compare import compare_known_at
 from projections.evidence import encounter_evidence
-from projections.explain import EXPLAINABLE, explain as explain_figure
+from projections.explain import EXPLAINABLE
+from projections.explain import explain as explain_figure
 from projections.report import Query
 from service.hub import HubService
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 # The days careerhub computes with. Terms, academic years and forecasts reach a year or two either side
 # of a day, and recording times compare as text with four-digit years: a slip such as 0001-01-01 or
@@ -40,9 +40,9 @@ def parse_moment(text: str) -> datetime:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise ValueError(f"{text!r} is not a date and time like 2020-02-02T09:00:00 (ISO 8601)") from None
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     try:
-        check_day(moment.astimezone(timezone.utc).date())
+        check_day(moment.astimezone(UTC).date())
     except (ValueError, OverflowError):
         raise ValueError(f"{text!r} is, in UTC, {OUTSIDE}") from None
     return moment

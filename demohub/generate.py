@@ -551,7 +551,7 @@ def _assessments(rng: random.Random, people: list[Institution]) -> AssessmentPla
     final: list[Assessment] = []
     for m in members:
         attended = early[m.urn] + later[m.urn]
-        for t, values in zip(attended, _series(rng, m.strength, attended, first_full[m.urn])):
+        for t, values in zip(attended, _series(rng, m.strength, attended, first_full[m.urn]), strict=True):
             first, last = TERMS[t]
             if t == AUTUMN_2019:
                 first, last = (first, date(2019, 10, 25)) if m.urn in on_time else LATE_AUTUMN
@@ -561,7 +561,7 @@ def _assessments(rng: random.Random, people: list[Institution]) -> AssessmentPla
             continue
         attended = sorted(rng.sample(range(9), rng.randint(1, 4)))
         full = [rng.choices(range(10), [1] * 9 + [14])[0] for _ in range(8)]
-        for t, values in zip(attended, _series(rng, inst.strength * 0.7, attended, full)):
+        for t, values in zip(attended, _series(rng, inst.strength * 0.7, attended, full), strict=True):
             final.append(Assessment(inst.urn, _day(rng, *TERMS[t]), tuple(values)))
     final.sort(key=lambda a: (a.day, a.urn))
     late = [a for a in final if a.urn in {m.urn for m in current} and LATE_AUTUMN[0] <= a.day <= LATE_AUTUMN[1]]
@@ -719,13 +719,13 @@ def _published_rows() -> tuple[list[dict[str, str]], ...]:
     hubs = [{"hub_id": HUB_ID, "name": "Dorset Careers Hub", "area": AREA, "started_on": "2019-11-01"}]
     targets = [{"hub_id": HUB_ID, "academic_year": year, "metric": metric, "value": str(value)}
                for year, values in (("2019/20", (4, 75, 60)), ("2020/21", (5, 85, 70)))
-               for metric, value in zip(("average_benchmarks", "bm5_percent", "bm6_percent"), values)]
+               for metric, value in zip(("average_benchmarks", "bm5_percent", "bm6_percent"), values, strict=True)]
     national = [{"metric": "average_benchmarks", "published_on": on, "value": value, "academic_year": year}
                 for on, value, year in (("2014-04-01", "1.34", "2013/14"), ("2018-07-31", "2.13", "2017/18"),
                                         ("2019-07-31", "3.0", "2018/19"), ("2023-07-31", "5.5", "2022/23"),
                                         ("2025-07-31", "5.96", "2024/25"))]
     national += [{"metric": f"bm{b}_percent", "published_on": "2019-07-31", "value": str(v),
-                  "academic_year": "2018/19"} for b, v in zip(range(1, 9), (21, 45, 20, 38, 52, 47, 21, 57))]
+                  "academic_year": "2018/19"} for b, v in zip(range(1, 9), (21, 45, 20, 38, 52, 47, 21, 57), strict=True)]
     return hubs, targets, national
 
 

@@ -16,7 +16,6 @@ from engine.ids import record_id
 from engine.kinds import KINDS, Kind
 from engine.topics import stabilise_topics
 
-
 REDACTED = "[redacted]"
 
 

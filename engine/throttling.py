@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 from eventsourcing.persistence import IntegrityError, InternalError, OperationalError, ProgrammingError
@@ -103,4 +103,4 @@ class SignInAttempts:
 
 def parse_moment(text: str) -> datetime:
     """The inverse of format_recorded_at."""
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)

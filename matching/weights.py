@@ -67,7 +67,7 @@ def _to_json(tp: Any, value: Any) -> Any:
     # Floats are written as floats so that 30 and 30.0 give one snapshot digest.
     base, args = _shape(tp)
     if base is tuple:
-        return [_to_json(t, x) for t, x in zip(_item_types(args), value)]
+        return [_to_json(t, x) for t, x in zip(_item_types(args), value)]  # noqa: B905 (X repeated)
     return float(value) if base is float else value
 
 
@@ -78,7 +78,7 @@ def _from_json(tp: Any, value: Any) -> Any:
         types = _item_types(args)
         if isinstance(types, tuple) and len(types) != len(items):
             raise SnapshotError(f"weights: {value!r} should have {len(types)} items")
-        return tuple(_from_json(t, x) for t, x in zip(types, items))
+        return tuple(_from_json(t, x) for t, x in zip(types, items))  # noqa: B905 (lengths checked, or X repeated)
     if base in (float, int, str):
         return base(value)
     raise TypeError(f"weights: no JSON form for a field of type {tp!r}")

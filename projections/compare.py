@@ -11,6 +11,7 @@ from projections.queries import position_at
 from projections.report import Query, hub_report
 from projections.tables import unseal_actors
 
+
 def events_between(db: Database, hub_id: str, urn: str, n1: int, n2: int, day: str) -> list[dict[str, Any]]:
     """Events recorded in (n1, n2] that bear on this institution on the day: its own records valid on or
     before the day (or retractions, whose valid date is their record's), and the hub's own record and

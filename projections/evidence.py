@@ -41,7 +41,8 @@ def encounter_evidence(db: Database, hub_id: str, academic_year: str, known_at=N
         assessment = latest.get(m["urn"])
         flags = []
         for benchmark, kind in BENCHMARK_KIND.items():
-            if assessment and assessment[f"bm{benchmark}"] == 100 and academic_year_of(date.fromisoformat(assessment["assessed_on"])) == academic_year:
+            assessed_this_year = assessment and academic_year_of(date.fromisoformat(assessment["assessed_on"])) == academic_year
+            if assessed_this_year and assessment[f"bm{benchmark}"] == 100:
                 expected = EXPECTED_YEAR_GROUPS[(kind, m["kind"] == "college")]
                 missing = [y for y in expected if y not in kinds.get(kind, {}).get("year_groups", set())]
                 if missing:

@@ -73,7 +73,8 @@ def board_paper(db: Database, hub_id: str, on: date, known_at: datetime | None =
     then = hub_report(db, Query(hub_id, year_end, known_at, cluster, cohort_as_of=term.ends_on))
     on_day = hub_report(db, replace(term_end.query, as_of=on))
     members = [m["urn"] for m in list_members(db, hub_id, on, n, cluster)]
-    return BoardPaper(hub_id, get_hub(db, hub_id, n)["area"], on, known_at, cluster, term, term_end, year_end, then.figures["average_benchmarks"],
+    return BoardPaper(hub_id, get_hub(db, hub_id, n)["area"], on, known_at, cluster, term, term_end, year_end,
+                      then.figures["average_benchmarks"],
                       on_day, members_per_cluster(db, hub_id, on, n, cluster),
                       funding_focus(db, hub_id, on, n, members))
 

@@ -127,7 +127,7 @@ def export_comparison(service: HubService, query: Query, then: Any, now: Any) ->
                                          "known_at": diff["known_at"], "compare_known_at": diff["compare_known_at"],
                                          "cluster": query.cluster}, files)
     manifest["knowledge_points"] = [{"known_at": point, "log_position": n, "chain_digest": chain_digest(service, n)}
-                                    for point, n in zip((diff["known_at"], diff["compare_known_at"]), diff["log_positions"])]
+                                    for point, n in zip((diff["known_at"], diff["compare_known_at"]), diff["log_positions"], strict=True)]
     return files, manifest
 
 

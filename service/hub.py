@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from config.settings import Settings
 from engine.application import CareerHub
-from engine.redaction import redact
 from engine.importing.importer import ImportSummary, import_file
+from engine.redaction import redact
 from projections.report import Query, Report, hub_report
 from projections.runner import Projector
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from typing import Any
 
 from flask import Flask, request
@@ -14,11 +14,11 @@ from htmx_flask import Htmx
 
 from config.settings import Settings, load_settings
 from engine.throttling import SignInAttempts
+from projections.figures import FIGURES
 from service.hub import HubService
 from service.users import Users
-from web.throttle import SignInThrottle
 from web import access, audit, auth, board, dashboard, data, errors, formatting, institution, matching
-from projections.figures import FIGURES
+from web.throttle import SignInThrottle
 
 MEGABYTE = 1024 * 1024
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
@@ -58,7 +58,7 @@ def default_config(settings: Settings) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": 64 * MEGABYTE,
         "WTF_CSRF_TIME_LIMIT": None,  # a form's token lives as long as its session (at most the age above)
         "PASSWORD_HASHER": None,  # argon2 PasswordHasher; tests pass a cheap one
-        "CLOCK": lambda: datetime.now(timezone.utc),
+        "CLOCK": lambda: datetime.now(UTC),
         "LOG_PAGE_SIZE": 50,
     }
 

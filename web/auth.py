@@ -7,8 +7,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 
 from engine.errors import CareerHubError
 from engine.users import ROLES
-from web.access import (actor, can, known_hubs, now, requires, safe_next, sign_in_redirect, sign_in_session,
-                        user_commands)
+from web.access import actor, can, known_hubs, now, requires, safe_next, sign_in_redirect, sign_in_session, user_commands
 from web.forms import text_arg
 from web.throttle import SignInThrottle
 

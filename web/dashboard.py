@@ -10,9 +10,9 @@ from flask import Blueprint, abort, g, redirect, render_template, url_for
 from config.calendar import academic_year_label, academic_year_start, term_containing
 from engine.kinds import BENCHMARKS
 from projections.board import board, term_series
+from projections.figures import BENCHMARK_NAMES
 from projections.queries import known_rows, list_members
 from projections.report import Query
-from projections.figures import BENCHMARK_NAMES
 from projections.paper import latest_data_day
 from web.access import check_hub, hub_service, now, requires, visible_hubs
 from web.board import first_day

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import abort, request
@@ -50,5 +50,5 @@ def moment_value(point: KnowledgePoint | datetime | None) -> str:
     moment = point.moment if isinstance(point, KnowledgePoint) else point
     if moment is None:
         return point.isoformat()
-    moment = moment.astimezone(timezone.utc)
+    moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S" + (".%f" if moment.microsecond else ""))

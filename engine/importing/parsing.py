@@ -101,7 +101,7 @@ def check_header(path: Path, schema: Kind, header: list[str]) -> list[str]:
 def parse_row(path: Path, schema: Kind, names: list[str], cells: list[str], line: int) -> Row:
     if len(cells) != len(names):
         raise ImportRejected(str(path), line, None, f"has {len(cells)} cells but the header has {len(names)}")
-    given = dict(zip(names, (c.strip() for c in cells)))
+    given = dict(zip(names, (c.strip() for c in cells), strict=True))
     values: dict[str, Any] = {}
     for column in schema.columns:
         text = given.get(column.name, "")
