@@ -133,8 +133,8 @@ def paper_csv(hub_id: str) -> Any:
 @bp.get("/<hub_id>/board.docx")
 @requires("dashboard")
 def paper_docx(hub_id: str) -> Any:
-    c = paper_context(hub_id)
-    response = Response(paper_document(c["paper"], c["hub"]["name"]), mimetype=DOCX)
+    c = with_trends(paper_context(hub_id))
+    response = Response(paper_document(c["paper"], c["hub"]["name"], c["charts"]), mimetype=DOCX)
     response.headers["Content-Disposition"] = f'attachment; filename="{download_name(hub_id, c["on"], "docx")}"'
     return response
 

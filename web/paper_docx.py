@@ -5,11 +5,16 @@ import io
 from typing import Any
 
 from docx import Document
+from docx.shared import Inches
 
 from engine.kinds import BENCHMARKS
 from projections.figures import FIGURES
 from projections.paper import BoardPaper
+from web.chart_images import png
 from web.formatting import long_date, money, number, percent
+
+CHARTS_IN_PAPER = (("average", FIGURES["average_benchmarks"].label), ("bm5_percent", FIGURES["bm5_percent"].label),
+                   ("bm6_percent", FIGURES["bm6_percent"].label), ("clusters", "Clusters side by side at the term end"))
 
 
 def add_table(document: Any, caption: str, header: list[str], rows: list[list[str]]) -> None:
@@ -62,7 +67,15 @@ def on_day_section(document: Any, p: BoardPaper) -> None:
               [[k, str(v)] for k, v in p.members_per_cluster.items()])
 
 
-def paper_document(p: BoardPaper, hub_name: str) -> bytes:
+def charts_section(document: Any, charts: dict[str, dict[str, Any]]) -> None:
+    """The trends at each term end as images (a Word reader cannot run the page's charts)."""
+    document.add_heading("Trends at each term end", level=1)
+    for name, title in CHARTS_IN_PAPER:
+        if name in charts:
+            document.add_picture(io.BytesIO(png(charts[name], title)), width=Inches(6.5))
+
+
+def paper_document(p: BoardPaper, hub_name: str, charts: dict[str, dict[str, Any]]) -> bytes:
     """The .docx bytes of the paper: each block under a heading that states its date."""
     document = Document()
     document.add_heading(f"{hub_name}: board paper, {long_date(p.on)}", level=0)
@@ -72,6 +85,7 @@ def paper_document(p: BoardPaper, hub_name: str) -> bytes:
                            " the second is the day itself.")
     term_end_section(document, p)
     on_day_section(document, p)
+    charts_section(document, charts)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

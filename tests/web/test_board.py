@@ -133,6 +133,9 @@ def test_the_board_exports_a_word_document_with_the_annex_tables(shared_app):
     text = "\n".join(p.text for p in document.paragraphs)
     assert "End of autumn term 2019/20 (as of 31 December 2019)" in text and "On 15 February 2020" in text
     assert "Data still required from 0 hub schools" in text
+    images = [r for r in document.part.rels.values() if r.reltype.endswith("/image")]
+    assert len(images) == 4 and all(r.target_part.blob.startswith(b"\x89PNG") for r in images)
+    assert "Trends at each term end" in text
 
 
 def test_the_printable_board_has_both_blocks_and_no_navigation(shared_app):
