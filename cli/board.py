@@ -5,7 +5,7 @@ from typing import Any
 
 import click
 
-from cli.common import DAY, MOMENT, echo_json, with_service
+from cli.common import DAY, KNOWN_AT, echo_json, with_service
 from cli.text import number, table
 from projections.figures import FIGURES
 from projections.paper import BoardPaper, board_paper
@@ -58,8 +58,7 @@ def paper_text(p: BoardPaper) -> str:
 @click.option("--hub", "hub_id", required=True, help="Hub id, e.g. dorset.")
 @click.option("--on", "on", type=DAY, required=True,
               help="The paper's day: on-day figures as of it, term-end figures as of the last term end on or before it.")
-@click.option("--known-at", type=MOMENT, default=None,
-              help="Record time: only what had been recorded by then (UTC if no offset).")
+@KNOWN_AT
 @click.option("--cluster", default=None, help="Only this cluster's institutions.")
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True)
 @with_service

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from cli.common import DAY, MOMENT, echo_json, with_service
+from cli.common import DAY, KNOWN_AT, MOMENT, echo_json, with_service
 from projections.report import Query
 from service.export import export_bundle, export_comparison, import_bundle, write_bundle
 from service.hub import HubService
@@ -14,8 +14,7 @@ from service.hub import HubService
 @click.command("export")
 @click.option("--hub", "hub_id", required=True)
 @click.option("--as-of", type=DAY, required=True)
-@click.option("--known-at", type=MOMENT, default=None,
-              help="A time (UTC if no offset) or @POSITION (see `careerhub transactions`).")
+@KNOWN_AT
 @click.option("--compare-known-at", "compare_at", type=MOMENT, default=None,
               help="Export the comparison of --known-at with this point instead of one report.")
 @click.option("--cluster", default=None)

@@ -76,6 +76,9 @@ class Parsed(click.ParamType):
 
 # Every option naming a moment of record time (--known-at, --since, ...) also takes a log position: @957.
 DAY, MOMENT = Parsed("YYYY-MM-DD", parse_day), Parsed("DATETIME|@POSITION", parse_knowledge_point)
+KNOWN_AT = click.option("--known-at", type=MOMENT, default=None,
+                        help="Record time: only what had been recorded by then — a time (UTC if no offset) or @POSITION"
+                             " (see `careerhub transactions`).")
 WHOLE_NUMBER = Parsed("N", parse_whole_number)
 ACADEMIC_YEAR = Parsed("YYYY/YY", check_academic_year)
 

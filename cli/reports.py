@@ -5,7 +5,7 @@ from datetime import date
 
 import click
 
-from cli.common import ACADEMIC_YEAR, DAY, MOMENT, echo_json, echo_table, with_service
+from cli.common import ACADEMIC_YEAR, DAY, KNOWN_AT, MOMENT, echo_json, echo_table, with_service
 from cli.text import board_text, compare_text, series_text
 from config.calendar import parse_academic_year
 from projections.board import board, series_with_forecast
@@ -13,6 +13,7 @@ from projections.compare import compare_known_at
 from projections.evidence import encounter_evidence
 from projections.explain import EXPLAINABLE
 from projections.explain import explain as explain_figure
+from projections.forecast import latest_assessment_day
 from projections.report import Query
 from service.hub import HubService
 
@@ -20,14 +21,13 @@ from service.hub import HubService
 def default_forecast_day(service: HubService, years: list[str]) -> date:
     """The last day with data in the series: today, or the last assessment in the last year listed."""
     year_end = date(parse_academic_year(years[-1]) + 1, 8, 31)
-    latest = service.db.scalar("SELECT MAX(assessed_on) FROM rm_assessments WHERE assessed_on <= ?", (year_end.isoformat(),))
-    return min(date.today(), year_end, date.fromisoformat(latest) if latest else year_end)
+    return min(date.today(), year_end, latest_assessment_day(service.db, year_end) or year_end)
 
 
 @click.command()
 @click.option("--hub", "hub_id", required=True, help="Hub id, e.g. dorset.")
 @click.option("--as-of", type=DAY, default=None, help="Valid time: the state at the end of this day (default today).")
-@click.option("--known-at", type=MOMENT, default=None, help="Record time: only what had been recorded by then (UTC if no offset).")
+@KNOWN_AT
 @click.option("--compare-known-at", "compare_at", type=MOMENT, default=None,
               help="Show what changed between --known-at and this moment, institution by institution.")
 @click.option("--cluster", default=None, help="Only this cluster's institutions.")
@@ -59,7 +59,7 @@ def report(service: HubService, hub_id, as_of, known_at, compare_at, cluster, co
 @click.command()
 @click.option("--hub", "hub_id", required=True)
 @click.option("--as-of", type=DAY, required=True)
-@click.option("--known-at", type=MOMENT, default=None)
+@KNOWN_AT
 @click.option("--cluster", default=None)
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True)
 @click.argument("figure", type=click.Choice(EXPLAINABLE))
@@ -84,7 +84,7 @@ def explain(service: HubService, hub_id, as_of, known_at, cluster, fmt, figure) 
 @click.command()
 @click.option("--hub", "hub_id", required=True)
 @click.option("--year", "academic_year", required=True, type=ACADEMIC_YEAR)
-@click.option("--known-at", type=MOMENT, default=None)
+@KNOWN_AT
 @click.option("--flagged-only", is_flag=True, help="Only institutions with a flag.")
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True)
 @with_service

@@ -124,6 +124,18 @@ def normalised(stored: StoredEvent) -> StoredEvent:
     return StoredEvent(UUID(stored.originator_id), stored.originator_version, stored.topic, stored.state)
 
 
+def chain_link_at(app: CareerHub, position: int) -> str | None:
+    """The hash chain's link at a log position (it commits to every event up to it), if recorded."""
+    rows = app.db.query("SELECT chain FROM event_log WHERE notification_id = ?", (position,))
+    return rows[0]["chain"] if rows else None
+
+
+def recorded_times(app: CareerHub, upto: int) -> dict[int, str]:
+    """Log position -> recording time, for every event up to a position."""
+    rows = app.db.query("SELECT notification_id, recorded_at FROM event_log WHERE notification_id <= ?", (upto,))
+    return {r["notification_id"]: r["recorded_at"] for r in rows}
+
+
 def check_extends(app: CareerHub, digest: str) -> Verdict:
     """The log still contains the event a kept digest named, with the same chain link."""
     position_text, _, link = digest.partition(":")

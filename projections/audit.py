@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from config.values import KnowledgePoint
@@ -94,3 +94,20 @@ def ever_owned(db: Database, kind: Kind, hub_id: str, areas: list[str], selected
     where = " OR ".join(condition for condition, _ in conditions)
     params = tuple(value for _, values in conditions for value in values)
     return db.query(f"SELECT DISTINCT {selected} FROM {table_of(kind.kind)} WHERE {where}", params)
+
+
+def aggregate_ids(db: Database, kind: str) -> list[str]:
+    """Every aggregate of a kind that the log has seen (users, match runs)."""
+    return [r["aggregate_id"] for r in db.query("SELECT DISTINCT aggregate_id FROM rm_log WHERE kind = ?", (kind,))]
+
+
+def logged_payloads(db: Database, kind: str, event: str) -> list[dict[str, Any]]:
+    """The decoded payloads of every logged event of a kind and name, in log order."""
+    rows = db.query("SELECT payload FROM rm_log WHERE kind = ? AND event = ? ORDER BY nid", (kind, event))
+    return [plain(json.loads(db.sealer.unseal(r["payload"]))) for r in rows]
+
+
+def latest_valid_day(db: Database, until: date) -> str | None:
+    """The latest valid-time day of anything recorded, on or before `until` (ISO text)."""
+    return db.scalar("SELECT MAX(valid_on) FROM rm_log WHERE valid_on IS NOT NULL AND valid_on <= ?",
+                     (until.isoformat(),))

@@ -61,6 +61,12 @@ def same_point_in_year(day: date, start_year: int) -> date:
     return date(year, day.month, min(day.day, 28 if day.month == 2 else day.day))
 
 
+def latest_assessment_day(db: Database, until: date) -> date | None:
+    """The day of the latest assessment on or before `until`, of any institution."""
+    latest = db.scalar("SELECT MAX(assessed_on) FROM rm_assessments WHERE assessed_on <= ?", (until.isoformat(),))
+    return date.fromisoformat(latest) if latest else None
+
+
 def backtest(db: Database, hub_id: str, day: date, known_at: datetime | None, cluster: str | None) -> list[dict[str, Any]]:
     """The same forecast made at the same point of each earlier academic year, against what happened."""
     n = position_at(db, known_at)

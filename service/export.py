@@ -15,7 +15,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 
 from engine.errors import CareerHubError
-from engine.verify import verify_chain
+from engine.verify import chain_link_at, recorded_times, verify_chain
 from projections.audit import LogFilter, list_log
 from projections.compare import compare_known_at
 from projections.figures import FIGURES
@@ -47,8 +47,7 @@ def stored_events_upto(service: HubService, n: int) -> list[dict[str, Any]]:
     while batch := service.app.recorder.select_notifications(start=after, limit=1000, stop=n, inclusive_of_start=False):
         notifications += batch
         after = batch[-1].id
-    recorded = {r["notification_id"]: r["recorded_at"] for r in service.db.query(
-        "SELECT notification_id, recorded_at FROM event_log WHERE notification_id <= ?", (n,))}
+    recorded = recorded_times(service.app, n)
     return [{"nid": e.id, "recorded_at": recorded[e.id], "originator_id": str(e.originator_id),
              "originator_version": e.originator_version, "topic": e.topic,
              "state": base64.b64encode(e.state).decode()} for e in notifications]
@@ -82,8 +81,8 @@ def export_bundle(service: HubService, query: Query, outdir: Path) -> dict[str, 
 
 def chain_digest(service: HubService, n: int) -> str | None:
     """`N:link`: the hash chain's link at log position n, which commits to every event up to it."""
-    chain = service.db.query("SELECT chain FROM event_log WHERE notification_id = ?", (n,))
-    return f"{n}:{chain[0]['chain']}" if chain else None
+    link = chain_link_at(service.app, n)
+    return f"{n}:{link}" if link else None
 
 
 def sealed_manifest(service: HubService, query: dict[str, Any], files: dict[str, str]) -> dict[str, Any]:
@@ -126,8 +125,9 @@ def export_comparison(service: HubService, query: Query, then: Any, now: Any) ->
     manifest = sealed_manifest(service, {"hub_id": query.hub_id, "as_of": query.as_of.isoformat(),
                                          "known_at": diff["known_at"], "compare_known_at": diff["compare_known_at"],
                                          "cluster": query.cluster}, files)
+    points = zip((diff["known_at"], diff["compare_known_at"]), diff["log_positions"], strict=True)
     manifest["knowledge_points"] = [{"known_at": point, "log_position": n, "chain_digest": chain_digest(service, n)}
-                                    for point, n in zip((diff["known_at"], diff["compare_known_at"]), diff["log_positions"], strict=True)]
+                                    for point, n in points]
     return files, manifest
 
 

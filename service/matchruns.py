@@ -2,7 +2,6 @@
 then accept (recording the matches) or reject (which later runs respect)."""
 from __future__ import annotations
 
-import json
 from collections import Counter
 from datetime import date
 from importlib.metadata import version
@@ -15,6 +14,7 @@ from engine.records import RECORD_CLASSES
 from matching.errors import MatchingError
 from matching.schema import Adviser, School, Snapshot, Weights, snapshot_digest, snapshot_from_dict, snapshot_to_dict
 from matching.service import result_to_json, solve
+from projections.audit import latest_valid_day, logged_payloads
 from projections.queries import active_matches, known_rows, latest_assessments, list_engaged, position_at
 from service.hub import HubService
 
@@ -30,8 +30,7 @@ def parse_pairs(pairs: list[str] | tuple[str, ...], option: str) -> tuple[tuple[
 
 
 def rejected_pairs(service: HubService, area: str) -> list[tuple[str, str]]:
-    rows = service.db.query("SELECT payload FROM rm_log WHERE kind = 'MatchRun' AND event = 'Rejected'")
-    found = [json.loads(service.db.sealer.unseal(r["payload"])) for r in rows]
+    found = logged_payloads(service.db, "MatchRun", "Rejected")
     return [(p["urn"], p["adviser_ref"]) for p in found if p["area"] == area]
 
 
@@ -148,8 +147,7 @@ def run_warnings(service: HubService, run: MatchRun, today: date) -> list[str]:
     """What a coordinator must know before accepting: the run looks at a day before today, or before data
     already recorded for later days (which it does not see)."""
     warnings = []
-    latest = service.db.scalar("SELECT MAX(valid_on) FROM rm_log WHERE valid_on IS NOT NULL AND valid_on <= ?",
-                               (today.isoformat(),))
+    latest = latest_valid_day(service.db, today)
     if latest and run.as_of.isoformat() < latest:
         warnings.append(f"This run is for {run.as_of.isoformat()}, but data valid up to {latest} has been recorded"
                         " since; the run does not see it.")

@@ -13,6 +13,7 @@ from eventsourcing.persistence import IntegrityError
 
 from engine.errors import CareerHubError
 from engine.users import User, check_name
+from projections.audit import aggregate_ids
 from projections.queries import known_rows, position_at
 from service.hub import HubService
 
@@ -161,7 +162,6 @@ class Users:
     def list_users(self) -> list[dict]:
         """Every user, by name: role, hub, sign-in standing (no password hashes)."""
         self.service.refresh()
-        ids = [UUID(r["aggregate_id"]) for r in self.service.db.query(
-            "SELECT DISTINCT aggregate_id FROM rm_log WHERE kind = 'User'")]
+        ids = [UUID(i) for i in aggregate_ids(self.service.db, "User")]
         users = self.app.load_many(ids).values()
         return sorted((u.describe() for u in users if isinstance(u, User)), key=lambda d: d["name"])
