@@ -6,8 +6,10 @@ Both run in this process on the same machine, into fresh SQLite files in WAL mod
 - raw: read the same CSV with the csv module and `executemany` every row, with its values as a JSON
   state blob, into one equivalent table, in one transaction.
 
-Prints rows/s for each and the ratio careerhub/raw (target >= 0.20).
-Usage: .venv/bin/python benchmarks/import_bench.py [--rows 100000] [--profile]
+Prints rows/s for each and the ratio careerhub/raw against its goal (issue 11: >= 0.25), met or missed.
+With --repeat N both are timed N times, alternately, each into fresh files, and the median ratio is the
+verdict (a shared machine's load moves single runs by ±30 %).
+Usage: .venv/bin/python benchmarks/import_bench.py [--rows 100000] [--repeat 3] [--profile]
 """
 from __future__ import annotations
 
@@ -16,8 +18,10 @@ import cProfile
 import csv
 import io
 import json
+import os
 import pstats
 import sqlite3
+import statistics
 import sys
 import tempfile
 import time
@@ -36,7 +40,7 @@ from engine.importing.parsing import read_rows  # noqa: E402
 from engine.kinds import KINDS  # noqa: E402
 from service.hub import HubService  # noqa: E402
 
-TARGET = 0.20
+GOAL = 0.25  # issue 11: import rows/s / raw sqlite3 executemany rows/s
 INSTITUTIONS = 1000
 BENCHMARKS = [f"bm{b}" for b in range(1, 9)]
 
@@ -180,13 +184,27 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--profile", action="store_true", help="cProfile the careerhub import (slows it down)")
+    parser.add_argument("--repeat", type=int, default=1, help="time both N times; the verdict is the median ratio")
     args = parser.parse_args()
+    ratios = []
+    for run in range(args.repeat):
+        if args.repeat > 1:
+            print(f"--- run {run + 1} of {args.repeat}")
+        ratios.append(one_run(args.rows, args.profile))
+    median = statistics.median(ratios)
+    met = "met" if median >= GOAL else "MISSED"
+    print(f"goal: ratio >= {GOAL}; median of {len(ratios)} run(s) {median:.3f} ({', '.join(f'{r:.3f}' for r in ratios)})"
+          f" -> {met}; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    return 0
+
+
+def one_run(rows: int, profile: bool) -> float:
     with tempfile.TemporaryDirectory(prefix="careerhub-bench-") as tmp:
         folder = Path(tmp)
-        hubs, institutions, assessments = write_inputs(folder, args.rows)
+        hubs, institutions, assessments = write_inputs(folder, rows)
         size_mb = assessments.stat().st_size / 1e6
         raw = time_raw(folder, assessments)
-        hub = time_careerhub(folder, hubs, institutions, assessments, args.profile)
+        hub = time_careerhub(folder, hubs, institutions, assessments, profile)
     raw_rate = raw["rows"] / raw["total"]
     hub_rate = hub["rows"] / hub["total"]
     engine_rate = hub["rows"] / hub["import"]
@@ -196,11 +214,10 @@ def main() -> int:
           f" [of which parsing ~{hub['parse']:.2f} s] + read model {hub['project']:.2f} s)")
     print(f"careerhub events only   : {engine_rate:12,.0f} rows/s  (without the read-model catch-up)")
     ratio = hub_rate / raw_rate
-    print(f"ratio careerhub/raw     : {ratio:.3f}  (events only: {engine_rate / raw_rate:.3f}; target >= {TARGET})")
+    print(f"ratio careerhub/raw     : {ratio:.3f}  (events only: {engine_rate / raw_rate:.3f}; goal >= {GOAL})")
     print(f"process CPU seconds     : raw {raw['cpu']:.2f}, careerhub {hub['cpu']:.2f} (ratio {raw['cpu'] / hub['cpu']:.3f};"
           " wall - CPU is mostly fsync and I/O wait, inflated when the machine is shared)")
-    return 0
-
+    return ratio
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -6,13 +6,13 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import Application
+from eventsourcing.application import Application, ProcessingEvent, Recording
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEvent, Transcoder
 
 from engine.errors import CareerHubError, ConcurrencyError, UnknownRecordError
-from engine.sealing import Sealer
 from engine.records import RECORD_CLASSES, Record
+from engine.sealing import Sealer
 from engine.sql import Database
 from engine.store import DateAsISO, dialect_of, store_env
 
@@ -78,6 +78,22 @@ class CareerHub(Application):
                 domain_event = self.mapper.to_domain_event(stored)
                 loaded[stored.originator_id] = domain_event.mutate(loaded.get(stored.originator_id))
         return loaded
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording]:
+        """As the library's save, without its runtime protocol checks on every object, which cost
+        about as much as encoding the event (1.5 s of a 100,000-row import): careerhub saves aggregates."""
+        if not all(isinstance(obj, Aggregate) for obj in objs):
+            return super().save(*objs, **kwargs)
+        processing_event = ProcessingEvent()
+        for aggregate in objs:
+            processing_event.events.extend(aggregate.collect_events())
+            processing_event.aggregates[aggregate.id] = aggregate
+        processing_event.saved_kwargs.update(kwargs)
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        self.notify(processing_event.events)  # the library's deprecated hook, called as save() does
+        return recordings
 
     def save_with_retry(self, plan: Any, save_options: Any = dict) -> list[Any]:
         """Run `plan()` (which loads and changes aggregates) and save; re-plan on a write conflict.

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
+from uuid import UUID
 
-from eventsourcing.persistence import (IntegrityError, InternalError, OperationalError, ProgrammingError,
-                                       StoredEvent, Transcoding)
+from eventsourcing.persistence import IntegrityError, InternalError, OperationalError, ProgrammingError, StoredEvent, Transcoding
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from eventsourcing.utils import get_topic
@@ -35,7 +35,7 @@ class DateAsISO(Transcoding):
 
 def format_recorded_at(moment: datetime) -> str:
     """Fixed-width UTC text, so that recording times compare correctly as strings."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def chain_link(previous: str, notification_id: int, stored: StoredEvent, payload_sha256: str) -> str:
@@ -61,7 +61,7 @@ def log_rows(previous: dict[str, Any] | None, ids: Sequence[int], events: Sequen
 
 # A redaction's rewrites of earlier payloads, saved with the Redacted event that commits to them.
 REWRITE = "UPDATE {table} SET state = ? WHERE originator_id = ? AND originator_version = ?"
-LAST_LINK = f"SELECT recorded_at, chain FROM event_log ORDER BY notification_id DESC LIMIT 1"
+LAST_LINK = "SELECT recorded_at, chain FROM event_log ORDER BY notification_id DESC LIMIT 1"
 
 
 class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
@@ -73,15 +73,29 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
         ]
 
     def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
-        ids = super()._insert_events(c, stored_events, **kwargs)
+        ids = self._insert_stored_events(c, stored_events)
         c.execute(LAST_LINK)
         last = c.fetchone()
         previous = dict(last) if last else None
-        rows = log_rows(previous, ids or [], stored_events, datetime.now(timezone.utc))
+        rows = log_rows(previous, ids, stored_events, datetime.now(UTC))
         c.executemany(f"INSERT INTO event_log ({EVENT_LOG_COLUMNS}) VALUES (?,?,?,?)", rows)
         c.executemany(REWRITE.format(table=self.events_table_name),
                       [(e.state, e.originator_id.hex, e.originator_version) for e in kwargs.get("rewrites", ())])
         return ids
+
+    def _insert_stored_events(self, c: Any, stored_events: Sequence[StoredEvent]) -> list[int]:
+        """All the events in one executemany, where the library runs one INSERT (and reads its rowid)
+        per event. A version already taken fails the whole statement: the library's IntegrityError.
+        The rowids are the next ones after the largest: this transaction holds the write lock from its
+        first insert, and SQLite gives each new row the largest rowid + 1."""
+        if not stored_events:
+            return []
+        c.executemany(self.insert_events_statement, [
+            (e.originator_id.hex if isinstance(e.originator_id, UUID) else e.originator_id,
+             e.originator_version, e.topic, e.state) for e in stored_events])
+        c.execute(f"SELECT MAX(rowid) FROM {self.events_table_name}")
+        last = c.fetchone()[0]
+        return list(range(last - len(stored_events) + 1, last + 1))
 
 
 class ChainedPostgresRecorder(PostgresApplicationRecorder):

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from functools import cache
+from typing import Any, NamedTuple
 from uuid import UUID
 
-from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import IntegrityError, InternalError, OperationalError, ProgrammingError, Tracking
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
+from eventsourcing.utils import resolve_topic
 
 from engine.kinds import KINDS
 from engine.records import RECORD_CLASSES, REDACTED
 from engine.redaction import scrubbed_attributes
 from engine.sql import Cursor, Database
-from projections.tables import LOG_COLUMNS, insert_statement, schema_digest, table_groups, table_of, version_row
+from projections.tables import (LOG_COLUMNS, cell, close_versions, insert_rows, schema_digest, table_groups, table_of,
+                                version_columns, version_row)
 
 RECORD_EVENT_KINDS = {
     getattr(cls, name).TOPIC: (cls.KIND, name)
@@ -26,26 +27,77 @@ RECORD_EVENT_KINDS = {
 }
 ENVELOPE = ("originator_id", "originator_version", "timestamp", "originator_topic")
 SECRETS = ("password_hash",)  # stay in the event store only; never copied into a read model
+ID_CHUNK = 500  # ids per IN (...) query
 
 
-@dataclass(frozen=True)
-class Applied:
+class Applied(NamedTuple):
+    """One event as the read model applies it. `fields` is its body as stored (decrypted JSON, read
+    as it is: a date stays the library's {"_type_": "date_iso", "_data_": ...}, which `cell` reads),
+    or, for the few events the library must decode itself (secrets, upcasting), its attributes."""
+
     nid: int
     recorded_at: str
-    event: DomainEventProtocol
+    topic: str  # as stored
+    aggregate_id: str
+    fields: dict[str, Any]
     state: bytes  # the event's JSON as the library stored it (decrypted): the log's payload as is
 
 
+class EventType(NamedTuple):
+    """What the read model needs to know of an event class, found once per stored topic."""
+
+    topic: str  # as the read model's log shows it
+    log_kind: str
+    kind: str | None  # a record's kind, for the events of records
+    name: str
+    defaults: dict[str, Any]  # class attributes standing in for fields an older event lacks
+    decoded: bool  # upcast by the library: its stored JSON is not yet its attributes
+
+
+OPTIONAL_FIELDS = ("valid_on", "actor", "reason", "source", "rewrites")
+
+
+@cache
+def event_type(stored_topic: str) -> EventType:
+    cls = resolve_topic(stored_topic)
+    topic = cls.TOPIC if hasattr(cls, "TOPIC") else cls.__qualname__
+    kind, name = RECORD_EVENT_KINDS.get(topic, (None, cls.__name__))
+    return EventType(topic, kind or topic.split(":")[-1].split(".")[0], kind, name,
+                     {f: getattr(cls, f, None) for f in OPTIONAL_FIELDS}, getattr(cls, "class_version", 1) > 1)
+
+
+def needs_decoding(kind_of: EventType, fields: dict[str, Any]) -> bool:
+    """Read through the library: an upcast event, or one with a secret (its logged payload is built
+    from its decoded attributes, as it always was)."""
+    return kind_of.decoded or any(secret in fields for secret in SECRETS)
+
+
+def optional(item: Applied, kind_of: EventType, name: str) -> Any:
+    return item.fields.get(name, kind_of.defaults[name])
+
+
 class Batch:
-    """The writes of one batch, made with a few executemany calls. Versions recorded and superseded
-    inside the batch are written already closed; only versions from earlier batches are updated."""
+    """The writes of one batch, made with one statement per table. Versions recorded and superseded
+    inside the batch are written already closed; only versions from earlier batches are updated,
+    and those are read in a few queries before the batch is applied (`fetch_current`)."""
 
     def __init__(self) -> None:
         self.rows: dict[str, list[list[Any]]] = {}
         self.open: dict[str, tuple[list[Any], dict[str, Any]]] = {}  # aggregate_id -> its newest row here
         self.closed: dict[str, tuple[str, dict[str, Any]]] = {}  # retracted in this batch: key, last values
         self.closes: dict[str, list[tuple[int, str]]] = {}
+        self.current: dict[str, dict[str, Any]] = {}  # aggregate_id -> its current row from earlier batches
         self.log: list[tuple[Any, ...]] = []
+
+    def fetch_current(self, c: Cursor, items: Sequence[Applied]) -> None:
+        """The current rows of every record the batch corrects or retracts, in a few queries."""
+        wanted: dict[str, set[str]] = {}
+        for item in items:
+            kind_of = event_type(item.topic)
+            if kind_of.name in ("Corrected", "Retracted"):
+                wanted.setdefault(kind_of.kind, set()).add(item.aggregate_id)
+        for kind, ids in wanted.items():
+            self.current.update(current_rows(c, table_of(kind), sorted(ids)))
 
     def insert(self, kind: str, aggregate_id: str, row: tuple[Any, ...], values: dict[str, Any]) -> None:
         self.rows.setdefault(kind, []).append(list(row))
@@ -61,30 +113,44 @@ class Batch:
         if aggregate_id in self.closed:  # restored after a retraction in this batch: nothing is open
             return self.closed[aggregate_id]
         self.closes.setdefault(kind, []).append((nid, aggregate_id))
-        current = c.execute(f"SELECT * FROM {table_of(kind)} WHERE aggregate_id = ? AND nid_to IS NULL",
-                            (aggregate_id,)).fetchone()
-        if current is None:  # already retracted: the key is that of its last version
-            current = c.execute(f"SELECT * FROM {table_of(kind)} WHERE aggregate_id = ? ORDER BY nid_from DESC LIMIT 1",
-                                (aggregate_id,)).fetchone() or {"record_key": ""}
+        current = self.current.pop(aggregate_id, None) or latest_row(c, table_of(kind), aggregate_id)
         self.closed[aggregate_id] = (current["record_key"], current)
         return current["record_key"], current
 
     def flush(self, c: Cursor) -> None:
+        """Write everything so far (and forget what was read: a redaction then changes rows in place)."""
         for kind, closes in self.closes.items():
-            c.executemany(f"UPDATE {table_of(kind)} SET nid_to = ? WHERE aggregate_id = ? AND nid_to IS NULL", closes)
+            close_versions(c, table_of(kind), closes)
         for kind, rows in self.rows.items():
-            c.executemany(insert_statement(KINDS[kind]), rows)
-        c.executemany(f"INSERT INTO rm_log ({', '.join(LOG_COLUMNS)}) VALUES ({', '.join('?' * len(LOG_COLUMNS))})",
-                      self.log)
+            insert_rows(c, table_of(kind), version_columns(KINDS[kind]), rows)
+        insert_rows(c, "rm_log", LOG_COLUMNS, self.log)
         self.__init__()
 
 
-def payload_of(event: DomainEventProtocol, state: bytes) -> str:
+def current_rows(c: Cursor, table: str, ids: list[str]) -> dict[str, dict[str, Any]]:
+    rows: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(ids), ID_CHUNK):
+        chunk = ids[start:start + ID_CHUNK]
+        found = c.execute(f"SELECT * FROM {table} WHERE nid_to IS NULL AND aggregate_id IN"
+                          f" ({', '.join('?' * len(chunk))})", chunk).fetchall()
+        rows.update((row["aggregate_id"], row) for row in found)
+    return rows
+
+
+def latest_row(c: Cursor, table: str, aggregate_id: str) -> dict[str, Any]:
+    """The record's newest version: the current one, or, if it is retracted, its last (the key is
+    that of its last version). Only the newest version can be open."""
+    row = c.execute(f"SELECT * FROM {table} WHERE aggregate_id = ? ORDER BY nid_from DESC LIMIT 1",
+                    (aggregate_id,)).fetchone()
+    return row or {"record_key": ""}
+
+
+def payload_of(item: Applied) -> str:
     """The logged payload: the stored JSON itself (no second encoding), unless it holds a secret."""
-    if any(secret in vars(event) for secret in SECRETS):
-        fields = {k: (REDACTED if k in SECRETS else v) for k, v in vars(event).items() if k not in ENVELOPE}
+    if any(secret in item.fields for secret in SECRETS):
+        fields = {k: (REDACTED if k in SECRETS else v) for k, v in item.fields.items() if k not in ENVELOPE}
         return json.dumps(fields, sort_keys=True, default=lambda v: v.isoformat() if isinstance(v, date) else str(v))
-    return state.decode()
+    return item.state.decode()
 
 
 def plain(value: Any) -> Any:
@@ -115,43 +181,41 @@ class ReadModel:
             # reads a snapshot another process has since changed (which SQLite cannot upgrade).
             self._insert_tracking(c.raw, Tracking(application_name, items[-1].nid))
             batch = Batch()
+            batch.fetch_current(c, items)
             for item in items:
                 self.apply(c, batch, item)
             batch.flush(c)
 
     def apply(self, c: Cursor, batch: Batch, item: Applied) -> None:
-        event = item.event
-        topic = type(event).TOPIC if hasattr(type(event), "TOPIC") else type(event).__qualname__
-        kind, name = RECORD_EVENT_KINDS.get(topic, (None, type(event).__name__))
-        aggregate_id = str(event.originator_id)
+        kind_of = event_type(item.topic)
         record_key = urn = None
-        if kind is not None:
-            record_key, urn = self.apply_record(c, batch, kind, name, aggregate_id, item.nid, event)
-        valid_on, actor = getattr(event, "valid_on", None), getattr(event, "actor", None)
-        batch.log.append((item.nid, item.recorded_at, topic, kind or topic.split(":")[-1].split(".")[0], name,
-                          aggregate_id, record_key, urn, self.sealer.seal(actor), self.sealer.lookup_key(actor),
-                          getattr(event, "reason", None),
-                          getattr(event, "source", None), valid_on.isoformat() if valid_on else None,
-                          self.sealer.seal(payload_of(event, item.state))))
+        if kind_of.kind is not None:
+            record_key, urn = self.apply_record(c, batch, kind_of, item)
+        valid_on, actor = optional(item, kind_of, "valid_on"), optional(item, kind_of, "actor")
+        batch.log.append((item.nid, item.recorded_at, kind_of.topic, kind_of.log_kind, kind_of.name,
+                          item.aggregate_id, record_key, urn, self.sealer.seal(actor), self.sealer.lookup_key(actor),
+                          optional(item, kind_of, "reason"), optional(item, kind_of, "source"),
+                          cell(valid_on) if valid_on else None, self.sealer.seal(payload_of(item))))
 
-    def apply_record(self, c: Cursor, batch: Batch, kind: str, name: str, aggregate_id: str, nid: int,
-                     event: Any) -> tuple[str, str | None]:
+    def apply_record(self, c: Cursor, batch: Batch, kind_of: EventType, item: Applied) -> tuple[str, str | None]:
+        kind, name, aggregate_id, fields = kind_of.kind, kind_of.name, item.aggregate_id, item.fields
         schema = KINDS[kind]
         if name == "Redacted":
             batch.flush(c)  # rare: write what came before, then erase in place
             key = self.last_key(c, table_of(kind), aggregate_id)
-            self.erase(c, kind, aggregate_id, event.fields, self.sealer)
-            for carrier in {originator for originator, _, _ in getattr(event, "rewrites", None) or ()}:
-                if UUID(carrier) != event.originator_id:
-                    self.scrub_log(c, UUID(carrier), kind, key.split(" "), event.fields, self.sealer)
+            self.erase(c, kind, aggregate_id, fields["fields"], self.sealer)
+            for carrier in {originator for originator, _, _ in optional(item, kind_of, "rewrites") or ()}:
+                if UUID(carrier) != UUID(aggregate_id):
+                    self.scrub_log(c, UUID(carrier), kind, key.split(" "), fields["fields"], self.sealer)
             return key, None
         if name == "Recorded":
-            key, values = " ".join(event.key), event.values
+            key, values = " ".join(fields["key"]), fields["values"]
         else:
-            key, values = batch.close(c, kind, aggregate_id, nid)
+            key, values = batch.close(c, kind, aggregate_id, item.nid)
         if name in ("Recorded", "Corrected"):
-            values = event.values
-            batch.insert(kind, aggregate_id, version_row(schema, aggregate_id, nid, key, values, self.sealer), values)
+            values = fields["values"]
+            batch.insert(kind, aggregate_id, version_row(schema, aggregate_id, item.nid, key, values, self.sealer),
+                         values)
         return key, schema.institution_of(values)
 
     @staticmethod

@@ -2,15 +2,29 @@
 subscriptions), batched so a rebuild runs at the speed of reading and decoding."""
 from __future__ import annotations
 
+import json
 import sys
+from typing import Any
+from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, StoredEvent
 from tqdm import tqdm
 
 from engine.application import CareerHub
-from projections.readmodel import Applied, PostgresReadModel, ReadModel, SQLiteReadModel
+from engine.errors import CareerHubError
+from projections.readmodel import (Applied, PostgresReadModel, ReadModel, SQLiteReadModel, event_type,
+                                   needs_decoding)
 
 BATCH = 10_000  # fewer, larger transactions: catching up is dominated by commits otherwise
+
+
+def page_query(app: CareerHub) -> str:
+    """Events after a position, at most a number of them, with their recording times (a missing
+    log row is an error, not a skipped event)."""
+    position = "rowid" if app.db.dialect == "sqlite" else "notification_id"
+    return (f"SELECT e.{position} AS nid, CAST(e.originator_id AS TEXT) AS originator_id, e.originator_version, e.topic, e.state, l.recorded_at"
+            f" FROM {app.recorder.events_table_name} e LEFT JOIN event_log l ON l.notification_id = e.{position}"
+            f" WHERE e.{position} > ? ORDER BY e.{position} LIMIT ?")
 
 
 def open_read_model(app: CareerHub) -> ReadModel:
@@ -19,6 +33,14 @@ def open_read_model(app: CareerHub) -> ReadModel:
     model.sealer = app.db.sealer
     model.create_table()
     return model
+
+
+def dashed(originator_id: str) -> str:
+    """The aggregate id as str(UUID) writes it; SQLite keeps only the 32 hex digits (cheaper than UUID())."""
+    if len(originator_id) == 36:
+        return originator_id
+    h = originator_id
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 class Projector:
@@ -50,14 +72,23 @@ class Projector:
         return last
 
     def read_batch(self, after: int, size: int = BATCH) -> list[Applied]:
-        notifications = self.app.recorder.select_notifications(start=after, limit=size, inclusive_of_start=False)
-        if not notifications:
-            return []
-        recorded = {row["notification_id"]: row["recorded_at"] for row in self.app.db.query(
-            "SELECT notification_id, recorded_at FROM event_log WHERE notification_id > ? AND notification_id <= ?",
-            (after, notifications[-1].id))}
-        return [Applied(n.id, recorded[n.id], self.app.mapper.to_domain_event(n), self.plaintext(n.state))
-                for n in notifications]
+        """The next page of the log, each event with its recording time, read in one query and
+        decoded as plain JSON: the library's own reading builds a UUID and a domain event for every
+        one, at several times the cost of applying it."""
+        with self.app.db.transaction(commit=False) as c:
+            rows = c.execute(page_query(self.app), (after, size)).raw.fetchall()
+        return [self.applied(row) for row in rows]
+
+    def applied(self, row: Any) -> Applied:
+        if row["recorded_at"] is None:
+            raise CareerHubError(f"event {row['nid']} has no row in event_log: run careerhub verify")
+        aggregate_id = dashed(row["originator_id"])
+        state = self.plaintext(bytes(row["state"]))
+        fields = json.loads(state)
+        if needs_decoding(event_type(row["topic"]), fields):
+            stored = StoredEvent(UUID(aggregate_id), row["originator_version"], row["topic"], bytes(row["state"]))
+            fields = vars(self.app.mapper.to_domain_event(stored))
+        return Applied(row["nid"], row["recorded_at"], row["topic"], aggregate_id, fields, state)
 
     def plaintext(self, state: bytes) -> bytes:
         mapper = self.app.mapper

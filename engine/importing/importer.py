@@ -14,8 +14,8 @@ from tqdm import tqdm
 from engine.application import CareerHub
 from engine.errors import CareerHubError, ImportRejected
 from engine.importing.parsing import Row, read_rows
-from engine.kinds import KINDS, Kind, Reference
 from engine.importing.scope import check_scope, hub_scope
+from engine.kinds import KINDS, Kind, Reference
 from engine.records import RECORD_CLASSES, Record
 
 PROGRESS_ABOVE_ROWS = 5000
@@ -78,7 +78,8 @@ def check_references(app: CareerHub, path: Path, schema: Kind, rows: list[Row]) 
     """Every referenced record exists and is not retracted, or the file is rejected."""
     for reference in schema.references:
         record_class = RECORD_CLASSES[reference.kind]
-        ids = {v: record_class.id_for((v,)) for row in rows for v in referenced_values(reference, row)}
+        values = {v for row in rows for v in referenced_values(reference, row)}
+        ids = {v: record_class.id_for((v,)) for v in values}  # once per record, not per row: uuid5 is not cheap
         found = app.load_many(ids.values())
         for row in rows:
             for value in referenced_values(reference, row):

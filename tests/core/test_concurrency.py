@@ -223,22 +223,41 @@ def test_given_a_retraction_racing_an_import_then_both_are_kept(institutions, tm
 # --- the read model's catch-up racing other writers (deterministic reproductions) ---------------
 
 class HookedCursor(Cursor):
-    """A real cursor that runs `hook` once, right after the first statement matching `after`."""
+    """A real cursor that runs `hook` once, right after the first statement matching `after`
+    (a COPY too: the read model's bulk insert on PostgreSQL)."""
 
     def __init__(self, raw: Any, dialect: str, after: str, hook: list[Callable[[], Any]]):
-        super().__init__(raw, dialect)
+        super().__init__(HookedCopy(raw, self), dialect)
         self.after, self.hook = after, hook
+
+    def ran(self, sql: str) -> None:
+        if self.hook and sql.startswith(self.after):
+            self.hook.pop()()
 
     def execute(self, sql: str, params: Any = ()) -> Cursor:
         result = super().execute(sql, params)
-        if self.hook and sql.startswith(self.after):
-            self.hook.pop()()
+        self.ran(sql)
         return result
 
     def executemany(self, sql: str, rows: Any) -> None:
         super().executemany(sql, rows)
-        if self.hook and sql.startswith(self.after):
-            self.hook.pop()()
+        self.ran(sql)
+
+
+class HookedCopy:
+    """The driver's cursor, telling the hooked cursor when a COPY has ended."""
+
+    def __init__(self, raw: Any, cursor: HookedCursor):
+        self._raw, self._cursor = raw, cursor
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._raw, name)
+
+    @contextmanager
+    def copy(self, sql: str, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        with self._raw.copy(sql, *args, **kwargs) as copy:
+            yield copy
+        self._cursor.ran(sql)
 
 
 class HookedDatabase(Database):
@@ -333,7 +352,7 @@ def test_given_a_catch_up_in_progress_when_another_command_starts_on_postgres_th
 
     with opened(postgres_cli.database_url) as app:
         import_file(app, "assessments", write_valid(tmp_path, "assessments"), "bob")
-        projector = hooked_projector(app, "INSERT INTO rm_assessments", meanwhile)
+        projector = hooked_projector(app, "COPY rm_assessments", meanwhile)
         try:
             position = projector.catch_up()
         except BaseException as error:  # noqa: BLE001
