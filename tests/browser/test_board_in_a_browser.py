@@ -49,7 +49,8 @@ def test_the_lead_follows_a_board_figure_to_its_schools_and_events(page: Page, l
 
 
 @pytest.mark.parametrize("path", [f"/hub/dorset/board?on={ON}", "/institution/100001?as_of=2020-02-15",
-                                  f"/hub/dorset/explain/engaged?as_of={ON}", f"/dashboard/dorset?as_of={ON}"])
+                                  f"/hub/dorset/explain/engaged?as_of={ON}", f"/dashboard/dorset?as_of={ON}",
+                                  "/audit/?hub=dorset&as_of=2020-02-15", "/audit/log"])
 def test_a_phone_reads_the_pages_without_sideways_scrolling(page: Page, live_server: LiveServer, screenshot_dir: Path,
                                                             path: str):
     page.set_viewport_size({"width": 390, "height": 844})
