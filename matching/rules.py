@@ -270,10 +270,11 @@ HARD_RULES: tuple[HardRule, ...] = (
 )
 
 
-def _beyond_travel_limit(school: School, adviser: Adviser) -> str | None:
+def beyond_travel_limit(school: School, adviser: Adviser) -> str | None:
     """Say in words why a pair is not within the adviser's travel limit, or return None.
 
-    pairs_in_range applies this rule to every pair at once; this is its answer for one pin.
+    pairs_in_range applies this rule to every pair at once; this is its answer for one pair (a pin,
+    or a school's list of candidates).
     """
     if school.latitude is None or school.longitude is None:
         return f"no coordinates recorded for school {school.urn}"
@@ -317,7 +318,7 @@ def _check_pin(area: Area, rules: Sequence[HardRule], earlier: dict[str, str], u
             f"school {urn} is also pinned to {earlier[urn]}"
         )
     school, adviser = area.schools[area.school_index[urn]], area.advisers[area.adviser_index[ref]]
-    why = _beyond_travel_limit(school, adviser)
+    why = beyond_travel_limit(school, adviser)
     if why is not None:
         raise PinError(f"{where} breaks the travel limit rule: {why}")
     for rule in rules:

@@ -17,8 +17,8 @@ DAY = "2020-02-15"
 
 def proposals(html: str) -> dict[str, tuple[str, str]]:
     """urn -> (adviser_ref, state) of each proposal row."""
-    rows = re.findall(r'<tr id="proposal-(\w+)" data-state="(\w+)">\s*<th scope="row">[^<]*</th>\s*<td>([\w-]+) ',
-                      html)
+    rows = re.findall(r'<tr id="proposal-(\w+)" data-state="(\w+)">\s*<th scope="row">.*?</th>\s*<td>([\w-]+) ',
+                      html, re.S)
     return {urn: (ref, state) for urn, state, ref in rows}
 
 

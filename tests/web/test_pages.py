@@ -146,7 +146,7 @@ def test_an_institutions_history_shows_every_event_about_it(app):
     services(app).hub.import_file("assessments", Path("fix.csv"), "coordinator", "BM6 evidence withdrawn",
                                   data=CORRECTION.encode())
     page = sign_in(app, "lead").get("/audit/institutions/100002").text
-    assert "History of Harbour College (100002)" in page
+    assert 'History of <a href="/institution/100002">Harbour College</a> (100002)' in page
     events = re.findall(r"<td>(\w+)</td>\s*<td>(Recorded|Corrected)</td>", page)
     assert events == [("institutions", "Recorded"), ("assessments", "Recorded"), ("assessments", "Recorded"),
                       ("assessments", "Corrected")]
