@@ -26,7 +26,7 @@ RECORD_EVENT_KINDS = {
     for cls in RECORD_CLASSES.values() for name in ("Recorded", "Corrected", "Retracted", "Redacted")
 }
 ENVELOPE = ("originator_id", "originator_version", "timestamp", "originator_topic")
-SECRETS = ("password_hash",)  # stay in the event store only; never copied into a read model
+SECRET = "password_hash"  # stays in the event store only; never copied into a read model
 ID_CHUNK = 500  # ids per IN (...) query
 
 
@@ -51,7 +51,7 @@ class EventType(NamedTuple):
     kind: str | None  # a record's kind, for the events of records
     name: str
     defaults: dict[str, Any]  # class attributes standing in for fields an older event lacks
-    decoded: bool  # upcast by the library: its stored JSON is not yet its attributes
+    decoded: bool  # read through the library: upcast, or holding a secret (see needs_decoding)
 
 
 OPTIONAL_FIELDS = ("valid_on", "actor", "reason", "source", "rewrites")
@@ -62,18 +62,16 @@ def event_type(stored_topic: str) -> EventType:
     cls = resolve_topic(stored_topic)
     topic = cls.TOPIC if hasattr(cls, "TOPIC") else cls.__qualname__
     kind, name = RECORD_EVENT_KINDS.get(topic, (None, cls.__name__))
+    declared = {name for c in cls.__mro__ for name in getattr(c, "__annotations__", {})}
+    decoded = getattr(cls, "class_version", 1) > 1 or SECRET in declared
     return EventType(topic, kind or topic.split(":")[-1].split(".")[0], kind, name,
-                     {f: getattr(cls, f, None) for f in OPTIONAL_FIELDS}, getattr(cls, "class_version", 1) > 1)
+                     {f: getattr(cls, f, None) for f in OPTIONAL_FIELDS}, decoded)
 
 
 def needs_decoding(kind_of: EventType, fields: dict[str, Any]) -> bool:
     """Read through the library: an upcast event, or one with a secret (its logged payload is built
     from its decoded attributes, as it always was)."""
-    return kind_of.decoded or any(secret in fields for secret in SECRETS)
-
-
-def optional(item: Applied, kind_of: EventType, name: str) -> Any:
-    return item.fields.get(name, kind_of.defaults[name])
+    return kind_of.decoded or SECRET in fields
 
 
 class Batch:
@@ -99,9 +97,9 @@ class Batch:
         for kind, ids in wanted.items():
             self.current.update(current_rows(c, table_of(kind), sorted(ids)))
 
-    def insert(self, kind: str, aggregate_id: str, row: tuple[Any, ...], values: dict[str, Any]) -> None:
-        self.rows.setdefault(kind, []).append(list(row))
-        self.open[aggregate_id] = (self.rows[kind][-1], values)
+    def insert(self, kind: str, aggregate_id: str, row: list[Any], values: dict[str, Any]) -> None:
+        self.rows.setdefault(kind, []).append(row)
+        self.open[aggregate_id] = (row, values)
 
     def close(self, c: Cursor, kind: str, aggregate_id: str, nid: int) -> tuple[str, dict[str, Any]]:
         """Supersede the record's current version at log position nid; its key and values."""
@@ -147,8 +145,8 @@ def latest_row(c: Cursor, table: str, aggregate_id: str) -> dict[str, Any]:
 
 def payload_of(item: Applied) -> str:
     """The logged payload: the stored JSON itself (no second encoding), unless it holds a secret."""
-    if any(secret in item.fields for secret in SECRETS):
-        fields = {k: (REDACTED if k in SECRETS else v) for k, v in item.fields.items() if k not in ENVELOPE}
+    if SECRET in item.fields:
+        fields = {k: (REDACTED if k == SECRET else v) for k, v in item.fields.items() if k not in ENVELOPE}
         return json.dumps(fields, sort_keys=True, default=lambda v: v.isoformat() if isinstance(v, date) else str(v))
     return item.state.decode()
 
@@ -188,13 +186,14 @@ class ReadModel:
 
     def apply(self, c: Cursor, batch: Batch, item: Applied) -> None:
         kind_of = event_type(item.topic)
+        fields, defaults = item.fields, kind_of.defaults
         record_key = urn = None
         if kind_of.kind is not None:
             record_key, urn = self.apply_record(c, batch, kind_of, item)
-        valid_on, actor = optional(item, kind_of, "valid_on"), optional(item, kind_of, "actor")
+        valid_on, actor = fields.get("valid_on", defaults["valid_on"]), fields.get("actor", defaults["actor"])
         batch.log.append((item.nid, item.recorded_at, kind_of.topic, kind_of.log_kind, kind_of.name,
                           item.aggregate_id, record_key, urn, self.sealer.seal(actor), self.sealer.lookup_key(actor),
-                          optional(item, kind_of, "reason"), optional(item, kind_of, "source"),
+                          fields.get("reason", defaults["reason"]), fields.get("source", defaults["source"]),
                           cell(valid_on) if valid_on else None, self.sealer.seal(payload_of(item))))
 
     def apply_record(self, c: Cursor, batch: Batch, kind_of: EventType, item: Applied) -> tuple[str, str | None]:
@@ -204,7 +203,7 @@ class ReadModel:
             batch.flush(c)  # rare: write what came before, then erase in place
             key = self.last_key(c, table_of(kind), aggregate_id)
             self.erase(c, kind, aggregate_id, fields["fields"], self.sealer)
-            for carrier in {originator for originator, _, _ in optional(item, kind_of, "rewrites") or ()}:
+            for carrier in {originator for originator, _, _ in fields.get("rewrites", kind_of.defaults["rewrites"]) or ()}:
                 if UUID(carrier) != UUID(aggregate_id):
                     self.scrub_log(c, UUID(carrier), kind, key.split(" "), fields["fields"], self.sealer)
             return key, None
