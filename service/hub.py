@@ -28,9 +28,11 @@ class HubService:
         return self.projector.catch_up()
 
     def import_file(self, kind: str, path: Path, actor: str, reason: str | None = None,
-                    data: bytes | None = None, hub_id: str | None = None) -> ImportSummary:
-        summary = import_file(self.app, kind, path, actor, reason, data, hub_id)
-        self.refresh()
+                    data: bytes | None = None, hub_id: str | None = None, dry_run: bool = False) -> ImportSummary:
+        """Import a file (see engine.importing.importer.import_file); `dry_run` plans it and saves nothing."""
+        summary = import_file(self.app, kind, path, actor, reason, data, hub_id, dry_run)
+        if not dry_run:
+            self.refresh()
         return summary
 
     def retract(self, kind: str, key: Sequence[str], actor: str, reason: str) -> int:

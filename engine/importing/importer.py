@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field, fields
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,16 +21,31 @@ from engine.records import RECORD_CLASSES, Record
 PROGRESS_ABOVE_ROWS = 5000
 
 
+@dataclass
+class RowPlan:
+    """What each row of a file does: records a new record, corrects one (naming the changed fields), or
+    changes nothing."""
+
+    new: list[Row] = field(default_factory=list)
+    corrected: list[tuple[Row, list[str]]] = field(default_factory=list)
+    unchanged: list[Row] = field(default_factory=list)
+
+    def clear(self) -> None:
+        for rows in (self.new, self.corrected, self.unchanged):
+            rows.clear()
+
+
 @dataclass(frozen=True)
 class ImportSummary:
     kind: str
     file: str
     rows: int
-    recorded: int
+    recorded: int  # events recorded (with dry_run: that would be)
     unchanged: int
+    plan: RowPlan | None = None  # with dry_run: the rows by what they would do
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "plan"}
 
 
 def key_text(value: Any) -> str:
@@ -90,9 +105,11 @@ def check_references(app: CareerHub, path: Path, schema: Kind, rows: list[Row]) 
 
 
 def import_file(app: CareerHub, kind: str, path: Path, actor: str, reason: str | None = None,
-                data: bytes | None = None, hub_id: str | None = None) -> ImportSummary:
+                data: bytes | None = None, hub_id: str | None = None, dry_run: bool = False) -> ImportSummary:
     """Record a whole file or nothing; a re-import of the same file records nothing. With `hub_id`
-    (a user limited to one hub) every row and every record it changes must belong to that hub."""
+    (a user limited to one hub) every row and every record it changes must belong to that hub. With
+    `dry_run`, the same parsing, checks and plan, but nothing is saved: the summary's plan says what
+    each row would record."""
     schema = schema_for(kind)
     scope = hub_scope(app, hub_id) if hub_id is not None else None
     if data is None:
@@ -106,6 +123,7 @@ def import_file(app: CareerHub, kind: str, path: Path, actor: str, reason: str |
     ids = {key: record_class.id_for(key) for key in keyed}
     unchanged = 0
     file_name = Path(path).name
+    rows_plan = RowPlan()
 
     def plan() -> list[Record]:
         nonlocal unchanged
@@ -115,6 +133,7 @@ def import_file(app: CareerHub, kind: str, path: Path, actor: str, reason: str |
             check_scope(app, scope, path, schema, [(row, existing.get(ids[key])) for key, row in keyed.items()])
         changed: list[Record] = []
         unchanged = len(rows) - len(keyed)  # exact repeats inside the file
+        rows_plan.clear()  # a retry plans again from scratch
         progress = tqdm(keyed.items(), desc=f"{Path(path).name}", unit="row", file=sys.stderr,
                         disable=len(keyed) <= PROGRESS_ABOVE_ROWS)
         for key, row in progress:
@@ -123,12 +142,15 @@ def import_file(app: CareerHub, kind: str, path: Path, actor: str, reason: str |
             record = existing.get(ids[key])
             if record is None:
                 changed.append(record_class.record(key, row.values, valid_on, actor, reason, source, ids[key]))
-            elif record.changes_from(row.values):
+                rows_plan.new.append(row)
+            elif fields_changed := record.changes_from(row.values):
                 record.correct(row.values, valid_on, actor, reason, source)
                 changed.append(record)
+                rows_plan.corrected.append((row, fields_changed))
             else:
                 unchanged += 1
+                rows_plan.unchanged.append(row)
         return changed
 
-    recordings = app.save_with_retry(plan)
-    return ImportSummary(kind, str(path), len(rows), len(recordings), unchanged)
+    recorded = len(plan()) if dry_run else len(app.save_with_retry(plan))
+    return ImportSummary(kind, str(path), len(rows), recorded, unchanged, rows_plan if dry_run else None)
