@@ -14,6 +14,9 @@ class Settings:
     actor: str
     cipher_key: str | None = None
     secret_key: str | None = None
+    # The master secret of learners' pseudonyms: each hub's key is HMAC(master, hub_id) (engine/importing/derive.py).
+    learner_secret: str | None = None
+    minimum_learners: int = 5  # small-number suppression: no hub or cluster figure from fewer learners
 
 
 def default_actor() -> str:
@@ -37,4 +40,15 @@ def load_settings(database_url: str | None = None, actor: str | None = None) -> 
         actor=actor,
         cipher_key=os.environ.get("CAREERHUB_CIPHER_KEY") or None,
         secret_key=os.environ.get("CAREERHUB_SECRET_KEY") or None,
+        learner_secret=os.environ.get("CAREERHUB_LEARNER_SECRET") or None,
+        minimum_learners=minimum_learners(os.environ.get("CAREERHUB_MINIMUM_LEARNERS")),
     )
+
+
+def minimum_learners(text: str | None) -> int:
+    """CAREERHUB_MINIMUM_LEARNERS: a whole number from 1 (default 5)."""
+    if not text:
+        return 5
+    if not text.strip().isascii() or not text.strip().isdigit() or int(text) < 1:
+        raise ValueError(f"CAREERHUB_MINIMUM_LEARNERS must be a whole number of at least 1, not {text!r}")
+    return int(text)

@@ -23,11 +23,13 @@ ID_CHUNK = 500
 class CareerHub(Application):
     name = "careerhub"
 
-    def __init__(self, database_url: str, cipher_key: str | None = None, create: bool = True):
+    def __init__(self, database_url: str, cipher_key: str | None = None, create: bool = True,
+                 learner_secret: str | None = None):
         """Open the store (creating it on first use, unless `create` is false); a malformed key, a damaged
-        file or a missing store is a CareerHubError."""
+        file or a missing store is a CareerHubError. `learner_secret` keys learners' pseudonyms at import."""
         self.database_url = database_url
         sealer = Sealer(cipher_key) if cipher_key else None  # checks the key before the library reads it
+        self.learner_secret = learner_secret
         try:
             super().__init__(env=store_env(database_url, cipher_key, create))
             self.db = Database(self.recorder.datastore, dialect_of(database_url), sealer)

@@ -4,7 +4,7 @@ its read-model indexes. Records, the import, the read model, redaction, encrypti
 and audit scopes all read it: a new kind is one entry here."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 BENCHMARKS = tuple(range(1, 9))
@@ -12,6 +12,7 @@ METRICS = ("average_benchmarks",) + tuple(f"bm{b}_percent" for b in BENCHMARKS)
 INSTITUTION_KINDS = ("school", "college", "special", "alternative_provision", "independent")
 TERM_NAMES = ("autumn", "spring", "summer")
 ENCOUNTER_KINDS = ("employer_encounter", "workplace_experience", "fe_he_encounter", "personal_guidance")
+DEFINITION_SPANS = ("year", "cumulative")  # encounters counted within the academic year, or so far at the school
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,20 @@ class Reference:
     column: str
     kind: str  # the referenced KIND, keyed by this column's value (each item, for a list)
     when: tuple[str, str] | None = None  # (column, value): only rows where it holds
+    also: tuple[str, ...] = ()  # further key columns of the referenced record, read from this row
+    agrees: tuple[str, ...] = ()  # columns the referenced record must hold with this row's values
+    within: tuple[str, str, str] | None = None  # (this row's date, its start, its end): in the referenced record's span
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """A stored column the importer computes right after parsing, from input columns it then drops:
+    e.g. a learner's pseudonym from the school's own pupil identifier, which is never stored."""
+
+    produces: str
+    rule: str  # a rule of engine/importing/derive.py
+    uses: tuple[str, ...] = ()  # stored columns it also reads
+    consumes: tuple[Column, ...] = ()  # input-only columns: parsed, used, and never stored
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -55,6 +70,10 @@ class Kind:
     personal: tuple[str, ...]
     sealed: tuple[str, ...] = ()
     indexes: tuple[tuple[str, ...], ...] = ()  # read-model indexes (each also ends in the log position)
+    derive: tuple[Derivation, ...] = ()  # columns computed at import (not in the file), in order
+    # Personal fields that are keyed hashes made at import (a Derivation): pseudonyms, not sealed, so the
+    # read model can join on them; erased by `careerhub redact` all the same.
+    pseudonymous: tuple[str, ...] = ()
 
     def institution_of(self, values: dict[str, object]) -> str | None:
         """The URN of the institution a row is about, if any."""
@@ -67,6 +86,22 @@ class Kind:
     @cached_property
     def column_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
+
+    @cached_property
+    def input_kind(self) -> Kind:
+        """The kind as its import file has it: derived columns absent, the columns they consume present."""
+        if not self.derive:
+            return self
+        produced = {d.produces for d in self.derive}
+        consumed = tuple(c for d in self.derive for c in d.consumes)
+        return replace(self, columns=(*consumed, *(c for c in self.columns if c.name not in produced)), derive=())
+
+    def input_column(self, name: str) -> str:
+        """The import file's column behind a stored one: a derived column's first consumed or used input."""
+        derivation = next((d for d in self.derive if d.produces == name), None)
+        if derivation is None:
+            return name
+        return next(iter([c.name for c in derivation.consumes] or derivation.uses), name)
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -85,6 +120,10 @@ LATITUDE = Column("latitude", "float", minimum=-90, maximum=90)
 LONGITUDE = Column("longitude", "float", minimum=-180, maximum=180)
 
 INSTITUTION = Reference("urn", "institutions")
+YEAR_GROUP = Column("year_group", "int", True, minimum=1, maximum=14)
+# The school's own pupil identifier: consumed at import into learner_key = HMAC(hub key, urn, pupil_id).
+PUPIL_ID = Column("pupil_id", "text", True)
+LEARNER_KEY = Derivation("learner_key", "learner_key", uses=("urn",), consumes=(PUPIL_ID,))
 
 KINDS: dict[str, Kind] = {k.kind: k for k in (
     Kind(kind="hubs", aggregate="Hub",
@@ -139,7 +178,7 @@ KINDS: dict[str, Kind] = {k.kind: k for k in (
                   _text("kind", True, ENCOUNTER_KINDS), _text("provider"),
                   Column("year_groups", "int_list", minimum=1, maximum=14), Column("students", "int", minimum=0)),
          key=(), valid_on="occurred_on", references=(INSTITUTION,), optional_key="encounter_ref",
-         institution=INSTITUTION, personal=(), indexes=(("urn", "occurred_on"),)),
+         institution=INSTITUTION, personal=(), indexes=(("urn", "occurred_on"), ("encounter_ref",))),
     Kind(kind="funding", aggregate="FundingApplication",
          columns=(_text("application_ref", True), _text("hub_id", True),
                   _text("stream", True, ("institutional", "collaborative")), _text("applicant", True),
@@ -151,4 +190,31 @@ KINDS: dict[str, Kind] = {k.kind: k for k in (
          ordered_dates=(("applied_on", "decided_on"),),
          institution=Reference("applicant", "institutions", when=("stream", "institutional")), hub_column="hub_id",
          personal=(), indexes=(("hub_id", "applied_on"),)),
+    Kind(kind="learners", aggregate="Learner",  # one per learner, school and academic year; pseudonymous
+         columns=(_text("urn", True), _text("learner_key"), YEAR_GROUP, Column("academic_year", "academic_year", True),
+                  Column("disadvantaged", "bool", default=False), Column("send", "bool", default=False),
+                  _date("on_roll_from"), _date("on_roll_until")),
+         key=("learner_key", "academic_year"), valid_on="on_roll_from", references=(INSTITUTION,),
+         ordered_dates=(("on_roll_from", "on_roll_until"),), institution=INSTITUTION, derive=(LEARNER_KEY,),
+         personal=("learner_key",), pseudonymous=("learner_key",),
+         indexes=(("urn", "academic_year"), ("learner_key",))),
+    Kind(kind="participations", aggregate="Participation",  # a learner took part in a recorded encounter
+         columns=(_text("learner_key"), _text("encounter_ref", True), _text("urn", True),
+                  _date("participated_on", True), Column("academic_year", "academic_year")),
+         key=("learner_key", "encounter_ref"), valid_on="participated_on",
+         references=(INSTITUTION, Reference("encounter_ref", "encounters", agrees=("urn",)),
+                     Reference("learner_key", "learners", also=("academic_year",), agrees=("urn",),
+                               within=("participated_on", "on_roll_from", "on_roll_until"))),
+         institution=INSTITUTION,
+         derive=(LEARNER_KEY, Derivation("academic_year", "academic_year", uses=("participated_on",))),
+         personal=("learner_key",), pseudonymous=("learner_key",),
+         indexes=(("learner_key",), ("urn", "participated_on"))),
+    Kind(kind="definitions", aggregate="BenchmarkDefinition",  # what counts toward a benchmark, from a date
+         columns=(_text("definition", True), Column("benchmark", "int", True, minimum=1, maximum=8),
+                  _date("in_force_from", True), _date("in_force_until"), Column("encounter_kinds", "list"),
+                  Column("year_groups", "int_list", minimum=1, maximum=14),
+                  Column("required", "int", default=1, minimum=1, maximum=100),
+                  _text("span", True, DEFINITION_SPANS), _text("wording")),
+         key=("definition", "benchmark"), valid_on="in_force_from", ordered_dates=(("in_force_from", "in_force_until"),),
+         institution=None, hub_wide=True, personal=(), indexes=(("benchmark", "in_force_from"),)),
 )}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -56,10 +55,8 @@ class Projector:
     def position(self) -> int:
         return self.model.max_tracking_id(self.app.name) or 0
 
-    def catch_up(self, progress: bool = False, batch_size: int = BATCH,
-                 on_batch: Callable[[list[Applied]], None] | None = None) -> int:
-        """Apply every event recorded since the last one applied; returns the new position.
-        `on_batch` is called after each batch is committed (a follower logs it, or stops there)."""
+    def catch_up(self, progress: bool = False, batch_size: int = BATCH) -> int:
+        """Apply every event recorded since the last one applied; returns the new position."""
         last = self.position()
         total = max((self.app.recorder.max_notification_id() or 0) - last, 0)
         with tqdm(total=total, unit="event", desc="projections", file=sys.stderr,
@@ -72,8 +69,6 @@ class Projector:
                     continue
                 last = batch[-1].nid
                 bar.update(len(batch))
-                if on_batch:
-                    on_batch(batch)
         return last
 
     def read_batch(self, after: int, size: int = BATCH) -> list[Applied]:

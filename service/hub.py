@@ -5,18 +5,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import config
 from config.settings import Settings
 from engine.application import CareerHub
 from engine.importing.importer import ImportSummary, import_file
 from engine.redaction import redact
+from projections.coverage import definitions_recorded
 from projections.report import Query, Report, hub_report
 from projections.runner import Projector
+
+DEFAULT_DEFINITIONS = Path(config.__file__).resolve().parent / "benchmark_definitions.csv"
+LEARNER_KINDS = ("learners", "participations")
+SYSTEM_ACTOR = "careerhub"
 
 
 class HubService:
     def __init__(self, settings: Settings, create: bool = True):
         self.settings = settings
-        self.app = CareerHub(settings.database_url, settings.cipher_key, create)
+        self.app = CareerHub(settings.database_url, settings.cipher_key, create, settings.learner_secret)
         self.projector = Projector(self.app)
 
     @property
@@ -28,12 +34,21 @@ class HubService:
         return self.projector.catch_up()
 
     def import_file(self, kind: str, path: Path, actor: str, reason: str | None = None,
-                    data: bytes | None = None, hub_id: str | None = None, dry_run: bool = False) -> ImportSummary:
-        """Import a file (see engine.importing.importer.import_file); `dry_run` plans it and saves nothing."""
-        summary = import_file(self.app, kind, path, actor, reason, data, hub_id, dry_run)
-        if not dry_run:
-            self.refresh()
+                    data: bytes | None = None, hub_id: str | None = None) -> ImportSummary:
+        if kind in LEARNER_KINDS:
+            self.record_default_definitions()
+        summary = import_file(self.app, kind, path, actor, reason, data, hub_id)
+        self.refresh()
         return summary
+
+    def record_default_definitions(self) -> None:
+        """On first use of learner records: the benchmark definitions careerhub starts with (the 2014
+        wording to 2025-08-31, the updated benchmarks from 2025-09-01), recorded as events like any import."""
+        self.refresh()
+        if not definitions_recorded(self.db):
+            import_file(self.app, "definitions", DEFAULT_DEFINITIONS, SYSTEM_ACTOR,
+                        "the benchmark definitions careerhub starts with (DOMAIN.md), recorded on first use")
+            self.refresh()
 
     def retract(self, kind: str, key: Sequence[str], actor: str, reason: str) -> int:
         position = self.app.retract(kind, key, actor, reason)

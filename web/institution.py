@@ -41,4 +41,4 @@ def page(urn: str) -> Any:
         abort(404, description=str(error))
     return page_or_fragment("institution/page.html", "institution/_profile.html", p=profile, as_of=as_of,
                             known_at=moment_value(known_at), chart=benchmarks_chart(profile["assessments"]),
-                            show_history=can("audit"), retractable=can("upload") and known_at is None)
+                            show_history=can("audit"))

@@ -13,9 +13,11 @@ from tqdm import tqdm
 
 from engine.application import CareerHub
 from engine.errors import CareerHubError, ImportRejected
+from engine.importing.derive import derive_rows
 from engine.importing.parsing import Row, read_rows
+from engine.importing.references import check_agreement, referenced_keys, unknown
 from engine.importing.scope import check_scope, hub_scope
-from engine.kinds import KINDS, Kind, Reference
+from engine.kinds import KINDS, Kind
 from engine.records import RECORD_CLASSES, Record
 
 PROGRESS_ABOVE_ROWS = 5000
@@ -80,28 +82,20 @@ def rows_by_key(path: Path, schema: Kind, rows: list[Row]) -> dict[tuple[str, ..
     return keyed
 
 
-def referenced_values(reference: Reference, row: Row) -> list[str]:
-    if reference.when and row.values.get(reference.when[0]) != reference.when[1]:
-        return []
-    value = row.values.get(reference.column)
-    if value is None:
-        return []
-    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
-
-
 def check_references(app: CareerHub, path: Path, schema: Kind, rows: list[Row]) -> None:
-    """Every referenced record exists and is not retracted, or the file is rejected."""
+    """Every referenced record exists, is not retracted and agrees with the row, or the file is rejected."""
     for reference in schema.references:
         record_class = RECORD_CLASSES[reference.kind]
-        values = {v for row in rows for v in referenced_values(reference, row)}
-        ids = {v: record_class.id_for((v,)) for v in values}  # once per record, not per row: uuid5 is not cheap
+        keys = {k for row in rows for k in referenced_keys(reference, row)}
+        ids = {k: record_class.id_for(k) for k in keys}  # once per record, not per row: uuid5 is not cheap
         found = app.load_many(ids.values())
         for row in rows:
-            for value in referenced_values(reference, row):
-                record = found.get(ids[value])
+            for key in referenced_keys(reference, row):
+                record = found.get(ids[key])
                 if record is None or record.retracted:
-                    raise ImportRejected(str(path), row.line, reference.column,
-                                         f"{value!r} is not a known {reference.kind} record; import {reference.kind} first")
+                    raise ImportRejected(str(path), row.line, schema.input_column(reference.column),
+                                         unknown(schema, reference, key))
+                check_agreement(path, schema, reference, row, record.values)
 
 
 def import_file(app: CareerHub, kind: str, path: Path, actor: str, reason: str | None = None,
@@ -117,7 +111,7 @@ def import_file(app: CareerHub, kind: str, path: Path, actor: str, reason: str |
             data = Path(path).read_bytes()
         except OSError as error:
             raise ImportRejected(str(path), None, None, f"cannot read the file: {error.strerror}") from None
-    rows = read_rows(path, schema, data)
+    rows = derive_rows(app, path, schema, read_rows(path, schema.input_kind, data))
     keyed = rows_by_key(path, schema, rows)
     record_class = RECORD_CLASSES[kind]
     ids = {key: record_class.id_for(key) for key in keyed}

@@ -35,5 +35,17 @@ def test_every_kind_is_owned_so_a_user_of_one_hub_is_scoped(kind: Kind):
 
 @pytest.mark.parametrize("kind", KINDS.values(), ids=list(KINDS))
 def test_personal_data_is_sealed_at_rest_and_its_record_redacts_it(kind: Kind):
-    assert set(kind.personal) <= set(kind.sealed)
+    assert set(kind.personal) <= set(kind.sealed) | set(kind.pseudonymous)
     assert RECORD_CLASSES[kind.kind].PERSONAL_FIELDS == kind.personal
+
+
+@pytest.mark.parametrize("kind", KINDS.values(), ids=list(KINDS))
+def test_a_pseudonym_is_personal_and_made_at_import_from_columns_never_stored(kind: Kind):
+    produced = {d.produces: d for d in kind.derive}
+    assert set(kind.pseudonymous) <= set(kind.personal) & set(produced)
+    for derivation in kind.derive:
+        assert derivation.produces in kind.column_names
+        assert not {c.name for c in derivation.consumes} & set(kind.column_names)
+        assert set(derivation.uses) <= set(kind.input_kind.column_names)
+    assert "pupil_id" not in kind.column_names
+

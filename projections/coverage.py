@@ -1,0 +1,194 @@
+"""Measured coverage: of a school's learners in a year group, the share with the encounters a benchmark
+asks for (its definition in force on the day, or a named one), the share of disadvantaged learners,
+and who is not yet reached. Set-based: a few grouped queries over rm_learners, rm_participations and
+rm_encounters, whatever the number of learners."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from config.calendar import academic_year_of, parse_academic_year
+from engine.records import REDACTED
+from engine.sql import Database
+from projections.queries import in_list, known_rows, latest_assessments, list_members, visible
+
+MEASURED = (5, 6, 7, 8)  # the benchmarks encounters can evidence
+
+
+@dataclass(frozen=True)
+class Definition:
+    """What counts toward one benchmark under one version of the benchmarks (a `definitions` record)."""
+
+    name: str
+    benchmark: int
+    in_force_from: str
+    in_force_until: str | None
+    encounter_kinds: tuple[str, ...]
+    year_groups: tuple[int, ...]
+    required: int
+    span: str  # year: within the academic year; cumulative: so far at the school
+    wording: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"definition": self.name, "in_force_from": self.in_force_from, "in_force_until": self.in_force_until,
+                "encounter_kinds": list(self.encounter_kinds), "year_groups": list(self.year_groups),
+                "required": self.required, "span": self.span, "wording": self.wording}
+
+
+def as_definition(row: dict[str, Any]) -> Definition:
+    return Definition(row["definition"], row["benchmark"], row["in_force_from"], row["in_force_until"],
+                      tuple(k for k in (row["encounter_kinds"] or "").split(";") if k),
+                      tuple(int(y) for y in str(row["year_groups"] or "").split(";") if y),
+                      row["required"] or 1, row["span"], row["wording"])
+
+
+def definitions_for(db: Database, day: date, n: int, name: str | None = None) -> dict[int, Definition]:
+    """Per benchmark, the definition in force on the day (the latest to come into force), or the one named."""
+    if name is not None:
+        rows = known_rows(db, "definitions", n, "definition = ?", (name,))
+    else:
+        rows = known_rows(db, "definitions", n, "in_force_from <= ? AND (in_force_until IS NULL OR in_force_until >= ?)",
+                          (day.isoformat(), day.isoformat()))
+    chosen: dict[int, Definition] = {}
+    for row in sorted(rows, key=lambda r: (r["benchmark"], r["in_force_from"])):
+        chosen[row["benchmark"]] = as_definition(row)
+    return {b: chosen[b] for b in sorted(chosen) if b in MEASURED}
+
+
+def definition_names(db: Database, n: int) -> list[str]:
+    return sorted({r["definition"] for r in known_rows(db, "definitions", n)})
+
+
+def window(definition: Definition, academic_year: str, day: date) -> tuple[str, str]:
+    """The days whose participations count: from the year's start (or ever) to the day, within the year."""
+    start = parse_academic_year(academic_year)
+    last = min(day, date(start + 1, 8, 31)).isoformat()
+    return (date(start, 9, 1).isoformat() if definition.span == "year" else "0001-01-01"), last
+
+
+def cohort_and_met(urns: list[str], academic_year: str, day: date, n: int,
+                   definition: Definition) -> tuple[str, tuple[Any, ...]]:
+    """SQL: each learner on roll on the day (year groups the definition measures) with the number of
+    qualifying encounters they took part in; columns urn, year_group, learner_key, disadvantaged, met."""
+    first, last = window(definition, academic_year, day)
+    groups = [str(y) for y in definition.year_groups]
+    kinds = list(definition.encounter_kinds)
+    on = day.isoformat()
+    sql = (
+        "WITH cohort AS (SELECT l.urn, l.year_group, l.learner_key, l.disadvantaged FROM rm_learners l"
+        f" WHERE {visible('l')} AND l.urn IN ({in_list(urns)}) AND l.academic_year = ? AND l.learner_key <> ?"
+        f" AND l.year_group IN ({in_list(groups)})"
+        " AND (l.on_roll_from IS NULL OR l.on_roll_from <= ?) AND (l.on_roll_until IS NULL OR l.on_roll_until > ?)),"
+        " met AS (SELECT p.urn, p.learner_key, COUNT(DISTINCT p.encounter_ref) AS encounters"
+        " FROM rm_participations p JOIN rm_encounters e ON e.encounter_ref = p.encounter_ref AND e.urn = p.urn"
+        f" AND {visible('e')} WHERE {visible('p')} AND p.urn IN ({in_list(urns)}) AND e.kind IN ({in_list(kinds)})"
+        " AND p.participated_on >= ? AND p.participated_on <= ? GROUP BY p.urn, p.learner_key)"
+        " SELECT c.urn, c.year_group, c.learner_key, c.disadvantaged, COALESCE(m.encounters, 0) AS met"
+        " FROM cohort c LEFT JOIN met m ON m.urn = c.urn AND m.learner_key = c.learner_key")
+    params = (n, n, *urns, academic_year, REDACTED, *(int(g) for g in groups), on, on,
+              n, n, n, n, *urns, *kinds, first, last)
+    return sql, params
+
+
+def coverage_by_year_group(db: Database, urns: list[str], academic_year: str, day: date, n: int,
+                           definition: Definition) -> list[dict[str, Any]]:
+    """Per school and year group: learners, reached, and the same for disadvantaged learners."""
+    if not urns or not definition.year_groups or not definition.encounter_kinds:
+        return []
+    inner, params = cohort_and_met(urns, academic_year, day, n, definition)
+    rows = db.query(
+        f"SELECT urn, year_group, COUNT(*) AS learners, SUM(CASE WHEN met >= ? THEN 1 ELSE 0 END) AS reached,"
+        " SUM(disadvantaged) AS disadvantaged_learners,"
+        " SUM(CASE WHEN disadvantaged = 1 AND met >= ? THEN 1 ELSE 0 END) AS disadvantaged_reached"
+        f" FROM ({inner}) AS learners GROUP BY urn, year_group ORDER BY urn, year_group",
+        (definition.required, definition.required, *params))
+    return [{"urn": r["urn"], "benchmark": definition.benchmark, "year_group": int(r["year_group"]),
+             **share(int(r["learners"]), int(r["reached"] or 0)),
+             "disadvantaged": share(int(r["disadvantaged_learners"] or 0), int(r["disadvantaged_reached"] or 0))}
+            for r in rows]
+
+
+def unreached_learners(db: Database, urn: str, academic_year: str, day: date, n: int,
+                       definition: Definition) -> list[dict[str, Any]]:
+    """The school's learners (pseudonyms) without the encounters the definition asks for: for the school only."""
+    if not definition.year_groups or not definition.encounter_kinds:
+        return []
+    inner, params = cohort_and_met([urn], academic_year, day, n, definition)
+    rows = db.query(f"SELECT year_group, learner_key, disadvantaged, met FROM ({inner}) AS learners WHERE met < ?"
+                    " ORDER BY year_group, learner_key", (*params, definition.required))
+    return [{"year_group": int(r["year_group"]), "learner_key": r["learner_key"],
+             "disadvantaged": bool(r["disadvantaged"]), "encounters": int(r["met"])} for r in rows]
+
+
+def share(learners: int, reached: int) -> dict[str, Any]:
+    return {"learners": learners, "reached": reached, "percent": 100 * reached / learners if learners else None}
+
+
+def suppressed(figure: dict[str, Any], minimum: int) -> dict[str, Any]:
+    """A hub or cluster view's figure: from fewer than `minimum` learners, only "<minimum" is shown."""
+    if figure["learners"] == 0 or figure["learners"] >= minimum:
+        return {**figure, "suppressed": False}
+    return {"learners": f"<{minimum}", "reached": None, "percent": None, "suppressed": True}
+
+
+def total(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    learners, reached = sum(r["learners"] for r in rows), sum(r["reached"] for r in rows)
+    dis = [r["disadvantaged"] for r in rows]
+    return {**share(learners, reached), "disadvantaged": share(sum(d["learners"] for d in dis),
+                                                               sum(d["reached"] for d in dis))}
+
+
+def gap_flag(self_assessed: int | None, measured: dict[str, Any]) -> bool | None:
+    """Achieved needs every learner: a self-assessed 100 % beside a measured share below it is a gap."""
+    if self_assessed is None or measured.get("percent") is None:
+        return None
+    return self_assessed == 100 and measured["percent"] < 100
+
+
+def school_coverage(db: Database, urns: list[str], day: date, n: int, definitions: dict[int, Definition],
+                    self_assessed: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per school, benchmark and year group: measured beside self-assessed (the latest assessment), gap flagged."""
+    year = academic_year_of(day)
+    rows = []
+    for definition in definitions.values():
+        for row in coverage_by_year_group(db, urns, year, day, n, definition):
+            assessment = self_assessed.get(row["urn"])
+            claimed = assessment[f"bm{definition.benchmark}"] if assessment else None
+            rows.append({**row, "definition": definition.name, "self_assessed_percent": claimed,
+                         "gap": gap_flag(claimed, row)})
+    return sorted(rows, key=lambda r: (r["urn"], r["benchmark"], r["year_group"]))
+
+
+def hub_view(rows: list[dict[str, Any]], minimum: int) -> list[dict[str, Any]]:
+    """School rows as a hub or cluster view shows them: small numbers suppressed, and so their gap."""
+    shown = []
+    for row in rows:
+        figure = suppressed({k: row[k] for k in ("learners", "reached", "percent")}, minimum)
+        shown.append({**row, **figure, "disadvantaged": suppressed(row["disadvantaged"], minimum),
+                      "gap": None if figure["suppressed"] else row["gap"]})
+    return shown
+
+
+def measured_coverage(db: Database, hub_id: str, day: date, n: int, definitions: str | None = None,
+                      cluster: str | None = None, minimum: int = 5) -> dict[str, Any]:
+    """The hub's (or a cluster's) measured coverage on the day, beside each member's self-assessment,
+    with small numbers suppressed: the report's `measured_coverage`."""
+    members = list_members(db, hub_id, day, n, cluster)
+    urns = [m["urn"] for m in members]
+    chosen = definitions_for(db, day, n, definitions)
+    rows = school_coverage(db, urns, day, n, chosen, latest_assessments(db, urns, day, n))
+    names = {m["urn"]: m["name"] for m in members}
+    totals = {b: total([r for r in rows if r["benchmark"] == b]) for b in chosen}
+    return {
+        "academic_year": academic_year_of(day), "as_of": day.isoformat(), "definitions_asked": definitions,
+        "minimum_learners": minimum, "definitions": {str(b): d.to_json() for b, d in chosen.items()},
+        "benchmarks": {str(b): {**suppressed({k: t[k] for k in ("learners", "reached", "percent")}, minimum),
+                                "disadvantaged": suppressed(t["disadvantaged"], minimum)} for b, t in totals.items()},
+        "institutions": [{"name": names.get(r["urn"]), **r} for r in hub_view(rows, minimum)],
+    }
+
+
+def definitions_recorded(db: Database) -> bool:
+    """Has any benchmark definition ever been recorded (even one since retracted)?"""
+    return bool(db.scalar("SELECT COUNT(*) FROM rm_definitions"))
