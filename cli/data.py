@@ -21,12 +21,18 @@ LOG_COLUMNS = ("nid", "recorded_at", "actor", "kind", "event", "record_key", "va
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--reason", default=None, help="Why these rows are recorded (kept with every event).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--dry-run", is_flag=True, help="Check and plan the file as an import would; record nothing.")
 @with_service(writes=True)
-def import_command(service: HubService, kind: str, file: Path, reason: str | None, fmt: str) -> None:
+def import_command(service: HubService, kind: str, file: Path, reason: str | None, fmt: str, dry_run: bool) -> None:
     """Import a CSV file of KIND (DATA.md §2): whole or not at all; re-imports record nothing."""
-    summary = service.import_file(kind, file, service.settings.actor, reason)
+    summary = service.import_file(kind, file, service.settings.actor, reason, dry_run=dry_run)
+    plan = summary.plan
     if fmt == "json":
-        click.echo(json.dumps(summary.to_json()))
+        click.echo(json.dumps({**summary.to_json(), **({"dry_run": True, "new": len(plan.new),
+                                                        "corrected": len(plan.corrected)} if plan else {})}))
+    elif plan is not None:
+        click.echo(f"{file}: {summary.rows} rows; would record {len(plan.new)} new and {len(plan.corrected)} corrected"
+                   f" records, {summary.unchanged} unchanged. Nothing was recorded (--dry-run).")
     elif summary.recorded == 0:
         click.echo(f"{file}: nothing new — all {summary.rows} rows were already recorded with the same values.")
     else:

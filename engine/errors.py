@@ -29,3 +29,7 @@ class StaleRunError(CareerHubError):
 
 class OutOfScope(ImportRejected):
     """A user limited to one hub tried to import rows of another hub or area."""
+
+
+class OutOfScopeRecord(CareerHubError):
+    """A user limited to one hub tried to change a record of another hub or area."""

@@ -20,14 +20,16 @@ def by_day(rows: list[dict[str, Any]], column: str) -> list[dict[str, Any]]:
 
 
 def assessments_over_time(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{"assessed_on": r["assessed_on"], "benchmarks": [r[f"bm{b}"] for b in BENCHMARKS],
+    return [{"assessed_on": r["assessed_on"], "record_key": r["record_key"],
+             "benchmarks": [r[f"bm{b}"] for b in BENCHMARKS],
              "achieved": sum(r[f"bm{b}"] == 100 for b in BENCHMARKS)} for r in by_day(rows, "assessed_on")]
 
 
 def matches_with_advisers(db: Database, rows: list[dict[str, Any]], n: int) -> list[dict[str, Any]]:
     refs = sorted({r["adviser_ref"] for r in rows})
     advisers = {a["adviser_ref"]: a for a in known_rows(db, "advisers", n, f"adviser_ref IN ({in_list(refs)})", tuple(refs))}
-    return [{"adviser_ref": r["adviser_ref"], "adviser_name": advisers.get(r["adviser_ref"], {}).get("name"),
+    return [{"record_key": r["record_key"], "adviser_ref": r["adviser_ref"],
+             "adviser_name": advisers.get(r["adviser_ref"], {}).get("name"),
              "employer": advisers.get(r["adviser_ref"], {}).get("employer"),
              "matched_on": r["matched_on"], "ended_on": r["ended_on"]} for r in by_day(rows, "matched_on")]
 

@@ -10,6 +10,7 @@ from typing import Any
 from engine.sql import Database
 from projections.audit import LogFilter, decoded, list_log
 from projections.queries import active_on, known_rows, position_at
+from projections.tables import table_of
 
 
 def list_runs(db: Database, areas: list[str] | None = None) -> list[dict[str, Any]]:
@@ -55,3 +56,10 @@ def record_history(db: Database, kind: str, key: str) -> list[dict[str, Any]]:
     """Every logged event of one record (its key as the log writes it), in recording order."""
     rows = db.query("SELECT * FROM rm_log WHERE kind = ? AND record_key = ? ORDER BY nid", (kind, key))
     return [decoded(row, db.sealer) for row in rows]
+
+
+def record_id_of(db: Database, kind: str, record_key: str) -> str | None:
+    """The aggregate id of the record of `kind` whose key the log writes as `record_key`, if any."""
+    rows = db.query(f"SELECT aggregate_id FROM {table_of(kind)} WHERE record_key = ? ORDER BY nid_from DESC LIMIT 1",
+                    (record_key,))
+    return rows[0]["aggregate_id"] if rows else None

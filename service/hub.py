@@ -34,11 +34,13 @@ class HubService:
         return self.projector.catch_up()
 
     def import_file(self, kind: str, path: Path, actor: str, reason: str | None = None,
-                    data: bytes | None = None, hub_id: str | None = None) -> ImportSummary:
-        if kind in LEARNER_KINDS:
+                    data: bytes | None = None, hub_id: str | None = None, dry_run: bool = False) -> ImportSummary:
+        """Import a file (see engine.importing.importer.import_file); `dry_run` plans it and saves nothing."""
+        if kind in LEARNER_KINDS and not dry_run:
             self.record_default_definitions()
-        summary = import_file(self.app, kind, path, actor, reason, data, hub_id)
-        self.refresh()
+        summary = import_file(self.app, kind, path, actor, reason, data, hub_id, dry_run)
+        if not dry_run:
+            self.refresh()
         return summary
 
     def record_default_definitions(self) -> None:

@@ -20,6 +20,7 @@ from projections.report import Query
 from projections.transactions import TransactionSearch, list_transactions, search_transactions, transaction_at
 from service.export import export_comparison
 from web.access import check_hub, hub_service, now, requires, visible_hubs
+from web.data import mark_retractable
 from web.exports import csv_download, jsonl_download
 from web.forms import day_arg, moment_arg, moment_value, text_arg, whole_number_arg
 from web.htmx import page_or_fragment
@@ -220,7 +221,7 @@ def history(urn: str) -> Any:
     service.refresh()
     if g.user.hub_id and not hub_scope(g.user.hub_id)({"urn": urn, "record_key": None, "kind": None}):
         abort(403, description=f"Institution {urn} has never been in hub {g.user.hub_id}.")
-    rows = [redacted(r) for r in institution_history(service.db, urn)]
+    rows = mark_retractable([redacted(r) for r in institution_history(service.db, urn)])
     if not rows:
         abort(404, description=f"Nothing has been recorded about institution {urn}.")
     names = [r["payload"]["values"]["name"] for r in rows

@@ -11,6 +11,7 @@ from projections.audit import describe
 from service.matchruns import get_run, replay
 from service.workbench import adviser_history, adviser_register_of, current_institution, past_runs, school_candidates
 from web.access import hub_service, now, requires
+from web.data import mark_retractable
 from web.forms import day_arg, text_arg
 from web.htmx import page_or_fragment
 from web.matching import check_area, my_areas
@@ -68,7 +69,7 @@ def adviser(adviser_ref: str) -> Any:
     if owner is not None:
         check_area(owner)
     return page_or_fragment("workbench/adviser.html", "audit/_history_rows.html", ref=adviser_ref,
-                            adviser=current, rows=[{**r, "what": describe(r)} for r in rows])
+                            adviser=current, rows=mark_retractable([{**r, "what": describe(r)} for r in rows]))
 
 
 @bp.get("/candidates/<urn>")

@@ -50,6 +50,15 @@ def check_scope(app: CareerHub, scope: HubScope, path: Path, schema: Kind,
             raise OutOfScope(str(path), row.line, problem[0], problem[1])
 
 
+def outside_record(app: CareerHub, scope: HubScope, schema: Kind, values: dict[str, Any]) -> str | None:
+    """Why a user of the scope may not change (or retract) one recorded record, or None: by the rules
+    an import follows for the records it would change."""
+    if schema.hub_wide:
+        return f"{schema.kind} change every hub's figures; ask an administrator"
+    problem = outside(scope, schema, values, institution_areas(app, schema, [values]))
+    return None if problem is None else problem[1]
+
+
 def institution_areas(app: CareerHub, schema: Kind, values: Iterable[dict[str, Any]]) -> dict[str, str]:
     """URN -> area of each recorded institution the rows are about."""
     institution_class = RECORD_CLASSES["institutions"]
