@@ -10,12 +10,32 @@ from cli.text import board_text, compare_text, series_text
 from config.calendar import parse_academic_year
 from projections.board import board, series_with_forecast
 from projections.compare import compare_known_at
+from projections.coverage import measured_coverage
 from projections.evidence import encounter_evidence
 from projections.explain import EXPLAINABLE
 from projections.explain import explain as explain_figure
 from projections.forecast import latest_assessment_day
+from projections.queries import position_at
 from projections.report import Query
 from service.hub import HubService
+
+DEFINITIONS = click.option("--definitions", default=None, metavar="NAME",
+                           help="Measure coverage under these benchmark definitions (e.g. 2025) rather than those in force.")
+
+
+def year_end(academic_year: str) -> date:
+    return date(parse_academic_year(academic_year) + 1, 8, 31)
+
+
+def with_measured(rows: list[dict], coverage: dict) -> list[dict]:
+    """Evidence rows with each school's measured coverage; a gap is a flag too."""
+    by_urn: dict[str, list[dict]] = {}
+    for row in coverage["institutions"]:
+        by_urn.setdefault(row["urn"], []).append(row)
+    return [{**r, "measured": by_urn.get(r["urn"], []),
+             "flags": r["flags"] + [{"benchmark": m["benchmark"], "kind": "measured_coverage", "year_group": m["year_group"],
+                                     "message": m["message"]} for m in by_urn.get(r["urn"], []) if m["gap"]]}
+            for r in rows]
 
 
 def default_forecast_day(service: HubService, years: list[str]) -> date:
@@ -34,10 +54,11 @@ def default_forecast_day(service: HubService, years: list[str]) -> date:
 @click.option("--cohort-as-of", type=DAY, default=None, help="Members as of this day, their state as of --as-of.")
 @click.option("--terms", multiple=True, type=ACADEMIC_YEAR,
               help="Figures at each term end of these academic years, with a forecast (repeatable; or several after one flag).")
+@DEFINITIONS
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True)
 @click.argument("more_terms", nargs=-1, type=ACADEMIC_YEAR, metavar="")
 @with_service
-def report(service: HubService, hub_id, as_of, known_at, compare_at, cluster, cohort_as_of, terms, fmt,
+def report(service: HubService, hub_id, as_of, known_at, compare_at, cluster, cohort_as_of, terms, definitions, fmt,
            more_terms) -> None:
     """The hub report (DATA.md §3) as of a day, as known at a moment; or a term-end series."""
     service.refresh()
@@ -51,9 +72,18 @@ def report(service: HubService, hub_id, as_of, known_at, compare_at, cluster, co
         result = compare_known_at(service.db, query, known_at, compare_at)
         click.echo(compare_text(result)) if fmt == "text" else echo_json(result)
     elif fmt == "json":
-        echo_json(service.report(query).to_json())
+        result = service.report(query)
+        echo_json({**result.to_json(), "measured_coverage": measured_coverage(
+            service.db, hub_id, as_of, result.log_position, definitions, cluster, service.settings.minimum_learners)})
     else:
         click.echo(board_text(board(service.db, query)))
+        coverage = measured_coverage(service.db, hub_id, as_of, position_at(service.db, known_at), definitions, cluster,
+                                     service.settings.minimum_learners)
+        if coverage["institutions"]:
+            click.echo(f"\nMeasured coverage {coverage['academic_year']} (no figure from fewer than "
+                       f"{coverage['minimum_learners']} learners):")
+            for row in coverage["institutions"]:
+                click.echo(f"  {row['urn']} {row['name']}: {row['message']}" + ("  [gap]" if row["gap"] else ""))
 
 
 @click.command()
@@ -86,13 +116,17 @@ def explain(service: HubService, hub_id, as_of, known_at, cluster, fmt, figure) 
 @click.option("--year", "academic_year", required=True, type=ACADEMIC_YEAR)
 @KNOWN_AT
 @click.option("--flagged-only", is_flag=True, help="Only institutions with a flag.")
+@DEFINITIONS
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True)
 @with_service
-def evidence(service: HubService, hub_id, academic_year, known_at, flagged_only, fmt) -> None:
+def evidence(service: HubService, hub_id, academic_year, known_at, flagged_only, definitions, fmt) -> None:
     """Encounters per hub member in an academic year, with flags where a self-assessed 100 % on
-    benchmark 5 or 6 has no recorded encounter of that kind for some year group."""
+    benchmark 5 or 6 has no recorded encounter of that kind for some year group, and the coverage
+    measured from learner records (as of the year's end) beside the self-assessment."""
     service.refresh()
-    rows = encounter_evidence(service.db, hub_id, academic_year, known_at)
+    rows = with_measured(encounter_evidence(service.db, hub_id, academic_year, known_at), measured_coverage(
+        service.db, hub_id, year_end(academic_year), position_at(service.db, known_at), definitions, None,
+        service.settings.minimum_learners))
     if flagged_only:
         rows = [r for r in rows if r["flags"]]
     if fmt == "json":
@@ -101,6 +135,7 @@ def evidence(service: HubService, hub_id, academic_year, known_at, flagged_only,
     table = [{"urn": r["urn"], "name": r["name"],
               **{k: f"{v['encounters']} ({v['students']} students; years {','.join(map(str, v['year_groups']))})"
                  for k, v in r["by_kind"].items()},
-              "flags": "; ".join(f["message"] for f in r["flags"])} for r in rows]
+              "flags": "; ".join(f["message"] for f in r["flags"]),
+              "measured": "; ".join(m["message"] + (" [gap]" if m["gap"] else "") for m in r["measured"])} for r in rows]
     echo_table(table, ["urn", "name", "employer_encounter", "workplace_experience", "fe_he_encounter",
-                       "personal_guidance", "flags"])
+                       "personal_guidance", "flags", "measured"])

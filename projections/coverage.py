@@ -157,6 +157,7 @@ def school_coverage(db: Database, urns: list[str], day: date, n: int, definition
             claimed = assessment[f"bm{definition.benchmark}"] if assessment else None
             rows.append({**row, "definition": definition.name, "self_assessed_percent": claimed,
                          "gap": gap_flag(claimed, row)})
+            rows[-1]["message"] = gap_message(rows[-1])
     return sorted(rows, key=lambda r: (r["urn"], r["benchmark"], r["year_group"]))
 
 
@@ -167,6 +168,7 @@ def hub_view(rows: list[dict[str, Any]], minimum: int) -> list[dict[str, Any]]:
         figure = suppressed({k: row[k] for k in ("learners", "reached", "percent")}, minimum)
         shown.append({**row, **figure, "disadvantaged": suppressed(row["disadvantaged"], minimum),
                       "gap": None if figure["suppressed"] else row["gap"]})
+        shown[-1]["message"] = gap_message(shown[-1])
     return shown
 
 
@@ -192,3 +194,24 @@ def measured_coverage(db: Database, hub_id: str, day: date, n: int, definitions:
 def definitions_recorded(db: Database) -> bool:
     """Has any benchmark definition ever been recorded (even one since retracted)?"""
     return bool(db.scalar("SELECT COUNT(*) FROM rm_definitions"))
+
+
+def school_measured(db: Database, urn: str, day: date, n: int, definitions: str | None = None) -> dict[str, Any]:
+    """The school page's measured coverage: its own figures unsuppressed, and the learners not yet reached."""
+    chosen = definitions_for(db, day, n, definitions)
+    rows = school_coverage(db, [urn], day, n, chosen, latest_assessments(db, [urn], day, n))
+    year = academic_year_of(day)
+    unreached = {b: unreached_learners(db, urn, year, day, n, d) for b, d in chosen.items()}
+    return {"academic_year": year, "definitions": {b: d.to_json() for b, d in chosen.items()}, "rows": rows,
+            "unreached": {b: u for b, u in unreached.items() if u}}
+
+
+def gap_message(row: dict[str, Any]) -> str:
+    """"self-assessed BM5 100 %, measured 83 % of Year 10 (disadvantaged 71 %)"."""
+    dis = row["disadvantaged"]
+    said = f"self-assessed BM{row['benchmark']} {row['self_assessed_percent']} %" \
+        if row.get("self_assessed_percent") is not None else f"BM{row['benchmark']} not self-assessed"
+    if row.get("suppressed"):
+        return f"{said}, measured from {row['learners']} learners of Year {row['year_group']}"
+    disadvantaged = f" (disadvantaged {dis['percent']:.0f} %)" if dis.get("percent") is not None else ""
+    return f"{said}, measured {row['percent']:.0f} % of Year {row['year_group']}{disadvantaged}"
