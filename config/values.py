@@ -67,10 +67,14 @@ class KnowledgePoint:
 
     def isoformat(self) -> str:
         """As the point is written back (JSON, pages, URLs): `@957`, or the moment in ISO 8601."""
-        return f"@{self.position}" if self.position is not None else self.moment.isoformat()  # type: ignore[union-attr]
+        return self.moment.isoformat() if self.moment is not None else f"@{self.position}"
 
     def __str__(self) -> str:
         return self.isoformat()
+
+
+# What "as known at" may name: a moment, or a knowledge point (a moment or a log position).
+KnownAt = KnowledgePoint | datetime
 
 
 def parse_knowledge_point(text: str) -> KnowledgePoint:

@@ -14,7 +14,7 @@ from engine.errors import CareerHubError, ConcurrencyError, UnknownRecordError
 from engine.records import RECORD_CLASSES, Record
 from engine.sealing import Sealer
 from engine.sql import Database
-from engine.store import DateAsISO, dialect_of, store_env
+from engine.store import ChainedPostgresRecorder, ChainedSQLiteRecorder, DateAsISO, dialect_of, store_env
 
 SAVE_ATTEMPTS = 5
 ID_CHUNK = 500
@@ -22,6 +22,7 @@ ID_CHUNK = 500
 
 class CareerHub(Application):
     name = "careerhub"
+    recorder: ChainedSQLiteRecorder | ChainedPostgresRecorder  # as store_env chooses; the library types any recorder
 
     def __init__(self, database_url: str, cipher_key: str | None = None, create: bool = True,
                  learner_secret: str | None = None):
@@ -61,7 +62,7 @@ class CareerHub(Application):
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
 
-    def load_many(self, ids: Iterable[UUID]) -> dict[UUID, Aggregate]:
+    def load_many(self, ids: Iterable[UUID]) -> dict[UUID, Any]:
         """Current state of many aggregates in a few queries (the import path's hot spot)."""
         ids = sorted(set(ids))
         table = self.recorder.events_table_name

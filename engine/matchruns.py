@@ -3,7 +3,7 @@ what the coordinator then accepted or rejected. The inputs are kept so an audito
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -14,6 +14,15 @@ from engine.topics import stabilise_topics
 
 
 class MatchRun(Aggregate):
+    if TYPE_CHECKING:  # set by the events' apply(); see engine/records.py
+        area: str
+        as_of: date
+        inputs: dict[str, Any]
+        inputs_digest: str
+        result: dict[str, Any]
+        accepted: dict[str, str]  # urn -> adviser_ref
+        rejected: dict[str, str]  # urn -> adviser_ref
+
     class Proposed(Aggregate.Created):
         area: str
         as_of: date
@@ -93,6 +102,10 @@ stabilise_topics(MatchRun, "MatchRun")
 class Allocation(Aggregate):
     """The consistency boundary of matching: every accepted pair claims its institution and its
     adviser, so two coordinators accepting at once conflict here instead of over-filling an adviser."""
+
+    if TYPE_CHECKING:  # set by the events' apply(); see engine/records.py
+        subject: str
+        claims: int
 
     class Opened(Aggregate.Created):
         subject: str

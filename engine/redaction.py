@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
+from eventsourcing.domain import AggregateEvent
 from eventsourcing.persistence import StoredEvent
+from eventsourcing.utils import get_topic
 
 from engine.application import CareerHub
 from engine.errors import UnknownRecordError
@@ -30,7 +32,8 @@ def redact(app: CareerHub, kind: str, key: tuple[str, ...], actor: str, reason: 
         if record is None:
             raise UnknownRecordError(f"no {kind} record with key {' '.join(key)}")
         rewrites[:] = scrubbed_events(app, record, fields)
-        record.redact(actor, reason, [[e.originator_id.hex, e.originator_version, payload_sha256(e)] for e in rewrites])
+        record.redact(actor, reason, [[UUID(str(e.originator_id)).hex, e.originator_version, payload_sha256(e)]
+                                      for e in rewrites])
         return [record]
 
     app.save_with_retry(plan, lambda: {"rewrites": rewrites})
@@ -45,7 +48,7 @@ def scrubbed_events(app: CareerHub, record: Record, fields: list[str]) -> list[S
     """Every stored event carrying the person's values, rewritten without them."""
     rewrites = []
     for stored in carriers(app, record):
-        event = app.mapper.to_domain_event(stored)
+        event = cast(AggregateEvent, app.mapper.to_domain_event(stored))  # careerhub's events are all dataclasses
         own = stored.originator_id == record.id
         changes = scrubbed_attributes(vars(event), own, record.KIND, record.key, fields)
         if changes is not None:
@@ -59,7 +62,7 @@ def carriers(app: CareerHub, record: Record) -> list[StoredEvent]:
     stored_id: Any = record.id.hex if app.db.dialect == "sqlite" else record.id
     rows = app.db.query(f"SELECT originator_id, originator_version, topic, state FROM {table}"
                         " WHERE originator_id = ? OR topic = ? ORDER BY originator_id, originator_version",
-                        (stored_id, MatchRun.Proposed.TOPIC))
+                        (stored_id, get_topic(MatchRun.Proposed)))
     return [StoredEvent(originator_id=UUID(str(row["originator_id"])), originator_version=row["originator_version"],
                         topic=row["topic"], state=bytes(row["state"])) for row in rows]
 
@@ -90,7 +93,10 @@ def scrubbed_attributes(attributes: dict[str, Any], own: bool, kind: str, key: l
 
 def personal_texts(values: dict[str, Any], fields: list[str]) -> list[str]:
     """The person's text values (list items one by one), longest first so none is left half-blanked."""
-    texts = [v for f in fields for v in (values.get(f) if isinstance(values.get(f), list) else [values.get(f)])]
+    texts: list[Any] = []
+    for field in fields:
+        value = values.get(field)
+        texts.extend(value if isinstance(value, list) else [value])
     return sorted({t for t in texts if isinstance(t, str) and t}, key=len, reverse=True)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from typing import overload
 
 from eventsourcing.cipher import AESCipher
 from eventsourcing.utils import Environment
@@ -14,7 +15,43 @@ from engine.errors import CareerHubError
 PREFIX = "aes:"
 
 
-class Sealer:
+class NoSealer:
+    """Plain text when encryption at rest is off. None stays None through every method; a sealer
+    overrides the `*_text` methods."""
+
+    @overload
+    def seal(self, text: str) -> str: ...
+    @overload
+    def seal(self, text: None) -> None: ...
+    def seal(self, text: str | None) -> str | None:
+        return None if text is None else self.seal_text(text)
+
+    @overload
+    def unseal(self, text: str) -> str: ...
+    @overload
+    def unseal(self, text: None) -> None: ...
+    def unseal(self, text: str | None) -> str | None:
+        return None if text is None else self.unseal_text(text)
+
+    @overload
+    def lookup_key(self, text: str) -> str: ...
+    @overload
+    def lookup_key(self, text: None) -> None: ...
+    def lookup_key(self, text: str | None) -> str | None:
+        """A keyed hash to find sealed text by equality (e.g. the log's actor) without decrypting it."""
+        return None if text is None else self.lookup_text(text)
+
+    def seal_text(self, text: str) -> str:
+        return text
+
+    def unseal_text(self, text: str) -> str:
+        return text
+
+    def lookup_text(self, text: str) -> str:
+        return text
+
+
+class Sealer(NoSealer):
     def __init__(self, key: str):
         try:
             self.cipher = AESCipher(Environment(env={"CIPHER_KEY": key}))
@@ -22,34 +59,16 @@ class Sealer:
         except Exception as error:  # the library raises several kinds for a malformed key
             raise CareerHubError(f"CAREERHUB_CIPHER_KEY is not a valid key ({error}); make one with `careerhub keygen`") from None
 
-    def seal(self, text: str | None) -> str | None:
-        if text is None:
-            return None
+    def seal_text(self, text: str) -> str:
         return PREFIX + base64.b64encode(self.cipher.encrypt(text.encode())).decode()
 
-    def lookup_key(self, text: str | None) -> str | None:
-        """A keyed hash to find sealed text by equality (e.g. the log's actor) without decrypting it."""
-        if text is None:
-            return None
+    def lookup_text(self, text: str) -> str:
         return "hmac:" + hmac.new(self.lookup_secret, text.encode(), hashlib.sha256).hexdigest()
 
-    def unseal(self, text: str | None) -> str | None:
-        if text is None or not text.startswith(PREFIX):
+    def unseal_text(self, text: str) -> str:
+        if not text.startswith(PREFIX):
             return text
         try:
             return self.cipher.decrypt(base64.b64decode(text[len(PREFIX):])).decode()
         except Exception:
             raise CareerHubError("cannot decrypt the read model: wrong CAREERHUB_CIPHER_KEY") from None
-
-
-class NoSealer:
-    """Plain text when encryption at rest is off."""
-
-    def seal(self, text: str | None) -> str | None:
-        return text
-
-    def unseal(self, text: str | None) -> str | None:
-        return text
-
-    def lookup_key(self, text: str | None) -> str | None:
-        return text

@@ -40,7 +40,7 @@ class Cursor:
 class Database:
     """The datastore of the event store, shared by the read model (same database kind)."""
 
-    def __init__(self, datastore: Any, dialect: str, sealer: Any = None):
+    def __init__(self, datastore: Any, dialect: str, sealer: NoSealer | None = None):
         self.datastore, self.dialect = datastore, dialect
         self.sealer = sealer or NoSealer()
 

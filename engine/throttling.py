@@ -84,8 +84,8 @@ class SignInAttempts:
             return Reservation(attempt)
 
     def _lock_and_expire(self, c: Cursor, expired_before: datetime) -> None:
-        if LOCK[self.db.dialect]:
-            c.execute(LOCK[self.db.dialect])
+        if lock := LOCK[self.db.dialect]:
+            c.execute(lock)
         c.execute(f"DELETE FROM {TABLE} WHERE attempted_at < ?", (format_recorded_at(expired_before),))
 
     def _wait(self, c: Cursor, quota: Quota, now: datetime, window: timedelta) -> timedelta | None:

@@ -12,6 +12,7 @@ from eventsourcing.persistence import StoredEvent
 from config.values import parse_whole_number
 from engine.application import CareerHub
 from engine.errors import CareerHubError
+from engine.records import Record
 from engine.store import GENESIS, chain_link
 
 BATCH = 5000
@@ -73,16 +74,18 @@ def redactions(app: CareerHub) -> Redactions:
     committed: dict[tuple[str, int], str] = {}
     uncommitted: dict[str, int] = {}
     for row in rows:
-        stored = StoredEvent(originator_id=UUID(str(row["originator_id"])), originator_version=row["originator_version"],
+        originator = UUID(str(row["originator_id"]))
+        stored = StoredEvent(originator_id=originator, originator_version=row["originator_version"],
                              topic=row["topic"], state=as_bytes(row["state"]))
         try:
-            rewrites = app.mapper.to_domain_event(stored).rewrites
+            event = app.mapper.to_domain_event(stored)
         except Exception:  # altered beyond decoding: the chain walk names it
             continue
-        if rewrites is None:
-            uncommitted[stored.originator_id.hex] = max(uncommitted.get(stored.originator_id.hex, 0),
-                                                        stored.originator_version)
-        for originator_id, version, payload in rewrites or ():
+        if not isinstance(event, Record.Redacted):  # altered into another event: the chain walk names it
+            continue
+        if event.rewrites is None:
+            uncommitted[originator.hex] = max(uncommitted.get(originator.hex, 0), stored.originator_version)
+        for originator_id, version, payload in event.rewrites or ():
             committed[originator_id, version] = payload
     return Redactions(committed, uncommitted)
 
@@ -98,12 +101,11 @@ def verify_chain(app: CareerHub) -> Verdict:
                 return Verdict(False, count, position, link, "inserted: an event without its log entry", nid)
             if event is None:
                 return Verdict(False, count, position, link, "deleted: the event of this log entry is missing", nid)
-            stored = StoredEvent(originator_id=str(event["originator_id"]).replace("-", ""),
-                                 originator_version=event["originator_version"], topic=event["topic"],
-                                 state=as_bytes(event["state"]))
+            originator_id = str(event["originator_id"]).replace("-", "")
+            stored = StoredEvent(originator_id=originator_id, originator_version=event["originator_version"],
+                                 topic=event["topic"], state=as_bytes(event["state"]))
             payload = hashlib.sha256(stored.state).hexdigest()
-            if payload != log["payload_sha256"] and not redacted.allows(stored.originator_id, stored.originator_version,
-                                                                        payload):
+            if payload != log["payload_sha256"] and not redacted.allows(originator_id, stored.originator_version, payload):
                 return Verdict(False, count, position, link, "altered: the event's payload does not match its hash", nid)
             expected = chain_link(link, nid, normalised(stored), log["payload_sha256"])
             if expected != log["chain"]:
@@ -121,7 +123,7 @@ def as_bytes(state: Any) -> bytes:
 
 def normalised(stored: StoredEvent) -> StoredEvent:
     """The envelope as the recorder saw it when it chained the event (ids as UUID text)."""
-    return StoredEvent(UUID(stored.originator_id), stored.originator_version, stored.topic, stored.state)
+    return StoredEvent(UUID(str(stored.originator_id)), stored.originator_version, stored.topic, stored.state)
 
 
 def chain_link_at(app: CareerHub, position: int) -> str | None:

@@ -170,12 +170,13 @@ def reasons(school: School, adviser: Adviser, distance_km: float, text: TextMatc
     out.append(f"{distance_km:.1f} km away (adviser travels up to {adviser.max_travel_km:g} km)")
     sources = text.benchmark_sources(adviser)
     if sources and w.benchmark_fit > 0:
-        if school.benchmarks is None:
+        benchmarks = school.benchmarks
+        if benchmarks is None:
             b = min(sources)
             out.append(f"{sources[b]} helps with benchmark {b}; no Compass assessment recorded yet")
         else:
-            b = min(sources, key=lambda x: (school.benchmarks[x - 1], x))  # type: ignore[index]
-            out.append(f"{sources[b]} for a {noun} at {school.benchmarks[b - 1]} % on benchmark {b}")
+            b = min(sources, key=lambda x: (benchmarks[x - 1], x))
+            out.append(f"{sources[b]} for a {noun} at {benchmarks[b - 1]} % on benchmark {b}")
     if dict(w.kind_priorities).get(school.kind, 0.0) > 0 and w.kind_priority > 0:
         out.append(f"{noun}: a priority kind of institution")
     skill = text.kind_skill(adviser, school.kind)

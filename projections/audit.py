@@ -28,7 +28,8 @@ class LogFilter:
 
 def list_log(db: Database, f: LogFilter) -> list[dict[str, Any]]:
     """Log rows in recording order, each with its payload decoded."""
-    where, params = ["nid > ?"], [f.after]
+    where: list[str] = ["nid > ?"]
+    params: list[Any] = [f.after]
     for column, value in (("kind", f.kind), ("urn", f.urn), ("actor_key", db.sealer.lookup_key(f.actor))):
         if value:
             where.append(f"{column} = ?")
@@ -36,9 +37,10 @@ def list_log(db: Database, f: LogFilter) -> list[dict[str, Any]]:
     for point, nid, recorded in ((f.since, "nid >= ?", "recorded_at >= ?"), (f.until, "nid <= ?", "recorded_at <= ?")):
         if point is None:
             continue
-        moment = point.moment if isinstance(point, KnowledgePoint) else point
-        where.append(recorded if moment else nid)
-        params.append(format_recorded_at(moment) if moment else point.position)
+        if isinstance(point, datetime):
+            point = KnowledgePoint(moment=point)
+        where.append(recorded if point.moment else nid)
+        params.append(format_recorded_at(point.moment) if point.moment else point.position)
     sql = f"SELECT * FROM rm_log WHERE {' AND '.join(where)} ORDER BY nid"
     if f.limit is not None:
         sql += f" LIMIT {int(f.limit)}"

@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from config.calendar import Overrides, hub_terms_of_year, parse_academic_year
-from projections.queries import hub_calendar, position_at
-from engine.sql import Database
+from config.values import KnownAt
 from engine.kinds import METRICS
+from engine.sql import Database
 from projections.forecast import FORECAST, forecast_year_end
+from projections.queries import hub_calendar, position_at
 from projections.report import Query, hub_report
-
 
 SERIES = ("institutions", "assessed", "data_required", "average_benchmarks", "bm5_percent", "bm6_percent",
           "engaged", "matched")  # the figures of each term-end row
@@ -54,7 +54,7 @@ def term_ends(academic_years: list[str], calendar: Overrides) -> list[tuple[str,
             for year in academic_years for term in hub_terms_of_year(parse_academic_year(year), calendar)]
 
 
-def term_series(db: Database, hub_id: str, academic_years: list[str], known_at: datetime | None = None,
+def term_series(db: Database, hub_id: str, academic_years: list[str], known_at: KnownAt | None = None,
                 cluster: str | None = None) -> list[dict[str, Any]]:
     """The figures at each term end of the given academic years (rows of the annex tables)."""
     rows = []
@@ -71,7 +71,7 @@ def term_series(db: Database, hub_id: str, academic_years: list[str], known_at: 
 
 
 def series_with_forecast(db: Database, hub_id: str, academic_years: list[str], as_of: date,
-                         known_at: datetime | None = None, cluster: str | None = None) -> dict[str, Any]:
+                         known_at: KnownAt | None = None, cluster: str | None = None) -> dict[str, Any]:
     return {
         "hub_id": hub_id, "as_of": as_of.isoformat(), "known_at": known_at.isoformat() if known_at else None,
         "terms": term_series(db, hub_id, academic_years, known_at, cluster),
@@ -80,7 +80,7 @@ def series_with_forecast(db: Database, hub_id: str, academic_years: list[str], a
 
 
 def benchmark_series(db: Database, hub_id: str, academic_years: list[str], until: date,
-                     known_at: datetime | None = None, cluster: str | None = None) -> list[dict[str, Any]]:
+                     known_at: KnownAt | None = None, cluster: str | None = None) -> list[dict[str, Any]]:
     """At each term end of the years up to `until`: the hub average and the share fully achieving each of
     the eight benchmarks, beside the national figures and targets known then."""
     calendar = hub_calendar(db, hub_id, position_at(db, known_at))
@@ -96,6 +96,6 @@ def benchmark_series(db: Database, hub_id: str, academic_years: list[str], until
 
 
 def clusters_side_by_side(db: Database, hub_id: str, clusters: list[str], day: date,
-                          known_at: datetime | None = None) -> list[dict[str, Any]]:
+                          known_at: KnownAt | None = None) -> list[dict[str, Any]]:
     """Each cluster's figures on the same day, as the report gives them for that cluster alone."""
     return [{"cluster": c, "figures": hub_report(db, Query(hub_id, day, known_at, c)).figures} for c in clusters]

@@ -206,16 +206,20 @@ def compare_table(app: CareerHub, table: str, live: Cursor, expected: Cursor) ->
     theirs = (unsealed(app, row) for row in in_order(live, table, columns, key))
     matched = 0
     want, found = next(ours, None), next(theirs, None)
-    while want is not None or found is not None:
-        if found is None or (want is not None and identity(want, key) < identity(found, key)):
+    while want is not None and found is not None:
+        if identity(want, key) < identity(found, key):
             return matched, Difference(table, want, missing=True)
-        if want is None or identity(found, key) < identity(want, key):
+        if identity(found, key) < identity(want, key):
             return matched, Difference(table, found)
         column = first_unequal_column(want, found, columns)
         if column is not None:
             return matched, Difference(table, found, column, want[column], found[column])
         matched += 1
         want, found = next(ours, None), next(theirs, None)
+    if want is not None:  # the live table ends early
+        return matched, Difference(table, want, missing=True)
+    if found is not None:  # the live table has rows a replay does not make
+        return matched, Difference(table, found)
     return matched, None
 
 

@@ -2,9 +2,9 @@
 with every change attributed to the events recorded in between."""
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
+from config.values import KnownAt
 from engine.sql import Database
 from projections.institutions import public, standings
 from projections.queries import position_at
@@ -23,7 +23,7 @@ def events_between(db: Database, hub_id: str, urn: str, n1: int, n2: int, day: s
         (n1, n2, urn, day, hub_id, len(hub_id) + 1, hub_id + " ")), db.sealer)
 
 
-def compare_known_at(db: Database, query: Query, then: datetime | None, now: datetime | None) -> dict[str, Any]:
+def compare_known_at(db: Database, query: Query, then: KnownAt | None, now: KnownAt | None) -> dict[str, Any]:
     """'As reported then vs as known now' for the report of `query` (its known_at is ignored)."""
     n1, n2 = position_at(db, then), position_at(db, now)
     before = hub_report(db, Query(query.hub_id, query.as_of, then, query.cluster))

@@ -31,18 +31,19 @@ def encounter_evidence(db: Database, hub_id: str, academic_year: str, known_at=N
     latest = latest_assessments(db, urns, last, n)
     by_urn: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
     for row in rows:
-        kind = by_urn[row["urn"]].setdefault(row["kind"], {"encounters": 0, "year_groups": set(), "students": 0})
-        kind["encounters"] += 1
-        kind["year_groups"] |= {int(y) for y in (row["year_groups"] or "").split(";") if y}
-        kind["students"] += row["students"] or 0
+        counts = by_urn[row["urn"]].setdefault(row["kind"], {"encounters": 0, "year_groups": set(), "students": 0})
+        counts["encounters"] += 1
+        counts["year_groups"] |= {int(y) for y in (row["year_groups"] or "").split(";") if y}
+        counts["students"] += row["students"] or 0
     result = []
     for m in members:
         kinds = by_urn.get(m["urn"], {})
         assessment = latest.get(m["urn"])
+        if assessment is not None and academic_year_of(date.fromisoformat(assessment["assessed_on"])) != academic_year:
+            assessment = None  # only a self-assessment of this year is checked
         flags = []
         for benchmark, kind in BENCHMARK_KIND.items():
-            assessed_this_year = assessment and academic_year_of(date.fromisoformat(assessment["assessed_on"])) == academic_year
-            if assessed_this_year and assessment[f"bm{benchmark}"] == 100:
+            if assessment is not None and assessment[f"bm{benchmark}"] == 100:
                 expected = EXPECTED_YEAR_GROUPS[(kind, m["kind"] == "college")]
                 missing = [y for y in expected if y not in kinds.get(kind, {}).get("year_groups", set())]
                 if missing:

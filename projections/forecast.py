@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from config.calendar import academic_year_label, academic_year_start
+from config.values import KnownAt
 from engine.kinds import BENCHMARKS
 from engine.sql import Database
 from projections.queries import in_list, known_rows, list_members, position_at
@@ -67,7 +68,7 @@ def latest_assessment_day(db: Database, until: date) -> date | None:
     return date.fromisoformat(latest) if latest else None
 
 
-def backtest(db: Database, hub_id: str, day: date, known_at: datetime | None, cluster: str | None) -> list[dict[str, Any]]:
+def backtest(db: Database, hub_id: str, day: date, known_at: KnownAt | None, cluster: str | None) -> list[dict[str, Any]]:
     """The same forecast made at the same point of each earlier academic year, against what happened."""
     n = position_at(db, known_at)
     earliest = db.scalar("SELECT MIN(assessed_on) FROM rm_assessments")
@@ -88,7 +89,7 @@ def backtest(db: Database, hub_id: str, day: date, known_at: datetime | None, cl
     return results
 
 
-def forecast_year_end(db: Database, hub_id: str, day: date, known_at: datetime | None = None,
+def forecast_year_end(db: Database, hub_id: str, day: date, known_at: KnownAt | None = None,
                       cluster: str | None = None) -> dict[str, Any]:
     n = position_at(db, known_at)
     year = academic_year_label(academic_year_start(day))

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from config.calendar import Overrides, Term, academic_year_start, hub_terms_of_year
+from config.values import KnownAt
 from engine.sql import Database
 from projections.board import last_year_end
 from projections.queries import get_hub, hub_calendar, in_list, known_rows, list_members, position_at
@@ -33,7 +34,7 @@ class BoardPaper:
     hub_id: str
     area: str  # the hub's EAN area
     on: date
-    known_at: datetime | None
+    known_at: KnownAt | None
     cluster: str | None
     term: Term  # the last term that ended on or before `on`
     term_end: Report  # as of term.ends_on
@@ -63,7 +64,7 @@ def funding_focus(db: Database, hub_id: str, day: date, n: int, urns: list[str])
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def board_paper(db: Database, hub_id: str, on: date, known_at: datetime | None = None,
+def board_paper(db: Database, hub_id: str, on: date, known_at: KnownAt | None = None,
                 cluster: str | None = None) -> BoardPaper:
     """The board paper on a day, as known at a moment."""
     n = position_at(db, known_at)

@@ -64,7 +64,8 @@ def list_engaged(db: Database, area: str, day: date, n: int, cluster: str | None
 def institutions_in(db: Database, n: int, column: str, value: str, active: tuple[str, tuple[str, str]],
                     cluster: str | None) -> list[dict[str, Any]]:
     condition, params = active
-    where, args = f"{column} = ? AND {condition}", (value, *params)
+    where = f"{column} = ? AND {condition}"
+    args: tuple[str, ...] = (value, *params)
     if cluster:
         where, args = where + " AND cluster = ?", (*args, cluster)
     return sorted(known_rows(db, "institutions", n, where, args), key=lambda r: r["urn"])

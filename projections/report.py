@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
 from config.calendar import Term, academic_year_of, term_containing
+from config.values import KnownAt
 from engine.kinds import METRICS
 from engine.sql import Database
 from projections.figures import Facts, compute_figures, place
@@ -18,7 +19,7 @@ from projections.queries import hub_calendar, known_rows, position_at
 class Query:
     hub_id: str
     as_of: date
-    known_at: datetime | None = None
+    known_at: KnownAt | None = None
     cluster: str | None = None
     cohort_as_of: date | None = None  # members as of this day, their state as of `as_of`
 

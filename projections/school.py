@@ -3,10 +3,11 @@ owes data, its advisers and matches, its encounters with the evidence flags, its
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from config.calendar import academic_year_of
+from config.values import KnownAt
 from engine.errors import CareerHubError
 from engine.kinds import BENCHMARKS
 from engine.sql import Database
@@ -47,7 +48,7 @@ def encounters_by_year_and_kind(rows: list[dict[str, Any]]) -> dict[str, dict[st
             for y, kinds in sorted(years.items(), reverse=True)}
 
 
-def school_profile(db: Database, urn: str, day: date, known_at: datetime | None = None) -> dict[str, Any]:
+def school_profile(db: Database, urn: str, day: date, known_at: KnownAt | None = None) -> dict[str, Any]:
     """Everything the school page shows about one institution, as of the day, as known at the moment."""
     n = position_at(db, known_at)
     found = known_rows(db, "institutions", n, "urn = ?", (urn,))

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import Notification, StoredEvent
 
 from engine.errors import CareerHubError
 from engine.verify import chain_link_at, recorded_times, verify_chain
@@ -43,7 +43,8 @@ def csv_text(rows: list[dict[str, Any]], columns: list[str]) -> str:
 
 
 def stored_events_upto(service: HubService, n: int) -> list[dict[str, Any]]:
-    notifications, after = [], 0
+    notifications: list[Notification] = []
+    after = 0
     while batch := service.app.recorder.select_notifications(start=after, limit=1000, stop=n, inclusive_of_start=False):
         notifications += batch
         after = batch[-1].id

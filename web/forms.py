@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, overload
 
 from flask import abort, request
 
@@ -26,6 +26,10 @@ def parsed_arg(name: str, parse: Callable[[str], Any], label: str | None = None,
         abort(422, description=f"{label or name}: {error}.")
 
 
+@overload
+def day_arg(name: str, default: date, label: str | None = None, source: str = "args") -> date: ...
+@overload
+def day_arg(name: str, default: None = None, label: str | None = None, source: str = "args") -> date | None: ...
 def day_arg(name: str, default: date | None = None, label: str | None = None, source: str = "args") -> date | None:
     day = parsed_arg(name, parse_day, label, source)
     return default if day is None else day
