@@ -53,12 +53,13 @@ def retract(service: HubService, kind: str, key: tuple[str, ...], reason: str) -
 
 
 @click.command()
-@click.argument("kind", type=click.Choice(["advisers"]))
+@click.argument("kind", type=click.Choice(["advisers", "learners"]))
 @click.argument("key", nargs=-1, required=True)
 @click.option("--reason", required=True, help="Why, e.g. 'the adviser asked to be forgotten (UK GDPR art. 17)'.")
 @with_service(writes=True)
 def redact(service: HubService, kind: str, key: tuple[str, ...], reason: str) -> None:
-    """Erase a volunteer's personal data from the store and every read model; the chain still verifies."""
+    """Erase a volunteer's personal data (KEY: adviser_ref), or a learner (KEY: learner_key) from every record
+    carrying them, from the store and every read model; the chain still verifies."""
     service.redact(kind, key, service.settings.actor, reason)
     click.echo(f"redacted the personal data of {kind} {' '.join(key)}")
 

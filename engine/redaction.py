@@ -16,28 +16,39 @@ from eventsourcing.utils import get_topic
 
 from engine.application import CareerHub
 from engine.errors import UnknownRecordError
+from engine.kinds import KINDS
 from engine.matchruns import MatchRun
 from engine.records import RECORD_CLASSES, REDACTED, Record, redact_values
 
 
 def redact(app: CareerHub, kind: str, key: tuple[str, ...], actor: str, reason: str) -> UUID:
     """Record the redaction (once) and, in the same transaction, scrub every payload carrying the person."""
-    record_class = RECORD_CLASSES[kind]
-    record_id = record_class.id_for(key)
-    fields = list(record_class.PERSONAL_FIELDS)
+    return redact_records(app, [(kind, key)], actor, reason)[0]
+
+
+def redact_records(app: CareerHub, subjects: list[tuple[str, tuple[str, ...]]], actor: str, reason: str) -> list[UUID]:
+    """Redact several records of one person together (a learner's records of each year and their
+    participations): one transaction, each Redacted event committing to the rewrites of its own events."""
+    ids = [RECORD_CLASSES[kind].id_for(key) for kind, key in subjects]
     rewrites: list[StoredEvent] = []
 
     def plan() -> list[Record]:
-        record = app.load_many([record_id]).get(record_id)
-        if record is None:
-            raise UnknownRecordError(f"no {kind} record with key {' '.join(key)}")
-        rewrites[:] = scrubbed_events(app, record, fields)
-        record.redact(actor, reason, [[UUID(str(e.originator_id)).hex, e.originator_version, payload_sha256(e)]
-                                      for e in rewrites])
-        return [record]
+        found = app.load_many(ids)
+        rewrites.clear()
+        records = []
+        for (kind, key), record_id in zip(subjects, ids, strict=True):
+            record = found.get(record_id)
+            if record is None:
+                raise UnknownRecordError(f"no {kind} record with key {' '.join(key)}")
+            own = scrubbed_events(app, record, list(record.PERSONAL_FIELDS))
+            record.redact(actor, reason, [[UUID(str(e.originator_id)).hex, e.originator_version, payload_sha256(e)]
+                                          for e in own])
+            rewrites.extend(own)
+            records.append(record)
+        return records
 
     app.save_with_retry(plan, lambda: {"rewrites": rewrites})
-    return record_id
+    return ids
 
 
 def payload_sha256(stored: StoredEvent) -> str:
@@ -73,7 +84,13 @@ def scrubbed_attributes(attributes: dict[str, Any], own: bool, kind: str, key: l
     Works on a decoded event's attributes and on a logged payload alike."""
     if own:
         values = attributes.get("values")
-        return {"values": redact_values(values, fields)} if values is not None else None
+        if values is None:
+            return None
+        changes: dict[str, Any] = {"values": redact_values(values, fields)}
+        erased = [i for i, column in enumerate(KINDS[kind].key) if column in fields]  # a pseudonym in the key
+        if erased and isinstance(attributes.get("key"), list):
+            changes["key"] = [REDACTED if i in erased else part for i, part in enumerate(attributes["key"])]
+        return changes
     inputs = attributes.get("inputs")
     if kind != "advisers" or not isinstance(inputs, dict):
         return None

@@ -215,3 +215,14 @@ def gap_message(row: dict[str, Any]) -> str:
         return f"{said}, measured from {row['learners']} learners of Year {row['year_group']}"
     disadvantaged = f" (disadvantaged {dis['percent']:.0f} %)" if dis.get("percent") is not None else ""
     return f"{said}, measured {row['percent']:.0f} % of Year {row['year_group']}{disadvantaged}"
+
+
+def learner_records(db: Database, learner_key: str) -> list[tuple[str, tuple[str, ...]]]:
+    """(kind, natural key) of every record carrying a learner's pseudonym, any version: each year's
+    learner record and each participation (what `careerhub redact learners KEY` erases)."""
+    years = db.query("SELECT DISTINCT academic_year FROM rm_learners WHERE learner_key = ? ORDER BY academic_year",
+                     (learner_key,))
+    refs = db.query("SELECT DISTINCT encounter_ref FROM rm_participations WHERE learner_key = ? ORDER BY encounter_ref",
+                    (learner_key,))
+    return ([("learners", (learner_key, r["academic_year"])) for r in years]
+            + [("participations", (learner_key, r["encounter_ref"])) for r in refs])

@@ -201,8 +201,8 @@ class ReadModel:
         schema = KINDS[kind]
         if name == "Redacted":
             batch.flush(c)  # rare: write what came before, then erase in place
-            key = self.last_key(c, table_of(kind), aggregate_id)
             self.erase(c, kind, aggregate_id, fields["fields"], self.sealer)
+            key = self.last_key(c, table_of(kind), aggregate_id)  # a pseudonym in the key is erased too
             for carrier in {originator for originator, _, _ in fields.get("rewrites", kind_of.defaults["rewrites"]) or ()}:
                 if UUID(carrier) != UUID(aggregate_id):
                     self.scrub_log(c, UUID(carrier), kind, key.split(" "), fields["fields"], self.sealer)
@@ -223,10 +223,16 @@ class ReadModel:
         schema = KINDS[kind]
         text = [f for f in fields if schema.column(f).type == "text"]
         assignments = [f"{f} = CASE WHEN {f} IS NULL THEN NULL ELSE ? END" for f in text]
-        marker = sealer.seal(REDACTED)
+        markers = [sealer.seal(REDACTED) if f in schema.sealed else REDACTED for f in text]  # a pseudonym is not sealed
         assignments += [f"{f} = NULL" for f in fields if f not in text]
         c.execute(f"UPDATE {table_of(kind)} SET {', '.join(assignments)} WHERE aggregate_id = ?",
-                  (*[marker] * len(text), aggregate_id))
+                  (*markers, aggregate_id))
+        erased = [i for i, column in enumerate(schema.key) if column in fields]
+        if erased:  # the key (a learner's pseudonym): as the rewritten Recorded event now has it
+            parts = ReadModel.last_key(c, table_of(kind), aggregate_id).split(" ")
+            key = " ".join(REDACTED if i in erased else part for i, part in enumerate(parts))
+            c.execute(f"UPDATE {table_of(kind)} SET record_key = ? WHERE aggregate_id = ?", (key, aggregate_id))
+            c.execute("UPDATE rm_log SET record_key = ? WHERE aggregate_id = ?", (key, aggregate_id))
         ReadModel.scrub_log(c, UUID(aggregate_id), kind, None, fields, sealer)
 
     @staticmethod

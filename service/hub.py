@@ -8,9 +8,10 @@ from pathlib import Path
 import config
 from config.settings import Settings
 from engine.application import CareerHub
+from engine.errors import UnknownRecordError
 from engine.importing.importer import ImportSummary, import_file
-from engine.redaction import redact
-from projections.coverage import definitions_recorded
+from engine.redaction import redact, redact_records
+from projections.coverage import definitions_recorded, learner_records
 from projections.report import Query, Report, hub_report
 from projections.runner import Projector
 
@@ -58,7 +59,15 @@ class HubService:
         return position
 
     def redact(self, kind: str, key: Sequence[str], actor: str, reason: str) -> None:
-        redact(self.app, kind, tuple(key), actor, reason)
+        """Erase a person's personal data; a learner (KEY: their pseudonym) from every record that carries it."""
+        if kind == "learners":
+            self.refresh()
+            subjects = learner_records(self.db, key[0]) if len(key) == 1 else []
+            if not subjects:
+                raise UnknownRecordError(f"no learner with key {' '.join(key)} (give the learner_key alone)")
+            redact_records(self.app, subjects, actor, reason)
+        else:
+            redact(self.app, kind, tuple(key), actor, reason)
         self.refresh()
         self.app.compact()
 
