@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from uuid import UUID
 
@@ -16,6 +18,19 @@ from projections.readmodel import (Applied, PostgresReadModel, ReadModel, SQLite
                                    needs_decoding)
 
 BATCH = 10_000  # fewer, larger transactions: catching up is dominated by commits otherwise
+
+
+JSON_SCANNER = json.JSONDecoder().scan_once
+
+
+def json_object(text: str) -> Any:
+    """json.loads, a third faster on the library's compact JSON: its C scanner called directly, where
+    json.loads also detects the encoding and matches whitespace around the document (there is none)."""
+    try:
+        value, end = JSON_SCANNER(text, 0)
+    except StopIteration:
+        end = -1
+    return value if end == len(text) else json.loads(text)  # json.loads says what is wrong, if anything
 
 
 def page_query(app: CareerHub) -> str:
@@ -61,15 +76,24 @@ class Projector:
         total = max((self.app.recorder.max_notification_id() or 0) - last, 0)
         with tqdm(total=total, unit="event", desc="projections", file=sys.stderr,
                   disable=not progress or total == 0) as bar:
-            while batch := self.read_batch(last, batch_size):
+            while True:
                 try:
-                    self.model.apply_batch(self.app.name, batch)
+                    for batch in self.pages(last, batch_size):
+                        self.model.apply_batch(self.app.name, batch)
+                        last = batch[-1].nid
+                        bar.update(len(batch))
+                    return last
                 except IntegrityError:
-                    last = self.position()  # another process applied this batch first
-                    continue
-                last = batch[-1].nid
-                bar.update(len(batch))
-        return last
+                    last = self.position()  # another process applied this batch first: go on from there
+
+    def pages(self, after: int, size: int) -> Iterator[list[Applied]]:
+        """The log page by page, the next page read (in a thread) while the caller applies this one:
+        reading waits on the database and applying mostly on its writes, which both release the GIL."""
+        with ThreadPoolExecutor(max_workers=1) as reader:
+            page = reader.submit(self.read_batch, after, size)
+            while batch := page.result():
+                page = reader.submit(self.read_batch, batch[-1].nid, size)
+                yield batch
 
     def read_batch(self, after: int, size: int = BATCH) -> list[Applied]:
         """The next page of the log, each event with its recording time, read in one query and
@@ -84,7 +108,7 @@ class Projector:
             raise CareerHubError(f"event {row['nid']} has no row in event_log: run careerhub verify")
         aggregate_id = dashed(row["originator_id"])
         state = self.plaintext(bytes(row["state"]))
-        fields = json.loads(state)
+        fields = json_object(state.decode())
         if needs_decoding(event_type(row["topic"]), fields):
             stored = StoredEvent(UUID(aggregate_id), row["originator_version"], row["topic"], bytes(row["state"]))
             fields = vars(self.app.mapper.to_domain_event(stored))

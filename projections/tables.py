@@ -70,12 +70,12 @@ def table_groups(dialect: str) -> dict[str, list[str]]:
 def cell(value: Any) -> Any:
     """A domain value as stored in a read-model column; a date either decoded or as the event store
     keeps it ({"_type_": "date_iso", "_data_": "2019-09-01"}, read without decoding the event)."""
+    if isinstance(value, dict):
+        return value["_data_"]
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, dict):
-        return value["_data_"]
     if isinstance(value, list):
         return ";".join(str(v) for v in value)
     return value
