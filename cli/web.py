@@ -7,6 +7,7 @@ import click
 import waitress
 from flask import Flask
 
+from cli.demo import learners as load_learners
 from cli.demo import load as load_only
 from config.settings import load_settings
 from service.demo import load_demo
@@ -93,3 +94,4 @@ def demo(ctx: click.Context, database_url: str | None, host: str, port: int, thr
 
 
 demo.add_command(load_only)
+demo.add_command(load_learners)

@@ -226,3 +226,7 @@ def learner_records(db: Database, learner_key: str) -> list[tuple[str, tuple[str
                     (learner_key,))
     return ([("learners", (learner_key, r["academic_year"])) for r in years]
             + [("participations", (learner_key, r["encounter_ref"])) for r in refs])
+
+
+def learners_recorded(db: Database) -> bool:
+    return bool(db.scalar("SELECT COUNT(*) FROM rm_learners"))
