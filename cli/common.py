@@ -13,8 +13,17 @@ from eventsourcing.persistence import PersistenceError
 from config.calendar import check_academic_year
 from config.settings import load_settings
 from config.values import parse_day, parse_knowledge_point, parse_whole_number
-from engine.errors import CareerHubError
+from engine.errors import CareerHubError, InvalidValue
 from service.hub import HubService
+
+# The option that gives each field an InvalidValue names (engine/errors.py); a page marks its form field.
+OPTIONS = {"hub": "--hub", "role": "--role", "pin": "--pin", "forbid": "--forbid"}
+
+
+def command_line_words(error: CareerHubError) -> str:
+    """The error as the command line says it: a wrong value is named by its option."""
+    option = OPTIONS.get(error.field) if isinstance(error, InvalidValue) else None
+    return f"{option}: {error}" if option else str(error)
 
 
 class CareerHubGroup(click.Group):
@@ -25,7 +34,7 @@ class CareerHubGroup(click.Group):
         try:
             return super().invoke(ctx)
         except CareerHubError as error:
-            raise click.ClickException(str(error)) from None
+            raise click.ClickException(command_line_words(error)) from None
         except (PersistenceError, sqlite3.DatabaseError) as error:
             raise click.ClickException(f"the database failed: {error}") from None
 

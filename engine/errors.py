@@ -33,3 +33,13 @@ class OutOfScope(ImportRejected):
 
 class OutOfScopeRecord(CareerHubError):
     """A user limited to one hub tried to change a record of another hub or area."""
+
+
+class InvalidValue(CareerHubError):
+    """A value a person gave is wrong. `field` names which in careerhub's own words (hub, role, name,
+    password, pin, forbid): the command line says it as its option, a page marks its form field, and
+    the message itself speaks of neither."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(message)

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from engine.errors import CareerHubError
+from engine.errors import InvalidValue
 from engine.ids import record_id
 from engine.topics import stabilise_topics
 
@@ -21,18 +21,18 @@ def check_name(name: str) -> str:
     """The canonical (lower-case) user name, or an error saying what is wrong with it."""
     canonical = name.strip().lower()
     if not 1 <= len(canonical) <= 120 or not set(canonical) <= NAME_CHARACTERS:
-        raise CareerHubError(f"user name {name!r}: use 1-120 letters, digits and . _ @ - +")
+        raise InvalidValue("name", f"user name {name!r}: use 1-120 letters, digits and . _ @ - +")
     return canonical
 
 
 def check_role(role: str, hub_id: str | None) -> None:
     """A known role; only hub_lead, coordinator and auditor may be limited to a hub (a coordinator must be)."""
     if role not in ROLES:
-        raise CareerHubError(f"role {role!r}: one of {', '.join(ROLES)}")
+        raise InvalidValue("role", f"role {role!r}: one of {', '.join(ROLES)}")
     if hub_id and role not in SCOPED_ROLES:
-        raise CareerHubError(f"role {role} cannot be limited to a hub")
+        raise InvalidValue("hub", f"the {role.replace('_', ' ')} role cannot be limited to a hub: leave the hub empty")
     if role == "coordinator" and not hub_id:
-        raise CareerHubError("a coordinator works for one hub: give --hub")
+        raise InvalidValue("hub", "a coordinator works for one hub: say which")
 
 
 class User(Aggregate):

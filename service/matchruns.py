@@ -8,10 +8,10 @@ from importlib.metadata import version
 from typing import Any
 from uuid import UUID, uuid4
 
-from engine.errors import CareerHubError, StaleRunError
+from engine.errors import CareerHubError, InvalidValue, StaleRunError
 from engine.matchruns import Allocation, MatchRun
 from engine.records import RECORD_CLASSES
-from matching.errors import MatchingError
+from matching.errors import MatchingError, PinError
 from matching.schema import Adviser, School, Snapshot, Weights, snapshot_digest, snapshot_from_dict, snapshot_to_dict
 from matching.service import result_to_json, solve
 from projections.audit import latest_valid_day, logged_payloads
@@ -19,12 +19,13 @@ from projections.queries import active_matches, known_rows, latest_assessments, 
 from service.hub import HubService
 
 
-def parse_pairs(pairs: list[str] | tuple[str, ...], option: str) -> tuple[tuple[str, str], ...]:
+def parse_pairs(pairs: list[str] | tuple[str, ...], field: str) -> tuple[tuple[str, str], ...]:
+    """(urn, adviser_ref) of each URN=ADVISER_REF; one that is not is an InvalidValue of `field` (pin, forbid)."""
     parsed = []
     for pair in pairs:
         urn, sep, ref = pair.partition("=")
         if not (sep and urn.strip() and ref.strip()):
-            raise CareerHubError(f"{option} {pair!r}: expected URN=ADVISER_REF")
+            raise InvalidValue(field, f"{pair!r} is not a pair: expected URN=ADVISER_REF, e.g. 100001=EA-1")
         parsed.append((urn.strip(), ref.strip()))
     return tuple(parsed)
 
@@ -77,9 +78,11 @@ def propose(service: HubService, area: str, as_of: date, pins=(), forbids=(), ac
     """Solve for the area and record the run (inputs, proposals, solver status, actor); the view warns
     when the run's day is before today or before data already recorded."""
     service.refresh()
-    snapshot = build_snapshot(service, area, as_of, parse_pairs(pins, "--pin"), parse_pairs(forbids, "--forbid"))
+    snapshot = build_snapshot(service, area, as_of, parse_pairs(pins, "pin"), parse_pairs(forbids, "forbid"))
     try:
         result = result_to_json(solve(snapshot))
+    except PinError as error:
+        raise InvalidValue("pin", str(error)) from None
     except MatchingError as error:
         raise CareerHubError(str(error)) from None
     run = MatchRun.propose(uuid4(), area, as_of, snapshot_to_dict(snapshot), snapshot_digest(snapshot), result,

@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
-from engine.errors import CareerHubError
+from engine.errors import CareerHubError, InvalidValue
 from engine.users import User, check_name
 from projections.audit import aggregate_ids
 from projections.queries import known_rows, position_at
@@ -38,7 +38,7 @@ def account_of(user: User) -> Account:
 def check_password(password: str) -> None:
     """A password long enough to resist guessing."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise CareerHubError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+        raise InvalidValue("password", f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
 
 
 class Users:
@@ -88,7 +88,7 @@ class Users:
             return
         self.service.refresh()
         if not known_rows(self.service.db, "hubs", position_at(self.service.db, None), "hub_id = ?", (hub_id,)):
-            raise CareerHubError(f"no hub {hub_id!r} is known; import it first")
+            raise InvalidValue("hub", f"no hub {hub_id!r} is known; import it first")
 
     def add_user(self, name: str, role: str, hub_id: str | None, password: str, actor: str) -> Account:
         """Record a new user with an argon2 hash of the password."""

@@ -22,7 +22,7 @@ from service.export import export_comparison
 from web.access import check_hub, hub_service, now, requires, visible_hubs
 from web.data import mark_retractable
 from web.exports import csv_download, jsonl_download
-from web.forms import day_arg, moment_arg, moment_value, text_arg, whole_number_arg
+from web.forms import InvalidField, day_arg, moment_arg, moment_value, text_arg, whole_number_arg
 from web.htmx import page_or_fragment
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -103,7 +103,7 @@ def time_travel(hub_id: str, as_of: Any, known_at: Any, compare_at: Any) -> dict
         report = service.report(Query(hub_id, as_of, known_at))
         return {"mode": "single", "report": report.to_json(), "figures": report.figures}
     if known_at is None:
-        abort(422, description="To compare, give the first point (“Known after”) as well as the second.")
+        raise InvalidField("known_at", "To compare, give the first point (“Known after”) as well as the second.")
     service.refresh()
     diff = compare_known_at(service.db, Query(hub_id, as_of), known_at, compare_at)
     return {"mode": "compare", "diff": diff, "rows": diff["all_figures"]}
@@ -141,7 +141,7 @@ def hub_scope(hub_id: str) -> Callable[[dict[str, Any]], bool]:
 def log_filter() -> LogFilter:
     kind = text_arg("kind")
     if kind and kind not in LOG_KINDS:
-        abort(422, description=f"Kind: {kind!r} is not one of {', '.join(LOG_KINDS)}.")
+        raise InvalidField("kind", f"Kind: {kind!r} is not one of {', '.join(LOG_KINDS)}.")
     return LogFilter(kind=kind, urn=text_arg("urn"), actor=text_arg("actor"), since=moment_arg("since", "Since"),
                      until=moment_arg("until", "Until"), after=whole_number_arg("after", 0, "After"))
 

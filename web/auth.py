@@ -5,10 +5,10 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 
-from engine.errors import CareerHubError
+from engine.errors import CareerHubError, InvalidValue
 from engine.users import ROLES
 from web.access import actor, can, known_hubs, now, requires, safe_next, sign_in_redirect, sign_in_session, user_commands
-from web.forms import text_arg
+from web.forms import sentence, text_arg
 from web.throttle import SignInThrottle
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -59,9 +59,13 @@ def sign_out() -> Any:
     return redirect(url_for("auth.sign_in"))
 
 
-def users_page(error: str | None = None, status: int = 200) -> Any:
+# The add-user form's field for each field an InvalidValue names (engine/errors.py).
+USER_FIELDS = {"name": "name", "role": "role", "hub": "hub_id", "password": "password"}
+
+
+def users_page(error: str | None = None, status: int = 200, invalid: str | None = None) -> Any:
     return render_template("auth/users.html", users=user_commands().list_users(), roles=ROLES,
-                           hubs=[h["hub_id"] for h in known_hubs()], error=error,
+                           hubs=[h["hub_id"] for h in known_hubs()], error=error, invalid=invalid,
                            form=request.form if error else None), status
 
 
@@ -77,10 +81,12 @@ def add_user() -> Any:
     name, role, hub_id = text_arg("name", "form"), text_arg("role", "form"), text_arg("hub_id", "form")
     try:
         if not name or not role:
-            raise CareerHubError("give a user name and a role")
+            raise InvalidValue("name" if not name else "role", "give a user name and a role")
         account = user_commands().add_user(name, role, hub_id, request.form.get("password", ""), actor())
+    except InvalidValue as error:
+        return users_page(sentence(error), 422, USER_FIELDS.get(error.field))
     except CareerHubError as error:
-        return users_page(str(error), 422)
+        return users_page(sentence(error), 422)
     flash(f"Added {account.name} ({account.role}).")
     return redirect(url_for("auth.users"))
 

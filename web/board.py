@@ -20,7 +20,7 @@ from projections.report import Query
 from web.access import can, check_hub, hub_service, now, requires, visible_hubs
 from web.board_charts import clusters_chart, series_charts
 from web.exports import csv_download
-from web.forms import day_arg, moment_arg, moment_value, text_arg
+from web.forms import InvalidField, day_arg, moment_arg, moment_value, text_arg
 from web.htmx import page_or_fragment
 from web.paper_docx import paper_document
 
@@ -105,7 +105,7 @@ def explain(hub_id: str, figure: str) -> Any:
         abort(404, description=f"The figure {figure!r} cannot be explained institution by institution.")
     as_of = day_arg("as_of", None, "As of")
     if as_of is None:
-        abort(422, description="As of: give the day the figure is as of.")
+        raise InvalidField("as_of", "As of: give the day the figure is as of.")
     query = Query(hub_id, as_of, moment_arg("known_at", "Known at"), text_arg("cluster"),
                   day_arg("cohort_as_of", None, "Members as of"))
     service = hub_service()

@@ -26,7 +26,7 @@ from engine.importing.templates import import_columns, template_csv
 from engine.kinds import KINDS
 from service.records import retract_record
 from web.access import actor, can, hub_service, requires, safe_next
-from web.forms import text_arg
+from web.forms import InvalidField, text_arg
 from web.htmx import page_or_fragment, wants_fragment
 
 bp = Blueprint("data", __name__, url_prefix="/data")
@@ -119,7 +119,7 @@ def retract() -> Any:
     kind, key, reason = text_arg("kind", "form") or "", text_arg("key", "form") or "", text_arg("reason", "form")
     back = safe_next(text_arg("next", "form")) or "/"
     if not reason:
-        abort(422, description="Reason: say why the record is retracted; the reason is kept with the retraction.")
+        raise InvalidField("reason", "Reason: say why the record is retracted; the reason is kept with the retraction.")
     try:
         position = retract_record(hub_service(), kind, key, actor(), reason, g.user.hub_id)
     except OutOfScopeRecord as error:

@@ -21,12 +21,13 @@ ADVICE = {
 }
 
 
-def render_error(code: int, title: str, message: str | None) -> Any:
+def render_error(code: int, title: str, message: str | None, field: str | None = None) -> Any:
+    """The error page, or for htmx the message alone; `field` names the form field it concerns (app.js marks it)."""
+    context = dict(code=code, title=title, message=message, advice=ADVICE.get(code), field=field)
     if wants_fragment():  # into the page's alert region, whatever the request was aiming at
-        body = render_template("errors/_message.html", code=code, title=title, message=message, advice=ADVICE.get(code))
-        return make_response(body, code, retarget="#alerts", reswap="innerHTML")
-    return render_template("errors/error.html", code=code, title=title, message=message,
-                           advice=ADVICE.get(code)), code
+        return make_response(render_template("errors/_message.html", **context), code, retarget="#alerts",
+                             reswap="innerHTML")
+    return render_template("errors/error.html", **context), code
 
 
 def http_error(error: HTTPException) -> Any:
@@ -35,7 +36,7 @@ def http_error(error: HTTPException) -> Any:
         limit = current_app.config["MAX_CONTENT_LENGTH"]
         size = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
         message = f"Uploads are limited to {size}."
-    return render_error(error.code or 500, error.name, message)
+    return render_error(error.code or 500, error.name, message, getattr(error, "field", None))
 
 
 def csrf_error(error: CSRFError) -> Any:

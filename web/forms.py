@@ -5,9 +5,25 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any, overload
 
-from flask import abort, request
+from flask import request
+from werkzeug.exceptions import UnprocessableEntity
 
 from config.values import KnowledgePoint, parse_day, parse_knowledge_point, parse_whole_number
+
+
+class InvalidField(UnprocessableEntity):
+    """A 422 about one form field: the error says which (`field`, its name), so the page can mark it."""
+
+    def __init__(self, field: str, description: str):
+        super().__init__(description)
+        self.field = field
+
+
+def sentence(error: Exception) -> str:
+    """An error's message as a page shows it: a sentence, capitalised and ended."""
+    text = str(error).strip()
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "?", "!")) else text + "."
 
 
 def text_arg(name: str, source: str = "args") -> str | None:
@@ -23,7 +39,7 @@ def parsed_arg(name: str, parse: Callable[[str], Any], label: str | None = None,
     try:
         return parse(value)
     except ValueError as error:
-        abort(422, description=f"{label or name}: {error}.")
+        raise InvalidField(name, f"{label or name}: {error}.") from None
 
 
 @overload

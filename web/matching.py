@@ -7,11 +7,11 @@ from typing import Any
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from htmx_flask import make_response
 
-from engine.errors import CareerHubError, StaleRunError
+from engine.errors import CareerHubError, InvalidValue, StaleRunError
 from engine.matchruns import MatchRun
 from service.matchruns import accept, get_run, propose, reject, run_view, run_warnings
 from web.access import actor, hub_service, known_hubs, now, requires
-from web.forms import day_arg, text_arg
+from web.forms import InvalidField, day_arg, sentence, text_arg
 from web.htmx import page_or_fragment, wants_fragment
 
 bp = Blueprint("matching", __name__, url_prefix="/matching")
@@ -48,14 +48,31 @@ def run() -> Any:
     check_area(area)
     as_of = day_arg("as_of", None, "Day", source="form")
     if as_of is None:
-        abort(422, description="Day: give the day to match on.")
+        raise InvalidField("as_of", "Day: give the day to match on.")
     pins = lines("pins_text") + request.form.getlist("pins")
     forbids = lines("forbids_text") + request.form.getlist("forbids")
-    result = propose(hub_service(), area, as_of, pins, forbids, actor(), now().date())
+    try:
+        result = propose(hub_service(), area, as_of, pins, forbids, actor(), now().date())
+    except InvalidValue as error:
+        return invalid_run(area, as_of, pins, forbids, error)
     if wants_fragment():
         body = render_template("matching/_run.html", **run_context(result["run_id"]))
         return make_response(body, push_url=url_for(".show", run_id=result["run_id"]))
     return redirect(url_for(".show", run_id=result["run_id"]), 303)
+
+
+# The run form's field for each field an InvalidValue of the matcher names (engine/errors.py).
+RUN_FIELDS = {"pin": "pins_text", "forbid": "forbids_text"}
+
+
+def invalid_run(area: str, as_of: Any, pins: list[str], forbids: list[str], error: InvalidValue) -> Any:
+    """The run form again, as sent, with the field the error concerns marked and the error beside it."""
+    context = dict(areas=my_areas(), area=area, as_of=as_of, pins="\n".join(pins), forbids="\n".join(forbids),
+                   invalid={"field": RUN_FIELDS.get(error.field, "pins_text"), "message": sentence(error)})
+    if wants_fragment():
+        body = render_template("matching/_rerun_form.html", **context)
+        return make_response(body, 422, retarget="#rerun", reswap="outerHTML")
+    return render_template("matching/index.html", **context), 422
 
 
 def run_context(run_id: str, stale: str | None = None) -> dict[str, Any]:
