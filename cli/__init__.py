@@ -14,6 +14,7 @@ from cli.reports import evidence, explain, report
 from cli.trust import keygen, verify
 from cli.users import users
 from cli.web import demo, serve
+from cli.worker import run as run_projections
 
 
 @click.group(cls=CareerHubGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -28,3 +29,4 @@ def main() -> None:
 
 for command in (import_command, retract, redact, log, transactions, history, projections, report, board, explain, evidence, match, demo, verify, keygen, export, import_bundle_command, users, serve):
     main.add_command(command)
+projections.add_command(run_projections)

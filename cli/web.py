@@ -1,15 +1,20 @@
-"""`careerhub serve` (the web UI under waitress) and `careerhub demo` (demo hub, demo users, serve)."""
+"""`careerhub serve` (the web UI under waitress, or gunicorn for several processes) and `careerhub demo`
+(demo hub, demo users, serve)."""
 from __future__ import annotations
 
+import dataclasses
 import secrets
+from typing import Any
 
 import click
 import waitress
 from flask import Flask
+from gunicorn.app.base import BaseApplication
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from cli.demo import learners as load_learners
 from cli.demo import load as load_only
-from config.settings import load_settings
+from config.settings import Settings, load_settings
 from service.demo import load_demo
 from service.hub import HubService
 from service.users import Users
@@ -43,11 +48,72 @@ def run_server(app: Flask, host: str, port: int, threads: int, trusted_proxy: st
     waitress.serve(app, host=host, port=port, threads=threads, ident="careerhub", **options)
 
 
+def prepare_store(settings: Settings) -> None:
+    """Create the store, its tables and the shared signing key, and bring the read model up to date,
+    once, before the processes start: N processes opening a new store at once collide on creating it."""
+    create_app(settings).extensions["careerhub"].hub.close()
+
+
+class ServeProcesses(BaseApplication):
+    """gunicorn: one listening socket, N worker processes that it restarts if one dies. Each process
+    builds its own app after the fork, so no database connection crosses a fork; everything they
+    share lives in the database (sessions' signing key, sign-in throttle, users' session versions)."""
+
+    def __init__(self, settings: Settings, trusted_proxy: str | None, options: dict[str, Any]):
+        self.settings, self.trusted_proxy, self.options = settings, trusted_proxy, options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for name, value in self.options.items():
+            self.cfg.set(name, value)
+
+    def load(self) -> Any:
+        return behind_proxy(create_app(self.settings), self.trusted_proxy)
+
+
+def behind_proxy(app: Any, trusted_proxy: str | None) -> Any:
+    """The proxy's X-Forwarded-* headers (client address, HTTPS), believed from that address only,
+    as waitress's trusted_proxy does: the sign-in throttle counts the client's address, not the proxy's."""
+    if not trusted_proxy:
+        return app
+    fixed = ProxyFix(app, x_for=1, x_proto=1, x_host=1, x_port=1)
+
+    def wsgi(environ: dict[str, Any], start_response: Any) -> Any:
+        return (fixed if environ.get("REMOTE_ADDR") == trusted_proxy else app)(environ, start_response)
+    return wsgi
+
+
+def run_processes(settings: Settings, host: str, port: int, workers: int, threads: int,
+                  trusted_proxy: str | None) -> None:
+    prepare_store(settings)
+    click.echo(f"careerhub is serving on http://{host}:{port}/ with {workers} processes (Ctrl+C stops them)")
+    ServeProcesses(settings, trusted_proxy, {
+        "bind": f"{host}:{port}", "workers": workers, "worker_class": "gthread", "threads": threads,
+        "forwarded_allow_ips": "",  # behind_proxy decides whom to believe
+        "accesslog": None, "errorlog": "-", "proc_name": "careerhub",
+        "control_socket_disable": True,  # one fixed path per user: a second careerhub would collide on it
+    }).run()
+
+
 @click.command()
 @server_options
-def serve(database_url: str | None, host: str, port: int, threads: int, trusted_proxy: str | None) -> None:
-    """Serve the web UI with waitress (set CAREERHUB_SECRET_KEY so sessions survive a restart)."""
-    run_server(create_app(load_settings(database_url)), host, port, threads, trusted_proxy)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Web processes (more than 1: gunicorn, each with --threads threads).")
+@click.option("--worker-follows", is_flag=True,
+              help="A projection worker (`careerhub projections run`) keeps the read model caught up:"
+                   " requests read it as it is (as CAREERHUB_PROJECTION_WORKER=1).")
+def serve(database_url: str | None, host: str, port: int, threads: int, trusted_proxy: str | None,
+          workers: int, worker_follows: bool) -> None:
+    """Serve the web UI: one waitress process, or `--workers N` gunicorn processes on one port.
+    Sessions are signed with CAREERHUB_SECRET_KEY, or else with a key kept in the store, the same
+    for every process and across restarts."""
+    settings = load_settings(database_url)
+    if worker_follows:
+        settings = dataclasses.replace(settings, projection_worker=True)
+    if workers > 1:
+        run_processes(settings, host, port, workers, threads, trusted_proxy)
+    else:
+        run_server(create_app(settings), host, port, threads, trusted_proxy)
 
 
 def demo_users(service: HubService) -> list[tuple[str, str, str]]:

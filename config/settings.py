@@ -17,6 +17,9 @@ class Settings:
     # The master secret of learners' pseudonyms: each hub's key is HMAC(master, hub_id) (engine/importing/derive.py).
     learner_secret: str | None = None
     minimum_learners: int = 5  # small-number suppression: no hub or cluster figure from fewer learners
+    # A projection worker (`careerhub projections run`) keeps the read model caught up: readers then
+    # read it as it is, and writers wait for the worker instead of applying events themselves.
+    projection_worker: bool = False
 
 
 def default_actor() -> str:
@@ -42,7 +45,20 @@ def load_settings(database_url: str | None = None, actor: str | None = None) -> 
         secret_key=os.environ.get("CAREERHUB_SECRET_KEY") or None,
         learner_secret=os.environ.get("CAREERHUB_LEARNER_SECRET") or None,
         minimum_learners=minimum_learners(os.environ.get("CAREERHUB_MINIMUM_LEARNERS")),
+        projection_worker=switch("CAREERHUB_PROJECTION_WORKER", os.environ.get("CAREERHUB_PROJECTION_WORKER")),
     )
+
+
+SWITCH_WORDS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+
+
+def switch(name: str, text: str | None) -> bool:
+    """An on/off setting: 1, true, yes or on; 0, false, no, off or unset (off)."""
+    if not text or not text.strip():
+        return False
+    if text.strip().lower() not in SWITCH_WORDS:
+        raise ValueError(f"{name} must be 1 or 0 (true/false, yes/no, on/off), not {text!r}")
+    return SWITCH_WORDS[text.strip().lower()]
 
 
 def minimum_learners(text: str | None) -> int:

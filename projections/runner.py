@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from uuid import UUID
@@ -70,8 +70,10 @@ class Projector:
     def position(self) -> int:
         return self.model.max_tracking_id(self.app.name) or 0
 
-    def catch_up(self, progress: bool = False, batch_size: int = BATCH) -> int:
-        """Apply every event recorded since the last one applied; returns the new position."""
+    def catch_up(self, progress: bool = False, batch_size: int = BATCH,
+                 on_batch: Callable[[list[Applied]], None] | None = None) -> int:
+        """Apply every event recorded since the last one applied; returns the new position.
+        `on_batch` is called after each batch has committed (the worker reports it, and stops there)."""
         last = self.position()
         total = max((self.app.recorder.max_notification_id() or 0) - last, 0)
         with tqdm(total=total, unit="event", desc="projections", file=sys.stderr,
@@ -82,6 +84,8 @@ class Projector:
                         self.model.apply_batch(self.app.name, batch)
                         last = batch[-1].nid
                         bar.update(len(batch))
+                        if on_batch:
+                            on_batch(batch)
                     return last
                 except IntegrityError:
                     last = self.position()  # another process applied this batch first: go on from there

@@ -1,7 +1,10 @@
 """The composition root: one event store, its read model, and the commands and queries that the
-command line and the web share. Every write is followed by a catch-up of the read model."""
+command line and the web share. Every write is followed by a catch-up of the read model, applied
+here or, when a projection worker follows the log (CAREERHUB_PROJECTION_WORKER), waited for."""
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,6 +21,9 @@ from projections.runner import Projector
 DEFAULT_DEFINITIONS = Path(config.__file__).resolve().parent / "benchmark_definitions.csv"
 LEARNER_KINDS = ("learners", "participations")
 SYSTEM_ACTOR = "careerhub"
+READ_YOUR_WRITES_SECONDS = 10.0  # a writer waits at most this long for the projection worker
+WORKER_POLL_SECONDS = 0.02
+log = logging.getLogger(__name__)
 
 
 class HubService:
@@ -31,8 +37,30 @@ class HubService:
         return self.app.db
 
     def refresh(self) -> int:
-        """Bring the read model up to date with everything recorded (by any process)."""
+        """Make the read model ready for a read; returns the log position it will be read at. Caught up
+        here with everything recorded (by any process); but when a projection worker follows the log,
+        read as the worker has left it: a request never pays for applying events."""
+        if self.settings.projection_worker:
+            return self.projector.position()
         return self.projector.catch_up()
+
+    def catch_up_with_log(self) -> int:
+        """After a write, or before a check that a write relies on: the read model holds everything
+        recorded so far (so a writer reads its own writes), applied here, or by the worker."""
+        if self.settings.projection_worker:
+            return self.wait_for_worker(self.app.last_position())
+        return self.projector.catch_up()
+
+    def wait_for_worker(self, position: int) -> int:
+        """Wait (bounded) until the worker has applied `position`; a worker that is down or far behind
+        delays the answer by the bound, then it is served from the read model as it is."""
+        deadline = time.monotonic() + READ_YOUR_WRITES_SECONDS
+        while (applied := self.projector.position()) < position and time.monotonic() < deadline:
+            time.sleep(WORKER_POLL_SECONDS)
+        if applied < position:
+            log.warning("the projection worker has not applied log position %d (it is at %d): is it running?",
+                        position, applied)
+        return applied
 
     def import_file(self, kind: str, path: Path, actor: str, reason: str | None = None,
                     data: bytes | None = None, hub_id: str | None = None, dry_run: bool = False) -> ImportSummary:
@@ -41,7 +69,7 @@ class HubService:
             self.record_default_definitions()
         summary = import_file(self.app, kind, path, actor, reason, data, hub_id, dry_run)
         if not dry_run:
-            self.refresh()
+            self.catch_up_with_log()
         return summary
 
     def record_default_definitions(self) -> None:
@@ -55,7 +83,7 @@ class HubService:
 
     def retract(self, kind: str, key: Sequence[str], actor: str, reason: str) -> int:
         position = self.app.retract(kind, key, actor, reason)
-        self.refresh()
+        self.catch_up_with_log()
         return position
 
     def redact(self, kind: str, key: Sequence[str], actor: str, reason: str) -> None:
@@ -68,7 +96,7 @@ class HubService:
             redact_records(self.app, subjects, actor, reason)
         else:
             redact(self.app, kind, tuple(key), actor, reason)
-        self.refresh()
+        self.catch_up_with_log()
         self.app.compact()
 
     def report(self, query: Query) -> Report:

@@ -77,7 +77,7 @@ def propose(service: HubService, area: str, as_of: date, pins=(), forbids=(), ac
             today: date | None = None) -> dict[str, Any]:
     """Solve for the area and record the run (inputs, proposals, solver status, actor); the view warns
     when the run's day is before today or before data already recorded."""
-    service.refresh()
+    service.catch_up_with_log()  # the run records its inputs: everything recorded so far
     snapshot = build_snapshot(service, area, as_of, parse_pairs(pins, "pin"), parse_pairs(forbids, "forbid"))
     try:
         result = result_to_json(solve(snapshot))
@@ -88,7 +88,7 @@ def propose(service: HubService, area: str, as_of: date, pins=(), forbids=(), ac
     run = MatchRun.propose(uuid4(), area, as_of, snapshot_to_dict(snapshot), snapshot_digest(snapshot), result,
                            f"ortools {version('ortools')}", actor)
     service.app.save(run)
-    service.refresh()
+    service.catch_up_with_log()
     return {**run_view(run), "warnings": run_warnings(service, run, today or date.today())}
 
 
@@ -202,7 +202,7 @@ def accept(service: HubService, run_id: str, only: list[str] | None = None, acto
         # Claims are loaded before the check reads the read model: an accept committed in between is
         # either seen by the check or conflicts with these claims' versions at save.
         allocations = claims(service, pairs, str(run.id), actor)
-        service.refresh()
+        service.catch_up_with_log()
         check_still_valid(service, run, pairs)
         day = match_day(run, today, as_of_run)
         if day != run.as_of:
@@ -216,7 +216,7 @@ def accept(service: HubService, run_id: str, only: list[str] | None = None, acto
         return [run, *matches, *allocations]
 
     service.app.save_with_retry(plan)
-    service.refresh()
+    service.catch_up_with_log()
     return {**run_view(accepted[0]), "matched_on": match_day(accepted[0], today, as_of_run).isoformat()}
 
 
@@ -233,9 +233,9 @@ def claims(service: HubService, pairs: list[tuple[str, str]], run_id: str, actor
 
 
 def reject(service: HubService, run_id: str, urn: str, reason: str, actor: str) -> dict[str, Any]:
-    service.refresh()
+    service.catch_up_with_log()
     run = get_run(service, run_id)
     run.reject(urn, reason, actor)
     service.app.save(run)
-    service.refresh()
+    service.catch_up_with_log()
     return run_view(run)

@@ -18,7 +18,7 @@ def retract_record(service: HubService, kind: str, record_key: str, actor: str, 
     schema = KINDS.get(kind)
     if schema is None:
         raise UnknownRecordError(f"unknown kind {kind!r}; one of {', '.join(KINDS)}")
-    service.refresh()
+    service.catch_up_with_log()  # the record as the retraction will find it
     found = record_id_of(service.db, kind, record_key)
     record = service.app.load_many([UUID(found)]).get(UUID(found)) if found else None
     if record is None:

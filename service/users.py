@@ -79,14 +79,14 @@ class Users:
             return [user]
 
         self.app.save_with_retry(plan)
-        self.service.refresh()
+        self.service.catch_up_with_log()
         return account_of(latest[0])
 
     def check_hub(self, hub_id: str | None) -> None:
         """A user may only be limited to a hub that is known."""
         if not hub_id:
             return
-        self.service.refresh()
+        self.service.catch_up_with_log()  # a hub imported a moment ago is known
         if not known_rows(self.service.db, "hubs", position_at(self.service.db, None), "hub_id = ?", (hub_id,)):
             raise InvalidValue("hub", f"no hub {hub_id!r} is known; import it first")
 
@@ -99,7 +99,7 @@ class Users:
             self.app.save(user)
         except IntegrityError:
             raise CareerHubError(f"user {user.name!r} already exists") from None
-        self.service.refresh()
+        self.service.catch_up_with_log()
         return account_of(user)
 
     def change_password(self, name: str, password: str, actor: str) -> Account:

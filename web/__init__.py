@@ -1,8 +1,6 @@
 """The web UI: `create_app` wires one HubService, sign-in, CSRF and one blueprint per area."""
 from __future__ import annotations
 
-import logging
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timezone
 from typing import Any
@@ -13,6 +11,7 @@ from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 
 from config.settings import Settings, load_settings
+from engine.shared_secrets import shared_secret
 from engine.throttling import SignInAttempts
 from projections.figures import FIGURES
 from service.hub import HubService
@@ -31,7 +30,7 @@ HTMX_CONFIG = {
     "responseHandling": [{"code": "204", "swap": False}, {"code": "[23]..", "swap": True},
                          {"code": "[45]..", "swap": True, "error": True}],
 }
-log = logging.getLogger(__name__)
+SESSION_KEY_NAME = "web session signing key"
 
 
 @dataclass(frozen=True)
@@ -69,10 +68,11 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     app = Flask(__name__)
     app.config.from_mapping(default_config(settings))
     app.config.update(test_config or {})
-    if not app.config["SECRET_KEY"]:
-        log.warning("CAREERHUB_SECRET_KEY is not set: using a random key, so sessions end when the server stops")
-        app.config["SECRET_KEY"] = secrets.token_hex(32)
     service = HubService(settings)
+    if not app.config["SECRET_KEY"]:
+        # One key for every web process over this store, not one per process: a cookie signed by one
+        # must be read by the others (serve --workers N) and after a restart.
+        app.config["SECRET_KEY"] = shared_secret(service.db, SESSION_KEY_NAME)
     app.extensions["careerhub"] = Services(service, Users(service, app.config["PASSWORD_HASHER"]))
     app.extensions["sign_in_throttle"] = SignInThrottle(SignInAttempts(service.db))
     app.jinja_env.globals["htmx_config"] = HTMX_CONFIG
