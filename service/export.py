@@ -28,8 +28,14 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def formula_safe(value: Any) -> str:
-    """A cell a spreadsheet will show as text, never run as a formula (OWASP CSV injection)."""
-    text = "" if value is None else str(value)
+    """A CSV cell a spreadsheet shows as written and never runs as a formula (OWASP CSV injection): text
+    that starts like a formula gets a leading apostrophe; a number stays a number (-2.5 is no formula).
+    The one such function: every CSV careerhub writes (exports, bundles, the web's downloads) uses it."""
+    if value is None:
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    text = str(value)
     return "'" + text if text.startswith(FORMULA_START) else text
 
 

@@ -9,23 +9,14 @@ from typing import Any
 
 from flask import Response, stream_with_context
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: Any) -> Any:
-    """A text cell a spreadsheet would read as a formula gets a leading apostrophe."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+from service.export import formula_safe
 
 
 def csv_lines(rows: Iterable[Sequence[Any]]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     for row in rows:
-        writer.writerow([safe_cell(v) for v in row])
+        writer.writerow([formula_safe(v) for v in row])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
