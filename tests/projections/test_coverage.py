@@ -15,21 +15,22 @@ from tests.projections.factories import HUB, World, assessment, d, encounter, in
 SECRET = "test learner secret"
 
 
+def keyed_world(url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    monkeypatch.setenv("CAREERHUB_LEARNER_SECRET", SECRET)
+    w = World(url)
+    yield w
+    w.close()
+
+
 @pytest.fixture
 def learner_world(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     """A fresh store (each backend) whose service keys learners with a test secret."""
-    monkeypatch.setenv("CAREERHUB_LEARNER_SECRET", SECRET)
-    w = World(database_url)
-    yield w
-    w.close()
+    yield from keyed_world(database_url, monkeypatch)
 
 
 @pytest.fixture
 def sqlite_learner_world(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    monkeypatch.setenv("CAREERHUB_LEARNER_SECRET", SECRET)
-    w = World(sqlite_url)
-    yield w
-    w.close()
+    yield from keyed_world(sqlite_url, monkeypatch)
 
 
 def learner(pupil_id: str, urn: str, year_group: int, academic_year: str, disadvantaged: bool = False,

@@ -15,6 +15,7 @@ import secrets
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from psycopg import sql as pgsql
 
 from config.settings import load_settings
 from engine.errors import ImportRejected
+from engine.importing.derive import derive_rows
 from engine.importing.importer import rows_by_key
 from engine.importing.parsing import read_rows
 from engine.kinds import KINDS, Column, Kind
@@ -47,6 +49,7 @@ def fuzz(backend: str = "sqlite") -> settings:
 
 FUZZ = fuzz()
 HUB, URNS, ADVISER = "dorset", ("100001", "100002"), "EA-1"
+ENCOUNTER, PUPIL = "E-1", "PUPIL-1"  # what a participation names
 FORMULAS = ("=cmd|' /C calc'!A0", "=HYPERLINK(\"http://x.example/?\"&A1,\"click\")", "+1+1", "-2+3", "@SUM(A1:A2)",
             "=1+1", "\t=1+1", "\r=1+1", "=2*5+cmd|' /C notepad'!'A1'")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -55,13 +58,19 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # --- the store -----------------------------------------------------------------------------------
 
 def given_a_store(database_url: str) -> HubService:
-    """A store that knows hub dorset, institutions 100001 and 100002 and adviser EA-1."""
-    service = HubService(load_settings(database_url, "fuzzer"))
+    """A store that knows hub dorset, institutions 100001 and 100002, adviser EA-1, and (for participations)
+    encounter E-1 of 100001 and its learner PUPIL-1 in every academic year, with the benchmark definitions."""
+    service = HubService(replace(load_settings(database_url, "fuzzer"), learner_secret="fuzz secret"))
+    service.record_default_definitions()  # recorded on first use: before the examples count their events
     given = [
         ("hubs", ["hub_id", "name", "area", "started_on"], [[HUB, "Dorset Careers Hub", "Dorset", "2019-09-01"]]),
         ("institutions", ["urn", "name", "kind", "area", "hub_id", "hub_joined_on", "ean_joined_on"],
          [[u, f"School {u}", "school", "Dorset", HUB, "2019-09-01", "2019-09-01"] for u in URNS]),
         ("advisers", ["adviser_ref", "name", "capacity"], [[ADVISER, "Ada Byron", "3"]]),
+        ("encounters", ["encounter_ref", "urn", "occurred_on", "kind"], [[ENCOUNTER, URNS[0], "2020-01-01",
+                                                                         "employer_encounter"]]),
+        ("learners", ["pupil_id", "urn", "year_group", "academic_year"],
+         [[PUPIL, URNS[0], "10", f"{y}/{(y + 1) % 100:02d}"] for y in range(2014, 2031)]),
     ]
     for kind, header, rows in given:
         service.import_file(kind, Path(f"given-{kind}.csv"), "setup", data=csv_bytes(header, rows))
@@ -98,6 +107,7 @@ TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl"
 LIST_ITEM = TEXT.filter(lambda s: ";" not in s and s.strip() != "")
 DAYS = st.dates(date(2015, 1, 1), date(2030, 12, 31))
 REFERENCED = {"hub_id": st.just(HUB), "adviser_ref": st.just(ADVISER), "urn": st.sampled_from(URNS)}
+PARTICIPATION = {"pupil_id": st.just(PUPIL), "encounter_ref": st.just(ENCOUNTER), "urn": st.just(URNS[0])}
 OWN_KEYS = {("hubs", "hub_id"), ("institutions", "urn"), ("advisers", "adviser_ref")}
 
 
@@ -111,6 +121,8 @@ def number_text(column: Column, integral: bool) -> st.SearchStrategy[str]:
 
 def cell(kind: str, column: Column) -> st.SearchStrategy[str]:
     """Text of a valid cell of this column."""
+    if kind == "participations" and column.name in PARTICIPATION:
+        return PARTICIPATION[column.name]
     if column.name in REFERENCED and (kind, column.name) not in OWN_KEYS:
         return REFERENCED[column.name]
     if column.choices:
@@ -149,7 +161,7 @@ def valid_row(draw: st.DrawFn, kind: str, schema: Kind) -> dict[str, str]:
 @st.composite
 def valid_file(draw: st.DrawFn, kind: str) -> tuple[list[str], list[list[str]]]:
     """A header (required columns, some optional ones, in any order) and 1-6 rows."""
-    schema = KINDS[kind]
+    schema = KINDS[kind].input_kind  # as the file has it: a learner's pupil_id, not the key made from it
     optional = [c.name for c in schema.columns if not c.required]
     header = [c.name for c in schema.columns if c.required] + draw(st.lists(st.sampled_from(optional), unique=True)) \
         if optional else [c.name for c in schema.columns]
@@ -252,7 +264,7 @@ def imported_whole_or_not_at_all(service: HubService, kind: str, name: str, data
         assert service.projector.position() == tracked
         assert name in str(rejected) and "Traceback" not in str(rejected)
         return "rejected"
-    rows = read_rows(Path(name), KINDS[kind], data)
+    rows = derive_rows(service.app, Path(name), KINDS[kind], read_rows(Path(name), KINDS[kind].input_kind, data))
     keyed = rows_by_key(Path(name), KINDS[kind], rows)
     assert (summary.rows, summary.recorded + summary.unchanged) == (len(rows), len(rows))
     assert service.app.last_position() - before == summary.recorded
@@ -271,7 +283,7 @@ def accepts_a_nul(kind: str, name: str, data: bytes) -> bool:
     if b"\x00" not in data:
         return False
     try:
-        return any("\x00" in repr(row.values) for row in read_rows(Path(name), KINDS[kind], data))
+        return any("\x00" in repr(row.values) for row in read_rows(Path(name), KINDS[kind].input_kind, data))
     except ImportRejected:
         return False
 
