@@ -3,6 +3,7 @@ seen from before and after them."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from itertools import pairwise
 
 import pytest
 
@@ -62,7 +63,7 @@ def test_every_demo_step_is_one_transaction_ending_at_its_last_event(demo):
     reasons = [t.reason for t in found]
     assert len(found) > 10 and len(set(reasons)) == len(reasons)  # one transaction per step, each its own reason
     assert found[-1].position == service.app.last_position()
-    assert all(b.first_position == a.position + 1 for a, b in zip(found, found[1:]))
+    assert all(b.first_position == a.position + 1 for a, b in pairwise(found))
     assert sum(t.events for t in found) == service.app.last_position()
     late = late_autumn(service)
     assert (late.kinds, late.actor, late.source) == (("assessments",), "hub.lead@dorset.example",

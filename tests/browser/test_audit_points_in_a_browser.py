@@ -73,7 +73,10 @@ def test_the_keyboard_focus_ring_has_3_to_1_contrast(page: Page, demo_server: Li
     style = page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
         return [s.outlineStyle, s.outlineWidth, s.outlineColor, getComputedStyle(document.body).backgroundColor]; }""")
     outline_style, width, colour, background = style
-    numbers = lambda text: tuple(float(v) for v in re.findall(r"[0-9.]+", text)[:3])
+
+    def numbers(text: str) -> tuple[float, ...]:
+        return tuple(float(v) for v in re.findall(r"[0-9.]+", text)[:3])
+
     assert outline_style == "solid" and float(width.rstrip("px")) >= 2
     page_colour = (255.0, 255.0, 255.0) if background == "rgba(0, 0, 0, 0)" else numbers(background)  # the canvas
     assert contrast(numbers(colour), page_colour) >= 3

@@ -56,7 +56,8 @@ def test_a_phone_reads_the_pages_without_sideways_scrolling(page: Page, live_ser
     page.set_viewport_size({"width": 390, "height": 844})
     sign_in(page, live_server, "lead")
     page.goto(live_server.url + path)
-    expect(page.get_by_role("navigation").get_by_role("link", name="Audit", exact=True)).to_be_in_viewport()  # the navigation wraps, nothing off-screen
+    # the navigation wraps, nothing off-screen
+    expect(page.get_by_role("navigation").get_by_role("link", name="Audit", exact=True)).to_be_in_viewport()
     assert horizontal_page_scroll(page) == 0
     page.screenshot(path=screenshot_dir / f"phone{path.split('?')[0].replace('/', '-')}.png", full_page=True)
     assert serious_accessibility_violations(page) == []

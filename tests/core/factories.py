@@ -15,7 +15,6 @@ from click.testing import CliRunner, Result
 
 from cli import main
 from engine.application import CareerHub
-from engine.kinds import KINDS
 from projections.runner import Projector
 from projections.tables import table_of
 

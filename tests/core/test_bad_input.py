@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from tests.core.factories import (ADVISER, ASSESSMENT_HEADER, INSTITUTION, VALID, Cli, assessment_row, event_count,
-                                  write_csv)
+from tests.core.factories import ADVISER, ASSESSMENT_HEADER, INSTITUTION, VALID, Cli, assessment_row, event_count, write_csv
 
 
 def assert_rejected(result: Result, path: Path, line: int | None = None, column: str | None = None,
@@ -331,7 +330,7 @@ def test_a_50_mb_file_imports_with_a_progress_bar(sqlite_cli, tmp_path):
     result = sqlite_cli.ok("import", "assessments", str(path), "--format", "json")
     elapsed = time.perf_counter() - started
 
-    assert '"recorded": %d' % rows in result.stdout
+    assert f'"recorded": {rows}' in result.stdout
     assert "fifty.csv" in result.stderr and "row/s" in result.stderr and "100%" in result.stderr
     assert event_count(sqlite_cli.database_url) == 1 + institutions + rows
     print(f"50 MB: {rows} rows in {elapsed:.1f} s ({rows / elapsed:,.0f} rows/s)")

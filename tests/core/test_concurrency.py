@@ -22,13 +22,22 @@ from engine.application import SAVE_ATTEMPTS, CareerHub
 from engine.errors import ConcurrencyError
 from engine.importing.importer import import_file
 from engine.records import RECORD_CLASSES
-
-Assessment = RECORD_CLASSES["assessments"]
 from engine.sql import Cursor, Database
 from projections.runner import Projector
 from projections.tables import table_groups
-from tests.core.factories import (ASSESSMENT_HEADER, INSTITUTION, Cli, assessment_row, event_count, opened,
-                                  read_model_dump, write_csv, write_valid)
+from tests.core.factories import (
+    ASSESSMENT_HEADER,
+    INSTITUTION,
+    Cli,
+    assessment_row,
+    event_count,
+    opened,
+    read_model_dump,
+    write_csv,
+    write_valid,
+)
+
+Assessment = RECORD_CLASSES["assessments"]
 
 CAREERHUB = Path(sys.executable).with_name("careerhub")
 URNS = [f"{300000 + i}" for i in range(40)]

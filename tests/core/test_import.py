@@ -7,20 +7,30 @@ import hashlib
 import json
 import subprocess
 import sys
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from eventsourcing.persistence import StoredEvent
 
 from engine.records import RECORD_CLASSES
+from engine.store import GENESIS, chain_link
+from projections.tables import table_of
+from tests.core.factories import (
+    ASSESSMENT_HEADER,
+    INSTITUTION,
+    KINDS,
+    PREREQUISITES,
+    VALID,
+    assessment_row,
+    event_count,
+    opened,
+    write_csv,
+    write_valid,
+)
 
 Assessment, EnterpriseAdviser = RECORD_CLASSES["assessments"], RECORD_CLASSES["advisers"]
 Institution = RECORD_CLASSES["institutions"]
-from engine.store import GENESIS, chain_link
-from eventsourcing.persistence import StoredEvent
-from projections.tables import table_of
-from tests.core.factories import (ASSESSMENT_HEADER, INSTITUTION, KINDS, PREREQUISITES, VALID, assessment_row, event_count,
-                                  opened, write_csv, write_valid)
 
 SUMMARY_KEYS = {"kind", "file", "rows", "recorded", "unchanged"}
 
@@ -182,11 +192,11 @@ def test_when_neither_actor_nor_variable_is_given_then_the_os_user_is_the_actor(
 
 def test_every_event_is_stamped_with_the_clock_at_recording_in_utc(cli, tmp_path):
     cli.given(tmp_path, "hubs")
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
 
     cli.imported("institutions", write_valid(tmp_path, "institutions"))
 
-    after = datetime.now(timezone.utc)
+    after = datetime.now(UTC)
     stamps = [datetime.fromisoformat(e["recorded_at"]) for e in cli.log("--kind", "institutions")]
     assert len(stamps) == 2
     assert all(s.utcoffset() is not None and s.utcoffset().total_seconds() == 0 for s in stamps)

@@ -10,10 +10,18 @@ from click.testing import CliRunner
 
 from cli import main
 from projections.tables import table_of
-from tests.core.factories import (ASSESSMENT_HEADER, INSTITUTION, VALID, Cli, assessment_row, event_count, opened,
-                                  read_model_dump, write_csv, write_valid)
-
-
+from tests.core.factories import (
+    ASSESSMENT_HEADER,
+    INSTITUTION,
+    VALID,
+    Cli,
+    assessment_row,
+    event_count,
+    opened,
+    read_model_dump,
+    write_csv,
+    write_valid,
+)
 
 
 def shown(database_url: str, kind: str) -> list[str]:

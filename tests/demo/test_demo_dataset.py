@@ -253,7 +253,7 @@ def references(kind: str, row: dict[str, str]) -> list[tuple[str, tuple[str, ...
 
 
 def test_every_file_is_valid_on_its_own_when_imported_in_order():
-    for before, step in zip(states(), history()):
+    for before, step in zip(states(), history(), strict=False):  # the state after the last step precedes none
         if isinstance(step, Retraction):
             assert step.key in before[step.kind]
             continue

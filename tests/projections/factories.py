@@ -7,7 +7,7 @@ import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ Row = dict[str, Any]
 
 def now() -> datetime:
     """A moment between two imports (recording times come from the clock; we never sleep)."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def d(text: str) -> date:

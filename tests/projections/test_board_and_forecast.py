@@ -1,8 +1,6 @@
 """The board's term-end series and the year-end forecast with its backtest, on a small hand-made hub."""
 from __future__ import annotations
 
-import pytest
-
 from projections.board import board, term_series
 from projections.forecast import forecast_year_end
 from projections.report import Query

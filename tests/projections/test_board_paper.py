@@ -6,8 +6,20 @@ from __future__ import annotations
 from projections.board import benchmark_series, clusters_side_by_side
 from projections.paper import board_paper, last_term_ended
 from projections.report import Query, hub_report
-from tests.projections.factories import (HUB, Cli, World, adviser, assessment, d, funding, given_two_academic_years,
-                                         institution, match, now, target)
+from tests.projections.factories import (
+    HUB,
+    Cli,
+    World,
+    adviser,
+    assessment,
+    d,
+    funding,
+    given_two_academic_years,
+    institution,
+    match,
+    now,
+    target,
+)
 from tests.projections.test_hub_terms import given_a_hub_with_its_own_2019_20_terms, term_dates
 
 

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.projections.factories import (HUB, Cli, World, assessment, funding, given_two_academic_years, institution,
-                                         now)
+from tests.projections.factories import HUB, Cli, World, assessment, funding, given_two_academic_years, institution, now
 
 AS_OF = "2020-02-15"
 CONTRACT_KEYS = {"hub_id", "as_of", "known_at", "term", "institutions", "assessed", "data_required",

@@ -1,8 +1,6 @@
 """A hub's own term dates (the `terms` import) in the report: the term, data_required, targets, the series."""
 from __future__ import annotations
 
-import pytest
-
 from projections.board import term_series
 from tests.projections.factories import HUB, World, assessment, institution, now, target
 

@@ -7,8 +7,7 @@ import pytest
 from projections.compare import compare_known_at
 from projections.explain import explain
 from projections.report import Query
-from tests.projections.factories import (HUB, World, assessment, d, given_two_rounds_of_imports, hub, institution,
-                                         now)
+from tests.projections.factories import HUB, World, assessment, d, given_two_rounds_of_imports, hub, institution, now
 
 AS_OF = "2019-12-31"
 

@@ -1,8 +1,7 @@
 """The read model kept up to date import by import equals one rebuilt from the event log, on each backend."""
 from __future__ import annotations
 
-from tests.projections.factories import (World, adviser, given_two_academic_years, given_two_rounds_of_imports,
-                                         institution)
+from tests.projections.factories import World, adviser, given_two_academic_years, given_two_rounds_of_imports, institution
 
 
 def test_a_rebuild_reproduces_the_incrementally_maintained_read_model(world: World):

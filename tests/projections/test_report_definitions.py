@@ -6,8 +6,19 @@ from typing import Any
 
 import pytest
 
-from tests.projections.factories import (AREA, HUB, World, adviser, assessment, funding, hub, institution, match,
-                                         national, now, target)
+from tests.projections.factories import (
+    HUB,
+    World,
+    adviser,
+    assessment,
+    funding,
+    hub,
+    institution,
+    match,
+    national,
+    now,
+    target,
+)
 
 BENCHMARKS = [str(b) for b in range(1, 9)]
 

@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from fractions import Fraction
 from typing import Any
 
@@ -186,7 +186,7 @@ def recorded_by(world: World, known_at: datetime | None) -> dict[str, list[dict[
     """The current values of every record not retracted, folding only the events recorded by `known_at`."""
     app = world.service.app
     recorded_at = {r["notification_id"]: datetime.strptime(r["recorded_at"], "%Y-%m-%dT%H:%M:%S.%fZ")
-                   .replace(tzinfo=timezone.utc)
+                   .replace(tzinfo=UTC)
                    for r in app.db.query("SELECT notification_id, recorded_at FROM event_log")}
     states: dict[Any, dict[str, Any]] = {}
     position = 0

@@ -7,7 +7,8 @@ rebuilding the projections and accepting matches; after each kill the store is o
 - the hash chain verifies.
 
 The kill delay is drawn (seeded, so a failure repeats) uniformly from zero to the measured duration
-of an uninterrupted run of the same command (the median of three, as the machine may be shared). Set CAREERHUB_CRASH_SEED to explore other moments.
+of an uninterrupted run of the same command (the median of three, as the machine may be shared). Set
+CAREERHUB_CRASH_SEED to explore other moments.
 """
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ from pathlib import Path
 import pytest
 
 from config.settings import load_settings
-from projections.runner import BATCH as REBUILD_BATCH, Projector
+from projections.runner import BATCH as REBUILD_BATCH
+from projections.runner import Projector
 from service import matchruns
 from service.hub import HubService
 from tests.robustness.harness import Outcome, cli, ok

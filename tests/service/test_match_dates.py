@@ -7,11 +7,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 
+from cli import main
 from config.settings import load_settings
 from engine.errors import StaleRunError
 from projections.report import Query
-from cli import main
 from service import matchruns
 from service.hub import HubService
 from tests.projections.factories import Cli
@@ -89,7 +90,10 @@ def test_the_cli_accepts_from_today_unless_told_as_of_run(hub, sqlite_url):
     run = cli.json("match", "--area", "Dorset", "--as-of", "2020-02-15")
     assert any("before today" in w for w in run["warnings"])
     first = run["proposals"][0]["urn"]
-    accept = lambda *args: cli.runner.invoke(main, ["match", "accept", "--database-url", sqlite_url, *args])
+
+    def accept(*args: str) -> Result:
+        return cli.runner.invoke(main, ["match", "accept", "--database-url", sqlite_url, *args])
+
     result = accept(run["run_id"], "--only", first)
     assert result.exit_code == 0, result.output
     text = result.stdout

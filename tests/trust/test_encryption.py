@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from eventsourcing.cipher import AESCipher
 
 from cli import main
 from config.settings import Settings
-from eventsourcing.cipher import AESCipher
-
 from engine.errors import CareerHubError
 from projections.audit import LogFilter, list_log
 from projections.queries import known_rows

@@ -3,7 +3,7 @@ self-checking, its CSVs are formula-safe, and importing it into an empty store r
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -31,7 +31,7 @@ def test_cells_that_a_spreadsheet_would_run_are_neutralised(cell, shown):
 
 
 def test_a_bundle_reproduces_its_report_in_an_empty_store(hub, tmp_path: Path):
-    moment = datetime.now(timezone.utc)
+    moment = datetime.now(UTC)
     hub.import_file("institutions", Path("late.csv"), "ec",
                     data=b"urn,name,kind,area,hub_id,hub_joined_on\n999999,=cmd|' /C calc'!A0,school,Dorset,dorset,2019-07-01\n")
     query = Query("dorset", date(2019, 12, 31), known_at=moment)

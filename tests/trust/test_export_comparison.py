@@ -52,7 +52,7 @@ def test_the_cli_exports_a_comparison_with_both_points_in_its_manifest(demo, tmp
     assert manifest["query"] == {"hub_id": "dorset", "as_of": "2019-12-31", "known_at": then,
                                  "compare_known_at": now, "cluster": None}
     chain = {r["notification_id"]: r["chain"] for r in service.db.query("SELECT notification_id, chain FROM event_log")}
-    for point, n in zip(manifest["knowledge_points"], (int(then[1:]), int(now[1:]))):
+    for point, n in zip(manifest["knowledge_points"], (int(then[1:]), int(now[1:])), strict=True):
         assert point["log_position"] == n and point["chain_digest"] == f"{n}:{chain[n]}"
     assert manifest["store_verified"] is True
 

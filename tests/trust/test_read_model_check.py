@@ -13,8 +13,7 @@ from eventsourcing.cipher import AESCipher
 from cli import main
 from engine.importing.importer import import_file
 from projections.check import check_read_model
-from tests.projections.factories import (World, adviser, assessment, csv_bytes, given_two_rounds_of_imports,
-                                         read_model_dump)
+from tests.projections.factories import World, adviser, assessment, csv_bytes, given_two_rounds_of_imports, read_model_dump
 
 
 def sealed_world(database_url: str, monkeypatch: pytest.MonkeyPatch) -> World:

@@ -6,10 +6,9 @@ import re
 from datetime import date
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from eventsourcing.cipher import AESCipher
-
-import pytest
 
 from cli import main
 from config.settings import Settings, load_settings

@@ -1,7 +1,7 @@
 """Sign-in, sign-out and CSRF: sessions end on the server, attempts are events, forms need a token."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from projections.audit import LogFilter, list_log
 from tests.web.factories import PASSWORD, csrf_token, event_count, services, sign_in
@@ -65,7 +65,7 @@ def test_an_admin_can_end_another_users_sessions(app):
 
 def test_a_session_older_than_the_limit_ends(app):
     browser = sign_in(app, "lead")
-    later = datetime.now(timezone.utc) + timedelta(seconds=app.config["SESSION_MAX_AGE_SECONDS"] + 1)
+    later = datetime.now(UTC) + timedelta(seconds=app.config["SESSION_MAX_AGE_SECONDS"] + 1)
     app.config["CLOCK"] = lambda: later
     assert browser.get("/dashboard/dorset").status_code == 302
 

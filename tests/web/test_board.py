@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import UTC
 from urllib.parse import unquote
 
 import pytest
@@ -101,7 +102,7 @@ def test_the_board_opens_on_the_latest_data_and_says_so(shared_app):
     later = lead.get("/hub/dorset/board?on=2021-01-01").text
     assert "Latest data: <strong>10 February 2020</strong>. Nothing recorded" in later
     assert 'href="/hub/dorset/board?on=2020-02-10"' in later
-    assert "Latest data" not in lead.get(f"/hub/dorset/board?on=2020-02-01").text
+    assert "Latest data" not in lead.get("/hub/dorset/board?on=2020-02-01").text
 
 
 def test_an_empty_store_offers_the_import_page_and_the_demo(sqlite_url):
@@ -214,11 +215,11 @@ def test_the_dashboard_opens_on_the_latest_data_and_links_to_the_board_and_the_s
 
 
 def test_the_board_as_known_at_a_moment_carries_the_moment_into_its_links_and_exports(app):
-    from datetime import datetime, timezone
+    from datetime import datetime
     from pathlib import Path
 
     from tests.web.factories import CORRECTION
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     services(app).hub.import_file("assessments", Path("fix.csv"), "coordinator", "BM6 evidence withdrawn",
                                   data=CORRECTION.encode())
     lead = sign_in(app, "lead")

@@ -5,7 +5,7 @@ import functools
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from tests.web.conftest import loaded_app, make_app
 from tests.web.factories import PASSWORD, services, sign_in
@@ -18,7 +18,7 @@ def attempt(app, name: str, password: str):
 
 
 def test_after_five_failures_the_right_password_waits_then_works_again(app):
-    start = datetime.now(timezone.utc)
+    start = datetime.now(UTC)
     app.config["CLOCK"] = lambda: start
     for _ in range(PER_NAME_AND_ADDRESS):
         assert attempt(app, "lead", "wrong password!").status_code == 401

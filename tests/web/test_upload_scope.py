@@ -50,8 +50,8 @@ def app_with_foreign_records(app):
     """Solent's own funding application S-1, recorded by an administrator."""
     services(app).hub.import_file(
         "funding", Path("solent.csv"), "admin", "setup", data=(
-            "application_ref,hub_id,stream,applicant,amount_requested,applied_on\n"
-            "S-1,solent,institutional,200001,100,2020-01-01\n").encode())
+            b"application_ref,hub_id,stream,applicant,amount_requested,applied_on\n"
+            b"S-1,solent,institutional,200001,100,2020-01-01\n"))
     return app
 
 
