@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -77,3 +79,66 @@ def answers(url: str) -> bool:
             return response.status == 200
     except (urllib.error.URLError, ConnectionError, TimeoutError):
         return False
+
+
+def free_port() -> int:
+    """A loopback port that was free a moment ago."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Answer:
+    status: int
+    body: str
+    location: str | None
+
+
+class NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None  # a 302 comes back as it is: where it points is part of what a test checks
+
+
+class Browser:
+    """One person's browser over real HTTP: keeps cookies for 127.0.0.1 whatever the port, as a
+    browser does, so a cookie set by one serve process goes to the next."""
+
+    def __init__(self, cookies: dict[str, str] | None = None):
+        self.cookies = dict(cookies or {})
+        self.opener = urllib.request.build_opener(NoRedirects)
+
+    def get(self, url: str) -> Answer:
+        return self.send(urllib.request.Request(url))
+
+    def post(self, url: str, form: dict[str, str]) -> Answer:
+        return self.send(urllib.request.Request(url, data=urllib.parse.urlencode(form).encode()))
+
+    def send(self, request: urllib.request.Request) -> Answer:
+        if self.cookies:
+            request.add_header("Cookie", "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
+        try:
+            response = self.opener.open(request, timeout=HANG_GUARD_SECONDS)
+        except urllib.error.HTTPError as error:  # 3xx (not followed), 4xx, 5xx
+            response = error
+        with response:
+            self.keep_cookies(response.headers.get_all("Set-Cookie") or [])
+            return Answer(response.status, response.read().decode(errors="replace"), response.headers.get("Location"))
+
+    def keep_cookies(self, headers: list[str]) -> None:
+        for header in headers:
+            name, _, value = header.split(";")[0].partition("=")
+            if value and "Expires=Thu, 01 Jan 1970" not in header:
+                self.cookies[name] = value
+            else:
+                self.cookies.pop(name, None)
+
+    def sign_in(self, base: str, name: str, password: str) -> Answer:
+        token = csrf_token(self.get(f"{base}/auth/sign-in").body)
+        return self.post(f"{base}/auth/sign-in", {"csrf_token": token, "name": name, "password": password})
+
+
+def csrf_token(page: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
