@@ -27,6 +27,7 @@ def main() -> None:
     """
 
 
-for command in (import_command, retract, redact, log, transactions, history, projections, report, board, explain, evidence, match, demo, verify, keygen, export, import_bundle_command, users, serve):
+for command in (import_command, retract, redact, log, transactions, history, projections, report, board, explain, evidence,
+                match, demo, verify, keygen, export, import_bundle_command, users, serve):
     main.add_command(command)
 projections.add_command(run_projections)

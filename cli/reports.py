@@ -72,9 +72,9 @@ def report(service: HubService, hub_id, as_of, known_at, compare_at, cluster, co
         result = compare_known_at(service.db, query, known_at, compare_at)
         click.echo(compare_text(result)) if fmt == "text" else echo_json(result)
     elif fmt == "json":
-        result = service.report(query)
-        echo_json({**result.to_json(), "measured_coverage": measured_coverage(
-            service.db, hub_id, as_of, result.log_position, definitions, cluster, service.settings.minimum_learners)})
+        hub_report = service.report(query)
+        echo_json({**hub_report.to_json(), "measured_coverage": measured_coverage(
+            service.db, hub_id, as_of, hub_report.log_position, definitions, cluster, service.settings.minimum_learners)})
     else:
         click.echo(board_text(board(service.db, query)))
         coverage = measured_coverage(service.db, hub_id, as_of, position_at(service.db, known_at), definitions, cluster,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 import waitress
@@ -20,12 +21,13 @@ from service.hub import HubService
 from service.users import Users
 from web import create_app
 
+CommandFunction = TypeVar("CommandFunction", bound=Callable[..., Any])  # decorated before click.command() makes it a Command
 DEMO_HUB = "dorset"
 DEMO_USERS = (("lead@dorset", "hub_lead", DEMO_HUB), ("coordinator@dorset", "coordinator", DEMO_HUB),
               ("auditor@dorset", "auditor", DEMO_HUB), ("admin", "admin", None))
 
 
-def server_options(command: click.Command) -> click.Command:
+def server_options(command: CommandFunction) -> CommandFunction:
     for option in reversed((
         click.option("--database-url", envvar="CAREERHUB_DATABASE_URL", default=None,
                      help="Event store URL (sqlite:///path or postgresql://user:pw@host:port/db)."),
@@ -40,7 +42,7 @@ def server_options(command: click.Command) -> click.Command:
 
 
 def run_server(app: Flask, host: str, port: int, threads: int, trusted_proxy: str | None) -> None:
-    options = {}
+    options: dict[str, Any] = {}
     if trusted_proxy:
         options = {"trusted_proxy": trusted_proxy,
                    "trusted_proxy_headers": "x-forwarded-proto x-forwarded-for x-forwarded-host x-forwarded-port"}

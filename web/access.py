@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, g, redirect, request, session, url_for
-from htmx_flask import make_response
+from flask import Flask, abort, current_app, g, redirect, session, url_for
+from htmx_flask import make_response, request
 
 from projections.queries import known_rows, position_at
 from service.hub import HubService
@@ -104,8 +104,8 @@ def sign_in_redirect() -> Any:
     if request.htmx:
         back = safe_next(urlsplit(request.htmx.current_url or "").path) or "/"
         return make_response("", 401, redirect=url_for("auth.sign_in", next=back))
-    back = request.full_path if request.method == "GET" else None
-    return redirect(url_for("auth.sign_in", next=safe_next(back)))
+    page = request.full_path if request.method == "GET" else None
+    return redirect(url_for("auth.sign_in", next=safe_next(page)))
 
 
 def requires(permission: str) -> Callable:

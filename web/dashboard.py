@@ -11,9 +11,9 @@ from config.calendar import academic_year_label, academic_year_start, term_conta
 from engine.kinds import BENCHMARKS
 from projections.board import board, term_series
 from projections.figures import BENCHMARK_NAMES
+from projections.paper import latest_data_day
 from projections.queries import known_rows, list_members
 from projections.report import Query
-from projections.paper import latest_data_day
 from web.access import check_hub, hub_service, now, requires, visible_hubs
 from web.board import first_day
 from web.exports import csv_download

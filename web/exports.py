@@ -22,7 +22,7 @@ def csv_lines(rows: Iterable[Sequence[Any]]) -> Iterator[str]:
         buffer.truncate()
 
 
-def download(chunks: Iterable[str], filename: str, mimetype: str) -> Response:
+def download(chunks: Iterator[str], filename: str, mimetype: str) -> Response:
     response = Response(stream_with_context(chunks), mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
