@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 
 import pytest
 from flask import Flask
@@ -72,7 +73,8 @@ def test_a_sub_second_time_typed_into_the_url_works_and_is_shown_back_whole(demo
     page = sign_in(demo_app, "auditor").get(f"{PAGE}&known_at={moment}").text
     assert f'value="{moment}"' in page
     assert f"after #{point.position} late autumn assessments" in page
-    earlier = sign_in(demo_app, "auditor").get(f"{PAGE}&known_at={moment[:-1]}0").text  # a few µs before
+    just_before = (datetime.fromisoformat(moment) - timedelta(microseconds=1)).strftime("%Y-%m-%dT%H:%M:%S.%f")
+    earlier = sign_in(demo_app, "auditor").get(f"{PAGE}&known_at={just_before}").text
     assert f"after #{point.before}" in earlier and owing(earlier) > owing(page)
 
 
