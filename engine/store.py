@@ -130,7 +130,8 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         with self.datastore.transaction(commit=False) as curs:
             curs.execute("SELECT to_regclass(%s) IS NOT NULL AND to_regclass('event_log') IS NOT NULL AS ok",
                          (self.events_table_name,))
-            return bool(curs.fetchone()["ok"])
+            row = curs.fetchone()
+            return bool(row and row["ok"])
 
     def create_event_log(self) -> None:
         with self.datastore.transaction(commit=True) as curs:
@@ -149,7 +150,7 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         now = curs.fetchone()["now"]
         rows = log_rows(previous, ids or [], stored_events, now)
         # One statement with array parameters, not thousands of round trips.
-        columns = [list(column) for column in zip(*rows)] or [[], [], [], []]
+        columns = [list(column) for column in zip(*rows, strict=True)] or [[], [], [], []]
         curs.execute(f"INSERT INTO event_log ({EVENT_LOG_COLUMNS}) SELECT * FROM"
                      " unnest(%s::bigint[], %s::text[], %s::text[], %s::text[])", columns)
         return ids

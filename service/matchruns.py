@@ -112,10 +112,11 @@ def entity_changes(kind: str, key: str, then: dict[str, Any] | None, now: dict[s
                    allowed_extra_load: int = 0) -> list[str]:
     if now is None:
         return [f"{kind} {key} is no longer a candidate (matched elsewhere, left the network or no longer available)"]
+    then = then or {}
     changes = []
     for field in sorted(set(then) | set(now)):
         before, after = then.get(field), now.get(field)
-        if field == "active_matches" and after == before + allowed_extra_load:
+        if field == "active_matches" and before is not None and after == before + allowed_extra_load:
             continue
         if before != after:
             changes.append(f"{kind} {key}: {field} {before!r} -> {after!r}")

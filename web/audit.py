@@ -10,7 +10,8 @@ from dataclasses import replace
 from itertools import chain
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, g, request, url_for
+from flask import Blueprint, Response, abort, current_app, g, url_for
+from htmx_flask import request
 
 from engine.kinds import KINDS
 from projections.audit import LogFilter, describe, institution_history, list_log, readable_by_hub
@@ -171,7 +172,7 @@ def log_page(f: LogFilter, size: int) -> tuple[list[dict[str, Any]], int | None]
             return rows, None
 
 
-def filter_args(f: LogFilter) -> dict[str, str]:
+def filter_args(f: LogFilter) -> dict[str, Any]:
     args = {"kind": f.kind, "urn": f.urn, "actor": f.actor, "since": moment_value(f.since),
             "until": moment_value(f.until)}
     return {k: v for k, v in args.items() if v}
