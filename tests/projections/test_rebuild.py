@@ -1,6 +1,14 @@
 """The read model kept up to date import by import equals one rebuilt from the event log, on each backend."""
 from __future__ import annotations
 
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+
+from projections.readmodel import Applied
+from projections.runner import Projector
+from service.users import Users
 from tests.projections.factories import World, adviser, given_two_academic_years, given_two_rounds_of_imports, institution
 
 
@@ -40,3 +48,30 @@ def test_a_read_model_made_under_older_table_definitions_is_rebuilt_when_opened(
         reopened.load("advisers", adviser("EA-9", area="Dorset"))
     finally:
         reopened.close()
+
+
+class DecodingProjector(Projector):
+    """Reads every event through the library's mapper, as the read model did before it read the
+    stored JSON as it is (dates left as the library's typed values)."""
+
+    def applied(self, row: Any) -> Applied:
+        item = super().applied(row)
+        stored = StoredEvent(UUID(item.aggregate_id), row["originator_version"], row["topic"], bytes(row["state"]))
+        return item._replace(fields=vars(self.app.mapper.to_domain_event(stored)))
+
+
+def test_reading_the_stored_json_as_it_is_makes_the_read_model_the_library_decoding_makes(world: World):
+    given_two_academic_years(world)  # dates, booleans, lists
+    world.load("institutions", institution("A", cluster="west"), reason="clusters")
+    world.retract("assessments", "B", "2018-11-01")
+    world.load("advisers", adviser("EA-2", employer="Acme", postcode="BH1 1AA"), reason="a volunteer")
+    world.service.redact("advisers", ["EA-2"], "dpo", "erasure request")
+    Users(world.service).add_user("auditor@x", "auditor", None, "correct horse battery staple", "admin")  # a secret
+    DecodingProjector(world.service.app).rebuild()
+    decoded = world.dump()
+
+    world.service.projector.rebuild()
+
+    assert world.dump() == decoded
+    assert {row["event"] for row in world.db.query("SELECT event FROM rm_log")} >= {
+        "Recorded", "Corrected", "Retracted", "Redacted", "Added"}
