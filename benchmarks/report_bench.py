@@ -36,7 +36,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -251,7 +251,7 @@ def load(url: str, history: History, stop_at_events: int | None = None, quiet: b
                                 data=csv_bytes(step.header, step.rows))
         events = service.app.last_position()
         until = max(until, step.until)
-        moments.append((datetime.now(timezone.utc), events, until))
+        moments.append((datetime.now(UTC), events, until))
         if not quiet and (sys.stderr.isatty() or files % 25 == 0):
             print(f"  {events:>10,} events recorded ({time.perf_counter() - t0:,.0f} s)", file=sys.stderr,
                   end="\r" if sys.stderr.isatty() else "\n")
@@ -323,11 +323,11 @@ def latencies(loaded: Loaded, rng: random.Random, samples: int, loops: int, unti
     for _ in range(samples):
         day, moment = pick()
         hub_id = rng.choice(hubs)
-        one.append(timed(lambda: hub_report(db, Query(hub_id, day, moment))))
+        one.append(timed(lambda hub_id=hub_id, day=day, moment=moment: hub_report(db, Query(hub_id, day, moment))))
     every = []
     for _ in range(loops):
         day, moment = pick()
-        every.append(timed(lambda: [hub_report(db, Query(h, day, moment)) for h in hubs]))
+        every.append(timed(lambda day=day, moment=moment: [hub_report(db, Query(h, day, moment)) for h in hubs]))
     if profiler:
         profiler.disable()
     return {"one_p50": percentile(one, 50), "one_p95": percentile(one, 95),

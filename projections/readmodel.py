@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from datetime import date
 from functools import cache
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, InternalError, OperationalError, ProgrammingError, Tracking
@@ -18,8 +18,17 @@ from engine.kinds import KINDS
 from engine.records import RECORD_CLASSES, REDACTED
 from engine.redaction import scrubbed_attributes
 from engine.sql import Cursor, Database
-from projections.tables import (LOG_COLUMNS, cell, close_versions, insert_rows, schema_digest, table_groups, table_of,
-                                version_columns, version_row)
+from projections.tables import (
+    LOG_COLUMNS,
+    cell,
+    close_versions,
+    insert_rows,
+    schema_digest,
+    table_groups,
+    table_of,
+    version_columns,
+    version_row,
+)
 
 RECORD_EVENT_KINDS = {
     getattr(cls, name).TOPIC: (cls.KIND, name)
@@ -92,7 +101,7 @@ class Batch:
         wanted: dict[str, set[str]] = {}
         for item in items:
             kind_of = event_type(item.topic)
-            if kind_of.name in ("Corrected", "Retracted"):
+            if kind_of.kind is not None and kind_of.name in ("Corrected", "Retracted"):
                 wanted.setdefault(kind_of.kind, set()).add(item.aggregate_id)
         for kind, ids in wanted.items():
             self.current.update(current_rows(c, table_of(kind), sorted(ids)))
@@ -122,7 +131,7 @@ class Batch:
         for kind, rows in self.rows.items():
             insert_rows(c, table_of(kind), version_columns(KINDS[kind]), rows)
         insert_rows(c, "rm_log", LOG_COLUMNS, self.log)
-        self.__init__()
+        Batch.__init__(self)
 
 
 def current_rows(c: Cursor, table: str, ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -168,6 +177,10 @@ class ReadModel:
     dialect: str
     datastore: Any
     sealer: Any = None
+    tracking_table: str
+    if TYPE_CHECKING:  # from the library's tracking recorder that each backend's class also derives from
+        def _insert_tracking(self, c: Any, tracking: Tracking) -> None: ...
+        def max_tracking_id(self, application_name: str) -> int | None: ...
 
     @property
     def db(self) -> Database:
@@ -189,15 +202,15 @@ class ReadModel:
         fields, defaults = item.fields, kind_of.defaults
         record_key = urn = None
         if kind_of.kind is not None:
-            record_key, urn = self.apply_record(c, batch, kind_of, item)
+            record_key, urn = self.apply_record(c, batch, kind_of.kind, kind_of, item)
         valid_on, actor = fields.get("valid_on", defaults["valid_on"]), fields.get("actor", defaults["actor"])
         batch.log.append((item.nid, item.recorded_at, kind_of.topic, kind_of.log_kind, kind_of.name,
                           item.aggregate_id, record_key, urn, self.sealer.seal(actor), self.sealer.lookup_key(actor),
                           fields.get("reason", defaults["reason"]), fields.get("source", defaults["source"]),
                           cell(valid_on) if valid_on else None, self.sealer.seal(payload_of(item))))
 
-    def apply_record(self, c: Cursor, batch: Batch, kind_of: EventType, item: Applied) -> tuple[str, str | None]:
-        kind, name, aggregate_id, fields = kind_of.kind, kind_of.name, item.aggregate_id, item.fields
+    def apply_record(self, c: Cursor, batch: Batch, kind: str, kind_of: EventType, item: Applied) -> tuple[str, str | None]:
+        name, aggregate_id, fields = kind_of.name, item.aggregate_id, item.fields
         schema = KINDS[kind]
         if name == "Redacted":
             batch.flush(c)  # rare: write what came before, then erase in place
@@ -320,7 +333,10 @@ class SQLiteReadModel(ReadModel, SQLiteTrackingRecorder):
     tracking_table = "tracking"
 
     def create_table(self) -> None:
-        retry_creation(lambda: (super(SQLiteReadModel, self).create_table(), create_missing_tables(self.db)))
+        def create() -> None:
+            super(SQLiteReadModel, self).create_table()
+            create_missing_tables(self.db)
+        retry_creation(create)
 
 
 class PostgresReadModel(ReadModel, PostgresTrackingRecorder):
@@ -331,4 +347,7 @@ class PostgresReadModel(ReadModel, PostgresTrackingRecorder):
         super().__init__(datastore, tracking_table_name=self.tracking_table)
 
     def create_table(self) -> None:
-        retry_creation(lambda: (super(PostgresReadModel, self).create_table(), create_missing_tables(self.db)))
+        def create() -> None:
+            super(PostgresReadModel, self).create_table()
+            create_missing_tables(self.db)
+        retry_creation(create)

@@ -14,13 +14,12 @@ from tqdm import tqdm
 
 from engine.application import CareerHub
 from engine.errors import CareerHubError
-from projections.readmodel import (Applied, PostgresReadModel, ReadModel, SQLiteReadModel, event_type,
-                                   needs_decoding)
+from projections.readmodel import Applied, PostgresReadModel, ReadModel, SQLiteReadModel, event_type, needs_decoding
 
 BATCH = 10_000  # fewer, larger transactions: catching up is dominated by commits otherwise
 
 
-JSON_SCANNER = json.JSONDecoder().scan_once
+JSON_SCANNER = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # set by __init__; typeshed omits it
 
 
 def json_object(text: str) -> Any:
@@ -37,14 +36,15 @@ def page_query(app: CareerHub) -> str:
     """Events after a position, at most a number of them, with their recording times (a missing
     log row is an error, not a skipped event)."""
     position = "rowid" if app.db.dialect == "sqlite" else "notification_id"
-    return (f"SELECT e.{position} AS nid, CAST(e.originator_id AS TEXT) AS originator_id, e.originator_version, e.topic, e.state, l.recorded_at"
+    return (f"SELECT e.{position} AS nid, CAST(e.originator_id AS TEXT) AS originator_id, e.originator_version, e.topic,"
+            " e.state, l.recorded_at"
             f" FROM {app.recorder.events_table_name} e LEFT JOIN event_log l ON l.notification_id = e.{position}"
             f" WHERE e.{position} > ? ORDER BY e.{position} LIMIT ?")
 
 
 def open_read_model(app: CareerHub) -> ReadModel:
     model_class = SQLiteReadModel if app.db.dialect == "sqlite" else PostgresReadModel
-    model = model_class(app.recorder.datastore)
+    model = model_class(app.db.datastore)
     model.sealer = app.db.sealer
     model.create_table()
     return model
