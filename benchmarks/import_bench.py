@@ -34,9 +34,9 @@ import engine.importing.importer as importer  # noqa: E402
 from config.settings import Settings  # noqa: E402
 from engine.application import CareerHub  # noqa: E402
 from engine.importing.importer import import_file  # noqa: E402
-from projections.readmodel import ReadModel  # noqa: E402
 from engine.importing.parsing import read_rows  # noqa: E402
 from engine.kinds import KINDS  # noqa: E402
+from projections.readmodel import ReadModel  # noqa: E402
 from service.hub import HubService  # noqa: E402
 
 GOAL = 0.25  # issue 11: import rows/s / raw sqlite3 executemany rows/s

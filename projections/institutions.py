@@ -4,11 +4,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from config.calendar import term_containing
 from engine.kinds import BENCHMARKS
 from engine.sql import Database
-from projections.queries import (active_matches, get_hub, hub_calendar, in_list, known_rows, latest_assessments, list_engaged,
-                                 list_members)
-from config.calendar import term_containing
+from projections.queries import (
+    active_matches,
+    get_hub,
+    hub_calendar,
+    in_list,
+    known_rows,
+    latest_assessments,
+    list_engaged,
+    list_members,
+)
 from projections.tables import unseal_actors
 
 
@@ -23,7 +31,8 @@ def standings(db: Database, hub_id: str, day: date, n: int, cluster: str | None 
     latest = latest_assessments(db, list(members), day, n)
     term_start = term_containing(day, hub_calendar(db, hub_id, n)).starts_on.isoformat()
     applied = {r["applicant"] for r in known_rows(
-        db, "funding", n, f"hub_id = ? AND stream = 'institutional' AND applied_on <= ? AND applicant IN ({in_list(list(members))})",
+        db, "funding", n,
+        f"hub_id = ? AND stream = 'institutional' AND applied_on <= ? AND applicant IN ({in_list(list(members))})",
         (hub_id, day.isoformat(), *members))}
     result = {}
     for urn in sorted(set(members) | set(engaged)):
