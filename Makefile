@@ -1,4 +1,4 @@
-# careerhub: `make setup`, `make test`, `make demo`.
+# careerhub: `make setup`, `make test`, `make lint`, `make demo`.
 # Set-up is idempotent: stamps skip reinstalls until pyproject.toml or package-lock.json change.
 
 SHELL := /bin/bash
@@ -22,12 +22,18 @@ export UV_PYTHON_DOWNLOADS := never
 # The uv cache and the venv may sit on different file systems: copy quietly.
 export UV_LINK_MODE := copy
 
-.PHONY: setup test demo
+.PHONY: setup test lint demo
 
 setup: $(PY_STAMP) $(VENDOR_FILES)
 
-test: setup
+test: setup lint
 	$(VPY) -m pytest -q
+
+# The guard rails, configured in pyproject.toml: lint (ruff), the layers (import-linter), types (mypy).
+lint: $(PY_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 demo: setup
 	$(VENV)/bin/careerhub demo
