@@ -75,11 +75,11 @@ class HubService:
     def record_default_definitions(self) -> None:
         """On first use of learner records: the benchmark definitions careerhub starts with (the 2014
         wording to 2025-08-31, the updated benchmarks from 2025-09-01), recorded as events like any import."""
-        self.refresh()
+        self.catch_up_with_log()
         if not definitions_recorded(self.db):
             import_file(self.app, "definitions", DEFAULT_DEFINITIONS, SYSTEM_ACTOR,
                         "the benchmark definitions careerhub starts with (DOMAIN.md), recorded on first use")
-            self.refresh()
+            self.catch_up_with_log()
 
     def retract(self, kind: str, key: Sequence[str], actor: str, reason: str) -> int:
         position = self.app.retract(kind, key, actor, reason)
@@ -89,7 +89,7 @@ class HubService:
     def redact(self, kind: str, key: Sequence[str], actor: str, reason: str) -> None:
         """Erase a person's personal data; a learner (KEY: their pseudonym) from every record that carries it."""
         if kind == "learners":
-            self.refresh()
+            self.catch_up_with_log()
             subjects = learner_records(self.db, key[0]) if len(key) == 1 else []
             if not subjects:
                 raise UnknownRecordError(f"no learner with key {' '.join(key)} (give the learner_key alone)")
