@@ -15,6 +15,11 @@ from engine.records import RECORD_CLASSES, Record
 from engine.sealing import Sealer
 from engine.sql import Database
 from engine.store import ChainedPostgresRecorder, ChainedSQLiteRecorder, DateAsISO, dialect_of, store_env
+from engine.users import User
+
+# Every store may hold users' events: their topics must resolve wherever a store is read, not only
+# where the users' service happens to be imported.
+STORED_AGGREGATES = (User,)
 
 SAVE_ATTEMPTS = 5
 ID_CHUNK = 500
