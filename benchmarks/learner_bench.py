@@ -136,7 +136,7 @@ def events_per_school() -> int:
 def generate(folder: Path, events: int, file_rows: int, seed: int) -> dict[str, Any]:
     """Write the history's files in import order; returns the manifest (files, schools, hubs)."""
     rng = random.Random(seed)
-    schools = math.ceil(events * 1.01 / events_per_school())  # 1 % over: the participations are drawn at random
+    schools = math.ceil(events * 1.03 / events_per_school())  # 3 % over: the participations are drawn at random
     hubs = max(1, round(schools / SCHOOLS_PER_HUB))
     urns = [f"{100000 + i}" for i in range(schools)]
     hub_of = {urn: f"hub{i % hubs:02d}" for i, urn in enumerate(urns)}
