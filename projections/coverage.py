@@ -191,6 +191,28 @@ def measured_coverage(db: Database, hub_id: str, day: date, n: int, definitions:
     }
 
 
+def measured_long_rows(coverage: dict[str, Any]) -> list[tuple[str, str, str, Any]]:
+    """A hub or cluster view (`measured_coverage`) as rows of the board's long table (figure, block, as_of,
+    value): each benchmark's total, then each school and year group, every figure as the view shows it
+    (a suppressed one as "<5", its reached and percent empty)."""
+    as_of, rows = coverage["as_of"], []
+
+    def figures(prefix: str, f: dict[str, Any]) -> list[tuple[str, str, str, Any]]:
+        d = f["disadvantaged"]
+        return [(f"{prefix}.{name}", "measured", as_of, value) for name, value in (
+            ("learners", f["learners"]), ("reached", f["reached"]), ("percent", f["percent"]),
+            ("disadvantaged.learners", d["learners"]), ("disadvantaged.reached", d["reached"]),
+            ("disadvantaged.percent", d["percent"]))]
+
+    for b, t in coverage["benchmarks"].items():
+        rows += figures(f"measured.bm{b}", t)
+    for r in coverage["institutions"]:
+        prefix = f"measured.bm{r['benchmark']}.{r['urn']}.year_{r['year_group']}"
+        rows += [(f"{prefix}.self_assessed_percent", "measured", as_of, r["self_assessed_percent"]),
+                 *figures(prefix, r), (f"{prefix}.gap", "measured", as_of, r["gap"])]
+    return rows
+
+
 def definitions_recorded(db: Database) -> bool:
     """Has any benchmark definition ever been recorded (even one since retracted)?"""
     return bool(db.scalar("SELECT COUNT(*) FROM rm_definitions"))

@@ -11,6 +11,7 @@ from flask import Blueprint, Response, abort, g, redirect, render_template, url_
 from config.calendar import academic_year_label, academic_year_start
 from engine.kinds import METRICS
 from projections.board import benchmark_series, clusters_side_by_side
+from projections.coverage import learners_recorded, measured_coverage, measured_long_rows
 from projections.explain import explain as explain_figure
 from projections.figures import FIGURES
 from projections.forecast import forecast_year_end
@@ -64,9 +65,33 @@ def paper_context(hub_id: str) -> dict[str, Any]:
     # links carry the moment whole (a sub-second moment must not lose the events of its last second)
     common = {k: v for k, v in {"known_at": known_at.isoformat() if known_at else None, "cluster": cluster}.items() if v}
     clusters = hub_clusters(service.db, hub_id, on, paper.term_end.log_position)
+    coverage = measured_coverage(service.db, hub_id, on, paper.on_day.log_position, None, cluster,
+                                 service.settings.minimum_learners)
     return {"hub": hub, "paper": paper, "on": on, "today": today, "latest": latest, "cluster": cluster,
             "known_at": moment_value(known_at), "common": common, "query": {"on": on.isoformat(), **common},
-            "clusters": clusters}
+            "clusters": clusters, "coverage": coverage,
+            "measured": measured_block(coverage, learners_recorded(service.db))}
+
+
+BOARD_BENCHMARKS = (5, 6)  # the board's own benchmarks: what encounters evidence for employers and workplaces
+
+
+def measured_block(coverage: dict[str, Any], recorded: bool) -> dict[str, Any]:
+    """The board's measured coverage block: one row per school and year group with benchmarks 5 and 6 side
+    by side (the hub or cluster view's figures, small numbers already suppressed), the view's totals, and
+    the gaps in words."""
+    rows: dict[tuple[str, int], dict[str, Any]] = {}
+    for r in coverage["institutions"]:
+        if r["benchmark"] in BOARD_BENCHMARKS:
+            row = rows.setdefault((r["urn"], r["year_group"]), {"urn": r["urn"], "name": r["name"] or r["urn"],
+                                                                "year_group": r["year_group"], "by": {}})
+            row["by"][r["benchmark"]] = r
+    ordered = sorted(rows.values(), key=lambda r: (r["name"], r["urn"], r["year_group"]))
+    return {"recorded": recorded, "academic_year": coverage["academic_year"], "minimum": coverage["minimum_learners"],
+            "benchmarks": [b for b in BOARD_BENCHMARKS if str(b) in coverage["definitions"]],
+            "definitions": {b: coverage["definitions"][str(b)] for b in BOARD_BENCHMARKS if str(b) in coverage["definitions"]},
+            "totals": {b: coverage["benchmarks"][str(b)] for b in BOARD_BENCHMARKS if str(b) in coverage["benchmarks"]},
+            "rows": ordered, "gaps": [r for row in ordered for b, r in sorted(row["by"].items()) if r["gap"]]}
 
 
 def with_trends(c: dict[str, Any]) -> dict[str, Any]:
@@ -125,16 +150,17 @@ def download_name(hub_id: str, on: date, extension: str) -> str:
 @bp.get("/<hub_id>/board.csv")
 @requires("dashboard")
 def paper_csv(hub_id: str) -> Any:
-    """The paper as one tidy long table: figure, block, as_of, value."""
+    """The paper as one tidy long table: figure, block, as_of, value (measured coverage as the board shows it)."""
     c = paper_context(hub_id)
-    return csv_download([LONG_COLUMNS, *long_rows(c["paper"])], download_name(hub_id, c["on"], "csv"))
+    rows = [*long_rows(c["paper"]), *measured_long_rows(c["coverage"])]
+    return csv_download([LONG_COLUMNS, *rows], download_name(hub_id, c["on"], "csv"))
 
 
 @bp.get("/<hub_id>/board.docx")
 @requires("dashboard")
 def paper_docx(hub_id: str) -> Any:
     c = with_trends(paper_context(hub_id))
-    response = Response(paper_document(c["paper"], c["hub"]["name"], c["charts"]), mimetype=DOCX)
+    response = Response(paper_document(c["paper"], c["hub"]["name"], c["charts"], c["measured"]), mimetype=DOCX)
     response.headers["Content-Disposition"] = f'attachment; filename="{download_name(hub_id, c["on"], "docx")}"'
     return response
 

@@ -67,6 +67,43 @@ def on_day_section(document: Any, p: BoardPaper) -> None:
               [[k, str(v)] for k, v in p.members_per_cluster.items()])
 
 
+def measured_figure(f: dict[str, Any] | None) -> str:
+    """A measured-coverage figure as the board's block shows it (web/templates/board/_measured.html)."""
+    if f is None:
+        return "not measured"
+    if f["suppressed"]:
+        return f"{f['learners']} learners" if str(f["learners"]).startswith("<") else "withheld"
+    return f"{f['percent']:.0f} % ({f['reached']} of {f['learners']})" if f["learners"] else "no learners"
+
+
+def measured_section(document: Any, m: dict[str, Any], on: str) -> None:
+    """Benchmarks 5 and 6 self-assessed beside learner records (web/board.py: measured_block), when there are any."""
+    if not m["rows"]:
+        return
+    document.add_heading(f"Measured coverage on {on} ({m['academic_year']})", level=1)
+    document.add_paragraph("Of each year group on roll, the share with the encounters the benchmark asks for, beside"
+                           " the school's latest self-assessment; a gap is a self-assessed 100 % with some learner"
+                           f" not reached. No figure from fewer than {m['minimum']} learners.")
+    header = ["School", "Year"] + [f"BM{b} {what}" for b in m["benchmarks"]
+                                   for what in ("self-assessed", "measured", "disadvantaged")]
+    rows = []
+    for row in m["rows"]:
+        cells = [row["name"], str(row["year_group"])]
+        for b in m["benchmarks"]:
+            r = row["by"].get(b)
+            claimed = "" if r is None else "none" if r["self_assessed_percent"] is None else f"{r['self_assessed_percent']} %"
+            cells += [claimed, measured_figure(r) + (" gap" if r and r["gap"] else ""),
+                      measured_figure(r["disadvantaged"] if r else None)]
+        rows.append(cells)
+    total = ["All schools", "all"]
+    for b in m["benchmarks"]:
+        t = m["totals"].get(b)
+        total += ["", measured_figure(t), measured_figure(t["disadvantaged"] if t else None)]
+    add_table(document, "Benchmarks 5 and 6: self-assessed, and measured from learner records", header, [*rows, total])
+    for r in m["gaps"]:
+        document.add_paragraph(f"{r['name'] or r['urn']}: {r['message']}", style="List Bullet")
+
+
 def charts_section(document: Any, charts: dict[str, dict[str, Any]]) -> None:
     """The trends at each term end as images (a Word reader cannot run the page's charts)."""
     document.add_heading("Trends at each term end", level=1)
@@ -75,7 +112,8 @@ def charts_section(document: Any, charts: dict[str, dict[str, Any]]) -> None:
             document.add_picture(io.BytesIO(png(charts[name], title)), width=Inches(6.5))
 
 
-def paper_document(p: BoardPaper, hub_name: str, charts: dict[str, dict[str, Any]]) -> bytes:
+def paper_document(p: BoardPaper, hub_name: str, charts: dict[str, dict[str, Any]],
+                   measured: dict[str, Any] | None = None) -> bytes:
     """The .docx bytes of the paper: each block under a heading that states its date."""
     document = Document()
     document.add_heading(f"{hub_name}: board paper, {long_date(p.on)}", level=0)
@@ -85,6 +123,8 @@ def paper_document(p: BoardPaper, hub_name: str, charts: dict[str, dict[str, Any
                            " the second is the day itself.")
     term_end_section(document, p)
     on_day_section(document, p)
+    if measured:
+        measured_section(document, measured, long_date(p.on))
     charts_section(document, charts)
     out = io.BytesIO()
     document.save(out)

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from docx import Document
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import LiveServer, serious_accessibility_violations, sign_in
+from service.demo import load_demo, load_learner_demo
+from tests.browser.conftest import LiveServer, serious_accessibility_violations, serve, sign_in
+from tests.web.conftest import make_app
+from tests.web.factories import PASSWORD, services
 
 pytestmark = pytest.mark.browser
 ON = "2020-02-15"
@@ -82,4 +86,42 @@ def test_without_javascript_a_figure_opens_its_own_page(browser: Browser, live_s
     expect(page.get_by_role("heading", name="Engaged with the Enterprise Adviser Network: 3")).to_be_visible()
     page.get_by_role("link", name="Back to the board paper").click()
     expect(page.locator('[data-figure="on_day.engaged"]')).to_have_text("3")
+    context.close()
+
+
+@pytest.fixture
+def learner_demo_server(sqlite_url: str) -> Iterator[LiveServer]:
+    """The demo hub with its learner extension (issue 13), served on 127.0.0.1."""
+    app = make_app(sqlite_url)
+    assert load_demo(services(app).hub) and load_learner_demo(services(app).hub)
+    services(app).users.add_user("lead", "hub_lead", "dorset", PASSWORD, "setup")
+    yield from serve(app)
+
+
+def test_the_lead_reads_measured_coverage_beside_the_self_assessment(browser: Browser, page: Page,
+                                                                     learner_demo_server: LiveServer,
+                                                                     screenshot_dir: Path):
+    sentence = "self-assessed BM5 100 %, measured 83 % of Year 10 (disadvantaged 71 %)"
+    sign_in(page, learner_demo_server, "lead")
+    page.goto(f"{learner_demo_server.url}/hub/dorset/board?on=2020-07-31")
+    block = page.locator("#measured")
+    expect(block.get_by_role("heading", name="Measured coverage on 31 July 2020")).to_be_visible()
+    expect(block.locator("#measured-gaps li", has_text=sentence)).to_have_count(1)
+    block.scroll_into_view_if_needed()
+    block.screenshot(path=screenshot_dir / "board-measured-coverage.png")
+    assert serious_accessibility_violations(page) == []
+
+    page.get_by_label("Cluster", exact=True).select_option("North Dorset")  # htmx: the paper, this block with it, is redrawn
+    expect(block.locator("#measured-empty")).to_contain_text("No learner of the hub's schools in cluster North Dorset")
+    page.get_by_label("Cluster", exact=True).select_option("Weymouth & Portland")
+    expect(block.get_by_text("Cluster Weymouth & Portland, all year groups")).to_be_visible()
+    expect(block.locator("#measured-gaps li", has_text=sentence)).to_have_count(1)
+
+    context = browser.new_context(java_script_enabled=False)  # the same block without JavaScript
+    plain = context.new_page()
+    sign_in(plain, learner_demo_server, "lead")
+    plain.goto(f"{learner_demo_server.url}/hub/dorset/board?on=2020-07-31")
+    plain.locator("#measured-gaps li", has_text=sentence).get_by_role("link", name="Colmer School").click()
+    expect(plain.get_by_role("heading", name="Colmer School (125699)")).to_be_visible()
+    expect(plain.locator("#measured-coverage")).to_contain_text("83 %")
     context.close()
