@@ -9,7 +9,7 @@ import click
 from cli.common import with_service
 from engine.follow import log_waiter
 from projections.runner import BATCH
-from projections.worker import POLL_SECONDS, ProjectionWorker
+from projections.worker import ProjectionWorker
 from service.hub import HubService
 
 
@@ -29,7 +29,7 @@ def run(service: HubService, once: bool, poll_seconds: float | None, batch_size:
     """Follow the event log and keep the read model caught up (one line per batch applied), until
     SIGTERM or SIGINT; serve with CAREERHUB_PROJECTION_WORKER=1 so that web requests leave it to this."""
     waiter = log_waiter(service.db, service.settings.database_url)
-    worker = ProjectionWorker(service.projector, waiter, say, poll_seconds or POLL_SECONDS[service.db.dialect],
+    worker = ProjectionWorker(service.projector, waiter, say, poll_seconds or service.db.backend.poll_seconds,
                               batch_size)
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, worker.stop.request)

@@ -10,11 +10,14 @@ from eventsourcing.application import Application, ProcessingEvent, Recording
 from eventsourcing.domain import Aggregate, AggregateEvent
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, PersistenceError, StoredEvent
 
+from engine.backends import backend_for
+from engine.backends.postgres import ChainedPostgresRecorder
+from engine.backends.sqlite import ChainedSQLiteRecorder
 from engine.errors import CareerHubError, ConcurrencyError, UnknownRecordError
 from engine.records import RECORD_CLASSES, Record
 from engine.sealing import Sealer
 from engine.sql import Database
-from engine.store import ChainedPostgresRecorder, ChainedSQLiteRecorder, DateAsISO, dialect_of, store_env
+from engine.store import DateAsISO
 from engine.users import User
 
 # Every store may hold users' events: their topics must resolve wherever a store is read, not only
@@ -27,7 +30,7 @@ ID_CHUNK = 500
 
 class CareerHub(Application):
     name = "careerhub"
-    recorder: ChainedSQLiteRecorder | ChainedPostgresRecorder  # as store_env chooses; the library types any recorder
+    recorder: ChainedSQLiteRecorder | ChainedPostgresRecorder  # as the backend's env chooses; the library types any recorder
 
     def __init__(self, database_url: str, cipher_key: str | None = None, create: bool = True,
                  learner_secret: str | None = None):
@@ -37,8 +40,9 @@ class CareerHub(Application):
         sealer = Sealer(cipher_key) if cipher_key else None  # checks the key before the library reads it
         self.learner_secret = learner_secret
         try:
-            super().__init__(env=store_env(database_url, cipher_key, create))
-            self.db = Database(self.recorder.datastore, dialect_of(database_url), sealer)
+            backend = backend_for(database_url)
+            super().__init__(env=backend.env(cipher_key, create))
+            self.db = Database(self.recorder.datastore, backend, sealer)
             if not create:
                 self.check_exists()
             self.check_readable()
@@ -47,9 +51,8 @@ class CareerHub(Application):
 
     def check_exists(self) -> None:
         """Refuse a database without careerhub's event tables, rather than create them."""
-        sql = ("SELECT name FROM sqlite_master WHERE type = 'table'" if self.db.dialect == "sqlite" else
-               "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()")
-        if not {self.recorder.events_table_name, "event_log"} <= {row["name"] for row in self.db.query(sql)}:
+        tables = {row["name"] for row in self.db.query(self.db.backend.list_tables)}
+        if not {self.recorder.events_table_name, "event_log"} <= tables:
             raise CareerHubError("no event store in this database: it has no event tables")
 
     def check_readable(self) -> None:
@@ -74,7 +77,7 @@ class CareerHub(Application):
         loaded: dict[UUID, Any] = {}
         for start in range(0, len(ids), ID_CHUNK):
             chunk = ids[start:start + ID_CHUNK]
-            params = [i.hex if self.db.dialect == "sqlite" else i for i in chunk]
+            params = [self.db.backend.stored_id(i) for i in chunk]
             rows = self.db.query(
                 f"SELECT originator_id, originator_version, topic, state FROM {table}"
                 f" WHERE originator_id IN ({','.join('?' * len(chunk))})"
@@ -134,17 +137,8 @@ class CareerHub(Application):
         return recordings[-1].notification.id
 
     def compact(self) -> None:
-        """Physically drop overwritten and deleted content (after a redaction). SQLite: VACUUM and
-        truncate the write-ahead log. PostgreSQL keeps dead row versions until (auto)vacuum."""
-        path = self.env.get("SQLITE_DBNAME")
-        if self.db.dialect != "sqlite" or path is None:
-            return
-        connection = sqlite3.connect(path, isolation_level=None, timeout=30)
-        try:
-            connection.execute("VACUUM")
-            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            connection.close()
+        """Physically drop overwritten and deleted content (after a redaction), as the backend can."""
+        self.db.backend.compact()
 
     def last_position(self) -> int:
         return self.recorder.max_notification_id() or 0

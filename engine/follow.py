@@ -73,7 +73,7 @@ class PollingWaiter:
 
 
 def log_waiter(db: Database, database_url: str) -> LogWaiter:
-    if db.dialect != "postgres":
+    if not db.backend.notifies:
         return PollingWaiter()
     install_notify_trigger(db)
     return NotificationWaiter(database_url)

@@ -70,10 +70,9 @@ def scrubbed_events(app: CareerHub, record: Record, fields: list[str]) -> list[S
 def carriers(app: CareerHub, record: Record) -> list[StoredEvent]:
     """The record's own events, and the matcher runs (whose inputs copy advisers' values)."""
     table = app.recorder.events_table_name
-    stored_id: Any = record.id.hex if app.db.dialect == "sqlite" else record.id
     rows = app.db.query(f"SELECT originator_id, originator_version, topic, state FROM {table}"
                         " WHERE originator_id = ? OR topic = ? ORDER BY originator_id, originator_version",
-                        (stored_id, get_topic(MatchRun.Proposed)))
+                        (app.db.backend.stored_id(record.id), get_topic(MatchRun.Proposed)))
     return [StoredEvent(originator_id=UUID(str(row["originator_id"])), originator_version=row["originator_version"],
                         topic=row["topic"], state=bytes(row["state"])) for row in rows]
 

@@ -5,15 +5,16 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from engine.backends import Backend
 from engine.sealing import NoSealer
 
 
 class Cursor:
-    def __init__(self, raw: Any, dialect: str):
-        self.raw, self.dialect = raw, dialect
+    def __init__(self, raw: Any, backend: Backend):
+        self.raw, self.backend = raw, backend
 
     def _sql(self, sql: str) -> str:
-        return sql.replace("%", "%%").replace("?", "%s") if self.dialect == "postgres" else sql
+        return self.backend.placeholders(sql)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
         self.raw.execute(self._sql(sql), tuple(params))
@@ -34,20 +35,20 @@ class Cursor:
         row = self.execute(sql, params).raw.fetchone()
         if row is None:
             return None
-        return row[0] if self.dialect == "sqlite" else next(iter(row.values()))
+        return self.backend.first_value(row)
 
 
 class Database:
     """The datastore of the event store, shared by the read model (same database kind)."""
 
-    def __init__(self, datastore: Any, dialect: str, sealer: NoSealer | None = None):
-        self.datastore, self.dialect = datastore, dialect
+    def __init__(self, datastore: Any, backend: Backend, sealer: NoSealer | None = None):
+        self.datastore, self.backend = datastore, backend
         self.sealer = sealer or NoSealer()
 
     @contextmanager
     def transaction(self, *, commit: bool) -> Iterator[Cursor]:
         with self.datastore.transaction(commit=commit) as raw:
-            yield Cursor(raw, self.dialect)
+            yield Cursor(raw, self.backend)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         with self.transaction(commit=False) as c:

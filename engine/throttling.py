@@ -24,12 +24,6 @@ from engine.store import format_recorded_at
 TABLE = "sign_in_attempts"
 CREATE = (f"CREATE TABLE IF NOT EXISTS {TABLE} (scope TEXT NOT NULL, attempt TEXT NOT NULL, attempted_at TEXT NOT NULL)",
           f"CREATE INDEX IF NOT EXISTS {TABLE}_scope ON {TABLE} (scope, attempted_at)")
-EXISTS = {"sqlite": f"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '{TABLE}'",
-          "postgres": f"SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = '{TABLE}'"}
-# SQLite: the transaction's first statement is a write (the DELETE of expired rows), which takes
-# the database's write lock at once, as BEGIN IMMEDIATE would. PostgreSQL: this lock mode
-# conflicts with itself but not with plain reads, so reservations queue one behind another.
-LOCK = {"sqlite": None, "postgres": f"LOCK TABLE {TABLE} IN SHARE ROW EXCLUSIVE MODE"}
 CREATE_ATTEMPTS = 5
 
 
@@ -58,7 +52,7 @@ class SignInAttempts:
         """Create the table unless it exists; two processes starting together may collide on it."""
         for attempt in range(CREATE_ATTEMPTS):
             try:
-                if not self.db.scalar(EXISTS[self.db.dialect]):
+                if TABLE not in {row["name"] for row in self.db.query(self.db.backend.list_tables)}:
                     with self.db.transaction(commit=True) as c:
                         for statement in CREATE:
                             c.execute(statement)
@@ -84,8 +78,9 @@ class SignInAttempts:
             return Reservation(attempt)
 
     def _lock_and_expire(self, c: Cursor, expired_before: datetime) -> None:
-        if lock := LOCK[self.db.dialect]:
-            c.execute(lock)
+        """Queue behind any other reservation, then forget expired attempts. The lock comes first: where
+        the backend takes none, the DELETE, this transaction's first statement, takes the write lock."""
+        self.db.backend.lock_against_writers(c, TABLE)
         c.execute(f"DELETE FROM {TABLE} WHERE attempted_at < ?", (format_recorded_at(expired_before),))
 
     def _wait(self, c: Cursor, quota: Quota, now: datetime, window: timedelta) -> timedelta | None:

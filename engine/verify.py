@@ -36,7 +36,7 @@ class Verdict:
 def stored_rows(app: CareerHub, after: int) -> list[dict[str, Any]]:
     """Events and their log rows after a position, matched by notification id (either may be missing)."""
     table = app.recorder.events_table_name
-    nid = "rowid" if app.db.dialect == "sqlite" else "notification_id"
+    nid = app.db.backend.position_column
     events = app.db.query(f"SELECT {nid} AS nid, originator_id, originator_version, topic, state FROM {table}"
                           f" WHERE {nid} > ? ORDER BY {nid} LIMIT {BATCH}", (after,))
     last = events[-1]["nid"] if events else None
@@ -68,7 +68,7 @@ def redactions(app: CareerHub) -> Redactions:
     """The commitments of every Redacted event, in log order (a later redaction's payload wins).
     The Redacted events are themselves covered by the chain, so their commitments can be trusted."""
     table = app.recorder.events_table_name
-    nid = "rowid" if app.db.dialect == "sqlite" else "notification_id"
+    nid = app.db.backend.position_column
     rows = app.db.query(f"SELECT originator_id, originator_version, topic, state FROM {table}"
                         f" WHERE topic LIKE '%.Redacted' ORDER BY {nid}")
     committed: dict[tuple[str, int], str] = {}

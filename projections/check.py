@@ -23,11 +23,12 @@ from eventsourcing.persistence import PersistenceError
 from eventsourcing.sqlite import SQLiteDatastore
 
 from engine.application import CareerHub
+from engine.backends import SQLiteBackend
 from engine.errors import CareerHubError
 from engine.kinds import KINDS
 from engine.sealing import PREFIX
 from engine.sql import Cursor
-from projections.readmodel import PostgresReadModel, SQLiteReadModel
+from projections.readmodel import SQLiteReadModel, read_model_class
 from projections.runner import BATCH, Applied, Projector
 from projections.tables import table_of
 
@@ -113,10 +114,11 @@ def compare_with_replay(app: CareerHub) -> ReadModelVerdict:
             return ReadModelVerdict(False, position, 0, 0, Problem(tracking_table(app), (
                 f"the read model's position {position} is beyond the log's last event {head}"
                 " (events up to it would never be applied)")))
-        scratch = replay(app, Path(folder) / "replay.sqlite3", position)
+        backend = SQLiteBackend(f"sqlite:///{Path(folder) / 'replay.sqlite3'}")
+        scratch = replay(app, backend, position)
         try:
             with scratch.transaction(commit=False) as expected:
-                return compare_tables(app, live, Cursor(expected, "sqlite"), position, behind)
+                return compare_tables(app, live, Cursor(expected, backend), position, behind)
         finally:
             scratch.close()
 
@@ -125,8 +127,7 @@ def compare_with_replay(app: CareerHub) -> ReadModelVerdict:
 def live_snapshot(app: CareerHub) -> Iterator[Cursor]:
     """One read-only transaction on the live store (rolled back at the end)."""
     with app.db.transaction(commit=False) as c:
-        if app.db.dialect == "postgres":  # otherwise each statement would see a newer snapshot
-            c.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        app.db.backend.read_snapshot(c)
         yield c
 
 
@@ -139,7 +140,7 @@ def live_position(app: CareerHub, live: Cursor) -> tuple[int, int]:
 
 
 def tracking_table(app: CareerHub) -> str:
-    return (SQLiteReadModel if app.db.dialect == "sqlite" else PostgresReadModel).tracking_table
+    return read_model_class(app.db.backend).tracking_table
 
 
 class Replay(Projector):
@@ -175,11 +176,11 @@ class OpenSealer:
         return getattr(self.sealer, name)
 
 
-def replay(app: CareerHub, path: Path, until: int) -> SQLiteDatastore:
-    """A scratch read model at `path` made from the log's first `until` positions."""
-    datastore = SQLiteDatastore(str(path))
+def replay(app: CareerHub, backend: SQLiteBackend, until: int) -> SQLiteDatastore:
+    """A scratch read model in the backend's file made from the log's first `until` positions."""
+    datastore = SQLiteDatastore(str(backend.path))
     model = SQLiteReadModel(datastore)
-    model.sealer = OpenSealer(app.db.sealer)
+    model.backend, model.sealer = backend, OpenSealer(app.db.sealer)
     model.create_table()
     Replay(app, model, until).rebuild()
     return datastore
@@ -231,21 +232,8 @@ def column_names(expected: Cursor, table: str) -> list[str]:
 def in_order(c: Cursor, table: str, columns: list[str], key: tuple[str, ...]) -> Iterator[dict[str, Any]]:
     """The table's rows in key order. PostgreSQL orders text by byte (COLLATE "C"), as SQLite and
     Python do, or the two sides would not walk in step."""
-    order = ", ".join(f'{k} COLLATE "C"' if c.dialect == "postgres" and k == "aggregate_id" else k for k in key)
-    return streamed(c, f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order}")
-
-
-def streamed(c: Cursor, sql: str) -> Iterator[dict[str, Any]]:
-    """Rows a few at a time: a national log does not fit in memory twice over."""
-    if c.dialect == "postgres":  # a server-side cursor: a plain one receives the whole result at once
-        with c.raw.connection.cursor(name="careerhub_check") as cursor:
-            cursor.itersize = FETCH
-            yield from cursor.execute(sql)
-        return
-    cursor = c.raw.sqlite_cursor  # the library's wrapper has no fetchmany
-    cursor.execute(sql)
-    while rows := cursor.fetchmany(FETCH):
-        yield from (dict(row) for row in rows)
+    order = ", ".join(c.backend.byte_order(k) if k == "aggregate_id" else k for k in key)
+    return c.backend.streamed(c, f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order}", FETCH)
 
 
 def identity(row: dict[str, Any], key: tuple[str, ...]) -> tuple:

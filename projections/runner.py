@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from engine.application import CareerHub
 from engine.errors import CareerHubError
-from projections.readmodel import Applied, PostgresReadModel, ReadModel, SQLiteReadModel, event_type, needs_decoding
+from projections.readmodel import Applied, ReadModel, event_type, needs_decoding, read_model_class
 
 BATCH = 10_000  # fewer, larger transactions: catching up is dominated by commits otherwise
 
@@ -35,7 +35,7 @@ def json_object(text: str) -> Any:
 def page_query(app: CareerHub) -> str:
     """Events after a position, at most a number of them, with their recording times (a missing
     log row is an error, not a skipped event)."""
-    position = "rowid" if app.db.dialect == "sqlite" else "notification_id"
+    position = app.db.backend.position_column
     return (f"SELECT e.{position} AS nid, CAST(e.originator_id AS TEXT) AS originator_id, e.originator_version, e.topic,"
             " e.state, l.recorded_at"
             f" FROM {app.recorder.events_table_name} e LEFT JOIN event_log l ON l.notification_id = e.{position}"
@@ -43,9 +43,8 @@ def page_query(app: CareerHub) -> str:
 
 
 def open_read_model(app: CareerHub) -> ReadModel:
-    model_class = SQLiteReadModel if app.db.dialect == "sqlite" else PostgresReadModel
-    model = model_class(app.db.datastore)
-    model.sealer = app.db.sealer
+    model = read_model_class(app.db.backend)(app.db.datastore)
+    model.backend, model.sealer = app.db.backend, app.db.sealer
     model.create_table()
     return model
 

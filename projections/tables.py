@@ -8,26 +8,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
 from datetime import date
 from functools import cache
 from typing import Any
 
+from engine.backends import Backend
 from engine.kinds import KINDS, Column, Kind
-from engine.sql import Cursor
 
-SQL_TYPES = {
-    "sqlite": {"int": "INTEGER", "percent": "INTEGER", "bool": "INTEGER", "float": "REAL", "big": "INTEGER"},
-    "postgres": {"int": "BIGINT", "percent": "INTEGER", "bool": "INTEGER", "float": "DOUBLE PRECISION", "big": "BIGINT"},
-}
 # The actor (a user's e-mail address) is sealed; actor_key (a keyed hash of it) finds it by equality.
 LOG_COLUMNS = ("nid", "recorded_at", "topic", "kind", "event", "aggregate_id", "record_key", "urn",
                "actor", "actor_key", "reason", "source", "valid_on", "payload")
 
 
-def schema_digest(dialect: str) -> str:
+def schema_digest(backend: Backend) -> str:
     """A fingerprint of the tables' definitions: a read model made under other ones is rebuilt."""
-    statements = json.dumps(table_groups(dialect), sort_keys=True)
+    statements = json.dumps(table_groups(backend), sort_keys=True)
     return hashlib.sha256(statements.encode()).hexdigest()
 
 
@@ -35,15 +30,15 @@ def table_of(kind: str) -> str:
     return f"rm_{kind}"
 
 
-def sql_type(dialect: str, schema: Kind, column: Column) -> str:
+def sql_type(backend: Backend, schema: Kind, column: Column) -> str:
     if column.name in schema.sealed:
         return "TEXT"  # ciphertext, whatever the value's type
-    return SQL_TYPES[dialect].get(column.type, "TEXT")
+    return backend.column_types.get(column.type, "TEXT")
 
 
-def table_groups(dialect: str) -> dict[str, list[str]]:
+def table_groups(backend: Backend) -> dict[str, list[str]]:
     """Each read-model table with the statements that create it and its indexes."""
-    big = SQL_TYPES[dialect]["big"]
+    big = backend.column_types["big"]
     groups = {"rm_schema": ["CREATE TABLE IF NOT EXISTS rm_schema (digest TEXT NOT NULL)"], "rm_log": [
         f"CREATE TABLE IF NOT EXISTS rm_log (nid {big} PRIMARY KEY, recorded_at TEXT NOT NULL, topic TEXT NOT NULL,"
         " kind TEXT, event TEXT NOT NULL, aggregate_id TEXT NOT NULL, record_key TEXT, urn TEXT, actor TEXT,"
@@ -56,7 +51,7 @@ def table_groups(dialect: str) -> dict[str, list[str]]:
     ]}
     for schema in KINDS.values():
         table = table_of(schema.kind)
-        columns = ", ".join(f"{c.name} {sql_type(dialect, schema, c)}" for c in schema.columns)
+        columns = ", ".join(f"{c.name} {sql_type(backend, schema, c)}" for c in schema.columns)
         statements = [f"CREATE TABLE IF NOT EXISTS {table} (aggregate_id TEXT NOT NULL, nid_from {big} NOT NULL,"
                       f" nid_to {big}, record_key TEXT NOT NULL, {columns})",
                       f"CREATE INDEX IF NOT EXISTS {table}_current ON {table} (aggregate_id, nid_to)"]
@@ -118,31 +113,6 @@ def unseal_actors(rows: list[dict[str, Any]], sealer: Any) -> list[dict[str, Any
 
 def version_columns(schema: Kind) -> tuple[str, ...]:
     return ("aggregate_id", "nid_from", "nid_to", "record_key", *schema.column_names)
-
-
-def insert_rows(c: Cursor, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Many rows in one statement: COPY on PostgreSQL (cheaper than an INSERT per row, even
-    pipelined), one prepared INSERT stepped over every row on SQLite."""
-    if not rows:
-        return
-    if c.dialect == "postgres":
-        with c.raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-    else:
-        c.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", rows)
-
-
-def close_versions(c: Cursor, table: str, closes: Sequence[tuple[int, str]]) -> None:
-    """Supersede the current version of many records, (log position, aggregate_id) each, in one statement."""
-    if not closes:
-        return
-    if c.dialect == "postgres":
-        nids, ids = (list(column) for column in zip(*closes, strict=True))
-        c.execute(f"UPDATE {table} AS t SET nid_to = v.nid FROM unnest(?::bigint[], ?::text[]) AS v(nid, id)"
-                  " WHERE t.aggregate_id = v.id AND t.nid_to IS NULL", (nids, ids))
-    else:
-        c.executemany(f"UPDATE {table} SET nid_to = ? WHERE aggregate_id = ? AND nid_to IS NULL", closes)
 
 
 def visible(alias: str = "") -> str:

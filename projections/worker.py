@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from engine.follow import LogWaiter
 from projections.runner import BATCH, Applied, Projector
 
-POLL_SECONDS = {"postgres": 30.0, "sqlite": 0.5}  # PostgreSQL is woken by NOTIFY; the poll only covers a lost one
 STOP_CHECK_SECONDS = 0.5  # a wait is cut into slices this long, so a stop request is honoured soon
 
 

@@ -19,6 +19,7 @@ import psycopg
 import pytest
 
 from engine.application import SAVE_ATTEMPTS, CareerHub
+from engine.backends import Backend, backend_for
 from engine.errors import ConcurrencyError
 from engine.importing.importer import import_file
 from engine.records import RECORD_CLASSES
@@ -235,8 +236,8 @@ class HookedCursor(Cursor):
     """A real cursor that runs `hook` once, right after the first statement matching `after`
     (a COPY too: the read model's bulk insert on PostgreSQL)."""
 
-    def __init__(self, raw: Any, dialect: str, after: str, hook: list[Callable[[], Any]]):
-        super().__init__(HookedCopy(raw, self), dialect)
+    def __init__(self, raw: Any, backend: Backend, after: str, hook: list[Callable[[], Any]]):
+        super().__init__(HookedCopy(raw, self), backend)
         self.after, self.hook = after, hook
 
     def ran(self, sql: str) -> None:
@@ -270,21 +271,21 @@ class HookedCopy:
 
 
 class HookedDatabase(Database):
-    def __init__(self, datastore: Any, dialect: str, after: str, hook: list[Callable[[], Any]]):
-        super().__init__(datastore, dialect)
+    def __init__(self, datastore: Any, backend: Backend, after: str, hook: list[Callable[[], Any]]):
+        super().__init__(datastore, backend)
         self.after, self.hook = after, hook
 
     @contextmanager
     def transaction(self, *, commit: bool) -> Iterator[Cursor]:
         with self.datastore.transaction(commit=commit) as raw:
-            yield HookedCursor(raw, self.dialect, self.after, self.hook)
+            yield HookedCursor(raw, self.backend, self.after, self.hook)
 
 
 def hooked_projector(app: CareerHub, after: str, hook: Callable[[], Any]) -> Projector:
     """A Projector whose read model lets `hook` run inside its batch transaction, after `after`."""
     projector = Projector(app)
     model = projector.model
-    database = HookedDatabase(model.datastore, model.dialect, after, [hook])
+    database = HookedDatabase(model.datastore, model.backend, after, [hook])
     model.__class__ = type(f"Hooked{type(model).__name__}", (type(model),), {"db": property(lambda self: database)})
     return projector
 
@@ -413,7 +414,7 @@ def test_given_a_fresh_postgres_store_when_two_commands_start_together_then_both
 
     starter = threading.Thread(target=start_another_command)
     with psycopg.connect(postgres_url) as first_command:  # this command's start-up, caught mid-transaction
-        for statement in table_groups("postgres")["rm_log"]:
+        for statement in table_groups(backend_for(postgres_url))["rm_log"]:
             first_command.execute(statement)
         starter.start()
         wait_for_lock_wait_or_end(postgres_url, starter)

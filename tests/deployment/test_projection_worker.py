@@ -49,7 +49,7 @@ def test_the_worker_applies_what_another_process_records_and_the_writer_reads_it
     # No bound on the writer's wait: that it returns only once its write is applied is what is checked.
     monkeypatch.setattr(hub_module, "READ_YOUR_WRITES_SECONDS", float(HANG_GUARD_SECONDS))
     service = worker_service(database_url)  # the store and read model exist before the worker starts
-    poll = ONLY_NOTIFY_WAKES if service.db.dialect == "postgres" else []
+    poll = ONLY_NOTIFY_WAKES if service.db.backend.notifies else []
     waits = []
     with running(["projections", "run", *poll], careerhub_env(database_url), tmp_path / "worker.log") as worker:
         eventually(lambda: "following the log" in worker.text(), "the worker is listening")
@@ -63,7 +63,7 @@ def test_the_worker_applies_what_another_process_records_and_the_writer_reads_it
     assert contiguous_from_one(worker.applied_ranges(), head)
     assert f"stopped at log position {head}" in worker.text()
     assert check_read_model(service.app).ok
-    print(f"\nworker ({service.db.dialect}): {head} events in {len(waits)} imports, each returned once applied by the"
+    print(f"\nworker ({service.db.backend.name}): {head} events in {len(waits)} imports, each returned once applied by the"
           f" worker after {', '.join(f'{w:.3f}' for w in waits)} s (import included)")
     service.close()
 
@@ -103,7 +103,8 @@ def test_a_worker_killed_mid_batch_and_started_again_applies_every_event_once(da
     verdict = check_read_model(service.app)  # the log replayed into a scratch model, compared row by row
     assert verdict.ok and verdict.position == head and verdict.behind == 0, verdict.difference
     assert service.db.scalar("SELECT COUNT(*) FROM rm_log") == head  # each position once: none twice, none lost
-    print(f"\nworker SIGKILLed ({service.db.dialect}) at read-model positions {killed_at} of {head}; restarted: all applied once")
+    print(f"\nworker SIGKILLed ({service.db.backend.name}) at read-model positions {killed_at} of {head};"
+          " restarted: all applied once")
     service.close()
 
 

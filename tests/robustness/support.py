@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.application import CareerHub
+from engine.backends import SQLiteBackend
 from engine.kinds import KINDS
 from engine.verify import verify_chain
 from projections.runner import Projector
@@ -115,7 +116,7 @@ def read_model_dump(database_url: str) -> dict[str, list[tuple]]:
 
 def index_names(app: CareerHub) -> list[tuple]:
     """The read model's indexes: a crash must not leave one missing (lookups would crawl)."""
-    if app.db.dialect == "sqlite":
+    if isinstance(app.db.backend, SQLiteBackend):
         rows = app.db.query("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name LIKE 'rm^_%' ESCAPE '^'"
                             " AND name NOT LIKE 'sqlite^_%' ESCAPE '^'")
     else:

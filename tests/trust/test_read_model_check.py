@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from eventsourcing.cipher import AESCipher
 
 from cli import main
+from engine.backends import SQLiteBackend
 from engine.importing.importer import import_file
 from projections.check import check_read_model
 from tests.projections.factories import World, adviser, assessment, csv_bytes, given_two_rounds_of_imports, read_model_dump
@@ -152,7 +153,7 @@ def test_verify_read_model_from_the_command_line(world):
 
 def test_a_tracking_position_moved_beyond_the_log_is_named(world):
     """Events up to that position would never be applied: the reports would go stale silently."""
-    table = "tracking" if world.db.dialect == "sqlite" else "readmodel_tracking"
+    table = "tracking" if isinstance(world.db.backend, SQLiteBackend) else "readmodel_tracking"
     head = world.service.app.recorder.max_notification_id()
     execute(world, f"UPDATE {table} SET notification_id = ?", (head + 50,))
     assert first_difference(world) == (f"{table}: the read model's position {head + 50} is beyond the log's"
@@ -161,7 +162,7 @@ def test_a_tracking_position_moved_beyond_the_log_is_named(world):
 
 def test_a_tracking_position_moved_back_leaves_rows_a_replay_does_not_make(world):
     world.load("assessments", assessment("B", "2020-03-01"))
-    table = "tracking" if world.db.dialect == "sqlite" else "readmodel_tracking"
+    table = "tracking" if isinstance(world.db.backend, SQLiteBackend) else "readmodel_tracking"
     head = world.service.app.recorder.max_notification_id()
     execute(world, f"UPDATE {table} SET notification_id = ?", (head - 1,))
     assert first_difference(world) == f"rm_log position {head}: not made by a replay of the log (inserted or duplicated)"

@@ -12,6 +12,7 @@ from eventsourcing.cipher import AESCipher
 
 from cli import main
 from config.settings import Settings, load_settings
+from engine.backends import SQLiteBackend
 from engine.errors import CareerHubError
 from engine.verify import verify_chain
 from service.hub import HubService
@@ -96,7 +97,7 @@ def test_re_importing_the_old_row_after_redaction_is_a_new_correction_not_a_sile
 
 def forge(hub: HubService, position: int, old: bytes, new: bytes) -> None:
     table = hub.app.recorder.events_table_name
-    nid = "rowid" if hub.db.dialect == "sqlite" else "notification_id"
+    nid = "rowid" if isinstance(hub.db.backend, SQLiteBackend) else "notification_id"
     state = bytes(hub.db.query(f"SELECT state FROM {table} WHERE {nid} = ?", (position,))[0]["state"])
     forged = re.sub(old, new, state)
     assert forged != state

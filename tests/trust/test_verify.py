@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from config.settings import load_settings
+from engine.backends import SQLiteBackend
 from engine.verify import check_extends, verify_chain
 from service.hub import HubService
 
@@ -28,7 +29,7 @@ def execute(hub: HubService, sql: str, params: tuple = ()) -> None:
 
 
 def events_table(hub: HubService) -> tuple[str, str]:
-    return hub.app.recorder.events_table_name, "rowid" if hub.db.dialect == "sqlite" else "notification_id"
+    return hub.app.recorder.events_table_name, "rowid" if isinstance(hub.db.backend, SQLiteBackend) else "notification_id"
 
 
 def test_an_untouched_log_verifies_and_its_digest_is_extended_by_later_events(hub):

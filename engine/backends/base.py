@@ -1,0 +1,72 @@
+"""What the rest of careerhub asks of the database an event store lives in. Each backend answers
+in its own module (sqlite.py, postgres.py); nothing outside engine/backends compares their names."""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+from uuid import UUID
+
+if TYPE_CHECKING:
+    from engine.sql import Cursor
+
+
+class Backend(ABC):
+    """One database, as a CAREERHUB_DATABASE_URL names it (parsed once, by `backend_for`)."""
+
+    name: ClassVar[str]  # for messages only
+    schemes: ClassVar[tuple[str, ...]]  # the URL schemes that name this backend
+    position_column: ClassVar[str]  # the events table's column holding an event's log position
+    column_types: ClassVar[Mapping[str, str]]  # SQL type of each read-model column type; "big" holds a log position
+    list_tables: ClassVar[str]  # SQL: the current schema's tables, one `name` per row
+    list_tables_and_indexes: ClassVar[str]  # SQL: the current schema's tables and indexes, one `name` per row
+    notifies: ClassVar[bool]  # a follower of the log can be woken by LISTEN/NOTIFY
+    poll_seconds: ClassVar[float]  # how often the projection worker looks at the log unless told otherwise
+
+    def __init__(self, url: str):
+        self.url = url
+
+    def env(self, cipher_key: str | None = None, create: bool = True) -> dict[str, str]:
+        """The eventsourcing library's settings for this store (DATA.md §1); a store that does not
+        exist yet is created, unless `create` is false."""
+        env = self.persistence_env(create)
+        env["CREATE_TABLE"] = "yes" if create else "no"
+        if cipher_key:
+            env.update({"CIPHER_TOPIC": "eventsourcing.cipher:AESCipher", "CIPHER_KEY": cipher_key})
+        return env
+
+    @abstractmethod
+    def persistence_env(self, create: bool) -> dict[str, str]:
+        """The library's persistence module, its connection settings and careerhub's recorder."""
+
+    @abstractmethod
+    def placeholders(self, sql: str) -> str:
+        """SQL written with `?` placeholders, in the driver's style."""
+
+    @abstractmethod
+    def first_value(self, row: Any) -> Any:
+        """The first column of a row as the driver returns it."""
+
+    @abstractmethod
+    def stored_id(self, aggregate_id: UUID) -> Any:
+        """An aggregate id as the events table's originator_id column holds it (a query parameter)."""
+
+    @abstractmethod
+    def lock_against_writers(self, c: Cursor, table: str) -> None:
+        """Queue this transaction's writes to `table` behind any other's, from now until it ends."""
+
+    @abstractmethod
+    def read_snapshot(self, c: Cursor) -> None:
+        """Make every statement of this read-only transaction see one snapshot."""
+
+    @abstractmethod
+    def byte_order(self, column: str) -> str:
+        """An ORDER BY term that sorts a text column by its bytes, as Python does."""
+
+    @abstractmethod
+    def streamed(self, c: Cursor, sql: str, size: int) -> Iterator[dict[str, Any]]:
+        """A query's rows read `size` at a time: a national log does not fit in memory twice over."""
+
+    @abstractmethod
+    def compact(self) -> None:
+        """Physically drop overwritten and deleted content (after a redaction), where the database can now."""

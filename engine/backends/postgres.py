@@ -1,0 +1,125 @@
+"""PostgreSQL: a server, many writers. careerhub's recorder (the event log's clock and hash chain,
+written under the library's table lock, outside psycopg's pipeline mode) and everything else that
+differs from SQLite."""
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError, InternalError, OperationalError, ProgrammingError, StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.utils import get_topic
+
+from engine.backends.base import Backend
+from engine.store import EVENT_LOG_COLUMNS, LAST_LINK, REWRITE, log_rows
+
+if TYPE_CHECKING:
+    from engine.sql import Cursor
+
+
+class ChainedPostgresRecorder(PostgresApplicationRecorder):
+    def create_table(self) -> None:
+        # The library re-creates its insert function every time; two commands starting at once then
+        # collide on it ('tuple concurrently updated'). Create only what is missing, and retry a collision.
+        for attempt in range(5):
+            try:
+                if not self.store_exists():
+                    super().create_table()
+                    self.create_event_log()
+                return
+            except (InternalError, IntegrityError, ProgrammingError, OperationalError):
+                if attempt == 4:
+                    raise
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        """As the library does, but outside psycopg's pipeline mode, where a file of 20,000 events
+        sent as one array parameter left client and server waiting on each other for ever."""
+        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
+            self._insert_events(curs, stored_events, **kwargs)
+            if not stored_events:
+                return []
+            self._insert_stored_events(curs, stored_events, **kwargs)  # locks the table, then inserts
+            ids = self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+            for e in kwargs.get("rewrites", ()):
+                curs.execute(REWRITE.format(table=self.events_table_name).replace("?", "%s"),
+                             (e.state, e.originator_id, e.originator_version))
+            return ids
+
+    def store_exists(self) -> bool:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute("SELECT to_regclass(%s) IS NOT NULL AND to_regclass('event_log') IS NOT NULL AS ok",
+                         (self.events_table_name,))
+            row = curs.fetchone()
+            return bool(row and row["ok"])
+
+    def create_event_log(self) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(
+                "CREATE TABLE IF NOT EXISTS event_log (notification_id BIGINT PRIMARY KEY,"
+                " recorded_at TEXT NOT NULL, payload_sha256 TEXT NOT NULL, chain TEXT NOT NULL)")
+            curs.execute("CREATE INDEX IF NOT EXISTS event_log_recorded_at ON event_log (recorded_at)")
+
+    def _fetch_ids_after_insert_events(self, curs: Any, stored_events: Sequence[StoredEvent],
+                                       **kwargs: Any) -> Sequence[int] | None:
+        # The events table is locked EXCLUSIVE here, so the clock and the chain follow commit order.
+        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        curs.execute(LAST_LINK)
+        previous = curs.fetchone()
+        curs.execute("SELECT clock_timestamp() AS now")
+        now = curs.fetchone()["now"]
+        rows = log_rows(previous, ids or [], stored_events, now)
+        # One statement with array parameters, not thousands of round trips.
+        columns = [list(column) for column in zip(*rows, strict=True)] or [[], [], [], []]
+        curs.execute(f"INSERT INTO event_log ({EVENT_LOG_COLUMNS}) SELECT * FROM"
+                     " unnest(%s::bigint[], %s::text[], %s::text[], %s::text[])", columns)
+        return ids
+
+
+class PostgresBackend(Backend):
+    name = "postgres"
+    schemes = ("postgresql", "postgres")
+    position_column = "notification_id"
+    column_types = {"int": "BIGINT", "percent": "INTEGER", "bool": "INTEGER", "float": "DOUBLE PRECISION", "big": "BIGINT"}
+    list_tables = "SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema()"
+    list_tables_and_indexes = f"{list_tables} UNION SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+    notifies = True  # a trigger on event_log notifies every commit that records events (engine/follow.py)
+    poll_seconds = 30.0  # the poll only covers a lost notification
+
+    def persistence_env(self, create: bool) -> dict[str, str]:
+        parts = urlsplit(self.url)
+        return {"PERSISTENCE_MODULE": "eventsourcing.postgres",
+                "POSTGRES_DBNAME": parts.path.lstrip("/"), "POSTGRES_HOST": parts.hostname or "127.0.0.1",
+                "POSTGRES_PORT": str(parts.port or 5432), "POSTGRES_USER": unquote(parts.username or ""),
+                "POSTGRES_PASSWORD": unquote(parts.password or ""), "POSTGRES_LOCK_TIMEOUT": "30",
+                "APPLICATION_RECORDER_TOPIC": get_topic(ChainedPostgresRecorder)}
+
+    def placeholders(self, sql: str) -> str:
+        return sql.replace("%", "%%").replace("?", "%s")
+
+    def first_value(self, row: Any) -> Any:
+        return next(iter(row.values()))  # rows are dicts
+
+    def stored_id(self, aggregate_id: UUID) -> Any:
+        return aggregate_id  # a uuid column
+
+    def lock_against_writers(self, c: Cursor, table: str) -> None:
+        """This lock mode conflicts with itself but not with plain reads."""
+        c.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+
+    def read_snapshot(self, c: Cursor) -> None:
+        """Otherwise each statement would see a newer snapshot."""
+        c.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+
+    def byte_order(self, column: str) -> str:
+        return f'{column} COLLATE "C"'
+
+    def streamed(self, c: Cursor, sql: str, size: int) -> Iterator[dict[str, Any]]:
+        """A server-side cursor: a plain one receives the whole result at once."""
+        with c.raw.connection.cursor(name="careerhub_streamed") as cursor:
+            cursor.itersize = size
+            yield from cursor.execute(sql)
+
+    def compact(self) -> None:
+        """Nothing: PostgreSQL keeps dead row versions until (auto)vacuum."""
