@@ -195,6 +195,16 @@ def generate(folder: Path, events: int, file_rows: int, seed: int) -> dict[str, 
 # --- phases (each in its own process) -------------------------------------------------------------------
 
 def rss_mib() -> float:
+    """This process's peak resident set so far, in MiB: VmHWM, the high-water mark of its own memory. Linux's
+    ru_maxrss is the same figure but carries over the parent's through fork and exec (here the generator's
+    100+ MiB), which would hide a smaller phase's own peak."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
