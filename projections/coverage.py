@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from fractions import Fraction
 from typing import Any
 
 from config.calendar import academic_year_of, parse_academic_year
@@ -125,11 +126,143 @@ def share(learners: int, reached: int) -> dict[str, Any]:
     return {"learners": learners, "reached": reached, "percent": 100 * reached / learners if learners else None}
 
 
-def suppressed(figure: dict[str, Any], minimum: int) -> dict[str, Any]:
-    """A hub or cluster view's figure: from fewer than `minimum` learners, only "<minimum" is shown."""
-    if figure["learners"] == 0 or figure["learners"] >= minimum:
+SMALL, WITHHELD = "small", "withheld"  # why a hub or cluster view shows no figure
+
+
+def suppressed(figure: dict[str, Any], minimum: int, why: str | None = None) -> dict[str, Any]:
+    """A hub or cluster view's figure: from fewer than `minimum` learners only "<minimum" is shown (why
+    SMALL, or unsaid: the figure's own size decides); a figure withheld to protect a small one beside it
+    (why WITHHELD) shows "withheld"."""
+    if why is None:
+        why = SMALL if 0 < figure["learners"] < minimum else None
+    if why is None:
         return {**figure, "suppressed": False}
-    return {"learners": f"<{minimum}", "reached": None, "percent": None, "suppressed": True}
+    return {"learners": f"<{minimum}" if why == SMALL else WITHHELD, "reached": None, "percent": None,
+            "suppressed": True}
+
+
+# --- complementary suppression -------------------------------------------------------------------
+# A hub's measured coverage is one set of counts shown through several views: the hub's (each benchmark's
+# total and every school year group) and each cluster's (its total and its schools' year groups). A count
+# is a key: ("cell", urn, year group), the same learners for every benchmark measuring the year group;
+# and the views' totals, each known by the cells it adds up (sum_key). Each total is a Sum of parts: the
+# hub's (per benchmark) of its clusters' totals and of its schools without a cluster; a cluster's of its cells.
+
+Key = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Sum:
+    total: Key
+    parts: tuple[Key, ...]
+
+
+def determined(sums: list[Sum], hidden: set[Key]) -> list[Key]:
+    """The hidden counts that the shown ones give away: those a combination of the sums (each total minus
+    its parts is zero) fixes once every shown count is put in. Exact linear algebra over the rationals on
+    the hidden counts only (a few per hub): reduced row echelon form, where a hidden count is fixed exactly
+    when its pivot row has no other entry."""
+    columns = sorted({k for s in sums for k in (s.total, *s.parts) if k in hidden})
+    index = {k: i for i, k in enumerate(columns)}
+    pivots: dict[int, dict[int, Fraction]] = {}
+    for s in sums:
+        row: dict[int, Fraction] = {}
+        for key, sign in ((s.total, 1), *((p, -1) for p in s.parts)):
+            if key in index:
+                row[index[key]] = row.get(index[key], Fraction(0)) + sign
+        for col, pivot in pivots.items():
+            if row.get(col):
+                factor = row[col]
+                for c, v in pivot.items():
+                    row[c] = row.get(c, Fraction(0)) - factor * v
+        row = {c: v for c, v in row.items() if v}
+        if not row:
+            continue
+        col = min(row)
+        lead = row[col]
+        row = {c: v / lead for c, v in row.items()}
+        for other in pivots.values():
+            if other.get(col):
+                factor = other[col]
+                for c, v in row.items():
+                    other[c] = other.get(c, Fraction(0)) - factor * v
+                for c in [c for c, v in other.items() if not v]:
+                    del other[c]
+        pivots[col] = row
+    return [columns[col] for col, row in sorted(pivots.items()) if len(row) == 1]
+
+
+def complementary(values: dict[Key, int], sums: list[Sum], why: dict[Key, str]) -> dict[Key, str]:
+    """Grow the suppressed counts (key -> SMALL or WITHHELD) until no shown total, less the shown counts
+    beside it, gives one of them away: while some suppressed count is so determined (in the simplest case
+    it is the only one suppressed in a sum whose total is shown), also withhold the next-smallest shown
+    count of a sum it is in (cells before totals; the first in that order that frees it, else the
+    smallest). Each round withholds one more count, so it ends."""
+    why = dict(why)
+    while found := determined(sums, set(why)):
+        for x in found:  # the first given away that has a shown count beside it in some sum
+            near = {k for s in sums if x in (s.total, *s.parts) for k in (s.total, *s.parts) if k not in why}
+            if near:
+                break
+        else:  # given away through sums none of whose shown counts is beside it: any of theirs
+            near = {k for s in sums if why.keys() & {s.total, *s.parts} for k in (s.total, *s.parts) if k not in why}
+        if not near:  # not reached: a count is given away only through some sum that shows a count
+            raise AssertionError(f"no count to withhold for {found}")
+        order = sorted(near, key=lambda k: (values[k] == 0, k[0] != "cell", values[k], k))
+        why[next((k for k in order if x not in determined(sums, {*why, k})), order[0])] = WITHHELD
+    return why
+
+
+@dataclass(frozen=True)
+class Protection:
+    """Why each count of a hub's measured coverage is not shown (learners, and disadvantaged learners),
+    and the count each view's total is: ("hub", benchmark) or ("cluster", benchmark, cluster) -> key."""
+
+    learners: dict[Key, str]
+    disadvantaged: dict[Key, str]
+    totals: dict[Key, Key]
+
+
+def sum_key(cells: list[Key]) -> Key:
+    """A total is known by the cells it adds up: the same cells give the same number whichever benchmark
+    or view shows it (BM6, BM7 and BM8 measure the same year groups; a cluster of one cell is that cell)."""
+    return cells[0] if len(cells) == 1 else ("sum", tuple(sorted(cells)))
+
+
+def protection(rows: list[dict[str, Any]], clusters: dict[str, str | None], minimum: int) -> Protection:
+    """One suppression pattern for all of a hub's views (its own and each cluster's): counts from fewer than
+    `minimum` learners (SMALL), then complementary suppression (WITHHELD) of the learners, then of the
+    disadvantaged learners, where a suppressed cell or total suppresses its disadvantaged count too.
+    Reached counts follow their learners' pattern (the same sums over the same cells)."""
+    sums: set[Sum] = set()
+    learners: dict[Key, int] = {}
+    disadvantaged: dict[Key, int] = {}
+    totals: dict[Key, Key] = {}
+
+    def add(scope: Key, cells: list[Key], parts: list[Key]) -> Key:
+        key = sum_key(cells)
+        learners[key], disadvantaged[key] = sum(learners[k] for k in cells), sum(disadvantaged[k] for k in cells)
+        if len(parts) > 1:
+            sums.add(Sum(key, tuple(sorted(parts))))
+        totals[scope] = key
+        return key
+
+    for b in sorted({r["benchmark"] for r in rows}):
+        by_cluster: dict[str | None, list[Key]] = {}
+        for r in rows:
+            if r["benchmark"] == b:
+                key = ("cell", r["urn"], r["year_group"])
+                by_cluster.setdefault(clusters.get(r["urn"]) or None, []).append(key)
+                learners[key], disadvantaged[key] = r["learners"], r["disadvantaged"]["learners"]
+        parts: list[Key] = list(by_cluster.get(None, []))
+        parts += [add(("cluster", b, c), cells, cells) for c, cells in sorted(by_cluster.items(), key=lambda kv: str(kv[0])) if c]
+        add(("hub", b), [k for cells in by_cluster.values() for k in cells], parts)
+    ordered = sorted(sums, key=lambda s: (s.total, s.parts))
+    small = {k: SMALL for k, v in learners.items() if 0 < v < minimum}
+    hidden = complementary(learners, ordered, small)
+    small_dis = {k: SMALL for k, v in disadvantaged.items() if 0 < v < minimum}
+    withheld = complementary(disadvantaged, ordered, {**{k: WITHHELD for k in hidden}, **small_dis})
+    return Protection(hidden, withheld, totals)
 
 
 def total(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -161,12 +294,15 @@ def school_coverage(db: Database, urns: list[str], day: date, n: int, definition
     return sorted(rows, key=lambda r: (r["urn"], r["benchmark"], r["year_group"]))
 
 
-def hub_view(rows: list[dict[str, Any]], minimum: int) -> list[dict[str, Any]]:
-    """School rows as a hub or cluster view shows them: small numbers suppressed, and so their gap."""
+def hub_view(rows: list[dict[str, Any]], minimum: int, guard: Protection) -> list[dict[str, Any]]:
+    """School rows as a hub or cluster view shows them: no figure where the pattern suppresses it, and so
+    no gap."""
     shown = []
     for row in rows:
-        figure = suppressed({k: row[k] for k in ("learners", "reached", "percent")}, minimum)
-        shown.append({**row, **figure, "disadvantaged": suppressed(row["disadvantaged"], minimum),
+        key = ("cell", row["urn"], row["year_group"])
+        figure = suppressed({k: row[k] for k in ("learners", "reached", "percent")}, minimum, guard.learners.get(key))
+        shown.append({**row, **figure, "disadvantaged": suppressed(row["disadvantaged"], minimum,
+                                                                   guard.disadvantaged.get(key)),
                       "gap": None if figure["suppressed"] else row["gap"]})
         shown[-1]["message"] = gap_message(shown[-1])
     return shown
@@ -175,20 +311,35 @@ def hub_view(rows: list[dict[str, Any]], minimum: int) -> list[dict[str, Any]]:
 def measured_coverage(db: Database, hub_id: str, day: date, n: int, definitions: str | None = None,
                       cluster: str | None = None, minimum: int = 5) -> dict[str, Any]:
     """The hub's (or a cluster's) measured coverage on the day, beside each member's self-assessment,
-    with small numbers suppressed: the report's `measured_coverage`."""
-    members = list_members(db, hub_id, day, n, cluster)
+    with small numbers suppressed and the figures that would give them away withheld: the report's
+    `measured_coverage`. The pattern is the whole hub's, so that no view adds to another what it hides."""
+    members = list_members(db, hub_id, day, n)
     urns = [m["urn"] for m in members]
     chosen = definitions_for(db, day, n, definitions)
-    rows = school_coverage(db, urns, day, n, chosen, latest_assessments(db, urns, day, n))
+    every = school_coverage(db, urns, day, n, chosen, latest_assessments(db, urns, day, n))
+    totals, rows = view_of(every, {m["urn"]: m["cluster"] for m in members}, cluster, minimum, list(chosen))
     names = {m["urn"]: m["name"] for m in members}
-    totals = {b: total([r for r in rows if r["benchmark"] == b]) for b in chosen}
     return {
         "academic_year": academic_year_of(day), "as_of": day.isoformat(), "definitions_asked": definitions,
         "minimum_learners": minimum, "definitions": {str(b): d.to_json() for b, d in chosen.items()},
-        "benchmarks": {str(b): {**suppressed({k: t[k] for k in ("learners", "reached", "percent")}, minimum),
-                                "disadvantaged": suppressed(t["disadvantaged"], minimum)} for b, t in totals.items()},
-        "institutions": [{"name": names.get(r["urn"]), **r} for r in hub_view(rows, minimum)],
+        "benchmarks": totals, "institutions": [{"name": names.get(r["urn"]), **r} for r in rows],
     }
+
+
+def view_of(every: list[dict[str, Any]], clusters: dict[str, str | None], cluster: str | None, minimum: int,
+            benchmarks: list[int]) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
+    """One view of a hub's school rows (all its members' `school_coverage`): the hub's, or a cluster's
+    (cluster: its name). Each benchmark's total and the school rows, as the hub's one pattern shows them."""
+    guard = protection(every, clusters, minimum)
+    rows = [r for r in every if not cluster or clusters.get(r["urn"]) == cluster]
+
+    def shown_total(b: int) -> dict[str, Any]:
+        t = total([r for r in rows if r["benchmark"] == b])
+        key = guard.totals.get(("cluster", b, cluster) if cluster else ("hub", b), ())
+        return {**suppressed({k: t[k] for k in ("learners", "reached", "percent")}, minimum, guard.learners.get(key)),
+                "disadvantaged": suppressed(t["disadvantaged"], minimum, guard.disadvantaged.get(key))}
+
+    return {str(b): shown_total(b) for b in benchmarks}, hub_view(rows, minimum, guard)
 
 
 def measured_long_rows(coverage: dict[str, Any]) -> list[tuple[str, str, str, Any]]:
@@ -233,6 +384,8 @@ def gap_message(row: dict[str, Any]) -> str:
     dis = row["disadvantaged"]
     said = f"self-assessed BM{row['benchmark']} {row['self_assessed_percent']} %" \
         if row.get("self_assessed_percent") is not None else f"BM{row['benchmark']} not self-assessed"
+    if row.get("suppressed") and row["learners"] == WITHHELD:
+        return f"{said}, Year {row['year_group']} withheld (a smaller figure would follow from the total)"
     if row.get("suppressed"):
         return f"{said}, measured from {row['learners']} learners of Year {row['year_group']}"
     disadvantaged = f" (disadvantaged {dis['percent']:.0f} %)" if dis.get("percent") is not None else ""

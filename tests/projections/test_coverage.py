@@ -205,3 +205,67 @@ def test_a_file_with_a_learner_key_column_is_refused_the_key_is_made_by_careerhu
         sqlite_learner_world.load("learners", {**learner("P1", "A", 10, "2025/26"), "learner_key": "chosen"})
 
     assert rejected.value.column == "learner_key" and "unknown column" in str(rejected.value)
+
+
+# --- complementary suppression: no small figure follows from a shown total -------------------------
+
+def given_year_10s(world: World, sizes: dict[str, tuple[int, int]], clusters: dict[str, str] | None = None) -> None:
+    """urn -> (learners, of them disadvantaged); every learner took part in the school's employer encounter."""
+    clusters = clusters or {}
+    world.given_hub(*(institution(urn, cluster=clusters.get(urn, "")) for urn in sizes))
+    world.load("encounters", *(encounter(f"E{urn}", urn, "2019-10-10", year_groups="10") for urn in sizes))
+    world.load("learners", *(learner(f"P{i}", urn, 10, "2019/20", disadvantaged=i < dis)
+                             for urn, (n, dis) in sizes.items() for i in range(n)))
+    world.load("participations", *(took_part(f"P{i}", f"E{urn}", urn, "2019-10-10")
+                                   for urn, (n, _) in sizes.items() for i in range(n)))
+
+
+def view(world: World, cluster: str | None = None) -> tuple[dict, dict]:
+    """BM5's total and school rows (urn -> row) of the hub's (or a cluster's) view, minimum 5."""
+    world.service.refresh()
+    result = measured_coverage(world.db, HUB, d("2020-07-31"), position_at(world.db, None), None, cluster, 5)
+    return result["benchmarks"]["5"], {r["urn"]: r for r in result["institutions"] if r["benchmark"] == 5}
+
+
+def test_beside_one_small_year_group_the_next_smallest_is_withheld_so_the_total_less_the_rest_tells_nothing(
+        sqlite_learner_world: World):
+    given_year_10s(sqlite_learner_world, {"A": (3, 0), "B": (6, 0), "C": (8, 0), "D": (9, 0)})
+
+    total, rows = view(sqlite_learner_world)
+
+    assert total["learners"] == 26 and total["suppressed"] is False
+    assert (rows["A"]["learners"], rows["B"]["learners"], rows["C"]["learners"]) == ("<5", "withheld", 8)
+    assert rows["B"]["reached"] is None and rows["B"]["percent"] is None and rows["B"]["gap"] is None
+    assert rows["B"]["message"] == "BM5 not self-assessed, Year 10 withheld (a smaller figure would follow from the total)"
+    assert total["learners"] - rows["C"]["learners"] - rows["D"]["learners"] == 9  # A and B together, not A
+
+
+def test_a_small_disadvantaged_count_is_not_left_to_total_less_the_others(sqlite_learner_world: World):
+    given_year_10s(sqlite_learner_world, {"A": (10, 2), "B": (12, 6), "C": (9, 7)})
+
+    total, rows = view(sqlite_learner_world)
+
+    assert [rows[u]["learners"] for u in "ABC"] == [10, 12, 9]  # every year group's own figure is shown
+    assert [rows[u]["disadvantaged"]["learners"] for u in "ABC"] == ["<5", "withheld", 7]
+    assert total["disadvantaged"]["learners"] == 15
+
+
+def test_with_two_small_year_groups_nothing_more_is_withheld(sqlite_learner_world: World):
+    given_year_10s(sqlite_learner_world, {"A": (3, 0), "B": (4, 0), "C": (8, 0)})
+
+    total, rows = view(sqlite_learner_world)
+
+    assert [rows[u]["learners"] for u in "ABC"] == ["<5", "<5", 8] and total["learners"] == 15
+
+
+def test_one_pattern_for_the_hub_and_its_clusters_so_no_view_gives_away_what_another_hides(learner_world: World):
+    # west is one small school: its cluster total is that school, and the hub total less east's would be too
+    given_year_10s(learner_world, {"A": (3, 0), "B": (6, 0), "C": (8, 0)}, {"A": "west", "B": "east", "C": "east"})
+
+    hub_total, hub_rows = view(learner_world)
+    west_total, _ = view(learner_world, "west")
+    east_total, east_rows = view(learner_world, "east")
+
+    assert [hub_rows[u]["learners"] for u in "ABC"] == ["<5", 6, 8]
+    assert hub_total["learners"] == "withheld" and west_total["learners"] == "<5" and east_total["learners"] == 14
+    assert [east_rows[u]["learners"] for u in "BC"] == [6, 8]
