@@ -64,7 +64,6 @@ def paper_text(p: BoardPaper) -> str:
 @with_service
 def board(service: HubService, hub_id: str, on: Any, known_at: Any, cluster: str | None, fmt: str) -> None:
     """The board paper: the last completed term's figures beside the day's (two dates, each stated)."""
-    service.refresh()
     paper = board_paper(service.db, hub_id, on, known_at, cluster)
     if fmt == "json":
         echo_json(paper.to_json())

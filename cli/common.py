@@ -56,7 +56,8 @@ def with_service(command: Callable[..., Any] | None = None, *, writes: bool = Fa
             raise click.BadParameter(str(error), param_hint="--actor") from None
         service = HubService(settings, create=creates)
         try:
-            return command(service=service, **kwargs)
+            with service.reading():  # one read handle for the command: its answers read one state
+                return command(service=service, **kwargs)
         finally:
             service.close()
 

@@ -79,7 +79,6 @@ def log_rows(rows: list[dict]) -> list[dict]:
 @with_service
 def log(service: HubService, kind, urn, by_actor, since, until, limit, fmt) -> None:
     """The event log: every recorded event, in recording order."""
-    service.refresh()
     rows = list_log(service.db, LogFilter(kind=kind, urn=urn, actor=by_actor, since=since, until=until, limit=limit))
     if fmt == "jsonl":
         for row in rows:
@@ -98,7 +97,6 @@ def log(service: HubService, kind, urn, by_actor, since, until, limit, fmt) -> N
 def transactions(service: HubService, hub_id, text, by_actor, on, fmt) -> None:
     """Every transaction of the log (an import, a retraction, an acceptance...): the knowledge points that
     --known-at @POSITION names. POSITION is the log position of the transaction's last event."""
-    service.refresh()
     readable = None
     if hub_id:
         get_hub(service.db, hub_id, position_at(service.db, None))
@@ -118,7 +116,6 @@ def transactions(service: HubService, hub_id, text, by_actor, on, fmt) -> None:
 @with_service
 def history(service: HubService, urn: str, fmt: str) -> None:
     """Every event that touched institution URN: valid date, recording time, actor, reason, values."""
-    service.refresh()
     rows = institution_history(service.db, urn)
     if not rows:
         raise click.ClickException(f"nothing has been recorded about institution {urn}")

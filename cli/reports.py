@@ -61,7 +61,6 @@ def default_forecast_day(service: HubService, years: list[str]) -> date:
 def report(service: HubService, hub_id, as_of, known_at, compare_at, cluster, cohort_as_of, terms, definitions, fmt,
            more_terms) -> None:
     """The hub report (DATA.md §3) as of a day, as known at a moment; or a term-end series."""
-    service.refresh()
     years = [*terms, *more_terms]
     as_of = as_of or (default_forecast_day(service, years) if years else date.today())
     query = Query(hub_id, as_of, known_at, cluster, cohort_as_of)
@@ -96,7 +95,6 @@ def report(service: HubService, hub_id, as_of, known_at, compare_at, cluster, co
 @with_service
 def explain(service: HubService, hub_id, as_of, known_at, cluster, fmt, figure) -> None:
     """The institutions and the exact events behind one FIGURE of the report."""
-    service.refresh()
     result = explain_figure(service.db, Query(hub_id, as_of, known_at, cluster), figure)
     if fmt == "json":
         echo_json(result)
@@ -123,7 +121,6 @@ def evidence(service: HubService, hub_id, academic_year, known_at, flagged_only,
     """Encounters per hub member in an academic year, with flags where a self-assessed 100 % on
     benchmark 5 or 6 has no recorded encounter of that kind for some year group, and the coverage
     measured from learner records (as of the year's end) beside the self-assessment."""
-    service.refresh()
     rows = with_measured(encounter_evidence(service.db, hub_id, academic_year, known_at), measured_coverage(
         service.db, hub_id, year_end(academic_year), position_at(service.db, known_at), definitions, None,
         service.settings.minimum_learners))

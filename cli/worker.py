@@ -28,8 +28,8 @@ def say(message: str) -> None:
 def run(service: HubService, once: bool, poll_seconds: float | None, batch_size: int) -> None:
     """Follow the event log and keep the read model caught up (one line per batch applied), until
     SIGTERM or SIGINT; serve with CAREERHUB_PROJECTION_WORKER=1 so that web requests leave it to this."""
-    waiter = log_waiter(service.db, service.settings.database_url)
-    worker = ProjectionWorker(service.projector, waiter, say, poll_seconds or service.db.backend.poll_seconds,
+    waiter = log_waiter(service.app.db, service.settings.database_url)
+    worker = ProjectionWorker(service.projector, waiter, say, poll_seconds or service.app.db.backend.poll_seconds,
                               batch_size)
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, worker.stop.request)

@@ -57,3 +57,33 @@ class Database:
     def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         with self.transaction(commit=False) as c:
             return c.scalar(sql, params)
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Snapshot]:
+        """One read-only transaction held open: every read through the handle it yields sees one state of
+        the database, whatever is committed meanwhile, and pays for one BEGIN and one ROLLBACK in all."""
+        with self.datastore.transaction(commit=False) as raw:
+            cursor = Cursor(raw, self.backend)
+            self.backend.read_snapshot(cursor)
+            yield Snapshot(self, cursor)
+
+
+class Snapshot(Database):
+    """A Database whose reads all run in one open read-only transaction (see Database.snapshot). It equals
+    the database it was taken from, so that answers cached by log position are shared between snapshots."""
+
+    def __init__(self, database: Database, cursor: Cursor):
+        super().__init__(database.datastore, database.backend, database.sealer)
+        self.database, self.cursor = database, cursor
+
+    @contextmanager
+    def transaction(self, *, commit: bool) -> Iterator[Cursor]:
+        if commit:
+            raise RuntimeError("a read snapshot cannot write: write through the database it was taken from")
+        yield self.cursor
+
+    def __eq__(self, other: object) -> bool:
+        return self.database == (other.database if isinstance(other, Snapshot) else other)
+
+    def __hash__(self) -> int:
+        return hash(self.database)

@@ -126,9 +126,8 @@ def compare_with_replay(app: CareerHub) -> ReadModelVerdict:
 @contextmanager
 def live_snapshot(app: CareerHub) -> Iterator[Cursor]:
     """One read-only transaction on the live store (rolled back at the end)."""
-    with app.db.transaction(commit=False) as c:
-        app.db.backend.read_snapshot(c)
-        yield c
+    with app.db.snapshot() as snapshot:
+        yield snapshot.cursor
 
 
 def live_position(app: CareerHub, live: Cursor) -> tuple[int, int]:

@@ -41,7 +41,6 @@ def load_learner_demo(service: HubService, echo: Callable[[str], None] = lambda 
     """Record the learner extension (demohub/dorset-learners/) on top of the demo hub; False (and nothing
     recorded) when the store has no demo hub or already has learners. Without CAREERHUB_LEARNER_SECRET the
     demo's own published secret keys them: fine for made-up pupils, never for real ones."""
-    service.refresh()
     if store_is_empty(service) or learners_recorded(service.db):
         return False
     if not service.app.learner_secret:

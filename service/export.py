@@ -61,7 +61,6 @@ def stored_events_upto(service: HubService, n: int) -> list[dict[str, Any]]:
 
 
 def export_bundle(service: HubService, query: Query, outdir: Path) -> dict[str, Any]:
-    service.refresh()
     n = position_at(service.db, query.known_at)
     report = service.report(query).to_json()
     events = stored_events_upto(service, n)
@@ -126,7 +125,6 @@ def comparison_files(diff: dict[str, Any]) -> dict[str, str]:
 def export_comparison(service: HubService, query: Query, then: Any, now: Any) -> tuple[dict[str, str], dict[str, Any]]:
     """The files of a comparison between two knowledge points, and their manifest: the query, each point
     with its log position and chain digest, and the store's verified head."""
-    service.refresh()
     diff = compare_known_at(service.db, query, then, now)
     files = comparison_files(diff)
     manifest = sealed_manifest(service, {"hub_id": query.hub_id, "as_of": query.as_of.isoformat(),
@@ -155,5 +153,4 @@ def import_bundle(service: HubService, bundle: Path) -> dict[str, Any]:
     service.app.recorder.insert_events([
         StoredEvent(originator_id=UUID(e["originator_id"]), originator_version=e["originator_version"],
                     topic=e["topic"], state=base64.b64decode(e["state"])) for e in events])
-    service.refresh()
     return manifest

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 import config
@@ -14,6 +16,7 @@ from engine.application import CareerHub
 from engine.errors import UnknownRecordError
 from engine.importing.importer import ImportSummary, import_file
 from engine.redaction import redact, redact_records
+from engine.sql import Database, Snapshot
 from projections.coverage import definitions_recorded, learner_records
 from projections.report import Query, Report, hub_report
 from projections.runner import Projector
@@ -26,27 +29,76 @@ WORKER_POLL_SECONDS = 0.02
 log = logging.getLogger(__name__)
 
 
+class Reading:
+    """The read handle of one request or command: opened at its first read, after the read model is caught
+    up once (see HubService.refresh), it pins every read to one state of the read model — one log position —
+    in one read-only transaction. A write renews it, so the writer's next read sees its own write."""
+
+    def __init__(self, service: HubService):
+        self.service = service
+        self.stack = ExitStack()
+        self.snapshot: Snapshot | None = None
+
+    @property
+    def db(self) -> Snapshot:
+        if self.snapshot is None:
+            self.service.make_ready()
+            self.snapshot = self.stack.enter_context(self.service.app.db.snapshot())
+        return self.snapshot
+
+    def renew(self) -> None:
+        self.stack.close()
+        self.snapshot = None
+
+
 class HubService:
     def __init__(self, settings: Settings, create: bool = True):
         self.settings = settings
         self.app = CareerHub(settings.database_url, settings.cipher_key, create, settings.learner_secret)
         self.projector = Projector(self.app)
+        self.current_reading: ContextVar[Reading | None] = ContextVar("reading", default=None)
 
     @property
-    def db(self):
+    def db(self) -> Database:
+        """What reads go through: the current request's or command's read handle (see `reading`); outside
+        one, the database itself, its read model made ready for each read."""
+        if reading := self.current_reading.get():
+            return reading.db
+        self.make_ready()
         return self.app.db
 
+    @contextmanager
+    def reading(self) -> Iterator[Reading]:
+        """One read handle for everything read until the block ends (a web request, a command)."""
+        reading = Reading(self)
+        token = self.current_reading.set(reading)
+        try:
+            yield reading
+        finally:
+            self.current_reading.reset(token)
+            reading.renew()
+
+    def renew_reading(self) -> None:
+        if reading := self.current_reading.get():
+            reading.renew()
+
+    def make_ready(self) -> None:
+        """Make the read model ready for a read: caught up here with everything recorded (by any process);
+        but when a projection worker follows the log, read as the worker has left it: a request never pays
+        for applying events."""
+        if not self.settings.projection_worker:
+            self.projector.catch_up()
+
     def refresh(self) -> int:
-        """Make the read model ready for a read; returns the log position it will be read at. Caught up
-        here with everything recorded (by any process); but when a projection worker follows the log,
-        read as the worker has left it: a request never pays for applying events."""
-        if self.settings.projection_worker:
-            return self.projector.position()
-        return self.projector.catch_up()
+        """Make the read model ready for a read (see make_ready); returns the log position it will be read at."""
+        self.make_ready()
+        return self.projector.position()
 
     def catch_up_with_log(self) -> int:
         """After a write, or before a check that a write relies on: the read model holds everything
-        recorded so far (so a writer reads its own writes), applied here, or by the worker."""
+        recorded so far (so a writer reads its own writes), applied here, or by the worker; the current
+        read handle is renewed to read it."""
+        self.renew_reading()
         if self.settings.projection_worker:
             return self.wait_for_worker(self.app.last_position())
         return self.projector.catch_up()
@@ -100,7 +152,6 @@ class HubService:
         self.app.compact()
 
     def report(self, query: Query) -> Report:
-        self.refresh()
         return hub_report(self.db, query)
 
     def close(self) -> None:

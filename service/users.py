@@ -161,7 +161,6 @@ class Users:
 
     def list_users(self) -> list[dict]:
         """Every user, by name: role, hub, sign-in standing (no password hashes)."""
-        self.service.refresh()
         ids = [UUID(i) for i in aggregate_ids(self.service.db, "User")]
         users = self.app.load_many(ids).values()
         return sorted((u.describe() for u in users if isinstance(u, User)), key=lambda d: d["name"])

@@ -17,26 +17,22 @@ __all__ = ["adviser_history", "adviser_register_of", "current_institution", "pas
 
 def past_runs(service: HubService, areas: list[str] | None = None) -> list[dict[str, Any]]:
     """The recorded matcher runs of the areas (all if None), newest first."""
-    service.refresh()
     return list_runs(service.db, areas)
 
 
 def adviser_register_of(service: HubService, area: str, day: date) -> list[dict[str, Any]]:
     """The advisers of an area (owned by it, or by no area) with their matches and availability on the day."""
-    service.refresh()
     return adviser_register(service.db, area, day)
 
 
 def adviser_history(service: HubService, adviser_ref: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
     """The adviser as known now (None if retracted or unknown) and every logged event of its record."""
-    service.refresh()
     found = known_rows(service.db, "advisers", position_at(service.db, None), "adviser_ref = ?", (adviser_ref,))
     return (found[0] if found else None), record_history(service.db, "advisers", adviser_ref)
 
 
 def current_institution(service: HubService, urn: str) -> dict[str, Any] | None:
     """An institution as known now (None if unknown or retracted)."""
-    service.refresh()
     found = known_rows(service.db, "institutions", position_at(service.db, None), "urn = ?", (urn,))
     return found[0] if found else None
 
@@ -45,7 +41,6 @@ def school_candidates(service: HubService, area: str, as_of: date, urn: str) -> 
     """The school's advisers on the day, from the snapshot a run would take: ranked by the matcher's score,
     or excluded by the hard rule the matcher applies. Refused for a school that is not waiting for an
     adviser that day (not engaged, or matched already)."""
-    service.refresh()
     snapshot = build_snapshot(service, area, as_of)
     try:
         return candidates_for(snapshot, urn)

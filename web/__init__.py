@@ -72,9 +72,9 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     if not app.config["SECRET_KEY"]:
         # One key for every web process over this store, not one per process: a cookie signed by one
         # must be read by the others (serve --workers N) and after a restart.
-        app.config["SECRET_KEY"] = shared_secret(service.db, SESSION_KEY_NAME)
+        app.config["SECRET_KEY"] = shared_secret(service.app.db, SESSION_KEY_NAME)
     app.extensions["careerhub"] = Services(service, Users(service, app.config["PASSWORD_HASHER"]))
-    app.extensions["sign_in_throttle"] = SignInThrottle(SignInAttempts(service.db))
+    app.extensions["sign_in_throttle"] = SignInThrottle(SignInAttempts(service.app.db))
     app.jinja_env.globals["htmx_config"] = HTMX_CONFIG
     app.jinja_env.globals["figures"] = FIGURES  # every figure's label, from the one registry
     app.session_interface = SessionInterface()

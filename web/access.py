@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from contextlib import ExitStack
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -34,9 +35,8 @@ def user_commands() -> Users:
 
 def known_hubs() -> list[dict[str, Any]]:
     """Every hub known now, by id."""
-    service = hub_service()
-    service.refresh()
-    return sorted(known_rows(service.db, "hubs", position_at(service.db, None)), key=lambda h: h["hub_id"])
+    db = hub_service().db
+    return sorted(known_rows(db, "hubs", position_at(db, None)), key=lambda h: h["hub_id"])
 
 
 def visible_hubs() -> list[dict[str, Any]]:
@@ -49,8 +49,21 @@ def now() -> datetime:
 
 
 def init_app(app: Flask) -> None:
+    app.before_request(open_reading)
     app.before_request(load_user)
+    app.teardown_request(close_reading)
     app.context_processor(lambda: {"user": g.get("user"), "can": can})
+
+
+def open_reading() -> None:
+    """One read handle per request (service.hub.Reading): every page reads one state of the read model."""
+    g.reading = ExitStack()
+    g.reading.enter_context(hub_service().reading())
+
+
+def close_reading(_error: BaseException | None) -> None:
+    if reading := g.pop("reading", None):
+        reading.close()
 
 
 def load_user() -> None:

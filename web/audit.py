@@ -78,7 +78,6 @@ def user_scope() -> Callable[[dict[str, Any]], bool] | None:
 def knowledge_points(search: TransactionSearch) -> tuple[list[Any], int]:
     """The most recent transactions matching the search (newest first), and how many more match."""
     service = hub_service()
-    service.refresh()
     found = search_transactions(list_transactions(service.db, user_scope()), search)
     return found[::-1][:POINTS_SHOWN], max(0, len(found) - POINTS_SHOWN)
 
@@ -105,7 +104,6 @@ def time_travel(hub_id: str, as_of: Any, known_at: Any, compare_at: Any) -> dict
         return {"mode": "single", "report": report.to_json(), "figures": report.figures}
     if known_at is None:
         raise InvalidField("known_at", "To compare, give the first point (“Known after”) as well as the second.")
-    service.refresh()
     diff = compare_known_at(service.db, Query(hub_id, as_of), known_at, compare_at)
     return {"mode": "compare", "diff": diff, "rows": diff["all_figures"]}
 
@@ -157,7 +155,6 @@ def redacted(row: dict[str, Any]) -> dict[str, Any]:
 def log_page(f: LogFilter, size: int) -> tuple[list[dict[str, Any]], int | None]:
     """Up to `size` readable rows after f.after, and the position to continue from (None at the end)."""
     service = hub_service()
-    service.refresh()
     readable = hub_scope(g.user.hub_id) if g.user.hub_id else None
     rows, after = [], f.after
     while True:
@@ -219,7 +216,6 @@ def log_jsonl() -> Any:
 def history(urn: str) -> Any:
     """Every event that touched one institution: corrections and retractions included."""
     service = hub_service()
-    service.refresh()
     if g.user.hub_id and not hub_scope(g.user.hub_id)({"urn": urn, "record_key": None, "kind": None}):
         abort(403, description=f"Institution {urn} has never been in hub {g.user.hub_id}.")
     rows = mark_retractable([redacted(r) for r in institution_history(service.db, urn)])

@@ -56,7 +56,6 @@ def first_day(latest: date | None, today: date) -> date:
 def paper_context(hub_id: str) -> dict[str, Any]:
     hub = get_visible_hub(hub_id)
     service = hub_service()
-    service.refresh()
     latest = latest_data_day(service.db, hub_id)
     today = now().date()
     on = day_arg("on", first_day(latest, today), "On")
@@ -134,7 +133,6 @@ def explain(hub_id: str, figure: str) -> Any:
     query = Query(hub_id, as_of, moment_arg("known_at", "Known at"), text_arg("cluster"),
                   day_arg("cohort_as_of", None, "Members as of"))
     service = hub_service()
-    service.refresh()
     result = explain_figure(service.db, query, figure)
     back = {k: v for k, v in {"on": text_arg("on") or as_of.isoformat(),
                               "known_at": query.known_at.isoformat() if query.known_at else None,

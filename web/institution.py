@@ -31,7 +31,6 @@ def benchmarks_chart(assessments: list[dict[str, Any]]) -> dict[str, Any]:
 def page(urn: str) -> Any:
     """One institution as of a day (default today), for the people of its hub or its area."""
     service = hub_service()
-    service.refresh()
     if g.user.hub_id and not readable_by_hub(service.db, g.user.hub_id)({"urn": urn, "record_key": None, "kind": None}):
         abort(403, description=f"Institution {urn} has never been in hub {g.user.hub_id} or its area.")
     latest, today = latest_day_of(service.db, urn), now().date()
