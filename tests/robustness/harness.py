@@ -78,9 +78,11 @@ class Pause:
             raise TimeoutError("nobody let the paused process go on")
 
 
-def run_cli(folder: str, args: list[str], race: Race | None = None) -> None:
-    """`careerhub ARGS` in this process; the exit status is the command's."""
+def run_cli(folder: str, args: list[str], race: Race | None = None, env: dict[str, str] | None = None) -> None:
+    """`careerhub ARGS` in this process, with `env` added to its environment (the fork server's is the
+    session's as it started); the exit status is the command's."""
     keep_output(folder)
+    os.environ.update(env or {})
     from cli import main
     from service.hub import HubService
 
@@ -195,8 +197,9 @@ def run(ctx: ForkServerContext, folder: Path, target: Callable[..., None], *args
     return finish(process, folder, started, kill_after)
 
 
-def cli(ctx: ForkServerContext, folder: Path, *args: str, kill_after: float | None = None) -> Outcome:
-    return run(ctx, folder, run_cli, list(args), kill_after=kill_after)
+def cli(ctx: ForkServerContext, folder: Path, *args: str, kill_after: float | None = None,
+        env: dict[str, str] | None = None) -> Outcome:
+    return run(ctx, folder, run_cli, list(args), None, env, kill_after=kill_after)
 
 
 def ok(outcome: Outcome) -> Outcome:

@@ -93,9 +93,9 @@ def median_seconds(outcomes: list[Outcome]) -> float:
 
 
 def careerhub(forkserver: ForkServerContext, folder: Path, database_url: str, *args: str,
-              kill_after: float | None = None) -> Outcome:
+              kill_after: float | None = None, env: dict[str, str] | None = None) -> Outcome:
     """`careerhub ARGS --database-url URL` in a fresh process (options go after the subcommand)."""
-    return cli(forkserver, folder, *args, "--database-url", database_url, kill_after=kill_after)
+    return cli(forkserver, folder, *args, "--database-url", database_url, kill_after=kill_after, env=env)
 
 
 def restarted(forkserver: ForkServerContext, folder: Path, database_url: str) -> None:
@@ -177,6 +177,99 @@ def crash_imports(forkserver: ForkServerContext, folder: Path, database_url: str
         assert_chain_verifies(database_url)
     assert_read_model_equals_a_rebuild(forkserver, folder / "rebuild", database_url)
     return report(tally.line(started, "; read model = rebuild, chain verifies"))
+
+
+# --- learner files: pupil ids as a school exports them, keyed at import ------------------------
+
+LEARNER_ENV = {"CAREERHUB_LEARNER_SECRET": "the crash suite's learner secret"}
+PUPILS_PER_SCHOOL = 2
+LEARNER_HEADER = ["pupil_id", "urn", "year_group", "academic_year", "disadvantaged"]
+PARTICIPATION_HEADER = ["pupil_id", "encounter_ref", "urn", "participated_on"]
+ENCOUNTER_HEADER = ["encounter_ref", "urn", "occurred_on", "kind", "provider", "year_groups", "students"]
+PUPIL_PREFIX = "UPNX"  # every pupil id starts so: none may reach the store
+
+
+def pupil(urn: str, k: int, i: int) -> str:
+    return f"{PUPIL_PREFIX}{urn}{k:03d}{i}"
+
+
+def learner_file(folder: Path, k: int) -> Path:
+    """File k lists batch k's Year 10 pupils (new) and batch k-1's again with `disadvantaged` turned
+    over: each row records exactly one event, a new record or a correction."""
+    def rows(batch: int, turned: bool) -> list[list[str]]:
+        return [[pupil(urn, batch, i), urn, "10", "2019/20", str(((i + batch) % 2 == 0) != turned).lower()]
+                for urn in URNS for i in range(PUPILS_PER_SCHOOL)]
+
+    return write_csv(folder, f"learners-{k:03d}.csv", LEARNER_HEADER, rows(k, False) + (rows(k - 1, True) if k else []))
+
+
+def participation_file(folder: Path, k: int) -> Path:
+    """Batch k's pupils each took part in their school's employer encounter: all new records."""
+    return write_csv(folder, f"participations-{k:03d}.csv", PARTICIPATION_HEADER, [
+        [pupil(urn, k, i), f"E{urn}", urn, "2019-10-10"] for urn in URNS for i in range(PUPILS_PER_SCHOOL)])
+
+
+def given_encounters(forkserver: ForkServerContext, folder: Path, database_url: str) -> None:
+    encounters = write_csv(folder, "encounters.csv", ENCOUNTER_HEADER,
+                           [[f"E{urn}", urn, "2019-10-10", "employer_encounter", "Acme", "10", ""] for urn in URNS])
+    ok(careerhub(forkserver, folder / "given-encounters", database_url, "import", "encounters", str(encounters)))
+
+
+def no_pupil_id_in_the_store(database_url: str) -> bool:
+    with opened(database_url) as app:
+        logged = app.db.query(f"SELECT state FROM {app.recorder.events_table_name}")
+        learners = app.db.query("SELECT learner_key FROM rm_learners")
+    return not any(PUPIL_PREFIX.encode() in bytes(r["state"]) for r in logged) and \
+        all(len(r["learner_key"]) == 32 and PUPIL_PREFIX not in r["learner_key"] for r in learners)
+
+
+def crash_learner_imports(forkserver: ForkServerContext, folder: Path, database_url: str, kills: int, name: str) -> str:
+    """Learners and participations files killed at random moments, in turn: each file of pupil ids fully
+    in or absent, the read model a prefix of the log, the chain verifying; importing the file again then
+    succeeds (all of it if it was absent, nothing new if it was in), and the read model equals a rebuild."""
+    started = time.monotonic()
+    given_a_hub_and_institutions(forkserver, folder, database_url)
+    given_encounters(forkserver, folder, database_url)
+    files = {"learners": learner_file, "participations": participation_file}
+    expected = {"learners": 2 * ROWS_PER_FILE, "participations": ROWS_PER_FILE}  # 2 pupils a school; batch k-1 again
+
+    def imported(kind: str, k: int, tag: str, kill_after: float | None = None) -> Outcome:
+        return careerhub(forkserver, folder / f"{tag}-{kind}-{k}", database_url, "import", kind,
+                         str(files[kind](folder, k)), kill_after=kill_after, env=LEARNER_ENV)
+
+    measuring = {kind: [] for kind in files}  # batches 0-2 uninterrupted: the first learners file records the defaults
+    for k in range(MEASURED_RUNS):
+        for kind in files:
+            measuring[kind].append(imported(kind, k, "measure"))
+    measured = {kind: median_seconds(outcomes) for kind, outcomes in measuring.items()}
+    tallies = {kind: Tally(f"{kind} imports [{name}]", measured[kind]) for kind in files}
+    rng, k, reimported = random.Random(SEED), MEASURED_RUNS - 1, 0
+    while any(t.kills < kills for t in tallies.values()):
+        k += 1
+        for kind, tally in tallies.items():
+            assert tally.runs < ATTEMPTS * kills, f"only {tally.kills} of {tally.runs} runs were still running when killed"
+            path, before = files[kind](folder, k), last_position(database_url)
+
+            outcome = imported(kind, k, "run", kill_after=rng.uniform(0, measured[kind]))
+
+            recorded = sources_of(events_after(database_url, before))
+            assert set(recorded) <= {path.name}, recorded
+            tally.count(outcome, recorded[path.name], expected[kind])
+            assert outcome.killed or outcome.exitcode == 0, outcome
+            assert recorded[path.name] in (0, expected[kind]), tally.line(started)
+            assert_read_model_is_a_prefix_of_the_log(database_url)
+            assert_chain_verifies(database_url)
+
+            again = ok(imported(kind, k, "again"))  # then: the same file imports, whatever the kill left
+
+            reimported += recorded[path.name] == 0
+            assert sources_of(events_after(database_url, before))[path.name] == expected[kind], again.stdout
+            assert read_model_sources(database_url)[path.name] == expected[kind]
+            assert_chain_verifies(database_url)
+    assert_read_model_equals_a_rebuild(forkserver, folder / "rebuild", database_url)
+    assert no_pupil_id_in_the_store(database_url)
+    return report("; ".join(t.line(started) for t in tallies.values()) + f"; {reimported} absent files imported again;"
+                  " read model = rebuild, chain verifies, no pupil id stored")
 
 
 def long_assessment_file(folder: Path, k: int, days: int) -> Path:
@@ -291,6 +384,18 @@ def test_given_imports_killed_at_random_moments_on_postgres_then_every_file_is_w
         forkserver, postgres_url, tmp_path):
     line = crash_imports(forkserver, tmp_path, postgres_url, kills=20, name="postgres")
     assert " partial 0;" in line
+
+
+def test_given_learner_and_participation_imports_killed_at_random_moments_on_sqlite_then_each_file_is_whole_or_absent(
+        forkserver, sqlite_url, tmp_path):
+    line = crash_learner_imports(forkserver, tmp_path, sqlite_url, kills=25, name="sqlite")
+    assert line.count(" partial 0;") == 2
+
+
+def test_given_learner_and_participation_imports_killed_at_random_moments_on_postgres_then_each_file_is_whole_or_absent(
+        forkserver, postgres_url, tmp_path):
+    line = crash_learner_imports(forkserver, tmp_path, postgres_url, kills=12, name="postgres")
+    assert line.count(" partial 0;") == 2
 
 
 def test_given_projection_rebuilds_killed_at_random_moments_then_the_next_command_restores_the_read_model(

@@ -49,7 +49,7 @@ def fuzz(backend: str = "sqlite") -> settings:
 
 FUZZ = fuzz()
 HUB, URNS, ADVISER = "dorset", ("100001", "100002"), "EA-1"
-ENCOUNTER, PUPIL = "E-1", "PUPIL-1"  # what a participation names
+ENCOUNTERS, PUPILS = ("E-1", "E-2", "E-3"), ("PUPIL-1", "PUPIL-2", "PUPIL-3")  # what a participation names
 FORMULAS = ("=cmd|' /C calc'!A0", "=HYPERLINK(\"http://x.example/?\"&A1,\"click\")", "+1+1", "-2+3", "@SUM(A1:A2)",
             "=1+1", "\t=1+1", "\r=1+1", "=2*5+cmd|' /C notepad'!'A1'")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -59,7 +59,8 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def given_a_store(database_url: str) -> HubService:
     """A store that knows hub dorset, institutions 100001 and 100002, adviser EA-1, and (for participations)
-    encounter E-1 of 100001 and its learner PUPIL-1 in every academic year, with the benchmark definitions."""
+    encounters E-1 to E-3 of 100001 and its learners PUPIL-1 to PUPIL-3 in every academic year, with the
+    benchmark definitions."""
     service = HubService(replace(load_settings(database_url, "fuzzer"), learner_secret="fuzz secret"))
     service.record_default_definitions()  # recorded on first use: before the examples count their events
     given = [
@@ -67,10 +68,10 @@ def given_a_store(database_url: str) -> HubService:
         ("institutions", ["urn", "name", "kind", "area", "hub_id", "hub_joined_on", "ean_joined_on"],
          [[u, f"School {u}", "school", "Dorset", HUB, "2019-09-01", "2019-09-01"] for u in URNS]),
         ("advisers", ["adviser_ref", "name", "capacity"], [[ADVISER, "Ada Byron", "3"]]),
-        ("encounters", ["encounter_ref", "urn", "occurred_on", "kind"], [[ENCOUNTER, URNS[0], "2020-01-01",
-                                                                         "employer_encounter"]]),
+        ("encounters", ["encounter_ref", "urn", "occurred_on", "kind"],
+         [[e, URNS[0], "2020-01-01", "employer_encounter"] for e in ENCOUNTERS]),
         ("learners", ["pupil_id", "urn", "year_group", "academic_year"],
-         [[PUPIL, URNS[0], "10", f"{y}/{(y + 1) % 100:02d}"] for y in range(2014, 2031)]),
+         [[p, URNS[0], "10", f"{y}/{(y + 1) % 100:02d}"] for p in PUPILS for y in range(2014, 2031)]),
     ]
     for kind, header, rows in given:
         service.import_file(kind, Path(f"given-{kind}.csv"), "setup", data=csv_bytes(header, rows))
@@ -107,7 +108,7 @@ TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl"
 LIST_ITEM = TEXT.filter(lambda s: ";" not in s and s.strip() != "")
 DAYS = st.dates(date(2015, 1, 1), date(2030, 12, 31))
 REFERENCED = {"hub_id": st.just(HUB), "adviser_ref": st.just(ADVISER), "urn": st.sampled_from(URNS)}
-PARTICIPATION = {"pupil_id": st.just(PUPIL), "encounter_ref": st.just(ENCOUNTER), "urn": st.just(URNS[0])}
+PARTICIPATION = {"pupil_id": st.sampled_from(PUPILS), "encounter_ref": st.sampled_from(ENCOUNTERS), "urn": st.just(URNS[0])}
 OWN_KEYS = {("hubs", "hub_id"), ("institutions", "urn"), ("advisers", "adviser_ref")}
 
 
@@ -166,7 +167,9 @@ def valid_file(draw: st.DrawFn, kind: str) -> tuple[list[str], list[list[str]]]:
     header = [c.name for c in schema.columns if c.required] + draw(st.lists(st.sampled_from(optional), unique=True)) \
         if optional else [c.name for c in schema.columns]
     header = draw(st.permutations(header))
-    rows = draw(st.lists(valid_row(kind, schema), min_size=1, max_size=6))
+    # participations name known pupils and encounters: one row per pair, or the file contradicts itself
+    unique = (lambda r: (r["pupil_id"], r["encounter_ref"])) if kind == "participations" else None
+    rows = draw(st.lists(valid_row(kind, schema), min_size=1, max_size=6, unique_by=unique))
     return header, [[r.get(name, "") for name in header] for r in rows]
 
 
