@@ -359,13 +359,13 @@ def phase_queries(url: str, manifest: dict[str, Any], samples: int, hub_samples:
     import psycopg
 
     from projections.coverage import measured_coverage, school_measured
+    from projections.queries import Known
 
     rng = random.Random(seed)
     service = service_for(url)
     conn = psycopg.connect(url, autocommit=True)
     try:
-        n = service.refresh()
-        db = service.db
+        known = Known(service.db, service.refresh())
         first, last = date(YEARS[0][0], 9, 15), date(YEARS[-1][0] + 1, 7, 20)
 
         def day() -> date:
@@ -380,12 +380,12 @@ def phase_queries(url: str, manifest: dict[str, Any], samples: int, hub_samples:
         checked = False
         for i in range(samples):
             urn, on = rng.choice(manifest["urns"]), day()
-            pair = [("school", lambda urn=urn, on=on: school_measured(db, urn, on, n)),
+            pair = [("school", lambda urn=urn, on=on: school_measured(known, urn, on)),
                     ("school_baseline", lambda urn=urn, on=on: baseline_coverage(conn, [urn], on, unreached=True))]
             for name, run in pair if i % 2 == 0 else pair[::-1]:  # which goes first alternates
                 times[name].append(timed(run))
             if not checked:  # the two answer the same question: the same learners and reached, in sum
-                ours = [(r["learners"], r["reached"]) for r in school_measured(db, urn, on, n)["rows"]]
+                ours = [(r["learners"], r["reached"]) for r in school_measured(known, urn, on)["rows"]]
                 plain = [(r[2], r[3]) for r in baseline_coverage(conn, [urn], on, unreached=False)]
                 totals = [sum(x) for x in zip(*ours, strict=True)], [sum(x) for x in zip(*plain, strict=True)]
                 if totals[0] != totals[1] or not totals[0][0]:
@@ -398,7 +398,7 @@ def phase_queries(url: str, manifest: dict[str, Any], samples: int, hub_samples:
                 return [r[0] for r in conn.execute("SELECT urn FROM baseline_institutions WHERE hub_id = %s"
                                                    " ORDER BY urn", (hub_id,)).fetchall()]
 
-            pair = [("hub", lambda hub_id=hub_id, on=on: measured_coverage(db, hub_id, on, n)),
+            pair = [("hub", lambda hub_id=hub_id, on=on: measured_coverage(known, hub_id, on)),
                     ("hub_baseline", lambda on=on, members=members: baseline_coverage(conn, members(), on, unreached=False))]
             for name, run in pair if i % 2 == 0 else pair[::-1]:
                 times[name].append(timed(run))

@@ -9,7 +9,7 @@ import click
 from cli.common import DAY, MOMENT, WHOLE_NUMBER, echo_json, echo_table, with_service
 from engine.kinds import KINDS
 from projections.audit import LogFilter, describe, institution_history, list_log, readable_by_hub
-from projections.queries import get_hub, position_at
+from projections.queries import as_known, get_hub
 from projections.transactions import TransactionSearch, list_transactions, search_transactions
 from service.hub import HubService
 
@@ -99,7 +99,7 @@ def transactions(service: HubService, hub_id, text, by_actor, on, fmt) -> None:
     --known-at @POSITION names. POSITION is the log position of the transaction's last event."""
     readable = None
     if hub_id:
-        get_hub(service.db, hub_id, position_at(service.db, None))
+        get_hub(as_known(service.db, None), hub_id)
         readable = readable_by_hub(service.db, hub_id)
     found = search_transactions(list_transactions(service.db, readable), TransactionSearch(text, by_actor, on))
     rows = [t.to_json() for t in found]

@@ -15,7 +15,7 @@ from projections.evidence import encounter_evidence
 from projections.explain import EXPLAINABLE
 from projections.explain import explain as explain_figure
 from projections.forecast import latest_assessment_day
-from projections.queries import position_at
+from projections.queries import Known, as_known
 from projections.report import Query
 from service.hub import HubService
 
@@ -73,10 +73,10 @@ def report(service: HubService, hub_id, as_of, known_at, compare_at, cluster, co
     elif fmt == "json":
         hub_report = service.report(query)
         echo_json({**hub_report.to_json(), "measured_coverage": measured_coverage(
-            service.db, hub_id, as_of, hub_report.log_position, definitions, cluster, service.settings.minimum_learners)})
+            Known(service.db, hub_report.log_position), hub_id, as_of, definitions, cluster, service.settings.minimum_learners)})
     else:
         click.echo(board_text(board(service.db, query)))
-        coverage = measured_coverage(service.db, hub_id, as_of, position_at(service.db, known_at), definitions, cluster,
+        coverage = measured_coverage(as_known(service.db, known_at), hub_id, as_of, definitions, cluster,
                                      service.settings.minimum_learners)
         if coverage["institutions"]:
             click.echo(f"\nMeasured coverage {coverage['academic_year']} (no figure from fewer than "
@@ -122,7 +122,7 @@ def evidence(service: HubService, hub_id, academic_year, known_at, flagged_only,
     benchmark 5 or 6 has no recorded encounter of that kind for some year group, and the coverage
     measured from learner records (as of the year's end) beside the self-assessment."""
     rows = with_measured(encounter_evidence(service.db, hub_id, academic_year, known_at), measured_coverage(
-        service.db, hub_id, year_end(academic_year), position_at(service.db, known_at), definitions, None,
+        as_known(service.db, known_at), hub_id, year_end(academic_year), definitions, None,
         service.settings.minimum_learners))
     if flagged_only:
         rows = [r for r in rows if r["flags"]]

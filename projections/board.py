@@ -10,7 +10,7 @@ from config.values import KnownAt
 from engine.kinds import METRICS
 from engine.sql import Database
 from projections.forecast import FORECAST, forecast_year_end
-from projections.queries import hub_calendar, position_at
+from projections.queries import as_known, hub_calendar
 from projections.report import Query, hub_report
 
 SERIES = ("institutions", "assessed", "data_required", "average_benchmarks", "bm5_percent", "bm6_percent",
@@ -58,7 +58,7 @@ def term_series(db: Database, hub_id: str, academic_years: list[str], known_at: 
                 cluster: str | None = None) -> list[dict[str, Any]]:
     """The figures at each term end of the given academic years (rows of the annex tables)."""
     rows = []
-    calendar = hub_calendar(db, hub_id, position_at(db, known_at))
+    calendar = hub_calendar(as_known(db, known_at), hub_id)
     for year, term, day in term_ends(academic_years, calendar):
         r = hub_report(db, Query(hub_id, day, known_at, cluster))
         rows.append({
@@ -83,7 +83,7 @@ def benchmark_series(db: Database, hub_id: str, academic_years: list[str], until
                      known_at: KnownAt | None = None, cluster: str | None = None) -> list[dict[str, Any]]:
     """At each term end of the years up to `until`: the hub average and the share fully achieving each of
     the eight benchmarks, beside the national figures and targets known then."""
-    calendar = hub_calendar(db, hub_id, position_at(db, known_at))
+    calendar = hub_calendar(as_known(db, known_at), hub_id)
     rows = []
     for year, term, day in term_ends(academic_years, calendar):
         if day > until:

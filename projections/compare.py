@@ -7,7 +7,7 @@ from typing import Any
 from config.values import KnownAt
 from engine.sql import Database
 from projections.institutions import public, standings
-from projections.queries import position_at
+from projections.queries import as_known
 from projections.report import Query, hub_report
 from projections.tables import unseal_actors
 
@@ -25,11 +25,12 @@ def events_between(db: Database, hub_id: str, urn: str, n1: int, n2: int, day: s
 
 def compare_known_at(db: Database, query: Query, then: KnownAt | None, now: KnownAt | None) -> dict[str, Any]:
     """'As reported then vs as known now' for the report of `query` (its known_at is ignored)."""
-    n1, n2 = position_at(db, then), position_at(db, now)
+    known_then, known_now = as_known(db, then), as_known(db, now)
+    n1, n2 = known_then.position, known_now.position
     before = hub_report(db, Query(query.hub_id, query.as_of, then, query.cluster))
     after = hub_report(db, Query(query.hub_id, query.as_of, now, query.cluster))
-    old = standings(db, query.hub_id, query.as_of, n1, query.cluster) if n1 else {}
-    new = standings(db, query.hub_id, query.as_of, n2, query.cluster)
+    old = standings(known_then, query.hub_id, query.as_of, query.cluster) if n1 else {}
+    new = standings(known_now, query.hub_id, query.as_of, query.cluster)
     institutions = []
     for urn in sorted(set(old) | set(new)):
         a, b = public(old.get(urn, {})), public(new.get(urn, {}))

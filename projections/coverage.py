@@ -12,7 +12,7 @@ from typing import Any
 from config.calendar import academic_year_of, parse_academic_year
 from engine.records import REDACTED
 from engine.sql import Database
-from projections.queries import in_list, known_rows, latest_assessments, list_members, visible
+from projections.queries import Known, in_list, known_rows, latest_assessments, list_members, visible
 
 MEASURED = (5, 6, 7, 8)  # the benchmarks encounters can evidence
 
@@ -44,12 +44,12 @@ def as_definition(row: dict[str, Any]) -> Definition:
                       row["required"] or 1, row["span"], row["wording"])
 
 
-def definitions_for(db: Database, day: date, n: int, name: str | None = None) -> dict[int, Definition]:
+def definitions_for(known: Known, day: date, name: str | None = None) -> dict[int, Definition]:
     """Per benchmark, the definition in force on the day (the latest to come into force), or the one named."""
     if name is not None:
-        rows = known_rows(db, "definitions", n, "definition = ?", (name,))
+        rows = known_rows(known, "definitions", "definition = ?", (name,))
     else:
-        rows = known_rows(db, "definitions", n, "in_force_from <= ? AND (in_force_until IS NULL OR in_force_until >= ?)",
+        rows = known_rows(known, "definitions", "in_force_from <= ? AND (in_force_until IS NULL OR in_force_until >= ?)",
                           (day.isoformat(), day.isoformat()))
     chosen: dict[int, Definition] = {}
     for row in sorted(rows, key=lambda r: (r["benchmark"], r["in_force_from"])):
@@ -57,8 +57,8 @@ def definitions_for(db: Database, day: date, n: int, name: str | None = None) ->
     return {b: chosen[b] for b in sorted(chosen) if b in MEASURED}
 
 
-def definition_names(db: Database, n: int) -> list[str]:
-    return sorted({r["definition"] for r in known_rows(db, "definitions", n)})
+def definition_names(known: Known) -> list[str]:
+    return sorted({r["definition"] for r in known_rows(known, "definitions")})
 
 
 def window(definition: Definition, academic_year: str, day: date) -> tuple[str, str]:
@@ -92,13 +92,13 @@ def cohort_and_met(urns: list[str], academic_year: str, day: date, n: int,
     return sql, params
 
 
-def coverage_by_year_group(db: Database, urns: list[str], academic_year: str, day: date, n: int,
+def coverage_by_year_group(known: Known, urns: list[str], academic_year: str, day: date,
                            definition: Definition) -> list[dict[str, Any]]:
     """Per school and year group: learners, reached, and the same for disadvantaged learners."""
     if not urns or not definition.year_groups or not definition.encounter_kinds:
         return []
-    inner, params = cohort_and_met(urns, academic_year, day, n, definition)
-    rows = db.query(
+    inner, params = cohort_and_met(urns, academic_year, day, known.position, definition)
+    rows = known.db.query(
         f"SELECT urn, year_group, COUNT(*) AS learners, SUM(CASE WHEN met >= ? THEN 1 ELSE 0 END) AS reached,"
         " SUM(disadvantaged) AS disadvantaged_learners,"
         " SUM(CASE WHEN disadvantaged = 1 AND met >= ? THEN 1 ELSE 0 END) AS disadvantaged_reached"
@@ -110,13 +110,13 @@ def coverage_by_year_group(db: Database, urns: list[str], academic_year: str, da
             for r in rows]
 
 
-def unreached_learners(db: Database, urn: str, academic_year: str, day: date, n: int,
+def unreached_learners(known: Known, urn: str, academic_year: str, day: date,
                        definition: Definition) -> list[dict[str, Any]]:
     """The school's learners (pseudonyms) without the encounters the definition asks for: for the school only."""
     if not definition.year_groups or not definition.encounter_kinds:
         return []
-    inner, params = cohort_and_met([urn], academic_year, day, n, definition)
-    rows = db.query(f"SELECT year_group, learner_key, disadvantaged, met FROM ({inner}) AS learners WHERE met < ?"
+    inner, params = cohort_and_met([urn], academic_year, day, known.position, definition)
+    rows = known.db.query(f"SELECT year_group, learner_key, disadvantaged, met FROM ({inner}) AS learners WHERE met < ?"
                     " ORDER BY year_group, learner_key", (*params, definition.required))
     return [{"year_group": int(r["year_group"]), "learner_key": r["learner_key"],
              "disadvantaged": bool(r["disadvantaged"]), "encounters": int(r["met"])} for r in rows]
@@ -279,13 +279,13 @@ def gap_flag(self_assessed: int | None, measured: dict[str, Any]) -> bool | None
     return self_assessed == 100 and measured["percent"] < 100
 
 
-def school_coverage(db: Database, urns: list[str], day: date, n: int, definitions: dict[int, Definition],
+def school_coverage(known: Known, urns: list[str], day: date, definitions: dict[int, Definition],
                     self_assessed: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """Per school, benchmark and year group: measured beside self-assessed (the latest assessment), gap flagged."""
     year = academic_year_of(day)
     rows = []
     for definition in definitions.values():
-        for row in coverage_by_year_group(db, urns, year, day, n, definition):
+        for row in coverage_by_year_group(known, urns, year, day, definition):
             assessment = self_assessed.get(row["urn"])
             claimed = assessment[f"bm{definition.benchmark}"] if assessment else None
             rows.append({**row, "definition": definition.name, "self_assessed_percent": claimed,
@@ -308,15 +308,15 @@ def hub_view(rows: list[dict[str, Any]], minimum: int, guard: Protection) -> lis
     return shown
 
 
-def measured_coverage(db: Database, hub_id: str, day: date, n: int, definitions: str | None = None,
+def measured_coverage(known: Known, hub_id: str, day: date, definitions: str | None = None,
                       cluster: str | None = None, minimum: int = 5) -> dict[str, Any]:
     """The hub's (or a cluster's) measured coverage on the day, beside each member's self-assessment,
     with small numbers suppressed and the figures that would give them away withheld: the report's
     `measured_coverage`. The pattern is the whole hub's, so that no view adds to another what it hides."""
-    members = list_members(db, hub_id, day, n)
+    members = list_members(known, hub_id, day)
     urns = [m["urn"] for m in members]
-    chosen = definitions_for(db, day, n, definitions)
-    every = school_coverage(db, urns, day, n, chosen, latest_assessments(db, urns, day, n))
+    chosen = definitions_for(known, day, definitions)
+    every = school_coverage(known, urns, day, chosen, latest_assessments(known, urns, day))
     totals, rows = view_of(every, {m["urn"]: m["cluster"] for m in members}, cluster, minimum, list(chosen))
     names = {m["urn"]: m["name"] for m in members}
     return {
@@ -369,12 +369,12 @@ def definitions_recorded(db: Database) -> bool:
     return bool(db.scalar("SELECT COUNT(*) FROM rm_definitions"))
 
 
-def school_measured(db: Database, urn: str, day: date, n: int, definitions: str | None = None) -> dict[str, Any]:
+def school_measured(known: Known, urn: str, day: date, definitions: str | None = None) -> dict[str, Any]:
     """The school page's measured coverage: its own figures unsuppressed, and the learners not yet reached."""
-    chosen = definitions_for(db, day, n, definitions)
-    rows = school_coverage(db, [urn], day, n, chosen, latest_assessments(db, [urn], day, n))
+    chosen = definitions_for(known, day, definitions)
+    rows = school_coverage(known, [urn], day, chosen, latest_assessments(known, [urn], day))
     year = academic_year_of(day)
-    unreached = {b: unreached_learners(db, urn, year, day, n, d) for b, d in chosen.items()}
+    unreached = {b: unreached_learners(known, urn, year, day, d) for b, d in chosen.items()}
     return {"academic_year": year, "definitions": {b: d.to_json() for b, d in chosen.items()}, "rows": rows,
             "unreached": {b: u for b, u in unreached.items() if u}}
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from config.calendar import academic_year_of, parse_academic_year
 from engine.sql import Database
-from projections.queries import in_list, known_rows, latest_assessments, list_members, position_at
+from projections.queries import as_known, in_list, known_rows, latest_assessments, list_members
 
 # Year groups each benchmark's encounters must reach (DOMAIN.md: BM5 every year from age 11;
 # BM6 a workplace experience by 16). Colleges teach years 12–13.
@@ -23,12 +23,12 @@ def encounter_evidence(db: Database, hub_id: str, academic_year: str, known_at=N
     flag for each self-assessed 100 % on benchmark 5 or 6 with a year group that has no such encounter."""
     start = parse_academic_year(academic_year)
     first, last = date(start, 9, 1), date(start + 1, 8, 31)
-    n = position_at(db, known_at)
-    members = list_members(db, hub_id, last, n)
+    known = as_known(db, known_at)
+    members = list_members(known, hub_id, last)
     urns = [m["urn"] for m in members]
-    rows = known_rows(db, "encounters", n, f"urn IN ({in_list(urns)}) AND occurred_on >= ? AND occurred_on <= ?",
+    rows = known_rows(known, "encounters", f"urn IN ({in_list(urns)}) AND occurred_on >= ? AND occurred_on <= ?",
                       (*urns, first.isoformat(), last.isoformat()))
-    latest = latest_assessments(db, urns, last, n)
+    latest = latest_assessments(known, urns, last)
     by_urn: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
     for row in rows:
         counts = by_urn[row["urn"]].setdefault(row["kind"], {"encounters": 0, "year_groups": set(), "students": 0})

@@ -9,7 +9,7 @@ from config.calendar import academic_year_label, academic_year_start
 from config.values import KnownAt
 from engine.kinds import BENCHMARKS
 from engine.sql import Database
-from projections.queries import in_list, known_rows, list_members, position_at
+from projections.queries import Known, as_known, in_list, known_rows, list_members
 from projections.report import Query, hub_report
 
 FORECAST = ("average_benchmarks", "bm5_percent", "bm6_percent")  # the figures the board forecasts
@@ -31,10 +31,10 @@ def projected_percent(points: list[tuple[float, int]], at: float) -> float:
     return min(100.0, max(0.0, mean_y + slope * (at - mean_x)))
 
 
-def predict(db: Database, hub_id: str, day: date, n: int, cluster: str | None) -> dict[str, Any]:
+def predict(known: Known, hub_id: str, day: date, cluster: str | None) -> dict[str, Any]:
     year_end = date(academic_year_start(day) + 1, 8, 31)
-    urns = [m["urn"] for m in list_members(db, hub_id, day, n, cluster)]
-    rows = known_rows(db, "assessments", n, f"urn IN ({in_list(urns)}) AND assessed_on <= ?", (*urns, day.isoformat()))
+    urns = [m["urn"] for m in list_members(known, hub_id, day, cluster)]
+    rows = known_rows(known, "assessments", f"urn IN ({in_list(urns)}) AND assessed_on <= ?", (*urns, day.isoformat()))
     by_urn: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         by_urn[row["urn"]].append(row)
@@ -70,14 +70,14 @@ def latest_assessment_day(db: Database, until: date) -> date | None:
 
 def backtest(db: Database, hub_id: str, day: date, known_at: KnownAt | None, cluster: str | None) -> list[dict[str, Any]]:
     """The same forecast made at the same point of each earlier academic year, against what happened."""
-    n = position_at(db, known_at)
+    known = as_known(db, known_at)
     earliest = db.scalar("SELECT MIN(assessed_on) FROM rm_assessments")
     if not earliest:
         return []
     results = []
     for start in range(academic_year_start(date.fromisoformat(earliest)), academic_year_start(day)):
         point = same_point_in_year(day, start)
-        predicted = predict(db, hub_id, point, n, cluster)
+        predicted = predict(known, hub_id, point, cluster)
         figures = hub_report(db, Query(hub_id, date(start + 1, 8, 31), known_at, cluster)).figures
         actual = {k: figures[k] for k in FORECAST}
         if predicted["average_benchmarks"] is None or actual["average_benchmarks"] is None:
@@ -91,9 +91,9 @@ def backtest(db: Database, hub_id: str, day: date, known_at: KnownAt | None, clu
 
 def forecast_year_end(db: Database, hub_id: str, day: date, known_at: KnownAt | None = None,
                       cluster: str | None = None) -> dict[str, Any]:
-    n = position_at(db, known_at)
+    known = as_known(db, known_at)
     year = academic_year_label(academic_year_start(day))
-    predicted = predict(db, hub_id, day, n, cluster)
+    predicted = predict(known, hub_id, day, cluster)
     targets = hub_report(db, Query(hub_id, day, known_at, cluster)).targets
     past = backtest(db, hub_id, day, known_at, cluster)
     mae = {k: sum(abs(p["error"][k]) for p in past) / len(past) for k in FORECAST} if past else None

@@ -8,6 +8,7 @@ from config.calendar import term_containing
 from engine.kinds import BENCHMARKS
 from engine.sql import Database
 from projections.queries import (
+    Known,
     active_matches,
     get_hub,
     hub_calendar,
@@ -20,18 +21,18 @@ from projections.queries import (
 from projections.tables import unseal_actors
 
 
-def standings(db: Database, hub_id: str, day: date, n: int, cluster: str | None = None,
+def standings(known: Known, hub_id: str, day: date, cluster: str | None = None,
               cohort_as_of: date | None = None) -> dict[str, dict[str, Any]]:
     """urn -> what the report counts about it: membership (of the cohort: the members on
     `cohort_as_of`, when given), EAN, latest assessment, data owed, funding; all as of `day`."""
-    hub = get_hub(db, hub_id, n)
-    members = {m["urn"]: m for m in list_members(db, hub_id, cohort_as_of or day, n, cluster)}
-    engaged = {e["urn"]: e for e in list_engaged(db, hub["area"], day, n, cluster)}
-    matched = {m["urn"]: m for m in active_matches(db, list(engaged), day, n)}
-    latest = latest_assessments(db, list(members), day, n)
-    term_start = term_containing(day, hub_calendar(db, hub_id, n)).starts_on.isoformat()
+    hub = get_hub(known, hub_id)
+    members = {m["urn"]: m for m in list_members(known, hub_id, cohort_as_of or day, cluster)}
+    engaged = {e["urn"]: e for e in list_engaged(known, hub["area"], day, cluster)}
+    matched = {m["urn"]: m for m in active_matches(known, list(engaged), day)}
+    latest = latest_assessments(known, list(members), day)
+    term_start = term_containing(day, hub_calendar(known, hub_id)).starts_on.isoformat()
     applied = {r["applicant"] for r in known_rows(
-        db, "funding", n,
+        known, "funding",
         f"hub_id = ? AND stream = 'institutional' AND applied_on <= ? AND applicant IN ({in_list(list(members))})",
         (hub_id, day.isoformat(), *members))}
     result = {}

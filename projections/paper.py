@@ -12,7 +12,7 @@ from config.calendar import Overrides, Term, academic_year_start, hub_terms_of_y
 from config.values import KnownAt
 from engine.sql import Database
 from projections.board import last_year_end
-from projections.queries import get_hub, hub_calendar, in_list, known_rows, list_members, position_at
+from projections.queries import Known, as_known, get_hub, hub_calendar, in_list, known_rows, list_members
 from projections.report import Query, Report, hub_report
 from projections.tables import table_of
 
@@ -51,14 +51,14 @@ class BoardPaper:
                 "term_end": self.term_end.to_json(), "on_day": self.on_day.to_json()}
 
 
-def members_per_cluster(db: Database, hub_id: str, day: date, n: int, cluster: str | None) -> dict[str, int]:
-    counts = Counter(m["cluster"] or NO_CLUSTER for m in list_members(db, hub_id, day, n, cluster))
+def members_per_cluster(known: Known, hub_id: str, day: date, cluster: str | None) -> dict[str, int]:
+    counts = Counter(m["cluster"] or NO_CLUSTER for m in list_members(known, hub_id, day, cluster))
     return dict(sorted(counts.items()))
 
 
-def funding_focus(db: Database, hub_id: str, day: date, n: int, urns: list[str]) -> dict[str, int]:
+def funding_focus(known: Known, hub_id: str, day: date, urns: list[str]) -> dict[str, int]:
     """How many institutional applications by these institutions, applied on or before the day, name each focus."""
-    rows = known_rows(db, "funding", n, f"hub_id = ? AND stream = 'institutional' AND applied_on <= ?"
+    rows = known_rows(known, "funding", f"hub_id = ? AND stream = 'institutional' AND applied_on <= ?"
                       f" AND applicant IN ({in_list(urns)})", (hub_id, day.isoformat(), *urns))
     counts = Counter(item.strip() for r in rows for item in (r["focus"] or "").split(";") if item.strip())
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
@@ -67,17 +67,17 @@ def funding_focus(db: Database, hub_id: str, day: date, n: int, urns: list[str])
 def board_paper(db: Database, hub_id: str, on: date, known_at: KnownAt | None = None,
                 cluster: str | None = None) -> BoardPaper:
     """The board paper on a day, as known at a moment."""
-    n = position_at(db, known_at)
-    term = last_term_ended(on, hub_calendar(db, hub_id, n))
+    known = as_known(db, known_at)
+    term = last_term_ended(on, hub_calendar(known, hub_id))
     term_end = hub_report(db, Query(hub_id, term.ends_on, known_at, cluster))
     year_end = last_year_end(term.ends_on)
     then = hub_report(db, Query(hub_id, year_end, known_at, cluster, cohort_as_of=term.ends_on))
     on_day = hub_report(db, replace(term_end.query, as_of=on))
-    members = [m["urn"] for m in list_members(db, hub_id, on, n, cluster)]
-    return BoardPaper(hub_id, get_hub(db, hub_id, n)["area"], on, known_at, cluster, term, term_end, year_end,
+    members = [m["urn"] for m in list_members(known, hub_id, on, cluster)]
+    return BoardPaper(hub_id, get_hub(known, hub_id)["area"], on, known_at, cluster, term, term_end, year_end,
                       then.figures["average_benchmarks"],
-                      on_day, members_per_cluster(db, hub_id, on, n, cluster),
-                      funding_focus(db, hub_id, on, n, members))
+                      on_day, members_per_cluster(known, hub_id, on, cluster),
+                      funding_focus(known, hub_id, on, members))
 
 
 def latest_data_day(db: Database, hub_id: str) -> date | None:

@@ -1,6 +1,7 @@
 """Point-in-time reads over the read model: rows valid on a day, as known at a log position."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -28,11 +29,25 @@ def position_at(db: Database, known_at: KnowledgePoint | datetime | None) -> int
                      (format_recorded_at(known_at),)) or 0
 
 
-def known_rows(db: Database, kind: str, n: int, where: str = "", params: tuple = ()) -> list[dict[str, Any]]:
-    """Current versions, as known at log position n, of the records of `kind` matching `where`."""
+@dataclass(frozen=True)
+class Known:
+    """The read model as known at one log position, read through one handle (a request's snapshot): what
+    every point-in-time query takes. Equal handles at equal positions give equal answers (answers are cached)."""
+
+    db: Database
+    position: int
+
+
+def as_known(db: Database, point: KnowledgePoint | datetime | None) -> Known:
+    """The read model as known at a knowledge point (see position_at); everything recorded, if None."""
+    return Known(db, position_at(db, point))
+
+
+def known_rows(known: Known, kind: str, where: str = "", params: tuple = ()) -> list[dict[str, Any]]:
+    """Current versions, as known, of the records of `kind` matching `where`."""
     condition = visible() + (f" AND ({where})" if where else "")
-    rows = db.query(f"SELECT * FROM {table_of(kind)} WHERE {condition}", (n, n, *params))
-    return [unseal_row(kind, row, db.sealer) for row in rows]
+    rows = known.db.query(f"SELECT * FROM {table_of(kind)} WHERE {condition}", (known.position, known.position, *params))
+    return [unseal_row(kind, row, known.db.sealer) for row in rows]
 
 
 def in_list(values: list[str]) -> str:
@@ -44,48 +59,48 @@ def active_on(day: date, start: str, end: str) -> tuple[str, tuple[str, str]]:
     return f"{start} <= ? AND ({end} IS NULL OR {end} > ?)", (day.isoformat(), day.isoformat())
 
 
-def get_hub(db: Database, hub_id: str, n: int) -> dict[str, Any]:
-    rows = known_rows(db, "hubs", n, "hub_id = ?", (hub_id,))
+def get_hub(known: Known, hub_id: str) -> dict[str, Any]:
+    rows = known_rows(known, "hubs", "hub_id = ?", (hub_id,))
     if not rows:
-        raise CareerHubError(f"no hub {hub_id!r} is known" + (" at that moment" if n else ""))
+        raise CareerHubError(f"no hub {hub_id!r} is known" + (" at that moment" if known.position else ""))
     return rows[0]
 
 
-def list_members(db: Database, hub_id: str, day: date, n: int, cluster: str | None = None) -> list[dict[str, Any]]:
+def list_members(known: Known, hub_id: str, day: date, cluster: str | None = None) -> list[dict[str, Any]]:
     """Hub members on the day (DATA.md §3), by URN."""
-    return institutions_in(db, n, "hub_id", hub_id, active_on(day, "hub_joined_on", "hub_left_on"), cluster)
+    return institutions_in(known, "hub_id", hub_id, active_on(day, "hub_joined_on", "hub_left_on"), cluster)
 
 
-def list_engaged(db: Database, area: str, day: date, n: int, cluster: str | None = None) -> list[dict[str, Any]]:
+def list_engaged(known: Known, area: str, day: date, cluster: str | None = None) -> list[dict[str, Any]]:
     """Institutions of the area engaged with the EAN on the day (DATA.md §3), by URN."""
-    return institutions_in(db, n, "area", area, active_on(day, "ean_joined_on", "ean_left_on"), cluster)
+    return institutions_in(known, "area", area, active_on(day, "ean_joined_on", "ean_left_on"), cluster)
 
 
-def institutions_in(db: Database, n: int, column: str, value: str, active: tuple[str, tuple[str, str]],
+def institutions_in(known: Known, column: str, value: str, active: tuple[str, tuple[str, str]],
                     cluster: str | None) -> list[dict[str, Any]]:
     condition, params = active
     where = f"{column} = ? AND {condition}"
     args: tuple[str, ...] = (value, *params)
     if cluster:
         where, args = where + " AND cluster = ?", (*args, cluster)
-    return sorted(known_rows(db, "institutions", n, where, args), key=lambda r: r["urn"])
+    return sorted(known_rows(known, "institutions", where, args), key=lambda r: r["urn"])
 
 
-def active_matches(db: Database, urns: list[str], day: date, n: int) -> list[dict[str, Any]]:
+def active_matches(known: Known, urns: list[str], day: date) -> list[dict[str, Any]]:
     condition, params = active_on(day, "matched_on", "ended_on")
-    return known_rows(db, "matches", n, f"urn IN ({in_list(urns)}) AND {condition}", (*urns, *params))
+    return known_rows(known, "matches", f"urn IN ({in_list(urns)}) AND {condition}", (*urns, *params))
 
 
-def latest_assessments(db: Database, urns: list[str], day: date, n: int) -> dict[str, dict[str, Any]]:
+def latest_assessments(known: Known, urns: list[str], day: date) -> dict[str, dict[str, Any]]:
     """Each institution's assessment with the greatest assessed_on <= day (its latest correction)."""
     latest_day = (f"SELECT MAX(b.assessed_on) FROM rm_assessments b WHERE b.urn = rm_assessments.urn"
                   f" AND b.assessed_on <= ? AND {visible('b')}")
-    rows = known_rows(db, "assessments", n, f"urn IN ({in_list(urns)}) AND assessed_on = ({latest_day})",
-                      (*urns, day.isoformat(), n, n))
+    rows = known_rows(known, "assessments", f"urn IN ({in_list(urns)}) AND assessed_on = ({latest_day})",
+                      (*urns, day.isoformat(), known.position, known.position))
     return {row["urn"]: row for row in rows}
 
 
-def hub_calendar(db: Database, hub_id: str, n: int) -> dict[tuple[str, str], tuple[date, date]]:
+def hub_calendar(known: Known, hub_id: str) -> dict[tuple[str, str], tuple[date, date]]:
     """The hub's own term dates (the `terms` import), keyed by (academic year, term)."""
     return {(r["academic_year"], r["term"]): (date.fromisoformat(r["starts_on"]), date.fromisoformat(r["ends_on"]))
-            for r in known_rows(db, "terms", n, "hub_id = ?", (hub_id,))}
+            for r in known_rows(known, "terms", "hub_id = ?", (hub_id,))}

@@ -12,7 +12,7 @@ from engine.kinds import METRICS
 from engine.sql import Database
 from projections.figures import Facts, compute_figures, place
 from projections.institutions import standings
-from projections.queries import hub_calendar, known_rows, position_at
+from projections.queries import Known, as_known, hub_calendar, known_rows
 
 
 @dataclass(frozen=True)
@@ -24,13 +24,13 @@ class Query:
     cohort_as_of: date | None = None  # members as of this day, their state as of `as_of`
 
 
-def targets_for(db: Database, hub_id: str, academic_year: str, n: int) -> dict[str, float]:
-    rows = known_rows(db, "targets", n, "hub_id = ? AND academic_year = ?", (hub_id, academic_year))
+def targets_for(known: Known, hub_id: str, academic_year: str) -> dict[str, float]:
+    rows = known_rows(known, "targets", "hub_id = ? AND academic_year = ?", (hub_id, academic_year))
     return {r["metric"]: r["value"] for r in sorted(rows, key=lambda r: METRICS.index(r["metric"]))}
 
 
-def national_figures(db: Database, day: date, n: int) -> dict[str, float]:
-    rows = known_rows(db, "national", n, "published_on <= ?", (day.isoformat(),))
+def national_figures(known: Known, day: date) -> dict[str, float]:
+    rows = known_rows(known, "national", "published_on <= ?", (day.isoformat(),))
     latest: dict[str, dict[str, Any]] = {}
     for r in rows:
         if r["metric"] not in latest or r["published_on"] > latest[r["metric"]]["published_on"]:
@@ -69,19 +69,18 @@ class Report:
 
 def hub_report(db: Database, query: Query) -> Report:
     """The report of DATA.md §3 for the query."""
-    n = position_at(db, query.known_at)
-    return replace(report_at_position(db, replace(query, known_at=None), n), query=query)
+    return replace(known_report(as_known(db, query.known_at), replace(query, known_at=None)), query=query)
 
 
 @lru_cache(maxsize=4096)
-def report_at_position(db: Database, query: Query, n: int) -> Report:
-    """The report from what was known at log position n. The log is append-only, so the answer for a
-    given (query, n) never changes and is kept: a dashboard's term-end series is computed once."""
+def known_report(known: Known, query: Query) -> Report:
+    """The report from what was known at a log position. The log is append-only, so the answer for a
+    given (query, position) never changes and is kept: a dashboard's term-end series is computed once."""
     day = query.as_of
-    term = term_containing(day, hub_calendar(db, query.hub_id, n))
-    standing = standings(db, query.hub_id, day, n, query.cluster, query.cohort_as_of)
-    applications = known_rows(db, "funding", n, "hub_id = ? AND applied_on <= ?", (query.hub_id, day.isoformat()))
+    term = term_containing(day, hub_calendar(known, query.hub_id))
+    standing = standings(known, query.hub_id, day, query.cluster, query.cohort_as_of)
+    applications = known_rows(known, "funding", "hub_id = ? AND applied_on <= ?", (query.hub_id, day.isoformat()))
     owing = tuple({"urn": s["urn"], "name": s["name"], "latest_assessed_on": s["latest_assessed_on"]}
                   for s in standing.values() if s["data_required"])
-    return Report(query, n, term, compute_figures(Facts(day, list(standing.values()), applications)),
-                  targets_for(db, query.hub_id, academic_year_of(day), n), national_figures(db, day, n), owing)
+    return Report(query, known.position, term, compute_figures(Facts(day, list(standing.values()), applications)),
+                  targets_for(known, query.hub_id, academic_year_of(day)), national_figures(known, day), owing)

@@ -13,7 +13,7 @@ from engine.kinds import BENCHMARKS
 from engine.sql import Database
 from projections.evidence import encounter_evidence
 from projections.institutions import public, standings
-from projections.queries import in_list, known_rows, position_at
+from projections.queries import Known, as_known, in_list, known_rows
 
 
 def by_day(rows: list[dict[str, Any]], column: str) -> list[dict[str, Any]]:
@@ -26,9 +26,9 @@ def assessments_over_time(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
              "achieved": sum(r[f"bm{b}"] == 100 for b in BENCHMARKS)} for r in by_day(rows, "assessed_on")]
 
 
-def matches_with_advisers(db: Database, rows: list[dict[str, Any]], n: int) -> list[dict[str, Any]]:
+def matches_with_advisers(known: Known, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     refs = sorted({r["adviser_ref"] for r in rows})
-    advisers = {a["adviser_ref"]: a for a in known_rows(db, "advisers", n, f"adviser_ref IN ({in_list(refs)})", tuple(refs))}
+    advisers = {a["adviser_ref"]: a for a in known_rows(known, "advisers", f"adviser_ref IN ({in_list(refs)})", tuple(refs))}
     return [{"record_key": r["record_key"], "adviser_ref": r["adviser_ref"],
              "adviser_name": advisers.get(r["adviser_ref"], {}).get("name"),
              "employer": advisers.get(r["adviser_ref"], {}).get("employer"),
@@ -50,23 +50,23 @@ def encounters_by_year_and_kind(rows: list[dict[str, Any]]) -> dict[str, dict[st
 
 def school_profile(db: Database, urn: str, day: date, known_at: KnownAt | None = None) -> dict[str, Any]:
     """Everything the school page shows about one institution, as of the day, as known at the moment."""
-    n = position_at(db, known_at)
-    found = known_rows(db, "institutions", n, "urn = ?", (urn,))
+    known = as_known(db, known_at)
+    found = known_rows(known, "institutions", "urn = ?", (urn,))
     if not found:
         raise CareerHubError(f"no institution {urn!r} is known" + (" at that moment" if known_at else ""))
     institution = found[0]
     hub_id = institution["hub_id"]
-    standing = standings(db, hub_id, day, n).get(urn) if hub_id else None
-    encounters = encounters_by_year_and_kind(known_rows(db, "encounters", n, "urn = ?", (urn,)))
+    standing = standings(known, hub_id, day).get(urn) if hub_id else None
+    encounters = encounters_by_year_and_kind(known_rows(known, "encounters", "urn = ?", (urn,)))
     years = sorted({academic_year_of(day), *(y for y in encounters if y <= academic_year_of(day))}, reverse=True)
     flags = [flag for year in years if hub_id for e in encounter_evidence(db, hub_id, year, known_at) if e["urn"] == urn
              for flag in e["flags"]]
-    funding = known_rows(db, "funding", n, "applicant = ?", (urn,))
+    funding = known_rows(known, "funding", "applicant = ?", (urn,))
     return {
-        "urn": urn, "institution": institution, "as_of": day.isoformat(), "log_position": n,
+        "urn": urn, "institution": institution, "as_of": day.isoformat(), "log_position": known.position,
         "standing": public(standing) if standing else None,
-        "assessments": assessments_over_time(known_rows(db, "assessments", n, "urn = ?", (urn,))),
-        "matches": matches_with_advisers(db, known_rows(db, "matches", n, "urn = ?", (urn,)), n),
+        "assessments": assessments_over_time(known_rows(known, "assessments", "urn = ?", (urn,))),
+        "matches": matches_with_advisers(known, known_rows(known, "matches", "urn = ?", (urn,))),
         "encounters": encounters, "evidence_years": years, "flags": flags,
         "funding": by_day(funding, "applied_on"),
     }

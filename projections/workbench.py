@@ -9,7 +9,7 @@ from typing import Any
 
 from engine.sql import Database
 from projections.audit import LogFilter, decoded, list_log
-from projections.queries import active_on, known_rows, position_at
+from projections.queries import active_on, as_known, known_rows
 from projections.tables import table_of
 
 
@@ -37,10 +37,10 @@ def adviser_register(db: Database, area: str, day: date) -> list[dict[str, Any]]
     """The advisers a coordinator of `area` works with, as known now: those the area owns and those no
     area owns (the matcher offers both), each with its current matches on the day and whether it is
     available then."""
-    n = position_at(db, None)
-    advisers = known_rows(db, "advisers", n, "area = ? OR area IS NULL", (area,))
+    known = as_known(db, None)
+    advisers = known_rows(known, "advisers", "area = ? OR area IS NULL", (area,))
     condition, params = active_on(day, "matched_on", "ended_on")
-    matches = known_rows(db, "matches", n, condition, params)
+    matches = known_rows(known, "matches", condition, params)
     load = Counter(m["adviser_ref"] for m in matches)
     urns: dict[str, list[str]] = {}
     for m in sorted(matches, key=lambda m: m["urn"]):

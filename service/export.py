@@ -20,7 +20,7 @@ from projections.audit import LogFilter, list_log
 from projections.compare import compare_known_at
 from projections.figures import FIGURES
 from projections.institutions import public, standings
-from projections.queries import position_at
+from projections.queries import as_known
 from projections.report import Query
 from service.hub import HubService
 
@@ -61,12 +61,13 @@ def stored_events_upto(service: HubService, n: int) -> list[dict[str, Any]]:
 
 
 def export_bundle(service: HubService, query: Query, outdir: Path) -> dict[str, Any]:
-    n = position_at(service.db, query.known_at)
+    known = as_known(service.db, query.known_at)
+    n = known.position
     report = service.report(query).to_json()
     events = stored_events_upto(service, n)
     log = list_log(service.db, LogFilter(limit=None))
     log = [r for r in log if r["nid"] <= n]
-    institutions = [public(s) for s in standings(service.db, query.hub_id, query.as_of, n, query.cluster).values()]
+    institutions = [public(s) for s in standings(known, query.hub_id, query.as_of, query.cluster).values()]
     files = {
         "report.json": json.dumps(report, indent=2, sort_keys=True, default=str),
         "events.jsonl": "".join(json.dumps(e, sort_keys=True) + "\n" for e in events),

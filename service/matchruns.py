@@ -15,7 +15,7 @@ from matching.errors import MatchingError, PinError
 from matching.schema import Adviser, School, Snapshot, Weights, snapshot_digest, snapshot_from_dict, snapshot_to_dict
 from matching.service import result_to_json, solve
 from projections.audit import latest_valid_day, logged_payloads
-from projections.queries import active_matches, known_rows, latest_assessments, list_engaged, position_at
+from projections.queries import active_matches, as_known, known_rows, latest_assessments, list_engaged
 from service.hub import HubService
 
 
@@ -39,20 +39,20 @@ def build_snapshot(service: HubService, area: str, as_of: date, pins: tuple[tupl
                    forbids: tuple[tuple[str, str], ...] = ()) -> Snapshot:
     """The matcher's input as of the day, from everything recorded so far."""
     db = service.db
-    n = position_at(db, None)
-    engaged = list_engaged(db, area, as_of, n)
-    matched = {m["urn"] for m in active_matches(db, [e["urn"] for e in engaged], as_of, n)}
+    known = as_known(db, None)
+    engaged = list_engaged(known, area, as_of)
+    matched = {m["urn"] for m in active_matches(known, [e["urn"] for e in engaged], as_of)}
     open_schools = [e for e in engaged if e["urn"] not in matched]
-    latest = latest_assessments(db, [s["urn"] for s in open_schools], as_of, n)
+    latest = latest_assessments(known, [s["urn"] for s in open_schools], as_of)
     schools = tuple(School(
         urn=s["urn"], name=s["name"], kind=s["kind"], latitude=s["latitude"], longitude=s["longitude"],
         disadvantaged=bool(s["disadvantaged"]),
         waiting_days=max(0, (as_of - date.fromisoformat(s["ean_joined_on"])).days),
         benchmarks=tuple(latest[s["urn"]][f"bm{b}"] for b in range(1, 9)) if s["urn"] in latest else None,
     ) for s in open_schools)
-    advisers_rows = known_rows(db, "advisers", n)
+    advisers_rows = known_rows(known, "advisers")
     load = Counter(m["adviser_ref"] for m in known_rows(
-        db, "matches", n, "matched_on <= ? AND (ended_on IS NULL OR ended_on > ?)", (as_of.isoformat(),) * 2))
+        known, "matches", "matched_on <= ? AND (ended_on IS NULL OR ended_on > ?)", (as_of.isoformat(),) * 2))
     day = as_of.isoformat()
     advisers = tuple(Adviser(
         adviser_ref=a["adviser_ref"], name=a["name"], employer=a["employer"], sector=a["sector"],
@@ -166,13 +166,13 @@ def check_free_on(service: HubService, run: MatchRun, pairs: list[tuple[str, str
     """On the day the matches start (when it is not the run's), every institution is still engaged and
     without an adviser, and every adviser available with room for the new pairs."""
     db = service.db
-    n = position_at(db, None)
+    known = as_known(db, None)
     urns = [urn for urn, _ in pairs]
-    engaged = {e["urn"] for e in list_engaged(db, run.area, day, n)}
-    busy = {m["urn"] for m in active_matches(db, urns, day, n)}
-    advisers = {a["adviser_ref"]: a for a in known_rows(db, "advisers", n)}
+    engaged = {e["urn"] for e in list_engaged(known, run.area, day)}
+    busy = {m["urn"] for m in active_matches(known, urns, day)}
+    advisers = {a["adviser_ref"]: a for a in known_rows(known, "advisers")}
     load = Counter(m["adviser_ref"] for m in known_rows(
-        db, "matches", n, "matched_on <= ? AND (ended_on IS NULL OR ended_on > ?)", (day.isoformat(),) * 2))
+        known, "matches", "matched_on <= ? AND (ended_on IS NULL OR ended_on > ?)", (day.isoformat(),) * 2))
     problems = [f"institution {urn} is not engaged on {day}" for urn in urns if urn not in engaged]
     problems += [f"institution {urn} already has an adviser on {day}" for urn in urns if urn in busy]
     for ref, wanted in Counter(ref for _, ref in pairs).items():

@@ -14,7 +14,7 @@ from eventsourcing.persistence import IntegrityError
 from engine.errors import CareerHubError, InvalidValue
 from engine.users import User, check_name
 from projections.audit import aggregate_ids
-from projections.queries import known_rows, position_at
+from projections.queries import as_known, known_rows
 from service.hub import HubService
 
 MIN_PASSWORD_LENGTH = 10
@@ -87,7 +87,7 @@ class Users:
         if not hub_id:
             return
         self.service.catch_up_with_log()  # a hub imported a moment ago is known
-        if not known_rows(self.service.db, "hubs", position_at(self.service.db, None), "hub_id = ?", (hub_id,)):
+        if not known_rows(as_known(self.service.db, None), "hubs", "hub_id = ?", (hub_id,)):
             raise InvalidValue("hub", f"no hub {hub_id!r} is known; import it first")
 
     def add_user(self, name: str, role: str, hub_id: str | None, password: str, actor: str) -> Account:

@@ -7,7 +7,7 @@ from typing import Any
 
 from engine.errors import CareerHubError
 from matching.candidates import Candidate, candidates_for
-from projections.queries import known_rows, position_at
+from projections.queries import as_known, known_rows
 from projections.workbench import adviser_register, list_runs, record_history
 from service.hub import HubService
 from service.matchruns import build_snapshot
@@ -27,13 +27,13 @@ def adviser_register_of(service: HubService, area: str, day: date) -> list[dict[
 
 def adviser_history(service: HubService, adviser_ref: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
     """The adviser as known now (None if retracted or unknown) and every logged event of its record."""
-    found = known_rows(service.db, "advisers", position_at(service.db, None), "adviser_ref = ?", (adviser_ref,))
+    found = known_rows(as_known(service.db, None), "advisers", "adviser_ref = ?", (adviser_ref,))
     return (found[0] if found else None), record_history(service.db, "advisers", adviser_ref)
 
 
 def current_institution(service: HubService, urn: str) -> dict[str, Any] | None:
     """An institution as known now (None if unknown or retracted)."""
-    found = known_rows(service.db, "institutions", position_at(service.db, None), "urn = ?", (urn,))
+    found = known_rows(as_known(service.db, None), "institutions", "urn = ?", (urn,))
     return found[0] if found else None
 
 

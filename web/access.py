@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from flask import Flask, abort, current_app, g, redirect, session, url_for
 from htmx_flask import make_response, request
 
-from projections.queries import known_rows, position_at
+from projections.queries import as_known, known_rows
 from service.hub import HubService
 from service.users import Account, Users
 
@@ -36,7 +36,7 @@ def user_commands() -> Users:
 def known_hubs() -> list[dict[str, Any]]:
     """Every hub known now, by id."""
     db = hub_service().db
-    return sorted(known_rows(db, "hubs", position_at(db, None)), key=lambda h: h["hub_id"])
+    return sorted(known_rows(as_known(db, None), "hubs"), key=lambda h: h["hub_id"])
 
 
 def visible_hubs() -> list[dict[str, Any]]:

@@ -16,7 +16,7 @@ from projections.explain import explain as explain_figure
 from projections.figures import FIGURES
 from projections.forecast import forecast_year_end
 from projections.paper import board_paper, latest_data_day, long_rows
-from projections.queries import list_members
+from projections.queries import Known, list_members
 from projections.report import Query
 from web.access import can, check_hub, hub_service, now, requires, visible_hubs
 from web.board_charts import clusters_chart, series_charts
@@ -63,8 +63,8 @@ def paper_context(hub_id: str) -> dict[str, Any]:
     paper = board_paper(service.db, hub_id, on, known_at, cluster)
     # links carry the moment whole (a sub-second moment must not lose the events of its last second)
     common = {k: v for k, v in {"known_at": known_at.isoformat() if known_at else None, "cluster": cluster}.items() if v}
-    clusters = hub_clusters(service.db, hub_id, on, paper.term_end.log_position)
-    coverage = measured_coverage(service.db, hub_id, on, paper.on_day.log_position, None, cluster,
+    clusters = hub_clusters(Known(service.db, paper.term_end.log_position), hub_id, on)
+    coverage = measured_coverage(Known(service.db, paper.on_day.log_position), hub_id, on, None, cluster,
                                  service.settings.minimum_learners)
     return {"hub": hub, "paper": paper, "on": on, "today": today, "latest": latest, "cluster": cluster,
             "known_at": moment_value(known_at), "common": common, "query": {"on": on.isoformat(), **common},
@@ -109,8 +109,8 @@ def trends(db: Any, paper: Any, clusters: list[str]) -> dict[str, Any]:
             "charts": {**series_charts(series), "clusters": clusters_chart(side)}}
 
 
-def hub_clusters(db: Any, hub_id: str, day: date, n: int) -> list[str]:
-    return sorted({m["cluster"] for m in list_members(db, hub_id, day, n) if m["cluster"]})
+def hub_clusters(known: Known, hub_id: str, day: date) -> list[str]:
+    return sorted({m["cluster"] for m in list_members(known, hub_id, day) if m["cluster"]})
 
 
 @bp.get("/<hub_id>/board")

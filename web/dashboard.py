@@ -12,7 +12,7 @@ from engine.kinds import BENCHMARKS
 from projections.board import board, term_series
 from projections.figures import BENCHMARK_NAMES
 from projections.paper import latest_data_day
-from projections.queries import known_rows, list_members
+from projections.queries import Known, known_rows, list_members
 from projections.report import Query
 from web.access import check_hub, hub_service, now, requires, visible_hubs
 from web.board import first_day
@@ -93,9 +93,9 @@ def board_context(hub_id: str) -> dict[str, Any]:
     db = service.db
     figures = board(db, Query(hub_id, as_of, None, cluster))
     report = figures["report"]
-    n = report["log_position"]
-    members = {m["urn"]: m for m in list_members(db, hub_id, as_of, n, cluster)}
-    clusters = sorted({r["cluster"] for r in known_rows(db, "institutions", n, "hub_id = ?", (hub_id,)) if r["cluster"]})
+    known = Known(db, report["log_position"])
+    members = {m["urn"]: m for m in list_members(known, hub_id, as_of, cluster)}
+    clusters = sorted({r["cluster"] for r in known_rows(known, "institutions", "hub_id = ?", (hub_id,)) if r["cluster"]})
     points = term_points(db, hub_id, as_of, cluster, report)
     return {"hub": hub, "as_of": as_of, "latest": latest, "cluster": cluster, "clusters": clusters, "board": figures,
             "report": report, "owing": owing_since(report["data_required_institutions"], members),

@@ -9,6 +9,7 @@ from engine.errors import CareerHubError
 from engine.kinds import BENCHMARKS
 from projections.audit import readable_by_hub
 from projections.coverage import school_measured
+from projections.queries import Known
 from projections.school import latest_day_of, school_profile
 from web.access import can, hub_service, now, requires
 from web.forms import day_arg, moment_arg, moment_value
@@ -39,7 +40,7 @@ def page(urn: str) -> Any:
         profile = school_profile(service.db, urn, as_of, known_at)
     except CareerHubError as error:
         abort(404, description=str(error))
-    measured = school_measured(service.db, urn, as_of, profile["log_position"])
+    measured = school_measured(Known(service.db, profile["log_position"]), urn, as_of)
     return page_or_fragment("institution/page.html", "institution/_profile.html", p=profile, as_of=as_of, measured=measured,
                             known_at=moment_value(known_at), chart=benchmarks_chart(profile["assessments"]),
                             show_history=can("audit"), retractable=can("upload") and known_at is None)

@@ -10,6 +10,7 @@ from config.settings import load_settings
 from demohub.learners import FOLDER, learner_history
 from demohub.steps import read_history
 from projections.coverage import measured_coverage
+from projections.queries import Known
 from service.demo import load_demo, load_learner_demo
 from service.hub import HubService
 
@@ -31,8 +32,8 @@ def test_a_hub_lead_sees_colmer_self_assessed_100_but_measured_83_of_year_10(sql
     service = HubService(load_settings(sqlite_url, "demo"))
     try:
         assert load_demo(service) and load_learner_demo(service)
-        rows = measured_coverage(service.db, "dorset", date(2020, 7, 31), service.app.last_position())["institutions"]
-        again = measured_coverage(service.db, "dorset", date(2020, 7, 31), service.app.last_position(), "2025")
+        rows = measured_coverage(Known(service.db, service.app.last_position()), "dorset", date(2020, 7, 31))["institutions"]
+        again = measured_coverage(Known(service.db, service.app.last_position()), "dorset", date(2020, 7, 31), "2025")
     finally:
         service.close()
     colmer = next(r for r in rows if r["urn"] == "125699" and r["benchmark"] == 5)

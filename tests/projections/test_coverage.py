@@ -9,7 +9,7 @@ import pytest
 
 from engine.errors import ImportRejected
 from projections.coverage import measured_coverage, school_measured
-from projections.queries import position_at
+from projections.queries import as_known
 from tests.projections.factories import HUB, World, assessment, d, encounter, institution
 
 SECRET = "test learner secret"
@@ -46,7 +46,7 @@ def took_part(pupil_id: str, encounter_ref: str, urn: str, on: str) -> dict[str,
 def coverage(world: World, as_of: str, definitions: str | None = None, minimum: int = 1) -> dict[tuple, dict]:
     """(urn, benchmark, year group) -> the school row of the hub view."""
     world.service.refresh()
-    result = measured_coverage(world.db, HUB, d(as_of), position_at(world.db, None), definitions, None, minimum)
+    result = measured_coverage(as_known(world.db, None), HUB, d(as_of), definitions, None, minimum)
     return {(r["urn"], r["benchmark"], r["year_group"]): r for r in result["institutions"]}
 
 
@@ -83,7 +83,7 @@ def test_the_school_sees_who_is_not_yet_reached_by_pseudonym_only(sqlite_learner
     given_a_year_10_of_six_with_two_disadvantaged(sqlite_learner_world)
     world = sqlite_learner_world
 
-    measured = school_measured(world.db, "A", d("2020-07-31"), position_at(world.db, None))
+    measured = school_measured(as_known(world.db, None), "A", d("2020-07-31"))
 
     unreached = measured["unreached"][5]
     assert len(unreached) == 2 and {u["disadvantaged"] for u in unreached} == {True, False}
@@ -223,7 +223,7 @@ def given_year_10s(world: World, sizes: dict[str, tuple[int, int]], clusters: di
 def view(world: World, cluster: str | None = None) -> tuple[dict, dict]:
     """BM5's total and school rows (urn -> row) of the hub's (or a cluster's) view, minimum 5."""
     world.service.refresh()
-    result = measured_coverage(world.db, HUB, d("2020-07-31"), position_at(world.db, None), None, cluster, 5)
+    result = measured_coverage(as_known(world.db, None), HUB, d("2020-07-31"), None, cluster, 5)
     return result["benchmarks"]["5"], {r["urn"]: r for r in result["institutions"] if r["benchmark"] == 5}
 
 

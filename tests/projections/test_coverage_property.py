@@ -19,6 +19,7 @@ from engine.importing.derive import hub_learner_key, learner_key
 from engine.records import RECORD_CLASSES
 from projections.check import check_read_model
 from projections.coverage import measured_coverage
+from projections.queries import Known
 from service.hub import HubService
 from tests.projections.factories import csv_bytes
 
@@ -84,7 +85,7 @@ def replayed(service: HubService, day: date) -> dict[tuple, tuple[int, int, int,
 
 
 def from_read_model(service: HubService, day: date) -> dict[tuple, tuple[int, int, int, int]]:
-    rows = measured_coverage(service.db, HUB, day, service.app.last_position(), minimum=1)["institutions"]
+    rows = measured_coverage(Known(service.db, service.app.last_position()), HUB, day, minimum=1)["institutions"]
     return {(r["urn"], r["benchmark"], r["year_group"]): (r["learners"], r["reached"], r["disadvantaged"]["learners"],
                                                         r["disadvantaged"]["reached"]) for r in rows}
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from config.settings import Settings
-from projections.queries import known_rows, position_at
+from projections.queries import as_known, known_rows, position_at
 from service.hub import HubService
 from tests.robustness.support import HUB_HEADER, INSTITUTION_HEADER, institution, write_csv
 
@@ -19,7 +19,7 @@ def hub_file(folder: Path, hub_id: str) -> Path:
 
 def hub_ids(service: HubService) -> list[str]:
     db = service.db
-    return sorted(h["hub_id"] for h in known_rows(db, "hubs", position_at(db, None)))
+    return sorted(h["hub_id"] for h in known_rows(as_known(db, None), "hubs"))
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def test_a_reading_sees_its_own_writes(database_url, tmp_path):
         service.import_file("institutions", write_csv(tmp_path, "institutions.csv", INSTITUTION_HEADER,
                                                       [institution("600001", "Dorset", 50.7)]), "writer", "a school")
         assert hub_ids(service) == ["dorset"]
-        assert [r["urn"] for r in known_rows(service.db, "institutions", position_at(service.db, None))] == ["600001"]
+        assert [r["urn"] for r in known_rows(as_known(service.db, None), "institutions")] == ["600001"]
     service.close()
 
 

@@ -13,7 +13,7 @@ from cli import main
 from config.settings import Settings
 from engine.errors import CareerHubError
 from projections.audit import LogFilter, list_log
-from projections.queries import known_rows
+from projections.queries import Known, known_rows
 from projections.report import Query
 from service.demo import load_demo
 from service.hub import HubService
@@ -31,8 +31,8 @@ def test_no_institution_or_adviser_name_is_in_the_encrypted_database_file(tmp_pa
     load_demo(hub)
     report = hub.report(Query("dorset", date(2019, 12, 31))).to_json()
     names = [r["name"] for r in hub.db.query("SELECT * FROM rm_institutions")]
-    institution_names = [r["name"] for r in known_rows(hub.db, "institutions", hub.projector.position())]
-    adviser_names = [r["name"] for r in known_rows(hub.db, "advisers", hub.projector.position())]
+    institution_names = [r["name"] for r in known_rows(Known(hub.db, hub.projector.position()), "institutions")]
+    adviser_names = [r["name"] for r in known_rows(Known(hub.db, hub.projector.position()), "advisers")]
     hub.close()
     assert report["average_benchmarks"] == 4.5
     assert all(n.startswith("aes:") for n in names)
@@ -74,7 +74,7 @@ def test_every_personal_value_is_sealed_at_rest_and_still_usable(database_url: s
         stored = repr(hub.db.query("SELECT * FROM rm_log")) + repr(hub.db.query("SELECT * FROM rm_advisers"))
         assert not [v for v in ("ec.one@dorset.example", "ec.two", "50.7123", "-2.4321") if v in stored]
 
-        adviser = known_rows(hub.db, "advisers", hub.projector.position())[0]
+        adviser = known_rows(Known(hub.db, hub.projector.position()), "advisers")[0]
         assert (adviser["latitude"], adviser["longitude"]) == (50.7123, -2.4321)
         run = propose(hub, "Dorset", date(2020, 1, 6), actor="ec.one@dorset.example")
         assert [(p["urn"], p["adviser_ref"]) for p in run["proposals"]] == [("100001", "EA1")]

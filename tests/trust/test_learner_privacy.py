@@ -15,6 +15,7 @@ from config.settings import load_settings
 from engine.verify import verify_chain
 from projections.check import check_read_model
 from projections.coverage import measured_coverage
+from projections.queries import Known
 from service.hub import HubService
 from tests.web.factories import PASSWORD, services, sign_in
 from web import create_app
@@ -50,7 +51,7 @@ def learners_hub(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator
 
 def year_10(service: HubService) -> dict:
     service.refresh()
-    result = measured_coverage(service.db, "h1", DAY, service.app.last_position(), minimum=1)
+    result = measured_coverage(Known(service.db, service.app.last_position()), "h1", DAY, minimum=1)
     return next(r for r in result["institutions"] if r["benchmark"] == 5)
 
 

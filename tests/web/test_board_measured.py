@@ -16,7 +16,7 @@ import pytest
 from docx import Document
 from flask import Flask
 
-from projections.queries import list_members
+from projections.queries import Known, list_members
 from service.demo import load_demo, load_learner_demo
 from tests.projections.factories import csv_bytes, encounter
 from tests.web.conftest import make_app
@@ -141,5 +141,5 @@ def test_without_learner_records_the_block_says_how_to_get_them(shared_app: Flas
 def clusters_on(app: Flask, day: str) -> dict[str, str]:
     """urn -> cluster of the demo hub's members on the day."""
     service = services(app).hub
-    return {m["urn"]: m["cluster"] for m in list_members(service.db, "dorset", date.fromisoformat(day),
-                                                          service.app.last_position()) if m["cluster"]}
+    known = Known(service.db, service.app.last_position())
+    return {m["urn"]: m["cluster"] for m in list_members(known, "dorset", date.fromisoformat(day)) if m["cluster"]}
