@@ -10,7 +10,7 @@ from cli.bundle import export, import_bundle_command
 from cli.common import CareerHubGroup
 from cli.data import history, import_command, log, projections, redact, retract, transactions
 from cli.matching import match
-from cli.reports import evidence, explain, report
+from cli.reports import evidence, explain, national, report
 from cli.trust import keygen, verify
 from cli.users import users
 from cli.web import demo, serve
@@ -27,7 +27,7 @@ def main() -> None:
     """
 
 
-for command in (import_command, retract, redact, log, transactions, history, projections, report, board, explain, evidence,
-                match, demo, verify, keygen, export, import_bundle_command, users, serve):
+for command in (import_command, retract, redact, log, transactions, history, projections, report, national, board, explain,
+                evidence, match, demo, verify, keygen, export, import_bundle_command, users, serve):
     main.add_command(command)
 projections.add_command(run_projections)

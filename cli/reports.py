@@ -6,7 +6,7 @@ from datetime import date
 import click
 
 from cli.common import ACADEMIC_YEAR, DAY, KNOWN_AT, MOMENT, echo_json, echo_table, with_service
-from cli.text import board_text, compare_text, series_text
+from cli.text import board_text, compare_text, national_text, series_text
 from config.calendar import parse_academic_year
 from projections.board import board, series_with_forecast
 from projections.compare import compare_known_at
@@ -16,7 +16,7 @@ from projections.explain import EXPLAINABLE
 from projections.explain import explain as explain_figure
 from projections.forecast import latest_assessment_day
 from projections.queries import Known, as_known
-from projections.report import Query
+from projections.report import Query, all_hub_reports
 from service.hub import HubService
 
 DEFINITIONS = click.option("--definitions", default=None, metavar="NAME",
@@ -83,6 +83,23 @@ def report(service: HubService, hub_id, as_of, known_at, compare_at, cluster, co
                        f"{coverage['minimum_learners']} learners):")
             for row in coverage["institutions"]:
                 click.echo(f"  {row['urn']} {row['name']}: {row['message']}" + ("  [gap]" if row["gap"] else ""))
+
+
+@click.command()
+@click.option("--as-of", type=DAY, default=None, help="Valid time: the state at the end of this day (default today).")
+@KNOWN_AT
+@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True)
+@with_service
+def national(service: HubService, as_of, known_at, fmt) -> None:
+    """Every hub's report (DATA.md §3) as of a day, as known at a moment, side by side: each fact is read
+    once for all hubs."""
+    as_of = as_of or date.today()
+    reports = all_hub_reports(service.db, as_of, known_at)
+    if fmt == "text":
+        click.echo(national_text(reports, as_of))
+    else:
+        echo_json({"as_of": as_of.isoformat(), "known_at": known_at.isoformat() if known_at else None,
+                   "hubs": [r.to_json() for r in reports]})
 
 
 @click.command()

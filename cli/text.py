@@ -96,3 +96,17 @@ def compare_text(c: dict[str, Any]) -> str:
         lines += [f"  because of #{e['nid']} {e['kind']} {e['event']} {e['record_key']} recorded {e['recorded_at']}"
                   f" by {e['actor']}" + (f" ({e['reason']})" if e["reason"] else "") for e in inst["events"]]
     return "\n".join(lines)
+
+
+NATIONAL_COLUMNS = ("institutions", "assessed", "average_benchmarks", "bm5_percent", "bm6_percent", "engaged",
+                    "matched", "data_required")
+
+
+def national_text(reports: list[Any], as_of: date) -> str:
+    """Every hub's headline figures side by side, one row per hub (labels from the figure registry)."""
+    rows = [[r.query.hub_id, *(number(r.figures[name], FIGURES[name].unit == "percent") for name in NATIONAL_COLUMNS)]
+            for r in reports]
+    if not rows:
+        return f"No hub is known as of {as_of.isoformat()}."
+    return f"Every hub as of {as_of.isoformat()}\n" + table(["Hub", *(FIGURES[name].label for name in NATIONAL_COLUMNS)],
+                                                            rows)

@@ -60,27 +60,37 @@ def active_on(day: date, start: str, end: str) -> tuple[str, tuple[str, str]]:
 
 
 def get_hub(known: Known, hub_id: str) -> dict[str, Any]:
-    rows = known_rows(known, "hubs", "hub_id = ?", (hub_id,))
-    if not rows:
-        raise CareerHubError(f"no hub {hub_id!r} is known" + (" at that moment" if known.position else ""))
-    return rows[0]
+    return get_hubs(known, [hub_id])[hub_id]
+
+
+def get_hubs(known: Known, hub_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """hub id -> the hub, for each of `hub_ids`; an unknown one is an error."""
+    hubs = {r["hub_id"]: r for r in known_rows(known, "hubs", f"hub_id IN ({in_list(hub_ids)})", tuple(hub_ids))}
+    if missing := [h for h in hub_ids if h not in hubs]:
+        raise CareerHubError(f"no hub {missing[0]!r} is known" + (" at that moment" if known.position else ""))
+    return hubs
+
+
+def all_hub_ids(known: Known) -> list[str]:
+    return sorted(r["hub_id"] for r in known_rows(known, "hubs"))
 
 
 def list_members(known: Known, hub_id: str, day: date, cluster: str | None = None) -> list[dict[str, Any]]:
     """Hub members on the day (DATA.md §3), by URN."""
-    return institutions_in(known, "hub_id", hub_id, active_on(day, "hub_joined_on", "hub_left_on"), cluster)
+    return institutions_in(known, "hub_id", [hub_id], active_on(day, "hub_joined_on", "hub_left_on"), cluster)
 
 
 def list_engaged(known: Known, area: str, day: date, cluster: str | None = None) -> list[dict[str, Any]]:
     """Institutions of the area engaged with the EAN on the day (DATA.md §3), by URN."""
-    return institutions_in(known, "area", area, active_on(day, "ean_joined_on", "ean_left_on"), cluster)
+    return institutions_in(known, "area", [area], active_on(day, "ean_joined_on", "ean_left_on"), cluster)
 
 
-def institutions_in(known: Known, column: str, value: str, active: tuple[str, tuple[str, str]],
+def institutions_in(known: Known, column: str, values: list[str], active: tuple[str, tuple[str, str]],
                     cluster: str | None) -> list[dict[str, Any]]:
+    """Institutions whose `column` holds one of `values` and which are `active`, by URN."""
     condition, params = active
-    where = f"{column} = ? AND {condition}"
-    args: tuple[str, ...] = (value, *params)
+    where = f"{column} IN ({in_list(values)}) AND {condition}"
+    args: tuple[str, ...] = (*values, *params)
     if cluster:
         where, args = where + " AND cluster = ?", (*args, cluster)
     return sorted(known_rows(known, "institutions", where, args), key=lambda r: r["urn"])
@@ -102,5 +112,21 @@ def latest_assessments(known: Known, urns: list[str], day: date) -> dict[str, di
 
 def hub_calendar(known: Known, hub_id: str) -> dict[tuple[str, str], tuple[date, date]]:
     """The hub's own term dates (the `terms` import), keyed by (academic year, term)."""
-    return {(r["academic_year"], r["term"]): (date.fromisoformat(r["starts_on"]), date.fromisoformat(r["ends_on"]))
-            for r in known_rows(known, "terms", "hub_id = ?", (hub_id,))}
+    return hub_calendars(known, [hub_id])[hub_id]
+
+
+def hub_calendars(known: Known, hub_ids: list[str]) -> dict[str, dict[tuple[str, str], tuple[date, date]]]:
+    """hub id -> its calendar (see hub_calendar), for each of `hub_ids`."""
+    calendars: dict[str, dict[tuple[str, str], tuple[date, date]]] = {h: {} for h in hub_ids}
+    for r in known_rows(known, "terms", f"hub_id IN ({in_list(hub_ids)})", tuple(hub_ids)):
+        calendars[r["hub_id"]][(r["academic_year"], r["term"])] = \
+            (date.fromisoformat(r["starts_on"]), date.fromisoformat(r["ends_on"]))
+    return calendars
+
+
+def by_column(rows: list[dict[str, Any]], column: str) -> dict[Any, list[dict[str, Any]]]:
+    """Rows grouped by one column's value, each group in the rows' order."""
+    groups: dict[Any, list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(row[column], []).append(row)
+    return groups

@@ -11,8 +11,8 @@ from config.values import KnownAt
 from engine.kinds import METRICS
 from engine.sql import Database
 from projections.figures import Facts, compute_figures, place
-from projections.institutions import standings
-from projections.queries import Known, as_known, hub_calendar, known_rows
+from projections.institutions import standings_by_hub
+from projections.queries import Known, all_hub_ids, as_known, by_column, hub_calendars, in_list, known_rows
 
 
 @dataclass(frozen=True)
@@ -24,9 +24,12 @@ class Query:
     cohort_as_of: date | None = None  # members as of this day, their state as of `as_of`
 
 
-def targets_for(known: Known, hub_id: str, academic_year: str) -> dict[str, float]:
-    rows = known_rows(known, "targets", "hub_id = ? AND academic_year = ?", (hub_id, academic_year))
-    return {r["metric"]: r["value"] for r in sorted(rows, key=lambda r: METRICS.index(r["metric"]))}
+def targets_by_hub(known: Known, hub_ids: list[str], academic_year: str) -> dict[str, dict[str, float]]:
+    """hub id -> its targets for the academic year, in METRICS order."""
+    rows = known_rows(known, "targets", f"hub_id IN ({in_list(hub_ids)}) AND academic_year = ?",
+                      (*hub_ids, academic_year))
+    grouped = by_column(sorted(rows, key=lambda r: METRICS.index(r["metric"])), "hub_id")
+    return {h: {r["metric"]: r["value"] for r in grouped.get(h, [])} for h in hub_ids}
 
 
 def national_figures(known: Known, day: date) -> dict[str, float]:
@@ -76,11 +79,33 @@ def hub_report(db: Database, query: Query) -> Report:
 def known_report(known: Known, query: Query) -> Report:
     """The report from what was known at a log position. The log is append-only, so the answer for a
     given (query, position) never changes and is kept: a dashboard's term-end series is computed once."""
+    return known_reports(known, query, [query.hub_id])[query.hub_id]
+
+
+def all_hub_reports(db: Database, as_of: date, known_at: KnownAt | None = None) -> list[Report]:
+    """The report of every hub known at the moment, as of the day, by hub id: each fact read once for all
+    hubs (a national view costs a few set-based queries, not a round of queries per hub)."""
+    known = as_known(db, known_at)
+    query = Query("", as_of)
+    reports = known_reports(known, query, all_hub_ids(known))
+    return [replace(r, query=replace(r.query, known_at=known_at)) for _, r in sorted(reports.items())]
+
+
+def known_reports(known: Known, query: Query, hub_ids: list[str]) -> dict[str, Report]:
+    """hub id -> the report of `query` (its hub aside) for each of `hub_ids`, from what was known."""
     day = query.as_of
-    term = term_containing(day, hub_calendar(known, query.hub_id))
-    standing = standings(known, query.hub_id, day, query.cluster, query.cohort_as_of)
-    applications = known_rows(known, "funding", "hub_id = ? AND applied_on <= ?", (query.hub_id, day.isoformat()))
-    owing = tuple({"urn": s["urn"], "name": s["name"], "latest_assessed_on": s["latest_assessed_on"]}
-                  for s in standing.values() if s["data_required"])
-    return Report(query, known.position, term, compute_figures(Facts(day, list(standing.values()), applications)),
-                  targets_for(known, query.hub_id, academic_year_of(day)), national_figures(known, day), owing)
+    standing = standings_by_hub(known, hub_ids, day, query.cluster, query.cohort_as_of)
+    calendars = hub_calendars(known, hub_ids)
+    applications = by_column(known_rows(known, "funding", f"hub_id IN ({in_list(hub_ids)}) AND applied_on <= ?",
+                                        (*hub_ids, day.isoformat())), "hub_id")
+    targets = targets_by_hub(known, hub_ids, academic_year_of(day))
+    national = national_figures(known, day)
+    reports = {}
+    for hub_id in hub_ids:
+        its = standing[hub_id]
+        owing = tuple({"urn": s["urn"], "name": s["name"], "latest_assessed_on": s["latest_assessed_on"]}
+                      for s in its.values() if s["data_required"])
+        figures = compute_figures(Facts(day, list(its.values()), applications.get(hub_id, [])))
+        reports[hub_id] = Report(replace(query, hub_id=hub_id), known.position, term_containing(day, calendars[hub_id]),
+                                 figures, targets[hub_id], national, owing)
+    return reports

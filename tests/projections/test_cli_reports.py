@@ -3,7 +3,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.projections.factories import HUB, Cli, World, assessment, funding, given_two_academic_years, institution, now
+from tests.projections.factories import (
+    HUB,
+    Cli,
+    World,
+    assessment,
+    funding,
+    given_two_academic_years,
+    hub,
+    institution,
+    now,
+)
 
 AS_OF = "2020-02-15"
 CONTRACT_KEYS = {"hub_id", "as_of", "known_at", "term", "institutions", "assessed", "data_required",
@@ -103,3 +113,29 @@ def test_history_of_an_unknown_institution_is_an_error(cli: Cli):
     result = cli("history", "NOBODY")
 
     assert result.exit_code != 0 and "NOBODY" in result.output
+
+
+def test_national_shows_every_hub_as_its_own_report_does(sqlite_world: World):
+    """Given two hubs in two areas, `careerhub national` gives each hub the figures `report --hub` gives it."""
+    given_two_academic_years(sqlite_world)
+    sqlite_world.load("hubs", hub("south", area="Southshire"))
+    sqlite_world.load("institutions", institution("S1", hub_id="south", area="Southshire"),
+                      institution("S2", hub_id="south", area="Southshire"))
+    sqlite_world.load("assessments", assessment("S1", "2019-10-01", achieved=range(1, 9)))
+    cli = Cli(sqlite_world.database_url)
+
+    every = cli.json("national", "--as-of", AS_OF)
+
+    assert [r["hub_id"] for r in every["hubs"]] == sorted([HUB, "south"])
+    for shown in every["hubs"]:
+        alone = cli.json("report", "--hub", shown["hub_id"], "--as-of", AS_OF)
+        alone.pop("measured_coverage")
+        assert shown == alone
+    south = next(r for r in every["hubs"] if r["hub_id"] == "south")
+    assert (south["institutions"], south["assessed"], south["average_benchmarks"]) == (2, 1, 8)
+    text = cli.ok("national", "--as-of", AS_OF).stdout
+    assert f"Every hub as of {AS_OF}" in text and "south" in text and HUB in text
+
+
+def test_national_with_no_hub_says_so(sqlite_world: World):
+    assert "No hub is known" in Cli(sqlite_world.database_url).ok("national", "--as-of", AS_OF).stdout

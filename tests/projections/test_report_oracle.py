@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.errors import CareerHubError, ImportRejected
+from projections.report import all_hub_reports
 from tests.projections.factories import World, adviser, now
 
 HUBS = {"h1": "Alpha", "h2": "Beta"}
@@ -298,6 +299,24 @@ def test_the_report_equals_a_replay_of_the_events_recorded_by_t(steps: list[Any]
             report = world.report(on.isoformat(), known_at, cluster, cohort.isoformat() if cohort else None, hub_id)
 
             assert figures(report) == expected, (hub_id, on, known_at, cluster, cohort)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps=st.lists(step, min_size=1, max_size=10), queries=st.lists(query, min_size=2, max_size=6))
+def test_every_hubs_report_read_at_once_equals_a_replay_of_the_events_recorded_by_t(steps: list[Any],
+                                                                                    queries: list[tuple]):
+    """The national view (all_hub_reports: each fact read once for every hub) counts as each hub's report does."""
+    with fresh_world() as world:
+        moments = run(world, steps)
+        for _, on, moment, _, _ in queries:
+            known_at = None if moment >= len(moments) else moments[moment]
+
+            reports = all_hub_reports(world.db, on, known_at)
+
+            assert [r.query.hub_id for r in reports] == sorted(HUBS)
+            for r in reports:
+                expected = oracle(recorded_by(world, known_at), r.query.hub_id, on, None, None)
+                assert figures(r.to_json()) == expected, (r.query.hub_id, on, known_at)
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
