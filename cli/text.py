@@ -6,6 +6,7 @@ from typing import Any
 
 from config.calendar import academic_year_of
 from projections.figures import FIGURES
+from projections.report import HEADLINE_FIGURES
 
 
 def number(value: Any, percent: bool = False) -> str:
@@ -98,15 +99,11 @@ def compare_text(c: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-NATIONAL_COLUMNS = ("institutions", "assessed", "average_benchmarks", "bm5_percent", "bm6_percent", "engaged",
-                    "matched", "data_required")
-
-
 def national_text(reports: list[Any], as_of: date) -> str:
     """Every hub's headline figures side by side, one row per hub (labels from the figure registry)."""
-    rows = [[r.query.hub_id, *(number(r.figures[name], FIGURES[name].unit == "percent") for name in NATIONAL_COLUMNS)]
+    rows = [[r.query.hub_id, *(number(r.figures[name], FIGURES[name].unit == "percent") for name in HEADLINE_FIGURES)]
             for r in reports]
     if not rows:
         return f"No hub is known as of {as_of.isoformat()}."
-    return f"Every hub as of {as_of.isoformat()}\n" + table(["Hub", *(FIGURES[name].label for name in NATIONAL_COLUMNS)],
+    return f"Every hub as of {as_of.isoformat()}\n" + table(["Hub", *(FIGURES[name].label for name in HEADLINE_FIGURES)],
                                                             rows)

@@ -14,6 +14,10 @@ from projections.figures import Facts, compute_figures, place
 from projections.institutions import standings_by_hub
 from projections.queries import Known, all_hub_ids, as_known, by_column, hub_calendars, in_list, known_rows
 
+# The figures a national view shows for each hub, side by side (`careerhub national`, the hubs page).
+HEADLINE_FIGURES = ("institutions", "assessed", "average_benchmarks", "bm5_percent", "bm6_percent", "engaged", "matched",
+                    "data_required")
+
 
 @dataclass(frozen=True)
 class Query:

@@ -17,7 +17,7 @@ from projections.figures import FIGURES
 from projections.forecast import forecast_year_end
 from projections.paper import board_paper, latest_data_day, long_rows
 from projections.queries import Known, list_members
-from projections.report import Query
+from projections.report import HEADLINE_FIGURES, Query, all_hub_reports
 from web.access import can, check_hub, hub_service, now, requires, visible_hubs
 from web.board_charts import clusters_chart, series_charts
 from web.exports import csv_download
@@ -45,7 +45,10 @@ def index() -> Any:
     hubs = visible_hubs()
     if g.user.hub_id or len(hubs) == 1:
         return redirect(url_for(".paper", hub_id=g.user.hub_id or hubs[0]["hub_id"]))
-    return render_template("board/index.html", hubs=hubs)
+    on = day_arg("on", now().date(), "On")
+    reports = all_hub_reports(hub_service().db, on) if hubs else []
+    return render_template("board/index.html", hubs={h["hub_id"]: h for h in hubs}, reports=reports, on=on,
+                           headline=[FIGURES[name] for name in HEADLINE_FIGURES])
 
 
 def first_day(latest: date | None, today: date) -> date:

@@ -233,3 +233,17 @@ def test_the_board_as_known_at_a_moment_carries_the_moment_into_its_links_and_ex
     assert f'name="known_at" step="1" value="{moment}"' in page
     link = re.search(r'href="([^"]+)"[^>]*data-figure="on_day.engaged"', page).group(1).replace("&amp;", "&")
     assert unquote(link).endswith(f"known_at={before.isoformat()}")  # the links keep the moment whole
+
+
+def test_a_user_of_every_hub_sees_every_hubs_figures_side_by_side(shared_app):
+    """Given the two-hub dataset, the hubs page as of a day gives each hub its own report's figures."""
+    page = sign_in(shared_app, "admin").get(f"/hub/?on={ON}").text
+    dorset = page[page.index('href="/hub/dorset/board?on=2020-02-15"'):]
+    dorset = dorset[:dorset.index("</tr>")]
+    assert "<td>3</td>" in dorset and "<td>4.67</td>" in dorset and "<td>66.7 %</td>" in dorset
+    assert 'href="/hub/solent/board?on=2020-02-15"' in page
+    assert 'id="on" name="on" value="2020-02-15"' in page
+
+
+def test_a_hubs_own_people_go_straight_to_their_board(shared_app):
+    assert sign_in(shared_app, "lead").get("/hub/").headers["Location"].endswith("/hub/dorset/board")
