@@ -1,6 +1,7 @@
 """Options and error handling shared by every command."""
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import sqlite3
@@ -39,21 +40,26 @@ class CareerHubGroup(click.Group):
             raise click.ClickException(f"the database failed: {error}") from None
 
 
-def with_service(command: Callable[..., Any] | None = None, *, writes: bool = False, creates: bool = True) -> Any:
-    """Adds --database-url (and --actor for commands that record events) and passes an open
-    HubService as `service`; a store that does not exist yet is created, unless `creates` is false."""
+def with_service(command: Callable[..., Any] | None = None, *, writes: bool = False, creates: bool = True,
+                 replica: bool = True) -> Any:
+    """Adds --database-url, --read-database-url (unless `replica` is false: the command reads the primary
+    only) and --actor for commands that record events, and passes an open HubService as `service`; a
+    store that does not exist yet is created, unless `creates` is false."""
     if command is None:
-        return functools.partial(with_service, writes=writes, creates=creates)
+        return functools.partial(with_service, writes=writes, creates=creates, replica=replica)
 
     @functools.wraps(command)
-    def wrapper(database_url: str | None, actor: str | None = None, **kwargs: Any) -> Any:
+    def wrapper(database_url: str | None, actor: str | None = None, read_database_url: str | None = None,
+                **kwargs: Any) -> Any:
         ctx = click.get_current_context()
         if isinstance(ctx.command, click.Group) and ctx.invoked_subcommand:
             return None  # the subcommand opens the store itself, with its own options
         try:
-            settings = load_settings(database_url, actor)
+            settings = load_settings(database_url, actor, read_database_url)
         except ValueError as error:
             raise click.BadParameter(str(error), param_hint="--actor") from None
+        if not replica:
+            settings = dataclasses.replace(settings, read_database_url=None)
         service = HubService(settings, create=creates)
         try:
             with service.reading():  # one read handle for the command: its answers read one state
@@ -64,8 +70,16 @@ def with_service(command: Callable[..., Any] | None = None, *, writes: bool = Fa
     if writes:
         wrapper = click.option("--actor", default=None,
                                help="Who records the events (default: CAREERHUB_ACTOR or the OS user).")(wrapper)
+    if replica:
+        wrapper = READ_DATABASE_URL(wrapper)
     return click.option("--database-url", envvar="CAREERHUB_DATABASE_URL", default=None,
                         help="Event store URL (sqlite:///path or postgresql://user:pw@host:port/db).")(wrapper)
+
+
+READ_DATABASE_URL = click.option(
+    "--read-database-url", envvar="CAREERHUB_READ_DATABASE_URL", default=None,
+    help="A streaming replica of the PostgreSQL store that answers reads at or beyond the log position they need"
+         " (else the store does); writes always go to --database-url.")
 
 
 class Parsed(click.ParamType):

@@ -13,6 +13,7 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from cli.common import READ_DATABASE_URL
 from cli.demo import learners as load_learners
 from cli.demo import load as load_only
 from config.settings import Settings, load_settings
@@ -31,6 +32,7 @@ def server_options(command: CommandFunction) -> CommandFunction:
     for option in reversed((
         click.option("--database-url", envvar="CAREERHUB_DATABASE_URL", default=None,
                      help="Event store URL (sqlite:///path or postgresql://user:pw@host:port/db)."),
+        READ_DATABASE_URL,
         click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on."),
         click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535)),
         click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64)),
@@ -104,12 +106,12 @@ def run_processes(settings: Settings, host: str, port: int, workers: int, thread
 @click.option("--worker-follows", is_flag=True,
               help="A projection worker (`careerhub projections run`) keeps the read model caught up:"
                    " requests read it as it is (as CAREERHUB_PROJECTION_WORKER=1).")
-def serve(database_url: str | None, host: str, port: int, threads: int, trusted_proxy: str | None,
-          workers: int, worker_follows: bool) -> None:
+def serve(database_url: str | None, read_database_url: str | None, host: str, port: int, threads: int,
+          trusted_proxy: str | None, workers: int, worker_follows: bool) -> None:
     """Serve the web UI: one waitress process, or `--workers N` gunicorn processes on one port.
     Sessions are signed with CAREERHUB_SECRET_KEY, or else with a key kept in the store, the same
     for every process and across restarts."""
-    settings = load_settings(database_url)
+    settings = load_settings(database_url, read_database_url=read_database_url)
     if worker_follows:
         settings = dataclasses.replace(settings, projection_worker=True)
     if workers > 1:
@@ -144,14 +146,14 @@ def load_demo_hub(service: HubService) -> None:
 @server_options
 @click.option("--no-serve", is_flag=True, help="Load the demo and create the users, then stop.")
 @click.pass_context
-def demo(ctx: click.Context, database_url: str | None, host: str, port: int, threads: int,
-         trusted_proxy: str | None, no_serve: bool) -> None:
+def demo(ctx: click.Context, database_url: str | None, read_database_url: str | None, host: str, port: int,
+         threads: int, trusted_proxy: str | None, no_serve: bool) -> None:
     """Load the demo hub (if the store is empty), create demo users (one per role) and serve.
 
     `careerhub demo load` only loads the demo hub."""
     if ctx.invoked_subcommand is not None:
         return
-    app = create_app(load_settings(database_url))
+    app = create_app(load_settings(database_url, read_database_url=read_database_url))
     service = app.extensions["careerhub"].hub
     load_demo_hub(service)
     click.echo(f"\nSign in at http://{host}:{port}/ as:")

@@ -24,7 +24,7 @@ def say(message: str) -> None:
                    " every commit by LISTEN/NOTIFY; 0.5 on SQLite, which has no notifications).")
 @click.option("--batch-size", type=click.IntRange(1, 1_000_000), default=BATCH, show_default=True,
               help="Events applied per transaction.")
-@with_service
+@with_service(replica=False)  # it writes the primary's read model: a read replica plays no part
 def run(service: HubService, once: bool, poll_seconds: float | None, batch_size: int) -> None:
     """Follow the event log and keep the read model caught up (one line per batch applied), until
     SIGTERM or SIGINT; serve with CAREERHUB_PROJECTION_WORKER=1 so that web requests leave it to this."""

@@ -20,6 +20,9 @@ class Settings:
     # A projection worker (`careerhub projections run`) keeps the read model caught up: readers then
     # read it as it is, and writers wait for the worker instead of applying events themselves.
     projection_worker: bool = False
+    # A streaming replica of the PostgreSQL store that answers reads (service/replica.py); writes and the
+    # projection worker always use database_url.
+    read_database_url: str | None = None
 
 
 def default_actor() -> str:
@@ -33,7 +36,8 @@ def default_actor() -> str:
 LONGEST_ACTOR = 200
 
 
-def load_settings(database_url: str | None = None, actor: str | None = None) -> Settings:
+def load_settings(database_url: str | None = None, actor: str | None = None,
+                  read_database_url: str | None = None) -> Settings:
     """Settings from arguments, then CAREERHUB_* variables, then defaults."""
     actor = actor or os.environ.get("CAREERHUB_ACTOR") or default_actor()
     if len(actor) > LONGEST_ACTOR or "\x00" in actor:
@@ -46,6 +50,7 @@ def load_settings(database_url: str | None = None, actor: str | None = None) -> 
         learner_secret=os.environ.get("CAREERHUB_LEARNER_SECRET") or None,
         minimum_learners=minimum_learners(os.environ.get("CAREERHUB_MINIMUM_LEARNERS")),
         projection_worker=switch("CAREERHUB_PROJECTION_WORKER", os.environ.get("CAREERHUB_PROJECTION_WORKER")),
+        read_database_url=read_database_url or os.environ.get("CAREERHUB_READ_DATABASE_URL") or None,
     )
 
 

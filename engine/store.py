@@ -6,9 +6,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eventsourcing.persistence import StoredEvent, Transcoding
+
+if TYPE_CHECKING:
+    from engine.sql import Database
 
 GENESIS = "0" * 64
 EVENT_LOG_COLUMNS = "notification_id, recorded_at, payload_sha256, chain"
@@ -54,3 +57,14 @@ def log_rows(previous: dict[str, Any] | None, ids: Sequence[int], events: Sequen
 # A redaction's rewrites of earlier payloads, saved with the Redacted event that commits to them.
 REWRITE = "UPDATE {table} SET state = ? WHERE originator_id = ? AND originator_version = ?"
 LAST_LINK = "SELECT recorded_at, chain FROM event_log ORDER BY notification_id DESC LIMIT 1"
+
+
+def shares_log_with(db: Database, other: Database) -> bool | None:
+    """Does `db` hold `other`'s event log, as far as it goes (a replica of it that may lag)? Its last link
+    of the hash chain, which commits to every event before, must be `other`'s link at that position.
+    None while `db` holds no event: nothing tells yet."""
+    last = db.query("SELECT notification_id, chain FROM event_log ORDER BY notification_id DESC LIMIT 1")
+    if not last:
+        return None
+    theirs = other.scalar("SELECT chain FROM event_log WHERE notification_id = ?", (last[0]["notification_id"],))
+    return bool(theirs == last[0]["chain"])

@@ -395,3 +395,10 @@ READ_MODELS: dict[type[Backend], type[SQLiteReadModel] | type[PostgresReadModel]
 
 def read_model_class(backend: Backend) -> type[SQLiteReadModel] | type[PostgresReadModel]:
     return READ_MODELS[type(backend)]
+
+
+def tracked_position(db: Database, application_name: str) -> int:
+    """The log position up to which the read model in `db` has applied the log, read in `db`'s own
+    transaction (a snapshot's: the position of the very state its other reads see)."""
+    table = read_model_class(db.backend).tracking_table
+    return db.scalar(f"SELECT MAX(notification_id) FROM {table} WHERE application_name = ?", (application_name,)) or 0

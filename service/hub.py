@@ -20,6 +20,7 @@ from engine.sql import Database, Snapshot
 from projections.coverage import definitions_recorded, learner_records
 from projections.report import Query, Report, hub_report
 from projections.runner import Projector
+from service.replica import ReadReplica
 
 DEFAULT_DEFINITIONS = Path(config.__file__).resolve().parent / "benchmark_definitions.csv"
 LEARNER_KINDS = ("learners", "participations")
@@ -32,18 +33,28 @@ log = logging.getLogger(__name__)
 class Reading:
     """The read handle of one request or command: opened at its first read, after the read model is caught
     up once (see HubService.refresh), it pins every read to one state of the read model — one log position —
-    in one read-only transaction. A write renews it, so the writer's next read sees its own write."""
+    in one read-only transaction. A write renews it, so the writer's next read sees its own write.
+
+    With a read replica (CAREERHUB_READ_DATABASE_URL) that transaction is on the replica when the replica's
+    read model has reached `pinned`, the primary's read-model position when the snapshot is taken (so after
+    a renewal, one that holds the writer's write), and on the primary otherwise (service/replica.py)."""
 
     def __init__(self, service: HubService):
         self.service = service
         self.stack = ExitStack()
         self.snapshot: Snapshot | None = None
+        self.pinned: int | None = None
 
     @property
     def db(self) -> Snapshot:
         if self.snapshot is None:
-            self.service.make_ready()
-            self.snapshot = self.stack.enter_context(self.service.app.db.snapshot())
+            if replica := self.service.replica:
+                self.pinned = self.service.refresh()
+                self.snapshot = replica.snapshot(self.stack, self.pinned, self.service.app.db)
+            else:
+                self.service.make_ready()
+            if self.snapshot is None:
+                self.snapshot = self.stack.enter_context(self.service.app.db.snapshot())
         return self.snapshot
 
     def renew(self) -> None:
@@ -54,6 +65,7 @@ class Reading:
 class HubService:
     def __init__(self, settings: Settings, create: bool = True):
         self.settings = settings
+        self.replica = ReadReplica(settings) if settings.read_database_url else None  # opened at its first read
         self.app = CareerHub(settings.database_url, settings.cipher_key, create, settings.learner_secret)
         self.projector = Projector(self.app)
         self.current_reading: ContextVar[Reading | None] = ContextVar("reading", default=None)
@@ -155,4 +167,6 @@ class HubService:
         return hub_report(self.db, query)
 
     def close(self) -> None:
+        if self.replica:
+            self.replica.close()
         self.app.close()

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import os
-import secrets
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import NoReturn
 
 import pytest
-from psycopg import sql
 
-from tests.pgserver import PostgresServer, find_postgres_bindir, started_postgres
+from tests.pgserver import PostgresServer, find_postgres_bindir, started_postgres, started_replica
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -59,34 +56,36 @@ def postgres_server() -> Iterator[PostgresServer]:
         yield server
 
 
+# Every statement the replica is sent, with the role and database that sent it: what careerhub asks of
+# a replica is then on the record (tests/deployment/test_read_replica.py reads it).
+REPLICA_LOGS_STATEMENTS = "-c log_statement=all -c log_line_prefix=%u@%d[%p]:"
+
+
+@pytest.fixture(scope="module")
+def replicated_postgres() -> Iterator[tuple[PostgresServer, PostgresServer]]:
+    """A primary and a streaming replica of it (a hot standby, made by pg_basebackup -R), each on its own
+    free port on 127.0.0.1, for one module's tests: (primary, replica)."""
+    bindir = find_postgres_bindir()
+    if bindir is None:
+        skip_or_fail("PostgreSQL server programs not found under /usr/lib/postgresql/*/bin")
+    with started_postgres(bindir, primary=True) as primary, \
+            started_replica(bindir, primary, REPLICA_LOGS_STATEMENTS) as replica:
+        yield primary, replica
+
+
 @pytest.fixture
 def make_postgres_url(postgres_server: PostgresServer) -> Iterator[Callable[[], str]]:
     """Give a factory of fresh role + database URLs; every database is dropped after the test."""
     created: list[str] = []
 
     def make() -> str:
-        name = f"careerhub_test_{uuid.uuid4().hex[:12]}"
-        password = secrets.token_urlsafe(12)
-        with postgres_server.connect_as_superuser() as conn:
-            conn.execute(
-                sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
-                    sql.Identifier(name), sql.Literal(password)
-                )
-            )
-            created.append(name)
-            conn.execute(
-                sql.SQL("CREATE DATABASE {} OWNER {}").format(
-                    sql.Identifier(name), sql.Identifier(name)
-                )
-            )
+        name, password = postgres_server.create_database()
+        created.append(name)
         return postgres_server.url(name, password, name)
 
     yield make
-    with postgres_server.connect_as_superuser() as conn:
-        for name in created:
-            ident = sql.Identifier(name)
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(ident))
-            conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(ident))
+    for name in created:
+        postgres_server.drop_database(name)
 
 
 @pytest.fixture

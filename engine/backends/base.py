@@ -22,6 +22,7 @@ class Backend(ABC):
     list_tables_and_indexes: ClassVar[str]  # SQL: the current schema's tables and indexes, one `name` per row
     notifies: ClassVar[bool]  # a follower of the log can be woken by LISTEN/NOTIFY
     poll_seconds: ClassVar[float]  # how often the projection worker looks at the log unless told otherwise
+    read_replicas: ClassVar[bool]  # reads may go to a streaming replica of the store (CAREERHUB_READ_DATABASE_URL)
 
     def __init__(self, url: str):
         self.url = url

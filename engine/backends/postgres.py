@@ -86,6 +86,7 @@ class PostgresBackend(Backend):
     list_tables_and_indexes = f"{list_tables} UNION SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
     notifies = True  # a trigger on event_log notifies every commit that records events (engine/follow.py)
     poll_seconds = 30.0  # the poll only covers a lost notification
+    read_replicas = True  # a hot standby answers read-only REPEATABLE READ transactions (service/replica.py)
 
     def persistence_env(self, create: bool) -> dict[str, str]:
         parts = urlsplit(self.url)

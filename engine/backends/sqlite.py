@@ -65,6 +65,7 @@ class SQLiteBackend(Backend):
     list_tables_and_indexes = "SELECT name FROM sqlite_master WHERE type IN ('table', 'index')"
     notifies = False  # nothing to listen to: a follower polls
     poll_seconds = 0.5
+    read_replicas = False  # one file: nothing to replicate it to
 
     def __init__(self, url: str):
         super().__init__(url)

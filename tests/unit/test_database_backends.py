@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.backends import BACKENDS, Backend, PostgresBackend, SQLiteBackend, backend_for
+from engine.backends import BACKENDS, Backend, PostgresBackend, SQLiteBackend, backend_for, replica_backend_for
 from engine.errors import CareerHubError
 from projections.readmodel import READ_MODELS, read_model_class
 
@@ -51,6 +51,16 @@ def test_a_database_url_names_its_backend(url, backend):
 def test_a_url_naming_no_backend_or_no_file_is_refused_clearly(url, message):
     with pytest.raises(CareerHubError, match=re.escape(message)):
         backend_for(url)
+
+
+def test_a_read_replica_is_a_database_of_the_store_s_own_kind_and_of_a_kind_that_has_replicas():
+    primary = backend_for("postgresql://u:p@127.0.0.1:5433/hub")
+    assert type(replica_backend_for("postgresql://u:p@127.0.0.1:5434/hub", primary)) is PostgresBackend
+    with pytest.raises(CareerHubError, match="must name a postgres replica of the store, not a sqlite database"):
+        replica_backend_for("sqlite:///replica.sqlite3", primary)
+    with pytest.raises(CareerHubError, match="for a PostgreSQL store only: this store is sqlite"):
+        replica_backend_for("postgresql://u:p@127.0.0.1:5434/hub", backend_for("sqlite:///hub.sqlite3"))
+    assert PostgresBackend.read_replicas and not SQLiteBackend.read_replicas
 
 
 def test_the_library_settings_of_an_sqlite_store(tmp_path):
