@@ -29,9 +29,10 @@ setup: $(PY_STAMP) $(VENDOR_FILES)
 test: setup lint
 	$(VPY) -m pytest -q
 
-# The guard rails, configured in pyproject.toml: lint (ruff), the layers (import-linter), types (mypy).
+# The guard rails, configured in pyproject.toml: lint and layout (ruff), the layers (import-linter), types (mypy).
 lint: $(PY_STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 

@@ -11,6 +11,7 @@ With --repeat N both are timed N times, alternately, each into fresh files, and 
 verdict (a shared machine's load moves single runs by ±30 %).
 Usage: .venv/bin/python benchmarks/import_bench.py [--rows 100000] [--repeat 3] [--profile]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -112,8 +113,7 @@ class Phases:
             setattr(owner, name, original)
 
 
-def time_careerhub(folder: Path, hubs: Path, institutions: Path, assessments: Path,
-                   profile: bool) -> dict[str, float]:
+def time_careerhub(folder: Path, hubs: Path, institutions: Path, assessments: Path, profile: bool) -> dict[str, float]:
     url = f"sqlite:///{folder}/careerhub.sqlite3"
     service = HubService(Settings(database_url=url, actor="bench"))
     try:
@@ -138,8 +138,7 @@ def time_careerhub(folder: Path, hubs: Path, institutions: Path, assessments: Pa
             if profiler:
                 profiler.disable()
         assert summary.recorded == summary.rows, summary
-        timings = {"rows": summary.rows, "parse": parse, "import": t1 - t0, "project": t2 - t1, "total": t2 - t0,
-                   "cpu": cpu}
+        timings = {"rows": summary.rows, "parse": parse, "import": t1 - t0, "project": t2 - t1, "total": t2 - t0, "cpu": cpu}
         build = (t1 - t0) - sum(v for k, v in phases.seconds.items() if not k.startswith("read model"))
         print("phases (s):", file=sys.stderr)
         for label, seconds in [*phases.seconds.items(), ("build aggregates + events (rest of import)", build)]:
@@ -192,8 +191,10 @@ def main() -> int:
         ratios.append(one_run(args.rows, args.profile))
     median = statistics.median(ratios)
     met = "met" if median >= GOAL else "MISSED"
-    print(f"goal: ratio >= {GOAL}; median of {len(ratios)} run(s) {median:.3f} ({', '.join(f'{r:.3f}' for r in ratios)})"
-          f" -> {met}; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(
+        f"goal: ratio >= {GOAL}; median of {len(ratios)} run(s) {median:.3f} ({', '.join(f'{r:.3f}' for r in ratios)})"
+        f" -> {met}; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
     return 0
 
 
@@ -209,14 +210,19 @@ def one_run(rows: int, profile: bool) -> float:
     engine_rate = hub["rows"] / hub["import"]
     print(f"file: {hub['rows']:,} assessment rows, {size_mb:.1f} MB")
     print(f"raw sqlite3 executemany : {raw_rate:12,.0f} rows/s  ({raw['total']:.2f} s)")
-    print(f"careerhub import        : {hub_rate:12,.0f} rows/s  ({hub['total']:.2f} s = import {hub['import']:.2f} s"
-          f" [of which parsing ~{hub['parse']:.2f} s] + read model {hub['project']:.2f} s)")
+    print(
+        f"careerhub import        : {hub_rate:12,.0f} rows/s  ({hub['total']:.2f} s = import {hub['import']:.2f} s"
+        f" [of which parsing ~{hub['parse']:.2f} s] + read model {hub['project']:.2f} s)"
+    )
     print(f"careerhub events only   : {engine_rate:12,.0f} rows/s  (without the read-model catch-up)")
     ratio = hub_rate / raw_rate
     print(f"ratio careerhub/raw     : {ratio:.3f}  (events only: {engine_rate / raw_rate:.3f}; goal >= {GOAL})")
-    print(f"process CPU seconds     : raw {raw['cpu']:.2f}, careerhub {hub['cpu']:.2f} (ratio {raw['cpu'] / hub['cpu']:.3f};"
-          " wall - CPU is mostly fsync and I/O wait, inflated when the machine is shared)")
+    print(
+        f"process CPU seconds     : raw {raw['cpu']:.2f}, careerhub {hub['cpu']:.2f} (ratio {raw['cpu'] / hub['cpu']:.3f};"
+        " wall - CPU is mostly fsync and I/O wait, inflated when the machine is shared)"
+    )
     return ratio
+
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -34,6 +34,7 @@ Usage: .venv/bin/python benchmarks/learner_bench.py --events 100000          # a
        .venv/bin/python benchmarks/learner_bench.py                         # 10M events: hours on 2 shared cores
        .venv/bin/python benchmarks/learner_bench.py --database-url postgresql://USER:PASSWORD@HOST:PORT/EMPTY_DB
 """
+
 from __future__ import annotations
 
 import argparse
@@ -71,26 +72,35 @@ HEADERS = {
     "hubs": ["hub_id", "name", "area", "started_on"],
     "institutions": ["urn", "name", "kind", "area", "hub_id", "hub_joined_on", "ean_joined_on"],
     "encounters": ["encounter_ref", "urn", "occurred_on", "kind", "provider", "year_groups", "students"],
-    "learners": ["pupil_id", "urn", "year_group", "academic_year", "disadvantaged", "send", "on_roll_from",
-                 "on_roll_until"],
+    "learners": ["pupil_id", "urn", "year_group", "academic_year", "disadvantaged", "send", "on_roll_from", "on_roll_until"],
     "participations": ["pupil_id", "encounter_ref", "urn", "participated_on"],
 }
 # The baseline's plain tables: the same columns, typed, the natural key as primary key, the read model's indexes.
 BASELINE_TABLES = {
     "hubs": ("hub_id text PRIMARY KEY, name text, area text, started_on date", []),
-    "institutions": ("urn text PRIMARY KEY, name text, kind text, area text, hub_id text, hub_joined_on date,"
-                     " ean_joined_on date", ["hub_id"]),
-    "encounters": ("encounter_ref text PRIMARY KEY, urn text, occurred_on date, kind text, provider text,"
-                   " year_groups text, students integer", ["urn, occurred_on"]),
-    "learners": ("pupil_id text, urn text, year_group integer, academic_year text, disadvantaged boolean,"
-                 " send boolean, on_roll_from date, on_roll_until date, PRIMARY KEY (urn, pupil_id, academic_year)",
-                 ["urn, academic_year", "pupil_id"]),
-    "participations": ("pupil_id text, encounter_ref text, urn text, participated_on date,"
-                       " PRIMARY KEY (urn, pupil_id, encounter_ref)", ["pupil_id", "urn, participated_on"]),
+    "institutions": (
+        "urn text PRIMARY KEY, name text, kind text, area text, hub_id text, hub_joined_on date, ean_joined_on date",
+        ["hub_id"],
+    ),
+    "encounters": (
+        "encounter_ref text PRIMARY KEY, urn text, occurred_on date, kind text, provider text,"
+        " year_groups text, students integer",
+        ["urn, occurred_on"],
+    ),
+    "learners": (
+        "pupil_id text, urn text, year_group integer, academic_year text, disadvantaged boolean,"
+        " send boolean, on_roll_from date, on_roll_until date, PRIMARY KEY (urn, pupil_id, academic_year)",
+        ["urn, academic_year", "pupil_id"],
+    ),
+    "participations": (
+        "pupil_id text, encounter_ref text, urn text, participated_on date, PRIMARY KEY (urn, pupil_id, encounter_ref)",
+        ["pupil_id", "urn, participated_on"],
+    ),
 }
 
 
 # --- the generated history ------------------------------------------------------------------------------
+
 
 @dataclass
 class ImportFile:
@@ -150,15 +160,23 @@ def generate(folder: Path, events: int, file_rows: int, seed: int) -> dict[str, 
         files.write([urn, f"School {urn}", "school", f"Area {hub_of[urn][3:]}", hub_of[urn], "2020-09-01", "2020-09-01"])
     files.close()
     # pupils on roll: urn -> [(pupil_id, year_group, disadvantaged, send)]
-    roll = {urn: [(f"{urn}-{y}-{p:03d}", y, rng.random() < 0.25, rng.random() < 0.15)
-                  for y in YEAR_GROUPS for p in range(PUPILS_PER_YEAR_GROUP)] for urn in urns}
+    roll = {
+        urn: [
+            (f"{urn}-{y}-{p:03d}", y, rng.random() < 0.25, rng.random() < 0.15)
+            for y in YEAR_GROUPS
+            for p in range(PUPILS_PER_YEAR_GROUP)
+        ]
+        for urn in urns
+    }
     engagement = {urn: rng.uniform(0.6, 1.4) for urn in urns}
     for start, academic_year in YEARS:
         if start != YEARS[0][0]:  # a new year: year 13 leaves, everyone else moves up, a new year 7 arrives
             for urn in urns:
                 stay = [(pid, y + 1, d, s) for pid, y, d, s in roll[urn] if y < YEAR_GROUPS[-1]]
-                roll[urn] = [(f"{urn}-{start}-{p:03d}", YEAR_GROUPS[0], rng.random() < 0.25, rng.random() < 0.15)
-                             for p in range(PUPILS_PER_YEAR_GROUP)] + stay
+                roll[urn] = [
+                    (f"{urn}-{start}-{p:03d}", YEAR_GROUPS[0], rng.random() < 0.25, rng.random() < 0.15)
+                    for p in range(PUPILS_PER_YEAR_GROUP)
+                ] + stay
         first = date(start, 9, 8)
         days = (date(start + 1, 7, 17) - first).days
         school_encounters: dict[str, list[tuple[str, str]]] = {}
@@ -176,8 +194,9 @@ def generate(folder: Path, events: int, file_rows: int, seed: int) -> dict[str, 
         files = Files(folder, "learners", file_rows, made)
         for urn in urns:
             for pid, y, disadvantaged, send in roll[urn]:
-                files.write([pid, urn, y, academic_year, "true" if disadvantaged else "false",
-                             "true" if send else "false", "", ""])
+                files.write(
+                    [pid, urn, y, academic_year, "true" if disadvantaged else "false", "true" if send else "false", "", ""]
+                )
         files.close()
         files = Files(folder, "participations", file_rows, made)
         low, high = PARTICIPATIONS
@@ -188,11 +207,18 @@ def generate(folder: Path, events: int, file_rows: int, seed: int) -> dict[str, 
                 for ref, day in rng.sample(mine, k):
                     files.write([pid, ref, urn, day])
         files.close()
-    return {"files": [vars(f) for f in made], "schools": schools, "hubs": hubs, "urns": urns,
-            "hub_ids": sorted(set(hub_of.values())), "rows": sum(f.rows for f in made)}
+    return {
+        "files": [vars(f) for f in made],
+        "schools": schools,
+        "hubs": hubs,
+        "urns": urns,
+        "hub_ids": sorted(set(hub_of.values())),
+        "rows": sum(f.rows for f in made),
+    }
 
 
 # --- phases (each in its own process) -------------------------------------------------------------------
+
 
 def rss_mib() -> float:
     """This process's peak resident set so far, in MiB: VmHWM, the high-water mark of its own memory. Linux's
@@ -241,8 +267,13 @@ def phase_baseline_import(url: str, manifest: dict[str, Any]) -> dict[str, Any]:
             if number % 50 == 0:
                 progress(number, len(files), t0, "baseline import, files")
         seconds = time.perf_counter() - t0
-    return {"rows": sum(f.rows for f in files), "seconds": seconds, "cpu": cpu_seconds() - cpu0,
-            "start_mib": start_rss, "peak_mib": rss_mib()}
+    return {
+        "rows": sum(f.rows for f in files),
+        "seconds": seconds,
+        "cpu": cpu_seconds() - cpu0,
+        "start_mib": start_rss,
+        "peak_mib": rss_mib(),
+    }
 
 
 def service_for(url: str) -> Any:
@@ -276,10 +307,16 @@ def phase_import(url: str, manifest: dict[str, Any]) -> dict[str, Any]:
     participations = [p for p, f in zip(per_file, files, strict=True) if f.kind == "participations"]
     tenth = max(1, len(participations) // 10)  # does importing slow down as the history grows?
     first, last = participations[:tenth], participations[-tenth:]
-    return {"rows": sum(f.rows for f in files), "events": events, "seconds": seconds, "cpu": cpu_seconds() - cpu0,
-            "first_tenth_rows_per_s": sum(r for r, _ in first) / sum(s for _, s in first),
-            "last_tenth_rows_per_s": sum(r for r, _ in last) / sum(s for _, s in last),
-            "start_mib": start_rss, "peak_mib": rss_mib()}
+    return {
+        "rows": sum(f.rows for f in files),
+        "events": events,
+        "seconds": seconds,
+        "cpu": cpu_seconds() - cpu0,
+        "first_tenth_rows_per_s": sum(r for r, _ in first) / sum(s for _, s in first),
+        "last_tenth_rows_per_s": sum(r for r, _ in last) / sum(s for _, s in last),
+        "start_mib": start_rss,
+        "peak_mib": rss_mib(),
+    }
 
 
 def phase_decode(url: str, manifest: dict[str, Any]) -> dict[str, Any]:
@@ -302,19 +339,36 @@ def phase_rebuild(url: str, manifest: dict[str, Any]) -> dict[str, Any]:
         seconds = time.perf_counter() - t0
     finally:
         service.close()
-    return {"events": events, "rate": events / seconds, "seconds": seconds, "cpu": cpu_seconds() - cpu0,
-            "start_mib": start_rss, "peak_mib": rss_mib()}
+    return {
+        "events": events,
+        "rate": events / seconds,
+        "seconds": seconds,
+        "cpu": cpu_seconds() - cpu0,
+        "start_mib": start_rss,
+        "peak_mib": rss_mib(),
+    }
 
 
 def definitions_on(day: date) -> list[dict[str, Any]]:
     """careerhub's default definitions in force on the day (the baseline's constants: same file)."""
     with DEFINITIONS.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
-    chosen = [r for r in rows if r["in_force_from"] <= day.isoformat() and (not r["in_force_until"]
-                                                                             or r["in_force_until"] >= day.isoformat())]
-    return [{"benchmark": int(r["benchmark"]), "kinds": r["encounter_kinds"].split(";"),
-             "groups": [int(y) for y in r["year_groups"].split(";")], "required": int(r["required"] or 1),
-             "span": r["span"]} for r in chosen if int(r["benchmark"]) >= 5]
+    chosen = [
+        r
+        for r in rows
+        if r["in_force_from"] <= day.isoformat() and (not r["in_force_until"] or r["in_force_until"] >= day.isoformat())
+    ]
+    return [
+        {
+            "benchmark": int(r["benchmark"]),
+            "kinds": r["encounter_kinds"].split(";"),
+            "groups": [int(y) for y in r["year_groups"].split(";")],
+            "required": int(r["required"] or 1),
+            "span": r["span"],
+        }
+        for r in chosen
+        if int(r["benchmark"]) >= 5
+    ]
 
 
 def baseline_cohort_sql() -> str:
@@ -329,7 +383,8 @@ def baseline_cohort_sql() -> str:
         " WHERE p.urn = ANY(%(urns)s) AND e.kind = ANY(%(kinds)s) AND p.participated_on >= %(first)s"
         " AND p.participated_on <= %(last)s GROUP BY p.urn, p.pupil_id)"
         " SELECT c.urn, c.year_group, c.pupil_id, c.disadvantaged, COALESCE(m.encounters, 0) AS met"
-        " FROM cohort c LEFT JOIN met m ON m.urn = c.urn AND m.pupil_id = c.pupil_id")
+        " FROM cohort c LEFT JOIN met m ON m.urn = c.urn AND m.pupil_id = c.pupil_id"
+    )
 
 
 def baseline_coverage(conn: Any, urns: list[str], day: date, unreached: bool) -> list[Any]:
@@ -340,18 +395,30 @@ def baseline_coverage(conn: Any, urns: list[str], day: date, unreached: bool) ->
     last = min(day, date(start + 1, 8, 31))
     figures = []
     for d in definitions_on(day):
-        params = {"urns": urns, "year": year, "groups": d["groups"], "on": day, "kinds": d["kinds"],
-                  "first": date(start, 9, 1) if d["span"] == "year" else date(1, 1, 1), "last": last,
-                  "required": d["required"]}
+        params = {
+            "urns": urns,
+            "year": year,
+            "groups": d["groups"],
+            "on": day,
+            "kinds": d["kinds"],
+            "first": date(start, 9, 1) if d["span"] == "year" else date(1, 1, 1),
+            "last": last,
+            "required": d["required"],
+        }
         inner = baseline_cohort_sql()
         figures += conn.execute(
             "SELECT urn, year_group, COUNT(*) AS learners, SUM(CASE WHEN met >= %(required)s THEN 1 ELSE 0 END) AS reached,"
             " SUM(CASE WHEN disadvantaged THEN 1 ELSE 0 END) AS disadvantaged_learners,"
             " SUM(CASE WHEN disadvantaged AND met >= %(required)s THEN 1 ELSE 0 END) AS disadvantaged_reached"
-            f" FROM ({inner}) AS learners GROUP BY urn, year_group ORDER BY urn, year_group", params).fetchall()
+            f" FROM ({inner}) AS learners GROUP BY urn, year_group ORDER BY urn, year_group",
+            params,
+        ).fetchall()
         if unreached:
-            conn.execute(f"SELECT year_group, pupil_id, disadvantaged, met FROM ({inner}) AS learners"
-                         " WHERE met < %(required)s ORDER BY year_group, pupil_id", params).fetchall()
+            conn.execute(
+                f"SELECT year_group, pupil_id, disadvantaged, met FROM ({inner}) AS learners"
+                " WHERE met < %(required)s ORDER BY year_group, pupil_id",
+                params,
+            ).fetchall()
     return figures
 
 
@@ -380,8 +447,10 @@ def phase_queries(url: str, manifest: dict[str, Any], samples: int, hub_samples:
         checked = False
         for i in range(samples):
             urn, on = rng.choice(manifest["urns"]), day()
-            pair = [("school", lambda urn=urn, on=on: school_measured(known, urn, on)),
-                    ("school_baseline", lambda urn=urn, on=on: baseline_coverage(conn, [urn], on, unreached=True))]
+            pair = [
+                ("school", lambda urn=urn, on=on: school_measured(known, urn, on)),
+                ("school_baseline", lambda urn=urn, on=on: baseline_coverage(conn, [urn], on, unreached=True)),
+            ]
             for name, run in pair if i % 2 == 0 else pair[::-1]:  # which goes first alternates
                 times[name].append(timed(run))
             if not checked:  # the two answer the same question: the same learners and reached, in sum
@@ -395,30 +464,49 @@ def phase_queries(url: str, manifest: dict[str, Any], samples: int, hub_samples:
             hub_id, on = rng.choice(manifest["hub_ids"]), day()
 
             def members(hub_id: str = hub_id) -> list[str]:
-                return [r[0] for r in conn.execute("SELECT urn FROM baseline_institutions WHERE hub_id = %s"
-                                                   " ORDER BY urn", (hub_id,)).fetchall()]
+                return [
+                    r[0]
+                    for r in conn.execute(
+                        "SELECT urn FROM baseline_institutions WHERE hub_id = %s ORDER BY urn", (hub_id,)
+                    ).fetchall()
+                ]
 
-            pair = [("hub", lambda hub_id=hub_id, on=on: measured_coverage(known, hub_id, on)),
-                    ("hub_baseline", lambda on=on, members=members: baseline_coverage(conn, members(), on, unreached=False))]
+            pair = [
+                ("hub", lambda hub_id=hub_id, on=on: measured_coverage(known, hub_id, on)),
+                ("hub_baseline", lambda on=on, members=members: baseline_coverage(conn, members(), on, unreached=False)),
+            ]
             for name, run in pair if i % 2 == 0 else pair[::-1]:
                 times[name].append(timed(run))
     finally:
         conn.close()
         service.close()
-    return {name: {"p50": percentile(t, 50), "p95": percentile(t, 95), "samples": len(t)} for name, t in times.items()} \
-        | {"peak_mib": rss_mib()}
+    return {name: {"p50": percentile(t, 50), "p95": percentile(t, 95), "samples": len(t)} for name, t in times.items()} | {
+        "peak_mib": rss_mib()
+    }
 
 
-PHASES = {"baseline-import": phase_baseline_import, "import": phase_import, "decode": phase_decode,
-          "rebuild": phase_rebuild}
+PHASES = {"baseline-import": phase_baseline_import, "import": phase_import, "decode": phase_decode, "rebuild": phase_rebuild}
 
 
 def run_phase(args: argparse.Namespace, phase: str) -> dict[str, Any]:
     """Run a phase in a child process of its own; its last line on stdout is its result as JSON."""
     print(f"[{time.strftime('%H:%M:%S')}] {phase} (load average {load_average()})", file=sys.stderr, flush=True)
-    command = [sys.executable, __file__, "--phase", phase, "--workdir", str(args.workdir),
-               "--database-url", args.database_url, "--samples", str(args.samples),
-               "--hub-samples", str(args.hub_samples), "--seed", str(args.seed)]
+    command = [
+        sys.executable,
+        __file__,
+        "--phase",
+        phase,
+        "--workdir",
+        str(args.workdir),
+        "--database-url",
+        args.database_url,
+        "--samples",
+        str(args.samples),
+        "--hub-samples",
+        str(args.hub_samples),
+        "--seed",
+        str(args.seed),
+    ]
     result = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
     if result.returncode != 0:
         raise SystemExit(f"phase {phase} failed ({result.returncode})")
@@ -428,6 +516,7 @@ def run_phase(args: argparse.Namespace, phase: str) -> dict[str, Any]:
 
 
 # --- the run --------------------------------------------------------------------------------------------
+
 
 def started_server(args: argparse.Namespace) -> Iterator[str]:
     """The database to measure: --database-url, or a fresh one on a server started here."""
@@ -449,32 +538,43 @@ def started_server(args: argparse.Namespace) -> Iterator[str]:
 
 def report(args: argparse.Namespace, manifest: dict[str, Any], r: dict[str, dict[str, Any]], started: float) -> None:
     base, imp, dec, reb, q = r["baseline-import"], r["import"], r["decode"], r["rebuild"], r["queries"]
-    print(f"\nlearner benchmark, {time.strftime('%Y-%m-%d %H:%M')}, PostgreSQL, seed {args.seed}:"
-          f" {manifest['schools']:,} schools in {manifest['hubs']} hubs, {manifest['rows']:,} rows in"
-          f" {len(manifest['files'])} files of at most {args.file_rows:,} rows;"
-          f" {imp['events']:,} events recorded (goal >= {args.events:,}) {verdict(imp['events'] >= args.events)}")
+    print(
+        f"\nlearner benchmark, {time.strftime('%Y-%m-%d %H:%M')}, PostgreSQL, seed {args.seed}:"
+        f" {manifest['schools']:,} schools in {manifest['hubs']} hubs, {manifest['rows']:,} rows in"
+        f" {len(manifest['files'])} files of at most {args.file_rows:,} rows;"
+        f" {imp['events']:,} events recorded (goal >= {args.events:,}) {verdict(imp['events'] >= args.events)}"
+    )
     base_rate, imp_rate = base["rows"] / base["seconds"], imp["rows"] / imp["seconds"]
     ratio = imp_rate / base_rate
-    print(f"import: careerhub {imp_rate:,.0f} rows/s ({imp['events'] / imp['seconds']:,.0f} events/s, read model"
-          f" included; participations: first tenth of the files {imp['first_tenth_rows_per_s']:,.0f} rows/s, last tenth"
-          f" {imp['last_tenth_rows_per_s']:,.0f}) against executemany {base_rate:,.0f} rows/s: ratio {ratio:.3f}"
-          f" (goal >= {GOALS['import_ratio']}) {verdict(ratio >= GOALS['import_ratio'])};"
-          f" CPU of the process {imp['cpu']:,.0f} s against {base['cpu']:,.0f} s")
+    print(
+        f"import: careerhub {imp_rate:,.0f} rows/s ({imp['events'] / imp['seconds']:,.0f} events/s, read model"
+        f" included; participations: first tenth of the files {imp['first_tenth_rows_per_s']:,.0f} rows/s, last tenth"
+        f" {imp['last_tenth_rows_per_s']:,.0f}) against executemany {base_rate:,.0f} rows/s: ratio {ratio:.3f}"
+        f" (goal >= {GOALS['import_ratio']}) {verdict(ratio >= GOALS['import_ratio'])};"
+        f" CPU of the process {imp['cpu']:,.0f} s against {base['cpu']:,.0f} s"
+    )
     ratio = reb["rate"] / dec["rate"]
-    print(f"projection: rebuild {reb['rate']:,.0f} events/s ({reb['seconds']:,.0f} s) against read-and-decode"
-          f" {dec['rate']:,.0f} events/s: ratio {ratio:.2f} (goal >= {GOALS['rebuild_ratio']})"
-          f" {verdict(ratio >= GOALS['rebuild_ratio'])}")
+    print(
+        f"projection: rebuild {reb['rate']:,.0f} events/s ({reb['seconds']:,.0f} s) against read-and-decode"
+        f" {dec['rate']:,.0f} events/s: ratio {ratio:.2f} (goal >= {GOALS['rebuild_ratio']})"
+        f" {verdict(ratio >= GOALS['rebuild_ratio'])}"
+    )
     for name, label in (("school", "one school"), ("hub", "one hub")):
         ours, plain = q[name], q[f"{name}_baseline"]
         ratio = ours["p95"] / plain["p95"]
-        print(f"coverage, {label}: p50 {ours['p50']:,.1f} ms p95 {ours['p95']:,.1f} ms against the plain tables'"
-              f" p50 {plain['p50']:,.1f} ms p95 {plain['p95']:,.1f} ms ({ours['samples']} samples each):"
-              f" p95 ratio {ratio:.2f} (goal <= {GOALS['query_p95_ratio']}) {verdict(ratio <= GOALS['query_p95_ratio'])}")
+        print(
+            f"coverage, {label}: p50 {ours['p50']:,.1f} ms p95 {ours['p95']:,.1f} ms against the plain tables'"
+            f" p50 {plain['p50']:,.1f} ms p95 {plain['p95']:,.1f} ms ({ours['samples']} samples each):"
+            f" p95 ratio {ratio:.2f} (goal <= {GOALS['query_p95_ratio']}) {verdict(ratio <= GOALS['query_p95_ratio'])}"
+        )
     for label, ours, plain in (("import", imp, base), ("rebuild", reb, dec), ("read and decode", dec, None)):
-        against = (f" against the baseline's {plain['peak_mib']:,.0f} MiB (x{ours['peak_mib'] / plain['peak_mib']:.1f})"
-                   if plain else "")
-        print(f"peak memory, {label}: {ours['peak_mib']:,.0f} MiB (after start-up {ours['start_mib']:,.0f} MiB){against}"
-              f" (goal <= {GOALS['peak_mib']} MiB) {verdict(ours['peak_mib'] <= GOALS['peak_mib'])}")
+        against = (
+            f" against the baseline's {plain['peak_mib']:,.0f} MiB (x{ours['peak_mib'] / plain['peak_mib']:.1f})" if plain else ""
+        )
+        print(
+            f"peak memory, {label}: {ours['peak_mib']:,.0f} MiB (after start-up {ours['start_mib']:,.0f} MiB){against}"
+            f" (goal <= {GOALS['peak_mib']} MiB) {verdict(ours['peak_mib'] <= GOALS['peak_mib'])}"
+        )
     print(f"peak memory, queries (careerhub and the plain SQL in one process): {q['peak_mib']:,.0f} MiB")
     print(f"wall time {(time.perf_counter() - started) / 60:,.0f} min; load average {load_average()}")
 
@@ -506,13 +606,16 @@ def main() -> int:
         print(f"[{time.strftime('%H:%M:%S')}] writing the history's files to {tmp}", file=sys.stderr, flush=True)
         manifest = generate(args.workdir, args.events, args.file_rows, args.seed)
         (args.workdir / "manifest.json").write_text(json.dumps(manifest))
-        print(f"    {manifest['rows']:,} rows in {len(manifest['files'])} files, {manifest['schools']:,} schools,"
-              f" {manifest['hubs']} hubs ({time.perf_counter() - started:,.0f} s)", file=sys.stderr, flush=True)
+        print(
+            f"    {manifest['rows']:,} rows in {len(manifest['files'])} files, {manifest['schools']:,} schools,"
+            f" {manifest['hubs']} hubs ({time.perf_counter() - started:,.0f} s)",
+            file=sys.stderr,
+            flush=True,
+        )
         servers = started_server(args)
         args.database_url = next(servers)
         try:
-            results = {phase: run_phase(args, phase)
-                       for phase in ("baseline-import", "import", "decode", "rebuild", "queries")}
+            results = {phase: run_phase(args, phase) for phase in ("baseline-import", "import", "decode", "rebuild", "queries")}
         finally:
             servers.close()
     report(args, manifest, results, started)

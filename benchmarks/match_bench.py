@@ -5,6 +5,7 @@ Wall times are the best of a few runs (cpu: process time, less sensitive to a bu
 Greedy (best remaining pair first, same rules and the same pair values) runs in the same
 process on the same candidate pairs, so the ratios compare like with like.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,15 +40,36 @@ def _timed_solve_flow(*args, **kwargs):  # type: ignore[no-untyped-def]
 
 matching.service.solve_flow = _timed_solve_flow  # so the report can show the solver's share
 
-SECTORS = ("engineering", "manufacturing", "construction", "health", "hospitality", "finance",
-           "digital", "retail", "legal", "education", None)
-SKILLS = ("STEM", "work experience", "mentoring", "interview practice", "SEND", "leadership",
-          "apprenticeships", "CV writing", "labour market information", "careers talks")
+SECTORS = (
+    "engineering",
+    "manufacturing",
+    "construction",
+    "health",
+    "hospitality",
+    "finance",
+    "digital",
+    "retail",
+    "legal",
+    "education",
+    None,
+)
+SKILLS = (
+    "STEM",
+    "work experience",
+    "mentoring",
+    "interview practice",
+    "SEND",
+    "leadership",
+    "apprenticeships",
+    "CV writing",
+    "labour market information",
+    "careers talks",
+)
 SIZES = {
-    "hub": (70, 60, (53.35, 53.60), (-2.45, -2.05)),          # a city: ~28 x 27 km
-    "region": (1_000, 800, (52.0, 53.6), (-2.9, -0.2)),      # a region: ~180 x 180 km
-    "nation": (5_000, 4_000, (50.0, 55.5), (-5.5, 1.7)),     # England's bounding box
-    "scarce": (5_000, 2_000, (50.0, 55.5), (-5.5, 1.7)),     # nation with too few advisers
+    "hub": (70, 60, (53.35, 53.60), (-2.45, -2.05)),  # a city: ~28 x 27 km
+    "region": (1_000, 800, (52.0, 53.6), (-2.9, -0.2)),  # a region: ~180 x 180 km
+    "nation": (5_000, 4_000, (50.0, 55.5), (-5.5, 1.7)),  # England's bounding box
+    "scarce": (5_000, 2_000, (50.0, 55.5), (-5.5, 1.7)),  # nation with too few advisers
 }
 
 
@@ -56,10 +78,13 @@ def make_snapshot(n: int, m: int, lat: tuple[float, float], lon: tuple[float, fl
     rnd = random.Random(seed)
     schools = tuple(
         School(
-            urn=f"{100000 + i}", name=f"School {i}",
+            urn=f"{100000 + i}",
+            name=f"School {i}",
             kind=rnd.choices(KINDS, weights=(80, 8, 6, 3, 3))[0],
-            latitude=rnd.uniform(*lat), longitude=rnd.uniform(*lon),
-            disadvantaged=rnd.random() < 0.3, waiting_days=rnd.randrange(0, 900),
+            latitude=rnd.uniform(*lat),
+            longitude=rnd.uniform(*lon),
+            disadvantaged=rnd.random() < 0.3,
+            waiting_days=rnd.randrange(0, 900),
             benchmarks=None if rnd.random() < 0.2 else tuple(rnd.randrange(0, 101) for _ in range(8)),
         )
         for i in range(n)
@@ -67,14 +92,22 @@ def make_snapshot(n: int, m: int, lat: tuple[float, float], lon: tuple[float, fl
     advisers = []
     for j in range(m):
         capacity = rnd.choice((1, 2))
-        advisers.append(Adviser(
-            adviser_ref=f"EA{j:05d}", name=f"Adviser {j}", employer=f"Employer {j % 97}",
-            sector=rnd.choice(SECTORS), skills=tuple(rnd.sample(SKILLS, rnd.randrange(0, 4))),
-            latitude=rnd.uniform(*lat), longitude=rnd.uniform(*lon),
-            capacity=capacity, active_matches=rnd.choice((0, 0, 0, 1)) if capacity == 2 else 0,
-            max_travel_km=float(rnd.randrange(15, 61)), available=rnd.random() < 0.92,
-            conflicts=frozenset(rnd.sample([s.urn for s in schools], 1)) if rnd.random() < 0.05 else frozenset(),
-        ))
+        advisers.append(
+            Adviser(
+                adviser_ref=f"EA{j:05d}",
+                name=f"Adviser {j}",
+                employer=f"Employer {j % 97}",
+                sector=rnd.choice(SECTORS),
+                skills=tuple(rnd.sample(SKILLS, rnd.randrange(0, 4))),
+                latitude=rnd.uniform(*lat),
+                longitude=rnd.uniform(*lon),
+                capacity=capacity,
+                active_matches=rnd.choice((0, 0, 0, 1)) if capacity == 2 else 0,
+                max_travel_km=float(rnd.randrange(15, 61)),
+                available=rnd.random() < 0.92,
+                conflicts=frozenset(rnd.sample([s.urn for s in schools], 1)) if rnd.random() < 0.05 else frozenset(),
+            )
+        )
     return Snapshot("bench", date(2020, 2, 3), schools, tuple(advisers))
 
 

@@ -6,6 +6,7 @@
 
 The history is report_bench.History (imported, not copied), so both benchmarks measure the same data.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,7 +43,7 @@ def generate(args: argparse.Namespace) -> int:
     loaded = load(args.database_url, history)
     loaded.service.close()
     if args.database_url.startswith("sqlite:///"):  # the file alone is the whole store: web_bench.sh copies it
-        with closing(sqlite3.connect(args.database_url[len("sqlite:///"):])) as db:
+        with closing(sqlite3.connect(args.database_url[len("sqlite:///") :])) as db:
             db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     print(f"{loaded.events:,} events in {loaded.seconds:,.0f} s ({loaded.events / loaded.seconds:,.0f} events/s)")
     return 0
@@ -53,8 +54,10 @@ def assessments(args: argparse.Namespace) -> int:
     history = History(args.scale, args.seed, args.file_rows)
     rng = random.Random(args.seed + 1)
     first, last = date(FIRST_YEAR + YEARS, 9, 1), date(FIRST_YEAR + YEARS, 12, 15)
-    rows = [[urn, day_between(rng, first, last).isoformat(), *(25 * rng.randrange(5) for _ in BENCHMARK_COLUMNS)]
-            for urn in history.hub_of]
+    rows = [
+        [urn, day_between(rng, first, last).isoformat(), *(25 * rng.randrange(5) for _ in BENCHMARK_COLUMNS)]
+        for urn in history.hub_of
+    ]
     args.out.write_bytes(csv_bytes(["urn", "assessed_on", *BENCHMARK_COLUMNS], rows))
     print(f"{len(rows):,} assessment rows written to {args.out}")
     return 0
@@ -77,6 +80,7 @@ def count_queries() -> dict[str, Any]:
             entry[1] += len(result) if isinstance(result, list) else 1
             entry[2] += time.perf_counter() - t0
             return result
+
         return run
 
     Database.query, Database.scalar = timed(originals[0]), timed(originals[1])
@@ -92,11 +96,9 @@ def profile(args: argparse.Namespace) -> int:
     """The dashboard partial as wrk asks for it (htmx request, signed-in hub lead), timed and profiled in-process."""
     from web import create_app
 
-    app = create_app(Settings(database_url=args.database_url, actor="bench", secret_key="profile"),
-                     {"WTF_CSRF_ENABLED": False})
+    app = create_app(Settings(database_url=args.database_url, actor="bench", secret_key="profile"), {"WTF_CSRF_ENABLED": False})
     users = app.extensions["careerhub"].users
-    account = users.current(args.user) or users.add_user(args.user, "hub_lead", args.hub, secrets.token_urlsafe(18),
-                                                         "web-bench")
+    account = users.current(args.user) or users.add_user(args.user, "hub_lead", args.hub, secrets.token_urlsafe(18), "web-bench")
     client = app.test_client()
     with client.session_transaction() as session:
         session.update(user=account.name, v=account.session_version, at=time.time())
@@ -120,8 +122,10 @@ def profile(args: argparse.Namespace) -> int:
         timings.append((time.perf_counter() - t0) * 1000)
     queries.pop("__stop__")()
     timings.sort()
-    print(f"{len(timings)} requests in-process: p50 {timings[len(timings) // 2]:.1f} ms,"
-          f" p95 {timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]:.1f} ms")
+    print(
+        f"{len(timings)} requests in-process: p50 {timings[len(timings) // 2]:.1f} ms,"
+        f" p95 {timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]:.1f} ms"
+    )
     print(f"SQL per request, by read-model table (over {len(days)} requests; time includes fetching the rows):")
     print(f"  {'table':<16} {'queries':>8} {'rows':>9} {'ms':>8}")
     for table, (count, rows, seconds) in sorted(queries.items(), key=lambda item: -item[1][2]):

@@ -1,4 +1,5 @@
 """The `careerhub` command: thin; every command calls the same service the web uses."""
+
 from __future__ import annotations
 
 from importlib.metadata import version
@@ -27,7 +28,27 @@ def main() -> None:
     """
 
 
-for command in (import_command, retract, redact, log, transactions, history, projections, report, national, board, explain,
-                evidence, match, demo, verify, keygen, export, import_bundle_command, users, serve):
+for command in (
+    import_command,
+    retract,
+    redact,
+    log,
+    transactions,
+    history,
+    projections,
+    report,
+    national,
+    board,
+    explain,
+    evidence,
+    match,
+    demo,
+    verify,
+    keygen,
+    export,
+    import_bundle_command,
+    users,
+    serve,
+):
     main.add_command(command)
 projections.add_command(run_projections)

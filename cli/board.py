@@ -1,4 +1,5 @@
 """`careerhub board`: the board paper on a day, its two blocks each at its own date."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -20,14 +21,34 @@ def term_end_text(p: BoardPaper) -> list[str]:
         f"End of {t.name} term {year} ({end})",
         "",
         FIGURES["average_benchmarks"].label,
-        table(["National", f"Hub end of last academic year ({p.last_year_end.isoformat()}, the {members} members of {end})",
-               f"Target {year}", f"Hub end of {t.name} term ({end})"],
-              [[number(r.national.get("average_benchmarks")), number(p.hub_last_year_end),
-                number(r.targets.get("average_benchmarks")), number(r.figures["average_benchmarks"])]]),
+        table(
+            [
+                "National",
+                f"Hub end of last academic year ({p.last_year_end.isoformat()}, the {members} members of {end})",
+                f"Target {year}",
+                f"Hub end of {t.name} term ({end})",
+            ],
+            [
+                [
+                    number(r.national.get("average_benchmarks")),
+                    number(p.hub_last_year_end),
+                    number(r.targets.get("average_benchmarks")),
+                    number(r.figures["average_benchmarks"]),
+                ]
+            ],
+        ),
         "",
-        table(["Benchmark: % of assessed members fully achieving", f"Target {year}", f"Hub {end}"],
-              [[FIGURES[f"bm{b}_percent"].label, number(r.targets.get(f"bm{b}_percent"), True),
-                number(r.figures[f"bm{b}_percent"], True)] for b in (5, 6)]),
+        table(
+            ["Benchmark: % of assessed members fully achieving", f"Target {year}", f"Hub {end}"],
+            [
+                [
+                    FIGURES[f"bm{b}_percent"].label,
+                    number(r.targets.get(f"bm{b}_percent"), True),
+                    number(r.figures[f"bm{b}_percent"], True),
+                ]
+                for b in (5, 6)
+            ],
+        ),
         "",
         f"{FIGURES['data_required'].label} from {r.figures['data_required']} hub schools at {end};"
         " data includes results from most recent assessment.",
@@ -49,15 +70,23 @@ def on_day_text(p: BoardPaper) -> list[str]:
 
 
 def paper_text(p: BoardPaper) -> str:
-    head = (f"{p.hub_id} board paper on {p.on.isoformat()}" + (f", as known at {p.known_at.isoformat()}" if p.known_at else "")
-            + (f", cluster {p.cluster}" if p.cluster else ""))
+    head = (
+        f"{p.hub_id} board paper on {p.on.isoformat()}"
+        + (f", as known at {p.known_at.isoformat()}" if p.known_at else "")
+        + (f", cluster {p.cluster}" if p.cluster else "")
+    )
     return "\n".join([head, "", *term_end_text(p), "", *on_day_text(p)])
 
 
 @click.command()
 @click.option("--hub", "hub_id", required=True, help="Hub id, e.g. dorset.")
-@click.option("--on", "on", type=DAY, required=True,
-              help="The paper's day: on-day figures as of it, term-end figures as of the last term end on or before it.")
+@click.option(
+    "--on",
+    "on",
+    type=DAY,
+    required=True,
+    help="The paper's day: on-day figures as of it, term-end figures as of the last term end on or before it.",
+)
 @KNOWN_AT
 @click.option("--cluster", default=None, help="Only this cluster's institutions.")
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True)

@@ -1,4 +1,5 @@
 """The auditor's export bundle, and its import into an empty store."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,8 +16,13 @@ from service.hub import HubService
 @click.option("--hub", "hub_id", required=True)
 @click.option("--as-of", type=DAY, required=True)
 @KNOWN_AT
-@click.option("--compare-known-at", "compare_at", type=MOMENT, default=None,
-              help="Export the comparison of --known-at with this point instead of one report.")
+@click.option(
+    "--compare-known-at",
+    "compare_at",
+    type=MOMENT,
+    default=None,
+    help="Export the comparison of --known-at with this point instead of one report.",
+)
 @click.option("--cluster", default=None)
 @click.argument("outdir", type=click.Path(path_type=Path, file_okay=False))
 @with_service
@@ -29,12 +35,17 @@ def export(service: HubService, hub_id, as_of, known_at, compare_at, cluster, ou
             raise click.UsageError("--compare-known-at compares with --known-at: give both")
         files, manifest = export_comparison(service, query, known_at, compare_at)
         write_bundle(outdir, files, manifest)
-        click.echo(f"wrote {len(files)} files and manifest.json to {outdir} (log positions "
-                   + " and ".join(f"{p['log_position']}" for p in manifest["knowledge_points"]) + ")")
+        click.echo(
+            f"wrote {len(files)} files and manifest.json to {outdir} (log positions "
+            + " and ".join(f"{p['log_position']}" for p in manifest["knowledge_points"])
+            + ")"
+        )
         return
     manifest = export_bundle(service, query, outdir)
-    click.echo(f"wrote {len(manifest['files'])} files and manifest.json to {outdir} (log position "
-               f"{manifest['log_position']}, chain digest {manifest['chain_digest']})")
+    click.echo(
+        f"wrote {len(manifest['files'])} files and manifest.json to {outdir} (log position "
+        f"{manifest['log_position']}, chain digest {manifest['chain_digest']})"
+    )
 
 
 @click.command("import-bundle")

@@ -1,4 +1,5 @@
 """Options and error handling shared by every command."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -40,8 +41,9 @@ class CareerHubGroup(click.Group):
             raise click.ClickException(f"the database failed: {error}") from None
 
 
-def with_service(command: Callable[..., Any] | None = None, *, writes: bool = False, creates: bool = True,
-                 replica: bool = True) -> Any:
+def with_service(
+    command: Callable[..., Any] | None = None, *, writes: bool = False, creates: bool = True, replica: bool = True
+) -> Any:
     """Adds --database-url, --read-database-url (unless `replica` is false: the command reads the primary
     only) and --actor for commands that record events, and passes an open HubService as `service`; a
     store that does not exist yet is created, unless `creates` is false."""
@@ -49,8 +51,7 @@ def with_service(command: Callable[..., Any] | None = None, *, writes: bool = Fa
         return functools.partial(with_service, writes=writes, creates=creates, replica=replica)
 
     @functools.wraps(command)
-    def wrapper(database_url: str | None, actor: str | None = None, read_database_url: str | None = None,
-                **kwargs: Any) -> Any:
+    def wrapper(database_url: str | None, actor: str | None = None, read_database_url: str | None = None, **kwargs: Any) -> Any:
         ctx = click.get_current_context()
         if isinstance(ctx.command, click.Group) and ctx.invoked_subcommand:
             return None  # the subcommand opens the store itself, with its own options
@@ -68,18 +69,26 @@ def with_service(command: Callable[..., Any] | None = None, *, writes: bool = Fa
             service.close()
 
     if writes:
-        wrapper = click.option("--actor", default=None,
-                               help="Who records the events (default: CAREERHUB_ACTOR or the OS user).")(wrapper)
+        wrapper = click.option("--actor", default=None, help="Who records the events (default: CAREERHUB_ACTOR or the OS user).")(
+            wrapper
+        )
     if replica:
         wrapper = READ_DATABASE_URL(wrapper)
-    return click.option("--database-url", envvar="CAREERHUB_DATABASE_URL", default=None,
-                        help="Event store URL (sqlite:///path or postgresql://user:pw@host:port/db).")(wrapper)
+    return click.option(
+        "--database-url",
+        envvar="CAREERHUB_DATABASE_URL",
+        default=None,
+        help="Event store URL (sqlite:///path or postgresql://user:pw@host:port/db).",
+    )(wrapper)
 
 
 READ_DATABASE_URL = click.option(
-    "--read-database-url", envvar="CAREERHUB_READ_DATABASE_URL", default=None,
+    "--read-database-url",
+    envvar="CAREERHUB_READ_DATABASE_URL",
+    default=None,
     help="A streaming replica of the PostgreSQL store that answers reads at or beyond the log position they need"
-         " (else the store does); writes always go to --database-url.")
+    " (else the store does); writes always go to --database-url.",
+)
 
 
 class Parsed(click.ParamType):
@@ -100,9 +109,13 @@ class Parsed(click.ParamType):
 
 # Every option naming a moment of record time (--known-at, --since, ...) also takes a log position: @957.
 DAY, MOMENT = Parsed("YYYY-MM-DD", parse_day), Parsed("DATETIME|@POSITION", parse_knowledge_point)
-KNOWN_AT = click.option("--known-at", type=MOMENT, default=None,
-                        help="Record time: only what had been recorded by then — a time (UTC if no offset) or @POSITION"
-                             " (see `careerhub transactions`).")
+KNOWN_AT = click.option(
+    "--known-at",
+    type=MOMENT,
+    default=None,
+    help="Record time: only what had been recorded by then — a time (UTC if no offset) or @POSITION"
+    " (see `careerhub transactions`).",
+)
 WHOLE_NUMBER = Parsed("N", parse_whole_number)
 ACADEMIC_YEAR = Parsed("YYYY/YY", check_academic_year)
 

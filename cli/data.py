@@ -1,4 +1,5 @@
 """Commands that record data, and the auditor's raw views of what was recorded."""
+
 from __future__ import annotations
 
 import json
@@ -28,11 +29,19 @@ def import_command(service: HubService, kind: str, file: Path, reason: str | Non
     summary = service.import_file(kind, file, service.settings.actor, reason, dry_run=dry_run)
     plan = summary.plan
     if fmt == "json":
-        click.echo(json.dumps({**summary.to_json(), **({"dry_run": True, "new": len(plan.new),
-                                                        "corrected": len(plan.corrected)} if plan else {})}))
+        click.echo(
+            json.dumps(
+                {
+                    **summary.to_json(),
+                    **({"dry_run": True, "new": len(plan.new), "corrected": len(plan.corrected)} if plan else {}),
+                }
+            )
+        )
     elif plan is not None:
-        click.echo(f"{file}: {summary.rows} rows; would record {len(plan.new)} new and {len(plan.corrected)} corrected"
-                   f" records, {summary.unchanged} unchanged. Nothing was recorded (--dry-run).")
+        click.echo(
+            f"{file}: {summary.rows} rows; would record {len(plan.new)} new and {len(plan.corrected)} corrected"
+            f" records, {summary.unchanged} unchanged. Nothing was recorded (--dry-run)."
+        )
     elif summary.recorded == 0:
         click.echo(f"{file}: nothing new — all {summary.rows} rows were already recorded with the same values.")
     else:
@@ -106,8 +115,10 @@ def transactions(service: HubService, hub_id, text, by_actor, on, fmt) -> None:
     if fmt == "json":
         echo_json(rows)
     else:
-        echo_table([{**r, "kinds": ",".join(r["kinds"]), "position": f"@{r['position']}"} for r in rows],
-                   ("position", "recorded_at", "actor", "events", "kinds", "reason", "source"))
+        echo_table(
+            [{**r, "kinds": ",".join(r["kinds"]), "position": f"@{r['position']}"} for r in rows],
+            ("position", "recorded_at", "actor", "events", "kinds", "reason", "source"),
+        )
 
 
 @click.command()

@@ -1,4 +1,5 @@
 """`careerhub demo load`: the demo hub through the normal import path."""
+
 from __future__ import annotations
 
 import click
@@ -13,8 +14,10 @@ from service.hub import HubService
 def load(service: HubService) -> None:
     """Load the demo hub (area Dorset, hub dorset) into an empty store, step by step with its history."""
     if not load_demo(service, None, echo=click.echo):
-        raise click.ClickException("the store is not empty; the demo loads only into an empty store "
-                                   "(use --database-url sqlite:///demo.sqlite3 for a separate one)")
+        raise click.ClickException(
+            "the store is not empty; the demo loads only into an empty store "
+            "(use --database-url sqlite:///demo.sqlite3 for a separate one)"
+        )
     click.echo("demo loaded: try `careerhub report --hub dorset --as-of 2019-12-31`")
 
 

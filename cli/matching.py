@@ -1,4 +1,5 @@
 """`careerhub match`: propose pairs, then accept or reject them; every step is an event."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -17,11 +18,19 @@ def show_run(view: dict, fmt: str) -> None:
     optimal = "proven optimal" if view["optimal"] else f"NOT proven optimal ({view['status']})"
     click.echo(f"run {view['run_id']}: {view['area']} as of {view['as_of']}, {len(view['proposals'])} proposals, {optimal}")
     if view["proposals"]:
-        echo_table([{**p, "reasons": "; ".join(p["reasons"]), "distance_km": f"{p['distance_km']:.1f}",
-                     "score": f"{p['score']:.1f}",
-                     "status": "accepted" if p["urn"] in view["accepted"] else
-                               "rejected" if p["urn"] in view["rejected"] else ""}
-                    for p in view["proposals"]], ["urn", "adviser_ref", "distance_km", "score", "status", "reasons"])
+        echo_table(
+            [
+                {
+                    **p,
+                    "reasons": "; ".join(p["reasons"]),
+                    "distance_km": f"{p['distance_km']:.1f}",
+                    "score": f"{p['score']:.1f}",
+                    "status": "accepted" if p["urn"] in view["accepted"] else "rejected" if p["urn"] in view["rejected"] else "",
+                }
+                for p in view["proposals"]
+            ],
+            ["urn", "adviser_ref", "distance_km", "score", "status", "reasons"],
+        )
     if view["unmatched"]:
         click.echo("\nLeft unmatched:")
         echo_table(view["unmatched"], ["urn", "reason"])
@@ -49,8 +58,11 @@ def match(service: HubService, area, as_of, pin, forbid, fmt) -> None:
 @match.command()
 @click.argument("run_id")
 @click.option("--only", multiple=True, metavar="URN", help="Accept only these institutions' proposals.")
-@click.option("--as-of-run", is_flag=True,
-              help="Record the matches as valid from the run's own day (confirm a back-dated match) instead of today.")
+@click.option(
+    "--as-of-run",
+    is_flag=True,
+    help="Record the matches as valid from the run's own day (confirm a back-dated match) instead of today.",
+)
 @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="table", show_default=True)
 @with_service(writes=True)
 def accept(service: HubService, run_id, only, as_of_run, fmt) -> None:
@@ -65,8 +77,10 @@ def accept(service: HubService, run_id, only, as_of_run, fmt) -> None:
         return
     for warning in warnings:
         click.echo(f"Warning: {warning}")
-    click.echo(f"run {run_id}: {len(view['accepted'])} matches accepted in all; these are valid from {view['matched_on']}"
-               + (" (the run's day, as confirmed)" if as_of_run else ""))
+    click.echo(
+        f"run {run_id}: {len(view['accepted'])} matches accepted in all; these are valid from {view['matched_on']}"
+        + (" (the run's day, as confirmed)" if as_of_run else "")
+    )
 
 
 @match.command()

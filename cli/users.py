@@ -1,4 +1,5 @@
 """`careerhub users`: the people who may sign in to the web UI, and their roles."""
+
 from __future__ import annotations
 
 import sys

@@ -1,5 +1,6 @@
 """`careerhub serve` (the web UI under waitress, or gunicorn for several processes) and `careerhub demo`
 (demo hub, demo users, serve)."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -24,21 +25,34 @@ from web import create_app
 
 CommandFunction = TypeVar("CommandFunction", bound=Callable[..., Any])  # decorated before click.command() makes it a Command
 DEMO_HUB = "dorset"
-DEMO_USERS = (("lead@dorset", "hub_lead", DEMO_HUB), ("coordinator@dorset", "coordinator", DEMO_HUB),
-              ("auditor@dorset", "auditor", DEMO_HUB), ("admin", "admin", None))
+DEMO_USERS = (
+    ("lead@dorset", "hub_lead", DEMO_HUB),
+    ("coordinator@dorset", "coordinator", DEMO_HUB),
+    ("auditor@dorset", "auditor", DEMO_HUB),
+    ("admin", "admin", None),
+)
 
 
 def server_options(command: CommandFunction) -> CommandFunction:
-    for option in reversed((
-        click.option("--database-url", envvar="CAREERHUB_DATABASE_URL", default=None,
-                     help="Event store URL (sqlite:///path or postgresql://user:pw@host:port/db)."),
-        READ_DATABASE_URL,
-        click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on."),
-        click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535)),
-        click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64)),
-        click.option("--trusted-proxy", default=None,
-                     help="Address of a reverse proxy whose X-Forwarded-* headers (HTTPS) are believed."),
-    )):
+    for option in reversed(
+        (
+            click.option(
+                "--database-url",
+                envvar="CAREERHUB_DATABASE_URL",
+                default=None,
+                help="Event store URL (sqlite:///path or postgresql://user:pw@host:port/db).",
+            ),
+            READ_DATABASE_URL,
+            click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on."),
+            click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535)),
+            click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64)),
+            click.option(
+                "--trusted-proxy",
+                default=None,
+                help="Address of a reverse proxy whose X-Forwarded-* headers (HTTPS) are believed.",
+            ),
+        )
+    ):
         command = option(command)
     return command
 
@@ -46,8 +60,10 @@ def server_options(command: CommandFunction) -> CommandFunction:
 def run_server(app: Flask, host: str, port: int, threads: int, trusted_proxy: str | None) -> None:
     options: dict[str, Any] = {}
     if trusted_proxy:
-        options = {"trusted_proxy": trusted_proxy,
-                   "trusted_proxy_headers": "x-forwarded-proto x-forwarded-for x-forwarded-host x-forwarded-port"}
+        options = {
+            "trusted_proxy": trusted_proxy,
+            "trusted_proxy_headers": "x-forwarded-proto x-forwarded-for x-forwarded-host x-forwarded-port",
+        }
     click.echo(f"careerhub is serving on http://{host}:{port}/ (Ctrl+C stops it)")
     waitress.serve(app, host=host, port=port, threads=threads, ident="careerhub", **options)
 
@@ -84,30 +100,55 @@ def behind_proxy(app: Any, trusted_proxy: str | None) -> Any:
 
     def wsgi(environ: dict[str, Any], start_response: Any) -> Any:
         return (fixed if environ.get("REMOTE_ADDR") == trusted_proxy else app)(environ, start_response)
+
     return wsgi
 
 
-def run_processes(settings: Settings, host: str, port: int, workers: int, threads: int,
-                  trusted_proxy: str | None) -> None:
+def run_processes(settings: Settings, host: str, port: int, workers: int, threads: int, trusted_proxy: str | None) -> None:
     prepare_store(settings)
     click.echo(f"careerhub is serving on http://{host}:{port}/ with {workers} processes (Ctrl+C stops them)")
-    ServeProcesses(settings, trusted_proxy, {
-        "bind": f"{host}:{port}", "workers": workers, "worker_class": "gthread", "threads": threads,
-        "forwarded_allow_ips": "",  # behind_proxy decides whom to believe
-        "accesslog": None, "errorlog": "-", "proc_name": "careerhub",
-        "control_socket_disable": True,  # one fixed path per user: a second careerhub would collide on it
-    }).run()
+    ServeProcesses(
+        settings,
+        trusted_proxy,
+        {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "worker_class": "gthread",
+            "threads": threads,
+            "forwarded_allow_ips": "",  # behind_proxy decides whom to believe
+            "accesslog": None,
+            "errorlog": "-",
+            "proc_name": "careerhub",
+            "control_socket_disable": True,  # one fixed path per user: a second careerhub would collide on it
+        },
+    ).run()
 
 
 @click.command()
 @server_options
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Web processes (more than 1: gunicorn, each with --threads threads).")
-@click.option("--worker-follows", is_flag=True,
-              help="A projection worker (`careerhub projections run`) keeps the read model caught up:"
-                   " requests read it as it is (as CAREERHUB_PROJECTION_WORKER=1).")
-def serve(database_url: str | None, read_database_url: str | None, host: str, port: int, threads: int,
-          trusted_proxy: str | None, workers: int, worker_follows: bool) -> None:
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Web processes (more than 1: gunicorn, each with --threads threads).",
+)
+@click.option(
+    "--worker-follows",
+    is_flag=True,
+    help="A projection worker (`careerhub projections run`) keeps the read model caught up:"
+    " requests read it as it is (as CAREERHUB_PROJECTION_WORKER=1).",
+)
+def serve(
+    database_url: str | None,
+    read_database_url: str | None,
+    host: str,
+    port: int,
+    threads: int,
+    trusted_proxy: str | None,
+    workers: int,
+    worker_follows: bool,
+) -> None:
     """Serve the web UI: one waitress process, or `--workers N` gunicorn processes on one port.
     Sessions are signed with CAREERHUB_SECRET_KEY, or else with a key kept in the store, the same
     for every process and across restarts."""
@@ -146,8 +187,16 @@ def load_demo_hub(service: HubService) -> None:
 @server_options
 @click.option("--no-serve", is_flag=True, help="Load the demo and create the users, then stop.")
 @click.pass_context
-def demo(ctx: click.Context, database_url: str | None, read_database_url: str | None, host: str, port: int,
-         threads: int, trusted_proxy: str | None, no_serve: bool) -> None:
+def demo(
+    ctx: click.Context,
+    database_url: str | None,
+    read_database_url: str | None,
+    host: str,
+    port: int,
+    threads: int,
+    trusted_proxy: str | None,
+    no_serve: bool,
+) -> None:
     """Load the demo hub (if the store is empty), create demo users (one per role) and serve.
 
     `careerhub demo load` only loads the demo hub."""

@@ -1,4 +1,5 @@
 """`careerhub projections run`: the projection worker (projections/worker.py) as a process."""
+
 from __future__ import annotations
 
 import signal
@@ -19,18 +20,22 @@ def say(message: str) -> None:
 
 @click.command("run")
 @click.option("--once", is_flag=True, help="Catch up with the log, then exit.")
-@click.option("--poll-seconds", type=click.FloatRange(0.01, 3600), default=None,
-              help="Look at the log at least this often (default: 30 on PostgreSQL, which also wakes on"
-                   " every commit by LISTEN/NOTIFY; 0.5 on SQLite, which has no notifications).")
-@click.option("--batch-size", type=click.IntRange(1, 1_000_000), default=BATCH, show_default=True,
-              help="Events applied per transaction.")
+@click.option(
+    "--poll-seconds",
+    type=click.FloatRange(0.01, 3600),
+    default=None,
+    help="Look at the log at least this often (default: 30 on PostgreSQL, which also wakes on"
+    " every commit by LISTEN/NOTIFY; 0.5 on SQLite, which has no notifications).",
+)
+@click.option(
+    "--batch-size", type=click.IntRange(1, 1_000_000), default=BATCH, show_default=True, help="Events applied per transaction."
+)
 @with_service(replica=False)  # it writes the primary's read model: a read replica plays no part
 def run(service: HubService, once: bool, poll_seconds: float | None, batch_size: int) -> None:
     """Follow the event log and keep the read model caught up (one line per batch applied), until
     SIGTERM or SIGINT; serve with CAREERHUB_PROJECTION_WORKER=1 so that web requests leave it to this."""
     waiter = log_waiter(service.app.db, service.settings.database_url)
-    worker = ProjectionWorker(service.projector, waiter, say, poll_seconds or service.app.db.backend.poll_seconds,
-                              batch_size)
+    worker = ProjectionWorker(service.projector, waiter, say, poll_seconds or service.app.db.backend.poll_seconds, batch_size)
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, worker.stop.request)
     say(f"following the log from position {service.projector.position()}")

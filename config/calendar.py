@@ -1,4 +1,5 @@
 """School terms and academic years (default calendar of DATA.md §3)."""
+
 from __future__ import annotations
 
 import re
@@ -65,8 +66,10 @@ Overrides = dict[tuple[str, str], tuple[date, date]]  # (academic_year, term nam
 
 def hub_terms_of_year(start_year: int, overrides: Overrides) -> tuple[Term, ...]:
     """The default terms of the year, with a hub's own dates where it set them."""
-    return tuple(Term(t.name, t.academic_year, *overrides.get((t.academic_year, t.name), (t.starts_on, t.ends_on)))
-                 for t in terms_of_year(start_year))
+    return tuple(
+        Term(t.name, t.academic_year, *overrides.get((t.academic_year, t.name), (t.starts_on, t.ends_on)))
+        for t in terms_of_year(start_year)
+    )
 
 
 def term_containing(day: date, overrides: Overrides | None = None) -> Term:

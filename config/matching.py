@@ -4,6 +4,7 @@ Imports nothing of careerhub's. matching.weights.Weights is this dataclass plus 
 and snapshots serialise it field by field from the types declared here, so a new weight is
 one field below and nothing else.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """Settings: the only reader of CAREERHUB_* environment variables."""
+
 from __future__ import annotations
 
 import getpass
@@ -36,8 +37,7 @@ def default_actor() -> str:
 LONGEST_ACTOR = 200
 
 
-def load_settings(database_url: str | None = None, actor: str | None = None,
-                  read_database_url: str | None = None) -> Settings:
+def load_settings(database_url: str | None = None, actor: str | None = None, read_database_url: str | None = None) -> Settings:
     """Settings from arguments, then CAREERHUB_* variables, then defaults."""
     actor = actor or os.environ.get("CAREERHUB_ACTOR") or default_actor()
     if len(actor) > LONGEST_ACTOR or "\x00" in actor:

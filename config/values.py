@@ -1,5 +1,6 @@
 """The values people type into careerhub — days, moments, whole numbers — read one way by the web, the
 command line and the importer. A ValueError says what is wrong in plain words, without naming a field."""
+
 from __future__ import annotations
 
 import re
@@ -87,6 +88,7 @@ def parse_knowledge_point(text: str) -> KnowledgePoint:
     try:
         datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{text[:60]!r} is neither a date and time like 2020-02-02T09:00:00.250 (ISO 8601)"
-                         " nor a log position like @957") from None
+        raise ValueError(
+            f"{text[:60]!r} is neither a date and time like 2020-02-02T09:00:00.250 (ISO 8601) nor a log position like @957"
+        ) from None
     return KnowledgePoint(moment=parse_moment(text))

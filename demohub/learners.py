@@ -2,6 +2,7 @@
 who took part in the demo's recorded employer encounters, as the files a school would export from its
 information system. `python -m demohub.learners` rewrites demohub/dorset-learners/ deterministically.
 Loaded after the demo hub by `careerhub demo learners`; the demo's own steps are untouched."""
+
 from __future__ import annotations
 
 import csv
@@ -31,15 +32,35 @@ def learner_history() -> list[DemoStep]:
         for i in range(count):
             pupil = f"{urn[-3:]}-{2015000 + i}"  # the school's own admission number: never stored
             is_disadvantaged = i < disadvantaged
-            learners.append({"pupil_id": pupil, "urn": urn, "year_group": "10", "academic_year": "2019/20",
-                             "disadvantaged": "true" if is_disadvantaged else "false", "send": "false"})
+            learners.append(
+                {
+                    "pupil_id": pupil,
+                    "urn": urn,
+                    "year_group": "10",
+                    "academic_year": "2019/20",
+                    "disadvantaged": "true" if is_disadvantaged else "false",
+                    "send": "false",
+                }
+            )
             took_part = (i < disadvantaged_reached) if is_disadvantaged else (i - disadvantaged < reached - disadvantaged_reached)
             if took_part:
                 participations.append({"pupil_id": pupil, "encounter_ref": encounter, "urn": urn, "participated_on": day})
-    return [DemoStep("learners", "01-learners.csv", _csv(learners), ACTOR,
-                     "Year 10 rolls of two schools for 2019/20, pseudonymised at import"),
-            DemoStep("participations", "02-participations.csv", _csv(participations), ACTOR,
-                     "who took part in the schools' employer encounters, 2019/20")]
+    return [
+        DemoStep(
+            "learners",
+            "01-learners.csv",
+            _csv(learners),
+            ACTOR,
+            "Year 10 rolls of two schools for 2019/20, pseudonymised at import",
+        ),
+        DemoStep(
+            "participations",
+            "02-participations.csv",
+            _csv(participations),
+            ACTOR,
+            "who took part in the schools' employer encounters, 2019/20",
+        ),
+    ]
 
 
 def main() -> None:

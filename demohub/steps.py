@@ -4,6 +4,7 @@ steps.csv has one row per step: `action` is `import` (the file, its kind, actor 
 `careerhub import KIND FILE --actor ... --reason ...`) or `retract` (the kind and the record's key, its parts
 `;`-separated as lists are in DATA.md §2, as given to `careerhub retract KIND KEY... --reason ...`).
 """
+
 from __future__ import annotations
 
 import csv
@@ -71,7 +72,12 @@ def _manifest(steps: Sequence[DemoStep | Retraction]) -> str:
 
 def _manifest_row(step: DemoStep | Retraction) -> dict[str, str]:
     if isinstance(step, Retraction):
-        return {"action": "retract", "kind": step.kind, "file": "", "key": ";".join(step.key),
-                "actor": step.actor, "reason": step.reason}
-    return {"action": "import", "kind": step.kind, "file": step.filename, "key": "", "actor": step.actor,
-            "reason": step.reason}
+        return {
+            "action": "retract",
+            "kind": step.kind,
+            "file": "",
+            "key": ";".join(step.key),
+            "actor": step.actor,
+            "reason": step.reason,
+        }
+    return {"action": "import", "kind": step.kind, "file": step.filename, "key": "", "actor": step.actor, "reason": step.reason}

@@ -1,4 +1,5 @@
 """Screenshots of each role's main page on the demo hub, for the README (run: .venv/bin/python docs/take_screenshots.py)."""
+
 from __future__ import annotations
 
 import tempfile
@@ -15,9 +16,20 @@ from web import create_app
 
 OUT = Path(__file__).parent / "screenshots"
 PASSWORD = "demo-password-123"
-LAUNCH = dict(executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-              "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-              "--disable-dev-shm-usage"])
+LAUNCH = dict(
+    executable_path="/usr/bin/chromium",
+    args=[
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+    ],
+)
 
 
 def main() -> None:

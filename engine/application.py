@@ -1,4 +1,5 @@
 """The careerhub application: the event store and the commands every entry point shares."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -32,8 +33,7 @@ class CareerHub(Application):
     name = "careerhub"
     recorder: ChainedSQLiteRecorder | ChainedPostgresRecorder  # as the backend's env chooses; the library types any recorder
 
-    def __init__(self, database_url: str, cipher_key: str | None = None, create: bool = True,
-                 learner_secret: str | None = None):
+    def __init__(self, database_url: str, cipher_key: str | None = None, create: bool = True, learner_secret: str | None = None):
         """Open the store (creating it on first use, unless `create` is false); a malformed key, a damaged
         file or a missing store is a CareerHubError. `learner_secret` keys learners' pseudonyms at import."""
         self.database_url = database_url
@@ -63,8 +63,10 @@ class CareerHub(Application):
         try:
             self.mapper.to_domain_event(first[0])
         except Exception:
-            raise CareerHubError("cannot read the event store: it is encrypted with another key, or encrypted and no "
-                                 "CAREERHUB_CIPHER_KEY was given, or the key is missing for a plain store") from None
+            raise CareerHubError(
+                "cannot read the event store: it is encrypted with another key, or encrypted and no "
+                "CAREERHUB_CIPHER_KEY was given, or the key is missing for a plain store"
+            ) from None
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -76,16 +78,22 @@ class CareerHub(Application):
         table = self.recorder.events_table_name
         loaded: dict[UUID, Any] = {}
         for start in range(0, len(ids), ID_CHUNK):
-            chunk = ids[start:start + ID_CHUNK]
+            chunk = ids[start : start + ID_CHUNK]
             params = [self.db.backend.stored_id(i) for i in chunk]
             rows = self.db.query(
                 f"SELECT originator_id, originator_version, topic, state FROM {table}"
                 f" WHERE originator_id IN ({','.join('?' * len(chunk))})"
-                " ORDER BY originator_id, originator_version", params)
+                " ORDER BY originator_id, originator_version",
+                params,
+            )
             for row in rows:
                 originator_id = UUID(str(row["originator_id"]))
-                stored = StoredEvent(originator_id=originator_id, originator_version=row["originator_version"],
-                                     topic=row["topic"], state=bytes(row["state"]))
+                stored = StoredEvent(
+                    originator_id=originator_id,
+                    originator_version=row["originator_version"],
+                    topic=row["topic"],
+                    state=bytes(row["state"]),
+                )
                 domain_event = cast(AggregateEvent, self.mapper.to_domain_event(stored))  # all of careerhub's are
                 loaded[originator_id] = domain_event.mutate(loaded.get(originator_id))
         return loaded

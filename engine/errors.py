@@ -1,4 +1,5 @@
 """Errors a user can act on; each names where the problem is."""
+
 from __future__ import annotations
 
 

@@ -2,6 +2,7 @@
 transaction that records events, delivered when (and only if) it commits, so a follower wakes at
 once; SQLite has no notifications, so a follower looks again after a short interval. Either way a
 wait ends after at most `timeout` seconds: a lost notification only delays, it never stops a follower."""
+
 from __future__ import annotations
 
 import time
@@ -13,12 +14,16 @@ from engine.errors import CareerHubError
 from engine.sql import Database
 
 CHANNEL = "careerhub_log"
-NOTIFY_FUNCTION = (f"CREATE OR REPLACE FUNCTION careerhub_log_notify() RETURNS trigger LANGUAGE plpgsql AS"
-                   f" $$ BEGIN PERFORM pg_notify('{CHANNEL}', ''); RETURN NULL; END $$")
+NOTIFY_FUNCTION = (
+    f"CREATE OR REPLACE FUNCTION careerhub_log_notify() RETURNS trigger LANGUAGE plpgsql AS"
+    f" $$ BEGIN PERFORM pg_notify('{CHANNEL}', ''); RETURN NULL; END $$"
+)
 # One notification per statement, not per row: an import of 100,000 rows is one INSERT (or COPY)
 # into event_log, and a follower reads everything new whenever it wakes anyway.
-NOTIFY_TRIGGER = ("CREATE OR REPLACE TRIGGER event_log_notify AFTER INSERT ON event_log"
-                  " FOR EACH STATEMENT EXECUTE FUNCTION careerhub_log_notify()")
+NOTIFY_TRIGGER = (
+    "CREATE OR REPLACE TRIGGER event_log_notify AFTER INSERT ON event_log"
+    " FOR EACH STATEMENT EXECUTE FUNCTION careerhub_log_notify()"
+)
 TRIGGER_EXISTS = "SELECT count(*) FROM pg_trigger WHERE tgname = 'event_log_notify' AND NOT tgisinternal"
 
 

@@ -1,4 +1,5 @@
 """Deterministic aggregate ids from natural keys, so that re-imports find what they created."""
+
 from __future__ import annotations
 
 import json

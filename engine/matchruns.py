@@ -1,5 +1,6 @@
 """A matcher run: what the coordinator asked, what the solver proposed from which inputs, and
 what the coordinator then accepted or rejected. The inputs are kept so an auditor can replay it."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -57,11 +58,29 @@ class MatchRun(Aggregate):
             run.rejected[self.urn] = self.adviser_ref
 
     @classmethod
-    def propose(cls, run_id: UUID, area: str, as_of: date, inputs: dict[str, Any], inputs_digest: str,
-                result: dict[str, Any], solver_version: str, actor: str) -> MatchRun:
-        return cls._create(cls.Proposed, id=run_id, area=area, as_of=as_of, inputs=inputs,
-                           inputs_digest=inputs_digest, result=result, solver_version=solver_version,
-                           actor=actor, reason=None)
+    def propose(
+        cls,
+        run_id: UUID,
+        area: str,
+        as_of: date,
+        inputs: dict[str, Any],
+        inputs_digest: str,
+        result: dict[str, Any],
+        solver_version: str,
+        actor: str,
+    ) -> MatchRun:
+        return cls._create(
+            cls.Proposed,
+            id=run_id,
+            area=area,
+            as_of=as_of,
+            inputs=inputs,
+            inputs_digest=inputs_digest,
+            result=result,
+            solver_version=solver_version,
+            actor=actor,
+            reason=None,
+        )
 
     def proposal_for(self, urn: str) -> dict[str, Any]:
         for proposal in self.result["proposals"]:
@@ -92,8 +111,9 @@ class MatchRun(Aggregate):
             raise CareerHubError(f"the pair for institution {urn} is already rejected")
         if not reason.strip():
             raise CareerHubError("a rejection needs a reason")
-        self.trigger_event(self.Rejected, urn=urn, adviser_ref=proposal["adviser_ref"], area=self.area,
-                           actor=actor, reason=reason)
+        self.trigger_event(
+            self.Rejected, urn=urn, adviser_ref=proposal["adviser_ref"], area=self.area, actor=actor, reason=reason
+        )
 
 
 stabilise_topics(MatchRun, "MatchRun")

@@ -3,6 +3,7 @@
 A record is recorded once, then corrected or retracted by later events; nothing is updated in
 place. Every event carries its valid-time date (`valid_on`), who recorded it, why, and from where.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -21,8 +22,7 @@ REDACTED = "[redacted]"
 
 def redact_values(values: dict[str, Any], fields: list[str]) -> dict[str, Any]:
     """Values with the personal fields erased: text becomes a marker (names are required), the rest absent."""
-    return {k: ((REDACTED if isinstance(v, str) else None) if k in fields and v is not None else v)
-            for k, v in values.items()}
+    return {k: ((REDACTED if isinstance(v, str) else None) if k in fields and v is not None else v) for k, v in values.items()}
 
 
 class Record(Aggregate):
@@ -85,10 +85,26 @@ class Record(Aggregate):
         return record_id(cls.KIND, key)
 
     @classmethod
-    def record(cls, key: tuple[str, ...], values: dict[str, Any], valid_on: date | None,
-               actor: str, reason: str | None, source: str | None, record_id: UUID | None = None) -> Record:
-        return cls._create(cls.Recorded, id=record_id or cls.id_for(key), key=list(key), values=values,
-                           valid_on=valid_on, actor=actor, reason=reason, source=source)
+    def record(
+        cls,
+        key: tuple[str, ...],
+        values: dict[str, Any],
+        valid_on: date | None,
+        actor: str,
+        reason: str | None,
+        source: str | None,
+        record_id: UUID | None = None,
+    ) -> Record:
+        return cls._create(
+            cls.Recorded,
+            id=record_id or cls.id_for(key),
+            key=list(key),
+            values=values,
+            valid_on=valid_on,
+            actor=actor,
+            reason=reason,
+            source=source,
+        )
 
     def changes_from(self, values: dict[str, Any]) -> list[str]:
         """Names of the fields whose value differs from the current one (all, if retracted)."""
@@ -97,13 +113,13 @@ class Record(Aggregate):
         names = set(values) | set(self.values)
         return sorted(n for n in names if values.get(n) != self.values.get(n))
 
-    def correct(self, values: dict[str, Any], valid_on: date | None, actor: str,
-                reason: str | None, source: str | None) -> None:
+    def correct(self, values: dict[str, Any], valid_on: date | None, actor: str, reason: str | None, source: str | None) -> None:
         changed = self.changes_from(values)
         if not changed:
             raise CareerHubError(f"{self.KIND} {'/'.join(self.key)}: correction changes nothing")
-        self.trigger_event(self.Corrected, values=values, changed=changed, valid_on=valid_on,
-                           actor=actor, reason=reason, source=source)
+        self.trigger_event(
+            self.Corrected, values=values, changed=changed, valid_on=valid_on, actor=actor, reason=reason, source=source
+        )
 
     def redact(self, actor: str, reason: str, rewrites: list[list[Any]]) -> None:
         """Erase the personal fields (UK GDPR); the erasure itself is recorded, with who and why."""
@@ -113,8 +129,7 @@ class Record(Aggregate):
             raise CareerHubError("a redaction needs a reason")
         if set(self.PERSONAL_FIELDS) <= set(getattr(self, "redacted", [])):
             raise CareerHubError(f"{self.KIND} {' '.join(self.key)} is already redacted")
-        self.trigger_event(self.Redacted, fields=list(self.PERSONAL_FIELDS), actor=actor, reason=reason,
-                           rewrites=rewrites)
+        self.trigger_event(self.Redacted, fields=list(self.PERSONAL_FIELDS), actor=actor, reason=reason, rewrites=rewrites)
 
     def retract(self, actor: str, reason: str) -> None:
         if self.retracted:
@@ -126,8 +141,11 @@ class Record(Aggregate):
 
 def record_class(kind: Kind) -> type[Record]:
     """The aggregate class of a kind of record, with stable topics 'careerhub:<aggregate>.<Event>'."""
-    cls = type(kind.aggregate, (Record,), {"KIND": kind.kind, "PERSONAL_FIELDS": kind.personal,
-                                            "__module__": __name__, "__qualname__": kind.aggregate})
+    cls = type(
+        kind.aggregate,
+        (Record,),
+        {"KIND": kind.kind, "PERSONAL_FIELDS": kind.personal, "__module__": __name__, "__qualname__": kind.aggregate},
+    )
     stabilise_topics(cls, kind.aggregate)
     return cls
 

@@ -3,6 +3,7 @@ carries them: the record's own events, and every matcher run whose recorded inpu
 The Redacted event names each rewritten event with the SHA-256 of its new payload, and is saved in
 the same transaction as the rewrites. The chain keeps covering the original hashes, so `careerhub
 verify` accepts a rewritten payload only when it is exactly the one a redaction committed to."""
+
 from __future__ import annotations
 
 import hashlib
@@ -41,8 +42,7 @@ def redact_records(app: CareerHub, subjects: list[tuple[str, tuple[str, ...]]], 
             if record is None:
                 raise UnknownRecordError(f"no {kind} record with key {' '.join(key)}")
             own = scrubbed_events(app, record, list(record.PERSONAL_FIELDS))
-            record.redact(actor, reason, [[UUID(str(e.originator_id)).hex, e.originator_version, payload_sha256(e)]
-                                          for e in own])
+            record.redact(actor, reason, [[UUID(str(e.originator_id)).hex, e.originator_version, payload_sha256(e)] for e in own])
             rewrites.extend(own)
             records.append(record)
         return records
@@ -70,15 +70,25 @@ def scrubbed_events(app: CareerHub, record: Record, fields: list[str]) -> list[S
 def carriers(app: CareerHub, record: Record) -> list[StoredEvent]:
     """The record's own events, and the matcher runs (whose inputs copy advisers' values)."""
     table = app.recorder.events_table_name
-    rows = app.db.query(f"SELECT originator_id, originator_version, topic, state FROM {table}"
-                        " WHERE originator_id = ? OR topic = ? ORDER BY originator_id, originator_version",
-                        (app.db.backend.stored_id(record.id), get_topic(MatchRun.Proposed)))
-    return [StoredEvent(originator_id=UUID(str(row["originator_id"])), originator_version=row["originator_version"],
-                        topic=row["topic"], state=bytes(row["state"])) for row in rows]
+    rows = app.db.query(
+        f"SELECT originator_id, originator_version, topic, state FROM {table}"
+        " WHERE originator_id = ? OR topic = ? ORDER BY originator_id, originator_version",
+        (app.db.backend.stored_id(record.id), get_topic(MatchRun.Proposed)),
+    )
+    return [
+        StoredEvent(
+            originator_id=UUID(str(row["originator_id"])),
+            originator_version=row["originator_version"],
+            topic=row["topic"],
+            state=bytes(row["state"]),
+        )
+        for row in rows
+    ]
 
 
-def scrubbed_attributes(attributes: dict[str, Any], own: bool, kind: str, key: list[str],
-                        fields: list[str]) -> dict[str, Any] | None:
+def scrubbed_attributes(
+    attributes: dict[str, Any], own: bool, kind: str, key: list[str], fields: list[str]
+) -> dict[str, Any] | None:
     """The changed attributes of an event without the person's values, or None if it carries none.
     Works on a decoded event's attributes and on a logged payload alike."""
     if own:
@@ -101,9 +111,13 @@ def scrubbed_attributes(attributes: dict[str, Any], own: bool, kind: str, key: l
     result = attributes.get("result")
     if isinstance(result, dict):  # the proposals' reasons quote the adviser's employer and skills
         texts = personal_texts(person, fields)
-        changes["result"] = {**result, "proposals": [
-            {**p, "reasons": [blanked(r, texts) for r in p.get("reasons", [])]} if p.get("adviser_ref") == key[0] else p
-            for p in result.get("proposals", [])]}
+        changes["result"] = {
+            **result,
+            "proposals": [
+                {**p, "reasons": [blanked(r, texts) for r in p.get("reasons", [])]} if p.get("adviser_ref") == key[0] else p
+                for p in result.get("proposals", [])
+            ],
+        }
     return changes
 
 
@@ -124,6 +138,8 @@ def blanked(text: str, personal: list[str]) -> str:
 
 def without(values: dict[str, Any], fields: list[str]) -> dict[str, Any]:
     """A matcher input without the person's values, keeping each value's type (a replay still reads it)."""
+
     def erased(value: Any) -> Any:
         return REDACTED if isinstance(value, str) else [] if isinstance(value, list) else None
+
     return {k: erased(v) if k in fields and v is not None else v for k, v in values.items()}

@@ -1,5 +1,6 @@
 """Encryption at rest for read-model text that names people or institutions, with the same
 AES key as the event store, so a copied database file reveals no names."""
+
 from __future__ import annotations
 
 import base64
@@ -69,6 +70,6 @@ class Sealer(NoSealer):
         if not text.startswith(PREFIX):
             return text
         try:
-            return self.cipher.decrypt(base64.b64decode(text[len(PREFIX):])).decode()
+            return self.cipher.decrypt(base64.b64decode(text[len(PREFIX) :])).decode()
         except Exception:
             raise CareerHubError("cannot decrypt the read model: wrong CAREERHUB_CIPHER_KEY") from None

@@ -6,6 +6,7 @@ restart) each request could find itself signed out.
 Operational state, not history: not events, not in the log or its chain. Sealed with the store's
 cipher key when one is set, so a copied database file does not hand out the means to forge a session;
 CAREERHUB_SECRET_KEY, kept outside the database, remains the stronger choice."""
+
 from __future__ import annotations
 
 import secrets

@@ -1,4 +1,5 @@
 """One way to run SQL on either backend: `?` placeholders, rows as dicts."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence

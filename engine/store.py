@@ -1,6 +1,7 @@
 """The event store's shared parts: date transcoding, and what the recorders (one per backend, in
 engine/backends/) write with each event: its recording time (the database's clock, in the event's own
 transaction) and its link in a hash chain, so that "as known at T" is exact and history is tamper-evident."""
+
 from __future__ import annotations
 
 import hashlib
@@ -38,8 +39,9 @@ def chain_link(previous: str, notification_id: int, stored: StoredEvent, payload
     return hashlib.sha256(envelope.encode()).hexdigest()
 
 
-def log_rows(previous: dict[str, Any] | None, ids: Sequence[int], events: Sequence[StoredEvent],
-             now: datetime) -> list[tuple[int, str, str, str]]:
+def log_rows(
+    previous: dict[str, Any] | None, ids: Sequence[int], events: Sequence[StoredEvent], now: datetime
+) -> list[tuple[int, str, str, str]]:
     """Rows of event_log for freshly inserted events: recording time never goes backwards."""
     recorded_at = format_recorded_at(now)
     link = GENESIS

@@ -8,6 +8,7 @@ losing them only forgets recent failures. (Each failed password on a known accou
 recorded as a SignInFailed event, which is the history.) A key is stored as a hash, never as the
 user name or address it counts (both are personal data); keyed with the store's lookup key when
 a cipher key is set."""
+
 from __future__ import annotations
 
 import hashlib
@@ -22,8 +23,10 @@ from engine.sql import Cursor, Database
 from engine.store import format_recorded_at
 
 TABLE = "sign_in_attempts"
-CREATE = (f"CREATE TABLE IF NOT EXISTS {TABLE} (scope TEXT NOT NULL, attempt TEXT NOT NULL, attempted_at TEXT NOT NULL)",
-          f"CREATE INDEX IF NOT EXISTS {TABLE}_scope ON {TABLE} (scope, attempted_at)")
+CREATE = (
+    f"CREATE TABLE IF NOT EXISTS {TABLE} (scope TEXT NOT NULL, attempt TEXT NOT NULL, attempted_at TEXT NOT NULL)",
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_scope ON {TABLE} (scope, attempted_at)",
+)
 CREATE_ATTEMPTS = 5
 
 
@@ -73,8 +76,10 @@ class SignInAttempts:
             if waits:
                 return Reservation(None, max(waits))
             attempt = uuid4().hex
-            c.executemany(f"INSERT INTO {TABLE} (scope, attempt, attempted_at) VALUES (?, ?, ?)",
-                          [(self.scope(q.key), attempt, format_recorded_at(now)) for q in quotas])
+            c.executemany(
+                f"INSERT INTO {TABLE} (scope, attempt, attempted_at) VALUES (?, ?, ?)",
+                [(self.scope(q.key), attempt, format_recorded_at(now)) for q in quotas],
+            )
             return Reservation(attempt)
 
     def _lock_and_expire(self, c: Cursor, expired_before: datetime) -> None:
@@ -84,8 +89,9 @@ class SignInAttempts:
         c.execute(f"DELETE FROM {TABLE} WHERE attempted_at < ?", (format_recorded_at(expired_before),))
 
     def _wait(self, c: Cursor, quota: Quota, now: datetime, window: timedelta) -> timedelta | None:
-        row = c.execute(f"SELECT count(*) AS n, min(attempted_at) AS oldest FROM {TABLE} WHERE scope = ?",
-                        (self.scope(quota.key),)).fetchone()
+        row = c.execute(
+            f"SELECT count(*) AS n, min(attempted_at) AS oldest FROM {TABLE} WHERE scope = ?", (self.scope(quota.key),)
+        ).fetchone()
         if row is None or row["n"] < quota.limit:
             return None
         return parse_moment(row["oldest"]) + window - now

@@ -1,4 +1,5 @@
 """Stable topic names, so that moving or renaming a module never breaks an old log."""
+
 from __future__ import annotations
 
 from typing import Any, TypeVar

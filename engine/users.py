@@ -1,6 +1,7 @@
 """People who sign in to the web UI: a User aggregate whose every change, sign-in and failed
 sign-in is an event carrying who caused it. Sign-out bumps a session version that every request
 checks, so a signed-out cookie is worthless even if someone kept a copy."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -107,8 +108,9 @@ class User(Aggregate):
     def add(cls, name: str, role: str, hub_id: str | None, password_hash: str, actor: str) -> User:
         name = check_name(name)
         check_role(role, hub_id)
-        return cls._create(cls.Added, id=cls.id_for(name), name=name, role=role, hub_id=hub_id or None,
-                           password_hash=password_hash, actor=actor)
+        return cls._create(
+            cls.Added, id=cls.id_for(name), name=name, role=role, hub_id=hub_id or None, password_hash=password_hash, actor=actor
+        )
 
     def change_password(self, password_hash: str, actor: str) -> None:
         self.trigger_event(self.PasswordChanged, password_hash=password_hash, actor=actor)
@@ -128,9 +130,14 @@ class User(Aggregate):
 
     def describe(self) -> dict[str, Any]:
         """What a listing shows: never the password hash."""
-        return {"name": self.name, "role": self.role, "hub_id": self.hub_id,
-                "session_version": self.session_version, "failed_sign_ins": self.failed_sign_ins,
-                "version": self.version}
+        return {
+            "name": self.name,
+            "role": self.role,
+            "hub_id": self.hub_id,
+            "session_version": self.session_version,
+            "failed_sign_ins": self.failed_sign_ins,
+            "version": self.version,
+        }
 
 
 stabilise_topics(User, "User")

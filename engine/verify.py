@@ -1,5 +1,6 @@
 """Walk the hash chain over the event log and name the first event that was altered, deleted,
 inserted or reordered; or give the head digest an auditor can keep outside the system."""
+
 from __future__ import annotations
 
 import hashlib
@@ -37,12 +38,18 @@ def stored_rows(app: CareerHub, after: int) -> list[dict[str, Any]]:
     """Events and their log rows after a position, matched by notification id (either may be missing)."""
     table = app.recorder.events_table_name
     nid = app.db.backend.position_column
-    events = app.db.query(f"SELECT {nid} AS nid, originator_id, originator_version, topic, state FROM {table}"
-                          f" WHERE {nid} > ? ORDER BY {nid} LIMIT {BATCH}", (after,))
+    events = app.db.query(
+        f"SELECT {nid} AS nid, originator_id, originator_version, topic, state FROM {table}"
+        f" WHERE {nid} > ? ORDER BY {nid} LIMIT {BATCH}",
+        (after,),
+    )
     last = events[-1]["nid"] if events else None
-    logs = app.db.query("SELECT notification_id AS nid, payload_sha256, chain FROM event_log WHERE notification_id > ?"
-                        + (" AND notification_id <= ?" if last else "") + " ORDER BY notification_id",
-                        (after, last) if last else (after,))
+    logs = app.db.query(
+        "SELECT notification_id AS nid, payload_sha256, chain FROM event_log WHERE notification_id > ?"
+        + (" AND notification_id <= ?" if last else "")
+        + " ORDER BY notification_id",
+        (after, last) if last else (after,),
+    )
     by_nid: dict[int, dict[str, Any]] = {}
     for e in events:
         by_nid.setdefault(e["nid"], {})["event"] = e
@@ -69,14 +76,19 @@ def redactions(app: CareerHub) -> Redactions:
     The Redacted events are themselves covered by the chain, so their commitments can be trusted."""
     table = app.recorder.events_table_name
     nid = app.db.backend.position_column
-    rows = app.db.query(f"SELECT originator_id, originator_version, topic, state FROM {table}"
-                        f" WHERE topic LIKE '%.Redacted' ORDER BY {nid}")
+    rows = app.db.query(
+        f"SELECT originator_id, originator_version, topic, state FROM {table} WHERE topic LIKE '%.Redacted' ORDER BY {nid}"
+    )
     committed: dict[tuple[str, int], str] = {}
     uncommitted: dict[str, int] = {}
     for row in rows:
         originator = UUID(str(row["originator_id"]))
-        stored = StoredEvent(originator_id=originator, originator_version=row["originator_version"],
-                             topic=row["topic"], state=as_bytes(row["state"]))
+        stored = StoredEvent(
+            originator_id=originator,
+            originator_version=row["originator_version"],
+            topic=row["topic"],
+            state=as_bytes(row["state"]),
+        )
         try:
             event = app.mapper.to_domain_event(stored)
         except Exception:  # altered beyond decoding: the chain walk names it
@@ -102,15 +114,20 @@ def verify_chain(app: CareerHub) -> Verdict:
             if event is None:
                 return Verdict(False, count, position, link, "deleted: the event of this log entry is missing", nid)
             originator_id = str(event["originator_id"]).replace("-", "")
-            stored = StoredEvent(originator_id=originator_id, originator_version=event["originator_version"],
-                                 topic=event["topic"], state=as_bytes(event["state"]))
+            stored = StoredEvent(
+                originator_id=originator_id,
+                originator_version=event["originator_version"],
+                topic=event["topic"],
+                state=as_bytes(event["state"]),
+            )
             payload = hashlib.sha256(stored.state).hexdigest()
             if payload != log["payload_sha256"] and not redacted.allows(originator_id, stored.originator_version, payload):
                 return Verdict(False, count, position, link, "altered: the event's payload does not match its hash", nid)
             expected = chain_link(link, nid, normalised(stored), log["payload_sha256"])
             if expected != log["chain"]:
-                return Verdict(False, count, position, link,
-                               "altered, reordered, or an earlier event deleted: the chain breaks here", nid)
+                return Verdict(
+                    False, count, position, link, "altered, reordered, or an earlier event deleted: the chain breaks here", nid
+                )
             link, position, count = log["chain"], nid, count + 1
         after = rows[-1]["nid"]
     return Verdict(True, count, position, link)
@@ -150,6 +167,12 @@ def check_extends(app: CareerHub, digest: str) -> Verdict:
     verdict = verify_chain(app)
     row = app.db.query("SELECT chain FROM event_log WHERE notification_id = ?", (position,))
     if not row or row[0]["chain"] != link:
-        return Verdict(False, verdict.events, verdict.head_position, verdict.head_digest,
-                       "rewritten: the log no longer extends the kept digest", position)
+        return Verdict(
+            False,
+            verdict.events,
+            verdict.head_position,
+            verdict.head_digest,
+            "rewritten: the log no longer extends the kept digest",
+            position,
+        )
     return verdict

@@ -3,6 +3,7 @@ ranked by the matcher's own score and its parts, and for every other adviser the
 away, in that rule's own words. Nothing here re-states a rule: the travel limit is rules.beyond_travel_limit,
 the others are HARD_RULES (each pair judged alone, as a pin would be), the score is quality.score_parts.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -37,8 +38,9 @@ class Candidate:
         return self.rule is not None
 
 
-def excluding_rule(area: Area, school: School, adviser: Adviser,
-                   rules: Sequence[HardRule] = HARD_RULES) -> tuple[str, str, str] | None:
+def excluding_rule(
+    area: Area, school: School, adviser: Adviser, rules: Sequence[HardRule] = HARD_RULES
+) -> tuple[str, str, str] | None:
     """(rule name, code, words) of the first rule that keeps the pair apart, or None: the travel limit
     first (the matcher applies it while finding pairs), then the hard rules in their order."""
     why = beyond_travel_limit(school, adviser)
@@ -81,8 +83,7 @@ def _distance(school: School, adviser: Adviser) -> float | None:
     return haversine_km(school.latitude, school.longitude, adviser.latitude, adviser.longitude)  # type: ignore[arg-type]
 
 
-def _ranked(snapshot: Snapshot, school: School, eligible: list[tuple[Adviser, float]],
-            text: TextMatcher) -> list[Candidate]:
+def _ranked(snapshot: Snapshot, school: School, eligible: list[tuple[Adviser, float]], text: TextMatcher) -> list[Candidate]:
     if not eligible:
         return []
     advisers = tuple(a for a, _ in eligible)
@@ -91,8 +92,15 @@ def _ranked(snapshot: Snapshot, school: School, eligible: list[tuple[Adviser, fl
     distance = np.array([d for _, d in eligible], dtype=np.float64)
     parts = score_parts(tables, snapshot.weights, np.zeros(len(advisers), np.int64), index, distance)
     units = to_units(parts)
-    found = [Candidate(
-        a.adviser_ref, a.name, round(d, 3), score=int(units[k]) / UNITS_PER_POINT,
-        score_parts=tuple((name, round(float(parts[name][k]), 2)) for name in PART_NAMES),
-        reasons=reasons(school, a, d, text)) for k, (a, d) in enumerate(eligible)]
+    found = [
+        Candidate(
+            a.adviser_ref,
+            a.name,
+            round(d, 3),
+            score=int(units[k]) / UNITS_PER_POINT,
+            score_parts=tuple((name, round(float(parts[name][k]), 2)) for name in PART_NAMES),
+            reasons=reasons(school, a, d, text),
+        )
+        for k, (a, d) in enumerate(eligible)
+    ]
     return sorted(found, key=lambda c: (-(c.score or 0), c.distance_km, c.adviser_ref))

@@ -1,4 +1,5 @@
 """The matcher's errors: bad input, impossible pins, and results that break a rule."""
+
 from __future__ import annotations
 
 

@@ -6,6 +6,7 @@ under the first hard rule that blocks it, in the words that rule carries; an adv
 of them blocks was filled by other schools in the optimum (the validator checks that no
 such adviser has room left).
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -64,7 +65,11 @@ class _Located:
 
 
 def explain_unmatched(
-    area: Area, pairs: Pairs, codes: NDArray[np.int8], matched: NDArray[np.bool_], rules: Sequence[HardRule],
+    area: Area,
+    pairs: Pairs,
+    codes: NDArray[np.int8],
+    matched: NDArray[np.bool_],
+    rules: Sequence[HardRule],
 ) -> tuple[Unmatched, ...]:
     """Return an Unmatched with a true, specific reason for every school not matched."""
     day = area.snapshot.as_of.isoformat()

@@ -1,4 +1,5 @@
 """Great-circle distances (haversine, mean Earth radius), one pair or many at once."""
+
 from __future__ import annotations
 
 import math
@@ -18,8 +19,10 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def haversine_km_arrays(
-    lat1: NDArray[np.float64], lon1: NDArray[np.float64],
-    lat2: NDArray[np.float64], lon2: NDArray[np.float64],
+    lat1: NDArray[np.float64],
+    lon1: NDArray[np.float64],
+    lat2: NDArray[np.float64],
+    lon2: NDArray[np.float64],
 ) -> NDArray[np.float64]:
     """Return haversine distances elementwise (may differ from haversine_km in the last bit)."""
     p1, p2 = np.radians(lat1), np.radians(lat2)

@@ -20,6 +20,7 @@ not fit, quality is coarsened tenfold and the solve repeated, and the resolution
 CP-SAT would only be needed for side constraints that tie many pairs together (per-coordinator
 caps, sector diversity); these rules are a pure transportation problem.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -50,9 +51,13 @@ def lexicographic_bonuses(n_schools: int, max_units: int) -> tuple[int, int]:
 
 
 def solve_flow(
-    n_schools: int, n_advisers: int,
-    school: NDArray[np.int64], adviser: NDArray[np.int64], units: NDArray[np.int64],
-    disadvantaged: NDArray[np.bool_], room: NDArray[np.int64],
+    n_schools: int,
+    n_advisers: int,
+    school: NDArray[np.int64],
+    adviser: NDArray[np.int64],
+    units: NDArray[np.int64],
+    disadvantaged: NDArray[np.bool_],
+    room: NDArray[np.int64],
 ) -> FlowOutcome:
     """Solve the matching over candidate pairs (sorted by school, adviser) exactly."""
     if len(school) == 0:
@@ -70,9 +75,13 @@ def solve_flow(
 
 
 def _solve_once(
-    n_schools: int, n_advisers: int,
-    school: NDArray[np.int64], adviser: NDArray[np.int64], q: NDArray[np.int64],
-    disadvantaged: NDArray[np.bool_], room: NDArray[np.int64],
+    n_schools: int,
+    n_advisers: int,
+    school: NDArray[np.int64],
+    adviser: NDArray[np.int64],
+    q: NDArray[np.int64],
+    disadvantaged: NDArray[np.bool_],
+    room: NDArray[np.int64],
 ) -> tuple[NDArray[np.bool_], str] | None:
     in_play = np.unique(school)
     used_advisers = np.unique(adviser)
@@ -84,20 +93,39 @@ def _solve_once(
         return None
     flow = min_cost_flow.SimpleMinCostFlow()
     supply = len(in_play)
-    tails = np.concatenate((
-        np.full(len(in_play), source), 1 + school, 1 + n_schools + used_advisers, [source],
-    )).astype(np.int64)
-    heads = np.concatenate((
-        1 + in_play, 1 + n_schools + adviser, np.full(len(used_advisers), sink), [sink],
-    )).astype(np.int64)
+    tails = np.concatenate(
+        (
+            np.full(len(in_play), source),
+            1 + school,
+            1 + n_schools + used_advisers,
+            [source],
+        )
+    ).astype(np.int64)
+    heads = np.concatenate(
+        (
+            1 + in_play,
+            1 + n_schools + adviser,
+            np.full(len(used_advisers), sink),
+            [sink],
+        )
+    ).astype(np.int64)
     # Integer throughout: a float64 detour would round (and past 2**53 wrap) large capacities.
-    caps = np.concatenate((
-        np.ones(len(in_play), np.int64), np.ones(len(school), np.int64),
-        np.asarray(room[used_advisers], np.int64), np.array([supply], np.int64),
-    ))
-    costs = np.concatenate((
-        np.zeros(len(in_play)), cost, np.zeros(len(used_advisers)), [0],
-    )).astype(np.int64)
+    caps = np.concatenate(
+        (
+            np.ones(len(in_play), np.int64),
+            np.ones(len(school), np.int64),
+            np.asarray(room[used_advisers], np.int64),
+            np.array([supply], np.int64),
+        )
+    )
+    costs = np.concatenate(
+        (
+            np.zeros(len(in_play)),
+            cost,
+            np.zeros(len(used_advisers)),
+            [0],
+        )
+    ).astype(np.int64)
     arcs = flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
     flow.set_nodes_supplies(np.array([source, sink], np.int64), np.array([supply, -supply], np.int64))
     status = flow.solve()
@@ -106,5 +134,5 @@ def _solve_once(
         return None
     if status != flow.OPTIMAL:
         return np.zeros(len(school), np.bool_), name
-    pair_arcs = arcs[len(in_play):len(in_play) + len(school)]
+    pair_arcs = arcs[len(in_play) : len(in_play) + len(school)]
     return flow.flows(pair_arcs) > 0, name

@@ -11,6 +11,7 @@ Parts (weights in config/matching.py):
 The parts are computed for many pairs at once with numpy; reasons are written for the few
 pairs that are proposed, from the same numbers.
 """
+
 from __future__ import annotations
 
 import re
@@ -25,8 +26,11 @@ PART_NAMES = ("travel", "benchmark_fit", "kind", "waiting")
 UNITS_PER_POINT = 100  # integer costs: a hundredth of a point is the finest distinction
 
 _KIND_NOUN = {
-    "school": "school", "college": "college", "special": "special school",
-    "alternative_provision": "alternative provision", "independent": "independent school",
+    "school": "school",
+    "college": "college",
+    "special": "special school",
+    "alternative_provision": "alternative provision",
+    "independent": "independent school",
 }
 
 
@@ -87,24 +91,26 @@ class TextMatcher:
 class Tables:
     """Per-school and per-adviser numbers that pair scores are built from."""
 
-    shortfall: NDArray[np.float64]        # schools x 8, 0..1
-    kind_priority: NDArray[np.float64]    # schools
-    kind: NDArray[np.int64]               # schools, index into KINDS
-    waiting: NDArray[np.float64]          # schools, 0..1
-    helps: NDArray[np.bool_]              # advisers x 8
-    suits_kind: NDArray[np.bool_]         # advisers x len(KINDS)
-    max_travel_km: NDArray[np.float64]    # advisers
+    shortfall: NDArray[np.float64]  # schools x 8, 0..1
+    kind_priority: NDArray[np.float64]  # schools
+    kind: NDArray[np.int64]  # schools, index into KINDS
+    waiting: NDArray[np.float64]  # schools, 0..1
+    helps: NDArray[np.bool_]  # advisers x 8
+    suits_kind: NDArray[np.bool_]  # advisers x len(KINDS)
+    max_travel_km: NDArray[np.float64]  # advisers
 
 
 def build_tables(
-    schools: tuple[School, ...], advisers: tuple[Adviser, ...], w: Weights, text: TextMatcher | None = None,
+    schools: tuple[School, ...],
+    advisers: tuple[Adviser, ...],
+    w: Weights,
+    text: TextMatcher | None = None,
 ) -> Tables:
     """Turn the schools, advisers and weights into the arrays pair scores need."""
     text = text or TextMatcher(w)
     priorities = dict(w.kind_priorities)
     shortfall = np.array(
-        [[(100 - b) / 100 for b in s.benchmarks] if s.benchmarks is not None
-         else [w.unassessed_shortfall] * 8 for s in schools],
+        [[(100 - b) / 100 for b in s.benchmarks] if s.benchmarks is not None else [w.unassessed_shortfall] * 8 for s in schools],
         dtype=np.float64,
     ).reshape(len(schools), 8)
     helps = np.zeros((len(advisers), 8), dtype=np.bool_)
@@ -129,7 +135,10 @@ def build_tables(
 
 
 def score_parts(
-    t: Tables, w: Weights, school: NDArray[np.int64], adviser: NDArray[np.int64],
+    t: Tables,
+    w: Weights,
+    school: NDArray[np.int64],
+    adviser: NDArray[np.int64],
     distance_km: NDArray[np.float64],
 ) -> dict[str, NDArray[np.float64]]:
     """Return each named part's points for the given pairs (all >= 0)."""

@@ -1,4 +1,5 @@
 """The matcher's output: proposals, unmatched schools with reasons, and the objective."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -45,8 +46,12 @@ def result_to_json(result: MatchResult) -> dict[str, Any]:
     return {
         "proposals": [
             {
-                "urn": p.urn, "adviser_ref": p.adviser_ref, "distance_km": p.distance_km,
-                "score": p.score, "reasons": list(p.reasons), "pinned": p.pinned,
+                "urn": p.urn,
+                "adviser_ref": p.adviser_ref,
+                "distance_km": p.distance_km,
+                "score": p.score,
+                "reasons": list(p.reasons),
+                "pinned": p.pinned,
                 "score_parts": dict(p.score_parts),
             }
             for p in result.proposals

@@ -7,6 +7,7 @@ the matcher knows of it: its reason code and words for unmatched schools, the fi
 applies to candidate pairs, and its check of pins. A new rule is one class here plus its
 independent re-check in matching/validation.py.
 """
+
 from __future__ import annotations
 
 import math
@@ -46,7 +47,9 @@ def index_snapshot(snapshot: Snapshot) -> Area:
     schools = tuple(sorted(snapshot.schools, key=lambda s: s.urn))
     advisers = tuple(sorted(snapshot.advisers, key=lambda a: a.adviser_ref))
     return Area(
-        snapshot, schools, advisers,
+        snapshot,
+        schools,
+        advisers,
         {s.urn: i for i, s in enumerate(schools)},
         {a.adviser_ref: j for j, a in enumerate(advisers)},
     )
@@ -95,7 +98,7 @@ def pairs_in_range(area: Area) -> Pairs:
     rows: list[NDArray[np.int64]] = []
     cols: list[NDArray[np.int64]] = []
     for start in range(0, len(si), _BAND_SCHOOLS):
-        band = by_lat_s[start:start + _BAND_SCHOOLS]
+        band = by_lat_s[start : start + _BAND_SCHOOLS]
         lo, hi = np.searchsorted(sorted_alat, [slat[band].min() - reach_deg, slat[band].max() + reach_deg])
         near = by_lat_a[lo:hi]
         r, c = np.nonzero(svec[band] @ avec[near].T >= threshold[near])
@@ -115,8 +118,7 @@ def pairs_in_range(area: Area) -> Pairs:
 def _pair_keys(area: Area, pairs: set[tuple[str, str]]) -> NDArray[np.int64]:
     m = len(area.advisers)
     keys = [
-        area.school_index[u] * m + area.adviser_index[r]
-        for u, r in pairs if u in area.school_index and r in area.adviser_index
+        area.school_index[u] * m + area.adviser_index[r] for u, r in pairs if u in area.school_index and r in area.adviser_index
     ]
     return np.array(sorted(keys), dtype=np.int64)
 
@@ -142,10 +144,10 @@ class Wording:
     The texts may use {n} (advisers in range), {k} (how many this cause keeps away) and {day}.
     """
 
-    code: str   # the reason code when this is the only cause
-    only: str   # the school's only adviser in range
+    code: str  # the reason code when this is the only cause
+    only: str  # the school's only adviser in range
     every: str  # all {n} of them
-    some: str   # {k} of them, in a reason that lists several causes
+    some: str  # {k} of them, in a reason that lists several causes
 
 
 class HardRule(ABC):
@@ -314,8 +316,7 @@ def _check_pin(area: Area, rules: Sequence[HardRule], earlier: dict[str, str], u
         raise PinError(f"{where}: adviser {ref} is unknown")
     if urn in earlier:
         raise PinError(
-            f"{where} breaks the rule 'at most one new adviser per school': "
-            f"school {urn} is also pinned to {earlier[urn]}"
+            f"{where} breaks the rule 'at most one new adviser per school': school {urn} is also pinned to {earlier[urn]}"
         )
     school, adviser = area.schools[area.school_index[urn]], area.advisers[area.adviser_index[ref]]
     why = beyond_travel_limit(school, adviser)
@@ -344,7 +345,10 @@ def spare_after_pins(area: Area, pins: tuple[Pin, ...]) -> NDArray[np.int64]:
 
 
 def classify(
-    area: Area, pairs: Pairs, spare_left: NDArray[np.int64], rules: Sequence[HardRule] = HARD_RULES,
+    area: Area,
+    pairs: Pairs,
+    spare_left: NDArray[np.int64],
+    rules: Sequence[HardRule] = HARD_RULES,
 ) -> NDArray[np.int8]:
     """Return, per pair in range, FEASIBLE or k for the first rule, rules[k - 1], that blocks it."""
     code = np.zeros(len(pairs), dtype=np.int8)

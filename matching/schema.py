@@ -1,4 +1,5 @@
 """The matcher's input: a snapshot of one area on one day, as plain frozen values."""
+
 from __future__ import annotations
 
 import hashlib
@@ -12,8 +13,17 @@ from typing import Any
 from matching.errors import SnapshotError
 from matching.weights import Weights, weights_from_dict, weights_to_dict
 
-__all__ = ["KINDS", "Adviser", "School", "Snapshot", "Weights", "canonical_json", "snapshot_digest",
-           "snapshot_from_dict", "snapshot_to_dict"]
+__all__ = [
+    "KINDS",
+    "Adviser",
+    "School",
+    "Snapshot",
+    "Weights",
+    "canonical_json",
+    "snapshot_digest",
+    "snapshot_from_dict",
+    "snapshot_to_dict",
+]
 
 KINDS = ("school", "college", "special", "alternative_provision", "independent")
 SNAPSHOT_FORMAT = 1
@@ -39,9 +49,7 @@ class School:
         if self.waiting_days < 0:
             raise SnapshotError(f"{where}: waiting_days must be >= 0")
         _check_coordinates(where, self.latitude, self.longitude)
-        if self.benchmarks is not None and (
-            len(self.benchmarks) != 8 or any(not 0 <= b <= 100 for b in self.benchmarks)
-        ):
+        if self.benchmarks is not None and (len(self.benchmarks) != 8 or any(not 0 <= b <= 100 for b in self.benchmarks)):
             raise SnapshotError(f"{where}: benchmarks must be 8 percentages 0-100")
 
 
@@ -111,19 +119,30 @@ def _float(x: float | None) -> float | None:
 
 def _school_to_dict(s: School) -> dict[str, Any]:
     return {
-        "urn": s.urn, "name": s.name, "kind": s.kind,
-        "latitude": _float(s.latitude), "longitude": _float(s.longitude),
-        "disadvantaged": bool(s.disadvantaged), "waiting_days": int(s.waiting_days),
+        "urn": s.urn,
+        "name": s.name,
+        "kind": s.kind,
+        "latitude": _float(s.latitude),
+        "longitude": _float(s.longitude),
+        "disadvantaged": bool(s.disadvantaged),
+        "waiting_days": int(s.waiting_days),
         "benchmarks": None if s.benchmarks is None else [int(b) for b in s.benchmarks],
     }
 
 
 def _adviser_to_dict(a: Adviser) -> dict[str, Any]:
     return {
-        "adviser_ref": a.adviser_ref, "name": a.name, "employer": a.employer, "sector": a.sector,
-        "skills": list(a.skills), "latitude": _float(a.latitude), "longitude": _float(a.longitude),
-        "capacity": int(a.capacity), "active_matches": int(a.active_matches),
-        "max_travel_km": float(a.max_travel_km), "available": bool(a.available),
+        "adviser_ref": a.adviser_ref,
+        "name": a.name,
+        "employer": a.employer,
+        "sector": a.sector,
+        "skills": list(a.skills),
+        "latitude": _float(a.latitude),
+        "longitude": _float(a.longitude),
+        "capacity": int(a.capacity),
+        "active_matches": int(a.active_matches),
+        "max_travel_km": float(a.max_travel_km),
+        "available": bool(a.available),
         "conflicts": sorted(a.conflicts),
     }
 
@@ -153,20 +172,30 @@ def snapshot_from_dict(d: dict[str, Any]) -> Snapshot:
     try:
         schools = tuple(
             School(
-                urn=x["urn"], name=x["name"], kind=x["kind"],
-                latitude=_opt_float(x["latitude"]), longitude=_opt_float(x["longitude"]),
-                disadvantaged=bool(x["disadvantaged"]), waiting_days=int(x["waiting_days"]),
+                urn=x["urn"],
+                name=x["name"],
+                kind=x["kind"],
+                latitude=_opt_float(x["latitude"]),
+                longitude=_opt_float(x["longitude"]),
+                disadvantaged=bool(x["disadvantaged"]),
+                waiting_days=int(x["waiting_days"]),
                 benchmarks=None if x["benchmarks"] is None else tuple(int(b) for b in x["benchmarks"]),
             )
             for x in d["schools"]
         )
         advisers = tuple(
             Adviser(
-                adviser_ref=x["adviser_ref"], name=x["name"], employer=x["employer"],
-                sector=x["sector"], skills=tuple(x["skills"]),
-                latitude=_opt_float(x["latitude"]), longitude=_opt_float(x["longitude"]),
-                capacity=int(x["capacity"]), active_matches=int(x["active_matches"]),
-                max_travel_km=float(x["max_travel_km"]), available=bool(x["available"]),
+                adviser_ref=x["adviser_ref"],
+                name=x["name"],
+                employer=x["employer"],
+                sector=x["sector"],
+                skills=tuple(x["skills"]),
+                latitude=_opt_float(x["latitude"]),
+                longitude=_opt_float(x["longitude"]),
+                capacity=int(x["capacity"]),
+                active_matches=int(x["active_matches"]),
+                max_travel_km=float(x["max_travel_km"]),
+                available=bool(x["available"]),
                 conflicts=frozenset(x["conflicts"]),
             )
             for x in d["advisers"]

@@ -3,6 +3,7 @@
 Pure: reads nothing but the snapshot (no database, no clock), and the same snapshot always
 gives the same result, whatever the order of its schools and advisers.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -100,8 +101,13 @@ def solve(snapshot: Snapshot, rules: Sequence[HardRule] = HARD_RULES) -> MatchRe
 
 
 def _proposals(
-    area: Area, tables: Tables, text: TextMatcher, school: NDArray[np.int64], adviser: NDArray[np.int64],
-    distance: NDArray[np.float64], n_pins: int,
+    area: Area,
+    tables: Tables,
+    text: TextMatcher,
+    school: NDArray[np.int64],
+    adviser: NDArray[np.int64],
+    distance: NDArray[np.float64],
+    n_pins: int,
 ) -> tuple[Proposal, ...]:
     w = area.snapshot.weights
     parts = score_parts(tables, w, school, adviser, distance)
@@ -112,9 +118,15 @@ def _proposals(
         why = reasons(s, a, d, text)
         if k < n_pins:
             why = ("pinned by coordinator", *why)
-        out.append(Proposal(
-            urn=s.urn, adviser_ref=a.adviser_ref, distance_km=round(d, 3),
-            score=int(units[k]) / UNITS_PER_POINT, reasons=why, pinned=k < n_pins,
-            score_parts=tuple((name, round(float(parts[name][k]), 2)) for name in PART_NAMES),
-        ))
+        out.append(
+            Proposal(
+                urn=s.urn,
+                adviser_ref=a.adviser_ref,
+                distance_km=round(d, 3),
+                score=int(units[k]) / UNITS_PER_POINT,
+                reasons=why,
+                pinned=k < n_pins,
+                score_parts=tuple((name, round(float(parts[name][k]), 2)) for name in PART_NAMES),
+            )
+        )
     return tuple(sorted(out, key=lambda p: p.urn))

@@ -4,6 +4,7 @@ It reads only the snapshot and the result (no rules.py, no model): distances are
 with the reference haversine, capacities counted from scratch. A second opinion is the point:
 a new hard rule in matching/rules.py gets its own re-check here, in PairCheck.problems.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -61,9 +62,7 @@ def validate(snapshot: Snapshot, result: MatchResult) -> list[str]:
     for ref, n in sorted(used.items()):
         a = advisers.get(ref)
         if a is not None and n + a.active_matches > a.capacity:
-            problems.append(
-                f"adviser {ref} would hold {n + a.active_matches} matches, capacity {a.capacity}"
-            )
+            problems.append(f"adviser {ref} would hold {n + a.active_matches} matches, capacity {a.capacity}")
     proposed = set(urns)
     pairs = {(p.urn, p.adviser_ref) for p in result.proposals}
     for pin in sorted(pins):
@@ -83,7 +82,11 @@ def validate(snapshot: Snapshot, result: MatchResult) -> list[str]:
 
 
 def _check_proposal(
-    check: PairCheck, s: School | None, a: Adviser | None, p: Proposal, pins: set[tuple[str, str]],
+    check: PairCheck,
+    s: School | None,
+    a: Adviser | None,
+    p: Proposal,
+    pins: set[tuple[str, str]],
 ) -> list[str]:
     pair = (p.urn, p.adviser_ref)
     if s is None:
@@ -126,8 +129,11 @@ def _check_maximal(snapshot: Snapshot, result: MatchResult, used: Counter[str], 
     # A shortlist by what is cheap to test for many pairs at once (room, availability, then
     # distance below); PairCheck has the last word, so a new rule needs no place here.
     open_advisers = [
-        a for a in snapshot.advisers
-        if a.available and a.latitude is not None and a.longitude is not None
+        a
+        for a in snapshot.advisers
+        if a.available
+        and a.latitude is not None
+        and a.longitude is not None
         and a.capacity - a.active_matches - used[a.adviser_ref] > 0
     ]
     if not open_advisers:

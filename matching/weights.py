@@ -3,6 +3,7 @@
 Serialising follows each field's declared type (a float is written as a float, a tuple as a
 list, and read back the same way), so a new weight needs nothing in this module.
 """
+
 from __future__ import annotations
 
 import math

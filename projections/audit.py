@@ -1,4 +1,5 @@
 """The auditor's raw views: the event log with filters, and one institution's history."""
+
 from __future__ import annotations
 
 import json
@@ -78,19 +79,16 @@ def readable_by_hub(db: Database, hub_id: str) -> Callable[[dict[str, Any]], boo
     its area, and hub-wide records that no hub owns (national figures)."""
     areas = [r["area"] for r in db.query("SELECT DISTINCT area FROM rm_hubs WHERE hub_id = ?", (hub_id,))]
     urns = {r["urn"] for r in ever_owned(db, KINDS["institutions"], hub_id, areas, "urn")}
-    keys = {kind.kind: {r["record_key"] for r in ever_owned(db, kind, hub_id, areas, "record_key")}
-            for kind in KINDS.values()}
+    keys = {kind.kind: {r["record_key"] for r in ever_owned(db, kind, hub_id, areas, "record_key")} for kind in KINDS.values()}
     unowned = {kind.kind for kind in KINDS.values() if kind.hub_wide and not kind.hub_column}
-    return lambda row: (row["urn"] in urns or row["record_key"] in keys.get(row["kind"], ())
-                        or row["kind"] in unowned)
+    return lambda row: row["urn"] in urns or row["record_key"] in keys.get(row["kind"], ()) or row["kind"] in unowned
 
 
 def ever_owned(db: Database, kind: Kind, hub_id: str, areas: list[str], selected: str) -> list[dict[str, Any]]:
     """Distinct values of `selected` over every version, ever, of the kind's records owned by the hub
     (its hub column) or by one of its areas (its area column)."""
     owned = [(kind.hub_column, [hub_id]), (kind.area_column, areas)]
-    conditions = [(f"{column} IN ({','.join('?' * len(values))})", values) for column, values in owned
-                  if column and values]
+    conditions = [(f"{column} IN ({','.join('?' * len(values))})", values) for column, values in owned if column and values]
     if not conditions:
         return []
     where = " OR ".join(condition for condition, _ in conditions)
@@ -111,5 +109,4 @@ def logged_payloads(db: Database, kind: str, event: str) -> list[dict[str, Any]]
 
 def latest_valid_day(db: Database, until: date) -> str | None:
     """The latest valid-time day of anything recorded, on or before `until` (ISO text)."""
-    return db.scalar("SELECT MAX(valid_on) FROM rm_log WHERE valid_on IS NOT NULL AND valid_on <= ?",
-                     (until.isoformat(),))
+    return db.scalar("SELECT MAX(valid_on) FROM rm_log WHERE valid_on IS NOT NULL AND valid_on <= ?", (until.isoformat(),))

@@ -1,4 +1,5 @@
 """What a hub lead puts in front of the board: the annex tables, the term-end series, a forecast."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -13,8 +14,16 @@ from projections.forecast import FORECAST, forecast_year_end
 from projections.queries import as_known, hub_calendar
 from projections.report import Query, hub_report
 
-SERIES = ("institutions", "assessed", "data_required", "average_benchmarks", "bm5_percent", "bm6_percent",
-          "engaged", "matched")  # the figures of each term-end row
+SERIES = (
+    "institutions",
+    "assessed",
+    "data_required",
+    "average_benchmarks",
+    "bm5_percent",
+    "bm6_percent",
+    "engaged",
+    "matched",
+)  # the figures of each term-end row
 
 
 def last_year_end(day: date) -> date:
@@ -50,37 +59,49 @@ def board(db: Database, query: Query) -> dict[str, Any]:
 
 
 def term_ends(academic_years: list[str], calendar: Overrides) -> list[tuple[str, str, date]]:
-    return [(term.academic_year, term.name, term.ends_on)
-            for year in academic_years for term in hub_terms_of_year(parse_academic_year(year), calendar)]
+    return [
+        (term.academic_year, term.name, term.ends_on)
+        for year in academic_years
+        for term in hub_terms_of_year(parse_academic_year(year), calendar)
+    ]
 
 
-def term_series(db: Database, hub_id: str, academic_years: list[str], known_at: KnownAt | None = None,
-                cluster: str | None = None) -> list[dict[str, Any]]:
+def term_series(
+    db: Database, hub_id: str, academic_years: list[str], known_at: KnownAt | None = None, cluster: str | None = None
+) -> list[dict[str, Any]]:
     """The figures at each term end of the given academic years (rows of the annex tables)."""
     rows = []
     calendar = hub_calendar(as_known(db, known_at), hub_id)
     for year, term, day in term_ends(academic_years, calendar):
         r = hub_report(db, Query(hub_id, day, known_at, cluster))
-        rows.append({
-            "academic_year": year, "term": term, "term_ends_on": day.isoformat(),
-            **{k: r.figures[k] for k in SERIES},
-            **{f"target_{k}": r.targets.get(k) for k in FORECAST},
-            "national_average_benchmarks": r.national.get("average_benchmarks"),
-        })
+        rows.append(
+            {
+                "academic_year": year,
+                "term": term,
+                "term_ends_on": day.isoformat(),
+                **{k: r.figures[k] for k in SERIES},
+                **{f"target_{k}": r.targets.get(k) for k in FORECAST},
+                "national_average_benchmarks": r.national.get("average_benchmarks"),
+            }
+        )
     return rows
 
 
-def series_with_forecast(db: Database, hub_id: str, academic_years: list[str], as_of: date,
-                         known_at: KnownAt | None = None, cluster: str | None = None) -> dict[str, Any]:
+def series_with_forecast(
+    db: Database, hub_id: str, academic_years: list[str], as_of: date, known_at: KnownAt | None = None, cluster: str | None = None
+) -> dict[str, Any]:
     return {
-        "hub_id": hub_id, "as_of": as_of.isoformat(), "known_at": known_at.isoformat() if known_at else None,
+        "hub_id": hub_id,
+        "as_of": as_of.isoformat(),
+        "known_at": known_at.isoformat() if known_at else None,
         "terms": term_series(db, hub_id, academic_years, known_at, cluster),
         "forecast": forecast_year_end(db, hub_id, as_of, known_at, cluster),
     }
 
 
-def benchmark_series(db: Database, hub_id: str, academic_years: list[str], until: date,
-                     known_at: KnownAt | None = None, cluster: str | None = None) -> list[dict[str, Any]]:
+def benchmark_series(
+    db: Database, hub_id: str, academic_years: list[str], until: date, known_at: KnownAt | None = None, cluster: str | None = None
+) -> list[dict[str, Any]]:
     """At each term end of the years up to `until`: the hub average and the share fully achieving each of
     the eight benchmarks, beside the national figures and targets known then."""
     calendar = hub_calendar(as_known(db, known_at), hub_id)
@@ -89,13 +110,21 @@ def benchmark_series(db: Database, hub_id: str, academic_years: list[str], until
         if day > until:
             continue
         r = hub_report(db, Query(hub_id, day, known_at, cluster))
-        rows.append({"academic_year": year, "term": term, "term_ends_on": day.isoformat(),
-                     "figures": {k: r.figures[k] for k in METRICS}, "targets": {k: r.targets.get(k) for k in METRICS},
-                     "national": {k: r.national.get(k) for k in METRICS}})
+        rows.append(
+            {
+                "academic_year": year,
+                "term": term,
+                "term_ends_on": day.isoformat(),
+                "figures": {k: r.figures[k] for k in METRICS},
+                "targets": {k: r.targets.get(k) for k in METRICS},
+                "national": {k: r.national.get(k) for k in METRICS},
+            }
+        )
     return rows
 
 
-def clusters_side_by_side(db: Database, hub_id: str, clusters: list[str], day: date,
-                          known_at: KnownAt | None = None) -> list[dict[str, Any]]:
+def clusters_side_by_side(
+    db: Database, hub_id: str, clusters: list[str], day: date, known_at: KnownAt | None = None
+) -> list[dict[str, Any]]:
     """Each cluster's figures on the same day, as the report gives them for that cluster alone."""
     return [{"cluster": c, "figures": hub_report(db, Query(hub_id, day, known_at, c)).figures} for c in clusters]

@@ -8,6 +8,7 @@ The live store is only read, in one snapshot (PostgreSQL: a REPEATABLE READ, REA
 so its position and its rows agree even while another process catches up. The scratch model is a
 SQLite file in a temporary folder on either backend: nothing is created in the live database, and
 its values (text, integers, doubles) read back as the same Python values as PostgreSQL's."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -59,6 +60,7 @@ class Difference:
 @dataclass(frozen=True)
 class Problem:
     """A difference that is not one row's: a table that cannot be read, a position the log lacks."""
+
     table: str
     text: str
 
@@ -78,8 +80,10 @@ class ReadModelVerdict:
 def where(table: str, row: dict[str, Any]) -> str:
     if table == "rm_log":
         return f"rm_log position {row['nid']}"
-    return (f"{table} record {shown(row['record_key'])} (aggregate {row['aggregate_id']},"
-            f" version from log position {row['nid_from']})")
+    return (
+        f"{table} record {shown(row['record_key'])} (aggregate {row['aggregate_id']},"
+        f" version from log position {row['nid_from']})"
+    )
 
 
 def shown(value: Any) -> str:
@@ -111,9 +115,19 @@ def compare_with_replay(app: CareerHub) -> ReadModelVerdict:
         position, behind = live_position(app, live)
         head = live.scalar("SELECT MAX(notification_id) FROM event_log") or 0
         if position > head:  # events recorded up to it later would never be applied: stale reports, silently
-            return ReadModelVerdict(False, position, 0, 0, Problem(tracking_table(app), (
-                f"the read model's position {position} is beyond the log's last event {head}"
-                " (events up to it would never be applied)")))
+            return ReadModelVerdict(
+                False,
+                position,
+                0,
+                0,
+                Problem(
+                    tracking_table(app),
+                    (
+                        f"the read model's position {position} is beyond the log's last event {head}"
+                        " (events up to it would never be applied)"
+                    ),
+                ),
+            )
         backend = SQLiteBackend(f"sqlite:///{Path(folder) / 'replay.sqlite3'}")
         scratch = replay(app, backend, position)
         try:
@@ -132,8 +146,7 @@ def live_snapshot(app: CareerHub) -> Iterator[Cursor]:
 
 def live_position(app: CareerHub, live: Cursor) -> tuple[int, int]:
     """The live read model's tracking position, and how many events were recorded after it."""
-    position = live.scalar(f"SELECT MAX(notification_id) FROM {tracking_table(app)} WHERE application_name = ?",
-                           (app.name,)) or 0
+    position = live.scalar(f"SELECT MAX(notification_id) FROM {tracking_table(app)} WHERE application_name = ?", (app.name,)) or 0
     behind = live.scalar("SELECT COUNT(*) FROM event_log WHERE notification_id > ?", (position,))
     return position, behind
 

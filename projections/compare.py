@@ -1,5 +1,6 @@
 """What changed between two states of knowledge about the same day, institution by institution,
 with every change attributed to the events recorded in between."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -16,11 +17,15 @@ def events_between(db: Database, hub_id: str, urn: str, n1: int, n2: int, day: s
     """Events recorded in (n1, n2] that bear on this institution on the day: its own records valid on or
     before the day (or retractions, whose valid date is their record's), and the hub's own record and
     term dates, which decide its area and its term."""
-    return unseal_actors(db.query(
-        "SELECT nid, recorded_at, actor, reason, kind, event, record_key, source, valid_on FROM rm_log"
-        " WHERE nid > ? AND nid <= ? AND ((urn = ? AND (valid_on IS NULL OR valid_on <= ? OR kind = 'institutions'))"
-        " OR (kind IN ('hubs', 'terms') AND (record_key = ? OR substr(record_key, 1, ?) = ?))) ORDER BY nid",
-        (n1, n2, urn, day, hub_id, len(hub_id) + 1, hub_id + " ")), db.sealer)
+    return unseal_actors(
+        db.query(
+            "SELECT nid, recorded_at, actor, reason, kind, event, record_key, source, valid_on FROM rm_log"
+            " WHERE nid > ? AND nid <= ? AND ((urn = ? AND (valid_on IS NULL OR valid_on <= ? OR kind = 'institutions'))"
+            " OR (kind IN ('hubs', 'terms') AND (record_key = ? OR substr(record_key, 1, ?) = ?))) ORDER BY nid",
+            (n1, n2, urn, day, hub_id, len(hub_id) + 1, hub_id + " "),
+        ),
+        db.sealer,
+    )
 
 
 def compare_known_at(db: Database, query: Query, then: KnownAt | None, now: KnownAt | None) -> dict[str, Any]:
@@ -34,19 +39,32 @@ def compare_known_at(db: Database, query: Query, then: KnownAt | None, now: Know
     institutions = []
     for urn in sorted(set(old) | set(new)):
         a, b = public(old.get(urn, {})), public(new.get(urn, {}))
-        changes = [{"field": f, "then": a.get(f), "now": b.get(f)}
-                   for f in sorted(set(a) | set(b)) if f not in ("urn", "name") and a.get(f) != b.get(f)]
+        changes = [
+            {"field": f, "then": a.get(f), "now": b.get(f)}
+            for f in sorted(set(a) | set(b))
+            if f not in ("urn", "name") and a.get(f) != b.get(f)
+        ]
         if changes:
-            institutions.append({"urn": urn, "name": b.get("name") or a.get("name"), "changes": changes,
-                                 "events": events_between(db, query.hub_id, urn, n1, n2, query.as_of.isoformat())})
+            institutions.append(
+                {
+                    "urn": urn,
+                    "name": b.get("name") or a.get("name"),
+                    "changes": changes,
+                    "events": events_between(db, query.hub_id, urn, n1, n2, query.as_of.isoformat()),
+                }
+            )
     return {
-        "hub_id": query.hub_id, "as_of": query.as_of.isoformat(),
-        "known_at": then.isoformat() if then else None, "compare_known_at": now.isoformat() if now else None,
+        "hub_id": query.hub_id,
+        "as_of": query.as_of.isoformat(),
+        "known_at": then.isoformat() if then else None,
+        "compare_known_at": now.isoformat() if now else None,
         "log_positions": [n1, n2],
-        "figures": {k: {"then": before.figures[k], "now": v} for k, v in after.figures.items()
-                    if before.figures[k] != v},
-        "all_figures": [{"figure": k, "then": before.figures[k], "now": v, "changed": before.figures[k] != v}
-                        for k, v in after.figures.items()],
+        "figures": {k: {"then": before.figures[k], "now": v} for k, v in after.figures.items() if before.figures[k] != v},
+        "all_figures": [
+            {"figure": k, "then": before.figures[k], "now": v, "changed": before.figures[k] != v}
+            for k, v in after.figures.items()
+        ],
         "institutions": institutions,
-        "then": before.to_json(), "now": after.to_json(),
+        "then": before.to_json(),
+        "now": after.to_json(),
     }

@@ -2,6 +2,7 @@
 asks for (its definition in force on the day, or a named one), the share of disadvantaged learners,
 and who is not yet reached. Set-based: a few grouped queries over rm_learners, rm_participations and
 rm_encounters, whatever the number of learners."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -32,16 +33,30 @@ class Definition:
     wording: str | None
 
     def to_json(self) -> dict[str, Any]:
-        return {"definition": self.name, "in_force_from": self.in_force_from, "in_force_until": self.in_force_until,
-                "encounter_kinds": list(self.encounter_kinds), "year_groups": list(self.year_groups),
-                "required": self.required, "span": self.span, "wording": self.wording}
+        return {
+            "definition": self.name,
+            "in_force_from": self.in_force_from,
+            "in_force_until": self.in_force_until,
+            "encounter_kinds": list(self.encounter_kinds),
+            "year_groups": list(self.year_groups),
+            "required": self.required,
+            "span": self.span,
+            "wording": self.wording,
+        }
 
 
 def as_definition(row: dict[str, Any]) -> Definition:
-    return Definition(row["definition"], row["benchmark"], row["in_force_from"], row["in_force_until"],
-                      tuple(k for k in (row["encounter_kinds"] or "").split(";") if k),
-                      tuple(int(y) for y in str(row["year_groups"] or "").split(";") if y),
-                      row["required"] or 1, row["span"], row["wording"])
+    return Definition(
+        row["definition"],
+        row["benchmark"],
+        row["in_force_from"],
+        row["in_force_until"],
+        tuple(k for k in (row["encounter_kinds"] or "").split(";") if k),
+        tuple(int(y) for y in str(row["year_groups"] or "").split(";") if y),
+        row["required"] or 1,
+        row["span"],
+        row["wording"],
+    )
 
 
 def definitions_for(known: Known, day: date, name: str | None = None) -> dict[int, Definition]:
@@ -49,8 +64,12 @@ def definitions_for(known: Known, day: date, name: str | None = None) -> dict[in
     if name is not None:
         rows = known_rows(known, "definitions", "definition = ?", (name,))
     else:
-        rows = known_rows(known, "definitions", "in_force_from <= ? AND (in_force_until IS NULL OR in_force_until >= ?)",
-                          (day.isoformat(), day.isoformat()))
+        rows = known_rows(
+            known,
+            "definitions",
+            "in_force_from <= ? AND (in_force_until IS NULL OR in_force_until >= ?)",
+            (day.isoformat(), day.isoformat()),
+        )
     chosen: dict[int, Definition] = {}
     for row in sorted(rows, key=lambda r: (r["benchmark"], r["in_force_from"])):
         chosen[row["benchmark"]] = as_definition(row)
@@ -68,8 +87,7 @@ def window(definition: Definition, academic_year: str, day: date) -> tuple[str, 
     return (date(start, 9, 1).isoformat() if definition.span == "year" else "0001-01-01"), last
 
 
-def cohort_and_met(urns: list[str], academic_year: str, day: date, n: int,
-                   definition: Definition) -> tuple[str, tuple[Any, ...]]:
+def cohort_and_met(urns: list[str], academic_year: str, day: date, n: int, definition: Definition) -> tuple[str, tuple[Any, ...]]:
     """SQL: each learner on roll on the day (year groups the definition measures) with the number of
     qualifying encounters they took part in; columns urn, year_group, learner_key, disadvantaged, met."""
     first, last = window(definition, academic_year, day)
@@ -86,14 +104,15 @@ def cohort_and_met(urns: list[str], academic_year: str, day: date, n: int,
         f" AND {visible('e')} WHERE {visible('p')} AND p.urn IN ({in_list(urns)}) AND e.kind IN ({in_list(kinds)})"
         " AND p.participated_on >= ? AND p.participated_on <= ? GROUP BY p.urn, p.learner_key)"
         " SELECT c.urn, c.year_group, c.learner_key, c.disadvantaged, COALESCE(m.encounters, 0) AS met"
-        " FROM cohort c LEFT JOIN met m ON m.urn = c.urn AND m.learner_key = c.learner_key")
-    params = (n, n, *urns, academic_year, REDACTED, *(int(g) for g in groups), on, on,
-              n, n, n, n, *urns, *kinds, first, last)
+        " FROM cohort c LEFT JOIN met m ON m.urn = c.urn AND m.learner_key = c.learner_key"
+    )
+    params = (n, n, *urns, academic_year, REDACTED, *(int(g) for g in groups), on, on, n, n, n, n, *urns, *kinds, first, last)
     return sql, params
 
 
-def coverage_by_year_group(known: Known, urns: list[str], academic_year: str, day: date,
-                           definition: Definition) -> list[dict[str, Any]]:
+def coverage_by_year_group(
+    known: Known, urns: list[str], academic_year: str, day: date, definition: Definition
+) -> list[dict[str, Any]]:
     """Per school and year group: learners, reached, and the same for disadvantaged learners."""
     if not urns or not definition.year_groups or not definition.encounter_kinds:
         return []
@@ -103,23 +122,39 @@ def coverage_by_year_group(known: Known, urns: list[str], academic_year: str, da
         " SUM(disadvantaged) AS disadvantaged_learners,"
         " SUM(CASE WHEN disadvantaged = 1 AND met >= ? THEN 1 ELSE 0 END) AS disadvantaged_reached"
         f" FROM ({inner}) AS learners GROUP BY urn, year_group ORDER BY urn, year_group",
-        (definition.required, definition.required, *params))
-    return [{"urn": r["urn"], "benchmark": definition.benchmark, "year_group": int(r["year_group"]),
-             **share(int(r["learners"]), int(r["reached"] or 0)),
-             "disadvantaged": share(int(r["disadvantaged_learners"] or 0), int(r["disadvantaged_reached"] or 0))}
-            for r in rows]
+        (definition.required, definition.required, *params),
+    )
+    return [
+        {
+            "urn": r["urn"],
+            "benchmark": definition.benchmark,
+            "year_group": int(r["year_group"]),
+            **share(int(r["learners"]), int(r["reached"] or 0)),
+            "disadvantaged": share(int(r["disadvantaged_learners"] or 0), int(r["disadvantaged_reached"] or 0)),
+        }
+        for r in rows
+    ]
 
 
-def unreached_learners(known: Known, urn: str, academic_year: str, day: date,
-                       definition: Definition) -> list[dict[str, Any]]:
+def unreached_learners(known: Known, urn: str, academic_year: str, day: date, definition: Definition) -> list[dict[str, Any]]:
     """The school's learners (pseudonyms) without the encounters the definition asks for: for the school only."""
     if not definition.year_groups or not definition.encounter_kinds:
         return []
     inner, params = cohort_and_met([urn], academic_year, day, known.position, definition)
-    rows = known.db.query(f"SELECT year_group, learner_key, disadvantaged, met FROM ({inner}) AS learners WHERE met < ?"
-                    " ORDER BY year_group, learner_key", (*params, definition.required))
-    return [{"year_group": int(r["year_group"]), "learner_key": r["learner_key"],
-             "disadvantaged": bool(r["disadvantaged"]), "encounters": int(r["met"])} for r in rows]
+    rows = known.db.query(
+        f"SELECT year_group, learner_key, disadvantaged, met FROM ({inner}) AS learners WHERE met < ?"
+        " ORDER BY year_group, learner_key",
+        (*params, definition.required),
+    )
+    return [
+        {
+            "year_group": int(r["year_group"]),
+            "learner_key": r["learner_key"],
+            "disadvantaged": bool(r["disadvantaged"]),
+            "encounters": int(r["met"]),
+        }
+        for r in rows
+    ]
 
 
 def share(learners: int, reached: int) -> dict[str, Any]:
@@ -137,8 +172,7 @@ def suppressed(figure: dict[str, Any], minimum: int, why: str | None = None) -> 
         why = SMALL if 0 < figure["learners"] < minimum else None
     if why is None:
         return {**figure, "suppressed": False}
-    return {"learners": f"<{minimum}" if why == SMALL else WITHHELD, "reached": None, "percent": None,
-            "suppressed": True}
+    return {"learners": f"<{minimum}" if why == SMALL else WITHHELD, "reached": None, "percent": None, "suppressed": True}
 
 
 # --- complementary suppression -------------------------------------------------------------------
@@ -268,8 +302,7 @@ def protection(rows: list[dict[str, Any]], clusters: dict[str, str | None], mini
 def total(rows: list[dict[str, Any]]) -> dict[str, Any]:
     learners, reached = sum(r["learners"] for r in rows), sum(r["reached"] for r in rows)
     dis = [r["disadvantaged"] for r in rows]
-    return {**share(learners, reached), "disadvantaged": share(sum(d["learners"] for d in dis),
-                                                               sum(d["reached"] for d in dis))}
+    return {**share(learners, reached), "disadvantaged": share(sum(d["learners"] for d in dis), sum(d["reached"] for d in dis))}
 
 
 def gap_flag(self_assessed: int | None, measured: dict[str, Any]) -> bool | None:
@@ -279,8 +312,9 @@ def gap_flag(self_assessed: int | None, measured: dict[str, Any]) -> bool | None
     return self_assessed == 100 and measured["percent"] < 100
 
 
-def school_coverage(known: Known, urns: list[str], day: date, definitions: dict[int, Definition],
-                    self_assessed: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+def school_coverage(
+    known: Known, urns: list[str], day: date, definitions: dict[int, Definition], self_assessed: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
     """Per school, benchmark and year group: measured beside self-assessed (the latest assessment), gap flagged."""
     year = academic_year_of(day)
     rows = []
@@ -288,8 +322,7 @@ def school_coverage(known: Known, urns: list[str], day: date, definitions: dict[
         for row in coverage_by_year_group(known, urns, year, day, definition):
             assessment = self_assessed.get(row["urn"])
             claimed = assessment[f"bm{definition.benchmark}"] if assessment else None
-            rows.append({**row, "definition": definition.name, "self_assessed_percent": claimed,
-                         "gap": gap_flag(claimed, row)})
+            rows.append({**row, "definition": definition.name, "self_assessed_percent": claimed, "gap": gap_flag(claimed, row)})
             rows[-1]["message"] = gap_message(rows[-1])
     return sorted(rows, key=lambda r: (r["urn"], r["benchmark"], r["year_group"]))
 
@@ -301,15 +334,21 @@ def hub_view(rows: list[dict[str, Any]], minimum: int, guard: Protection) -> lis
     for row in rows:
         key = ("cell", row["urn"], row["year_group"])
         figure = suppressed({k: row[k] for k in ("learners", "reached", "percent")}, minimum, guard.learners.get(key))
-        shown.append({**row, **figure, "disadvantaged": suppressed(row["disadvantaged"], minimum,
-                                                                   guard.disadvantaged.get(key)),
-                      "gap": None if figure["suppressed"] else row["gap"]})
+        shown.append(
+            {
+                **row,
+                **figure,
+                "disadvantaged": suppressed(row["disadvantaged"], minimum, guard.disadvantaged.get(key)),
+                "gap": None if figure["suppressed"] else row["gap"],
+            }
+        )
         shown[-1]["message"] = gap_message(shown[-1])
     return shown
 
 
-def measured_coverage(known: Known, hub_id: str, day: date, definitions: str | None = None,
-                      cluster: str | None = None, minimum: int = 5) -> dict[str, Any]:
+def measured_coverage(
+    known: Known, hub_id: str, day: date, definitions: str | None = None, cluster: str | None = None, minimum: int = 5
+) -> dict[str, Any]:
     """The hub's (or a cluster's) measured coverage on the day, beside each member's self-assessment,
     with small numbers suppressed and the figures that would give them away withheld: the report's
     `measured_coverage`. The pattern is the whole hub's, so that no view adds to another what it hides."""
@@ -320,14 +359,19 @@ def measured_coverage(known: Known, hub_id: str, day: date, definitions: str | N
     totals, rows = view_of(every, {m["urn"]: m["cluster"] for m in members}, cluster, minimum, list(chosen))
     names = {m["urn"]: m["name"] for m in members}
     return {
-        "academic_year": academic_year_of(day), "as_of": day.isoformat(), "definitions_asked": definitions,
-        "minimum_learners": minimum, "definitions": {str(b): d.to_json() for b, d in chosen.items()},
-        "benchmarks": totals, "institutions": [{"name": names.get(r["urn"]), **r} for r in rows],
+        "academic_year": academic_year_of(day),
+        "as_of": day.isoformat(),
+        "definitions_asked": definitions,
+        "minimum_learners": minimum,
+        "definitions": {str(b): d.to_json() for b, d in chosen.items()},
+        "benchmarks": totals,
+        "institutions": [{"name": names.get(r["urn"]), **r} for r in rows],
     }
 
 
-def view_of(every: list[dict[str, Any]], clusters: dict[str, str | None], cluster: str | None, minimum: int,
-            benchmarks: list[int]) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
+def view_of(
+    every: list[dict[str, Any]], clusters: dict[str, str | None], cluster: str | None, minimum: int, benchmarks: list[int]
+) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
     """One view of a hub's school rows (all its members' `school_coverage`): the hub's, or a cluster's
     (cluster: its name). Each benchmark's total and the school rows, as the hub's one pattern shows them."""
     guard = protection(every, clusters, minimum)
@@ -336,8 +380,10 @@ def view_of(every: list[dict[str, Any]], clusters: dict[str, str | None], cluste
     def shown_total(b: int) -> dict[str, Any]:
         t = total([r for r in rows if r["benchmark"] == b])
         key = guard.totals.get(("cluster", b, cluster) if cluster else ("hub", b), ())
-        return {**suppressed({k: t[k] for k in ("learners", "reached", "percent")}, minimum, guard.learners.get(key)),
-                "disadvantaged": suppressed(t["disadvantaged"], minimum, guard.disadvantaged.get(key))}
+        return {
+            **suppressed({k: t[k] for k in ("learners", "reached", "percent")}, minimum, guard.learners.get(key)),
+            "disadvantaged": suppressed(t["disadvantaged"], minimum, guard.disadvantaged.get(key)),
+        }
 
     return {str(b): shown_total(b) for b in benchmarks}, hub_view(rows, minimum, guard)
 
@@ -350,17 +396,27 @@ def measured_long_rows(coverage: dict[str, Any]) -> list[tuple[str, str, str, An
 
     def figures(prefix: str, f: dict[str, Any]) -> list[tuple[str, str, str, Any]]:
         d = f["disadvantaged"]
-        return [(f"{prefix}.{name}", "measured", as_of, value) for name, value in (
-            ("learners", f["learners"]), ("reached", f["reached"]), ("percent", f["percent"]),
-            ("disadvantaged.learners", d["learners"]), ("disadvantaged.reached", d["reached"]),
-            ("disadvantaged.percent", d["percent"]))]
+        return [
+            (f"{prefix}.{name}", "measured", as_of, value)
+            for name, value in (
+                ("learners", f["learners"]),
+                ("reached", f["reached"]),
+                ("percent", f["percent"]),
+                ("disadvantaged.learners", d["learners"]),
+                ("disadvantaged.reached", d["reached"]),
+                ("disadvantaged.percent", d["percent"]),
+            )
+        ]
 
     for b, t in coverage["benchmarks"].items():
         rows += figures(f"measured.bm{b}", t)
     for r in coverage["institutions"]:
         prefix = f"measured.bm{r['benchmark']}.{r['urn']}.year_{r['year_group']}"
-        rows += [(f"{prefix}.self_assessed_percent", "measured", as_of, r["self_assessed_percent"]),
-                 *figures(prefix, r), (f"{prefix}.gap", "measured", as_of, r["gap"])]
+        rows += [
+            (f"{prefix}.self_assessed_percent", "measured", as_of, r["self_assessed_percent"]),
+            *figures(prefix, r),
+            (f"{prefix}.gap", "measured", as_of, r["gap"]),
+        ]
     return rows
 
 
@@ -375,15 +431,22 @@ def school_measured(known: Known, urn: str, day: date, definitions: str | None =
     rows = school_coverage(known, [urn], day, chosen, latest_assessments(known, [urn], day))
     year = academic_year_of(day)
     unreached = {b: unreached_learners(known, urn, year, day, d) for b, d in chosen.items()}
-    return {"academic_year": year, "definitions": {b: d.to_json() for b, d in chosen.items()}, "rows": rows,
-            "unreached": {b: u for b, u in unreached.items() if u}}
+    return {
+        "academic_year": year,
+        "definitions": {b: d.to_json() for b, d in chosen.items()},
+        "rows": rows,
+        "unreached": {b: u for b, u in unreached.items() if u},
+    }
 
 
 def gap_message(row: dict[str, Any]) -> str:
-    """"self-assessed BM5 100 %, measured 83 % of Year 10 (disadvantaged 71 %)"."""
+    """ "self-assessed BM5 100 %, measured 83 % of Year 10 (disadvantaged 71 %)"."""
     dis = row["disadvantaged"]
-    said = f"self-assessed BM{row['benchmark']} {row['self_assessed_percent']} %" \
-        if row.get("self_assessed_percent") is not None else f"BM{row['benchmark']} not self-assessed"
+    said = (
+        f"self-assessed BM{row['benchmark']} {row['self_assessed_percent']} %"
+        if row.get("self_assessed_percent") is not None
+        else f"BM{row['benchmark']} not self-assessed"
+    )
     if row.get("suppressed") and row["learners"] == WITHHELD:
         return f"{said}, Year {row['year_group']} withheld (a smaller figure would follow from the total)"
     if row.get("suppressed"):
@@ -395,12 +458,15 @@ def gap_message(row: dict[str, Any]) -> str:
 def learner_records(db: Database, learner_key: str) -> list[tuple[str, tuple[str, ...]]]:
     """(kind, natural key) of every record carrying a learner's pseudonym, any version: each year's
     learner record and each participation (what `careerhub redact learners KEY` erases)."""
-    years = db.query("SELECT DISTINCT academic_year FROM rm_learners WHERE learner_key = ? ORDER BY academic_year",
-                     (learner_key,))
-    refs = db.query("SELECT DISTINCT encounter_ref FROM rm_participations WHERE learner_key = ? ORDER BY encounter_ref",
-                    (learner_key,))
-    return ([("learners", (learner_key, r["academic_year"])) for r in years]
-            + [("participations", (learner_key, r["encounter_ref"])) for r in refs])
+    years = db.query(
+        "SELECT DISTINCT academic_year FROM rm_learners WHERE learner_key = ? ORDER BY academic_year", (learner_key,)
+    )
+    refs = db.query(
+        "SELECT DISTINCT encounter_ref FROM rm_participations WHERE learner_key = ? ORDER BY encounter_ref", (learner_key,)
+    )
+    return [("learners", (learner_key, r["academic_year"])) for r in years] + [
+        ("participations", (learner_key, r["encounter_ref"])) for r in refs
+    ]
 
 
 def learners_recorded(db: Database) -> bool:

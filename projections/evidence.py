@@ -1,4 +1,5 @@
 """Encounter evidence: what institutions recorded, year by year, against what they self-assess."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -12,8 +13,10 @@ from projections.queries import as_known, in_list, known_rows, latest_assessment
 # Year groups each benchmark's encounters must reach (DOMAIN.md: BM5 every year from age 11;
 # BM6 a workplace experience by 16). Colleges teach years 12–13.
 EXPECTED_YEAR_GROUPS = {
-    ("employer_encounter", False): (7, 8, 9, 10, 11), ("workplace_experience", False): (10, 11),
-    ("employer_encounter", True): (12, 13), ("workplace_experience", True): (12, 13),
+    ("employer_encounter", False): (7, 8, 9, 10, 11),
+    ("workplace_experience", False): (10, 11),
+    ("employer_encounter", True): (12, 13),
+    ("workplace_experience", True): (12, 13),
 }
 BENCHMARK_KIND = {5: "employer_encounter", 6: "workplace_experience"}
 
@@ -26,8 +29,12 @@ def encounter_evidence(db: Database, hub_id: str, academic_year: str, known_at=N
     known = as_known(db, known_at)
     members = list_members(known, hub_id, last)
     urns = [m["urn"] for m in members]
-    rows = known_rows(known, "encounters", f"urn IN ({in_list(urns)}) AND occurred_on >= ? AND occurred_on <= ?",
-                      (*urns, first.isoformat(), last.isoformat()))
+    rows = known_rows(
+        known,
+        "encounters",
+        f"urn IN ({in_list(urns)}) AND occurred_on >= ? AND occurred_on <= ?",
+        (*urns, first.isoformat(), last.isoformat()),
+    )
     latest = latest_assessments(known, urns, last)
     by_urn: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
     for row in rows:
@@ -47,11 +54,23 @@ def encounter_evidence(db: Database, hub_id: str, academic_year: str, known_at=N
                 expected = EXPECTED_YEAR_GROUPS[(kind, m["kind"] == "college")]
                 missing = [y for y in expected if y not in kinds.get(kind, {}).get("year_groups", set())]
                 if missing:
-                    flags.append({"benchmark": benchmark, "kind": kind, "missing_year_groups": missing,
-                                  "message": f"self-assessed 100 % on benchmark {benchmark} on {assessment['assessed_on']}"
-                                             f" but no {kind.replace('_', ' ')} recorded for year "
-                                             f"{', '.join(map(str, missing))} in {academic_year}"})
-        result.append({"urn": m["urn"], "name": m["name"], "academic_year": academic_year,
-                       "by_kind": {k: {**v, "year_groups": sorted(v["year_groups"])} for k, v in sorted(kinds.items())},
-                       "flags": flags})
+                    flags.append(
+                        {
+                            "benchmark": benchmark,
+                            "kind": kind,
+                            "missing_year_groups": missing,
+                            "message": f"self-assessed 100 % on benchmark {benchmark} on {assessment['assessed_on']}"
+                            f" but no {kind.replace('_', ' ')} recorded for year "
+                            f"{', '.join(map(str, missing))} in {academic_year}",
+                        }
+                    )
+        result.append(
+            {
+                "urn": m["urn"],
+                "name": m["name"],
+                "academic_year": academic_year,
+                "by_kind": {k: {**v, "year_groups": sorted(v["year_groups"])} for k, v in sorted(kinds.items())},
+                "flags": flags,
+            }
+        )
     return result

@@ -1,4 +1,5 @@
 """`careerhub explain FIGURE`: the institutions and the exact events behind one number of the report."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -31,7 +32,13 @@ def explain(db: Database, query: Query, name: str) -> dict[str, Any]:
         versions = standing["_versions"]
         shown["events"] = events_for_versions(db, [versions["institution"], versions["assessment"], versions["match"]])
         rows.append(shown)
-    return {"figure": name, "value": report.figures[name], "definition": figure.definition,
-            "hub_id": query.hub_id, "as_of": query.as_of.isoformat(),
-            "known_at": query.known_at.isoformat() if query.known_at else None, "log_position": known.position,
-            "institutions": rows}
+    return {
+        "figure": name,
+        "value": report.figures[name],
+        "definition": figure.definition,
+        "hub_id": query.hub_id,
+        "as_of": query.as_of.isoformat(),
+        "known_at": query.known_at.isoformat() if query.known_at else None,
+        "log_position": known.position,
+        "institutions": rows,
+    }

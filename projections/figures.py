@@ -2,6 +2,7 @@
 sits in the report JSON, which institutions it counts and their value (what `explain` lists), and how
 the figure is computed from them. The report, explain, compare, the board, the text tables and the
 web labels all read this registry; a new figure is one entry here."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -38,8 +39,7 @@ class Facts:
     @property
     def approved(self) -> list[dict[str, Any]]:
         day = self.day.isoformat()
-        return [a for a in self.applications
-                if a["decision"] == "approved" and a["decided_on"] and a["decided_on"] <= day]
+        return [a for a in self.applications if a["decision"] == "approved" and a["decided_on"] and a["decided_on"] <= day]
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,7 @@ def share_fully_achieving(benchmark: int) -> Callable[[Facts], float | None]:
         if not assessed:
             return None
         return 100 * sum(s["benchmarks"][benchmark - 1] == 100 for s in assessed) / len(assessed)
+
     return compute
 
 
@@ -84,47 +85,115 @@ def benchmark_value(benchmark: int) -> Callable[[Standing], Any]:
 
 
 BENCHMARK_NAMES = {
-    1: "A stable careers programme", 2: "Learning from career and labour market information",
-    3: "Addressing the needs of each pupil", 4: "Linking curriculum learning to careers",
-    5: "Encounters with employers and employees", 6: "Experiences of workplaces",
-    7: "Encounters with further and higher education", 8: "Personal guidance",
+    1: "A stable careers programme",
+    2: "Learning from career and labour market information",
+    3: "Addressing the needs of each pupil",
+    4: "Linking curriculum learning to careers",
+    5: "Encounters with employers and employees",
+    6: "Experiences of workplaces",
+    7: "Encounters with further and higher education",
+    8: "Personal guidance",
 }
 
-FIGURES: dict[str, Figure] = {f.name: f for f in (
-    Figure("institutions", "Hub members", "hub members on the day", ("institutions",),
-           lambda f: len(f.members), is_member),
-    Figure("assessed", "Members assessed", "hub members with an assessment on or before the day", ("assessed",),
-           lambda f: len(f.assessed), is_assessed),
-    Figure("average_benchmarks", "Average number of Gatsby benchmarks fully achieved",
-           "mean over assessed members of the number of benchmarks at 100 %", ("average_benchmarks",),
-           lambda f: mean([s["benchmarks_achieved"] for s in f.assessed]), is_assessed,
-           lambda s: s["benchmarks_achieved"], unit="mean"),
-    *(Figure(f"bm{b}_percent", f"Benchmark {b} ({BENCHMARK_NAMES[b]}): % fully achieved",
-             f"100 × assessed members with benchmark {b} at 100 % / assessed members",
-             ("fully_achieved_percent", str(b)), share_fully_achieving(b), is_assessed, benchmark_value(b),
-             unit="percent") for b in BENCHMARKS),
-    Figure("data_required", "Data still required",
-           "hub members whose latest assessment is older than the term, or who have none", ("data_required",),
-           lambda f: sum(s["data_required"] for s in f.standings), lambda s: bool(s["data_required"])),
-    Figure("engaged", "Engaged with the Enterprise Adviser Network",
-           "institutions of the hub's area engaged with the EAN on the day", ("ean", "engaged"),
-           lambda f: len(f.engaged), lambda s: bool(s["engaged"])),
-    Figure("matched", "Matched with an Enterprise Adviser", "engaged institutions with an active match on the day",
-           ("ean", "matched"), lambda f: sum(s["matched"] for s in f.engaged),
-           lambda s: bool(s["engaged"] and s["matched"])),
-    Figure("unmatched", "Not yet matched", "engaged institutions without an active match", ("ean", "unmatched"),
-           lambda f: sum(not s["matched"] for s in f.engaged), lambda s: bool(s["engaged"] and not s["matched"])),
-    Figure("applications", "Funding applications", "the hub's funding applications applied on or before the day",
-           ("funding", "applications"), lambda f: len(f.applications)),
-    Figure("institutional_applicants", "Members that applied for institutional funding",
-           "hub members with an institutional funding application on or before the day",
-           ("funding", "institutional_applicants"), lambda f: sum(s["funding_applied"] for s in f.members),
-           lambda s: bool(s["member"] and s["funding_applied"])),
-    Figure("approved", "Funding applications approved", "approved applications decided on or before the day",
-           ("funding", "approved"), lambda f: len(f.approved)),
-    Figure("amount_awarded", "Amount awarded", "sum awarded by approved applications decided on or before the day",
-           ("funding", "amount_awarded"), lambda f: sum(a["amount_awarded"] or 0 for a in f.approved), unit="money"),
-)}
+FIGURES: dict[str, Figure] = {
+    f.name: f
+    for f in (
+        Figure("institutions", "Hub members", "hub members on the day", ("institutions",), lambda f: len(f.members), is_member),
+        Figure(
+            "assessed",
+            "Members assessed",
+            "hub members with an assessment on or before the day",
+            ("assessed",),
+            lambda f: len(f.assessed),
+            is_assessed,
+        ),
+        Figure(
+            "average_benchmarks",
+            "Average number of Gatsby benchmarks fully achieved",
+            "mean over assessed members of the number of benchmarks at 100 %",
+            ("average_benchmarks",),
+            lambda f: mean([s["benchmarks_achieved"] for s in f.assessed]),
+            is_assessed,
+            lambda s: s["benchmarks_achieved"],
+            unit="mean",
+        ),
+        *(
+            Figure(
+                f"bm{b}_percent",
+                f"Benchmark {b} ({BENCHMARK_NAMES[b]}): % fully achieved",
+                f"100 × assessed members with benchmark {b} at 100 % / assessed members",
+                ("fully_achieved_percent", str(b)),
+                share_fully_achieving(b),
+                is_assessed,
+                benchmark_value(b),
+                unit="percent",
+            )
+            for b in BENCHMARKS
+        ),
+        Figure(
+            "data_required",
+            "Data still required",
+            "hub members whose latest assessment is older than the term, or who have none",
+            ("data_required",),
+            lambda f: sum(s["data_required"] for s in f.standings),
+            lambda s: bool(s["data_required"]),
+        ),
+        Figure(
+            "engaged",
+            "Engaged with the Enterprise Adviser Network",
+            "institutions of the hub's area engaged with the EAN on the day",
+            ("ean", "engaged"),
+            lambda f: len(f.engaged),
+            lambda s: bool(s["engaged"]),
+        ),
+        Figure(
+            "matched",
+            "Matched with an Enterprise Adviser",
+            "engaged institutions with an active match on the day",
+            ("ean", "matched"),
+            lambda f: sum(s["matched"] for s in f.engaged),
+            lambda s: bool(s["engaged"] and s["matched"]),
+        ),
+        Figure(
+            "unmatched",
+            "Not yet matched",
+            "engaged institutions without an active match",
+            ("ean", "unmatched"),
+            lambda f: sum(not s["matched"] for s in f.engaged),
+            lambda s: bool(s["engaged"] and not s["matched"]),
+        ),
+        Figure(
+            "applications",
+            "Funding applications",
+            "the hub's funding applications applied on or before the day",
+            ("funding", "applications"),
+            lambda f: len(f.applications),
+        ),
+        Figure(
+            "institutional_applicants",
+            "Members that applied for institutional funding",
+            "hub members with an institutional funding application on or before the day",
+            ("funding", "institutional_applicants"),
+            lambda f: sum(s["funding_applied"] for s in f.members),
+            lambda s: bool(s["member"] and s["funding_applied"]),
+        ),
+        Figure(
+            "approved",
+            "Funding applications approved",
+            "approved applications decided on or before the day",
+            ("funding", "approved"),
+            lambda f: len(f.approved),
+        ),
+        Figure(
+            "amount_awarded",
+            "Amount awarded",
+            "sum awarded by approved applications decided on or before the day",
+            ("funding", "amount_awarded"),
+            lambda f: sum(a["amount_awarded"] or 0 for a in f.approved),
+            unit="money",
+        ),
+    )
+}
 
 
 def compute_figures(facts: Facts) -> dict[str, Any]:

@@ -1,4 +1,5 @@
 """Forecast of the academic year's end from each institution's own trend, with its backtest."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -13,10 +14,12 @@ from projections.queries import Known, as_known, in_list, known_rows, list_membe
 from projections.report import Query, hub_report
 
 FORECAST = ("average_benchmarks", "bm5_percent", "bm6_percent")  # the figures the board forecasts
-METHOD = ("each member's own least-squares trend of each benchmark's percentage over its assessments up to the "
-          "day, projected to 31 August and rounded to the nearest Compass step of 25 %; a benchmark counts as "
-          "fully achieved when the projection rounds to 100 %. Members with one assessment keep its values; "
-          "members with none are left out, as in the report.")
+METHOD = (
+    "each member's own least-squares trend of each benchmark's percentage over its assessments up to the "
+    "day, projected to 31 August and rounded to the nearest Compass step of 25 %; a benchmark counts as "
+    "fully achieved when the projection rounds to 100 %. Members with one assessment keep its values; "
+    "members with none are left out, as in the report."
+)
 STEP = 25
 
 
@@ -42,9 +45,16 @@ def predict(known: Known, hub_id: str, day: date, cluster: str | None) -> dict[s
     for urn, assessments in by_urn.items():
         assessments.sort(key=lambda r: r["assessed_on"])
         achieved_by_urn[urn] = [
-            b for b in BENCHMARKS
-            if round(projected_percent([(date.fromisoformat(a["assessed_on"]).toordinal(), a[f"bm{b}"]) for a in assessments],
-                                       year_end.toordinal()) / STEP) * STEP >= 100
+            b
+            for b in BENCHMARKS
+            if round(
+                projected_percent(
+                    [(date.fromisoformat(a["assessed_on"]).toordinal(), a[f"bm{b}"]) for a in assessments], year_end.toordinal()
+                )
+                / STEP
+            )
+            * STEP
+            >= 100
         ]
     if not achieved_by_urn:
         return {"year_end": year_end.isoformat(), "average_benchmarks": None, "bm5_percent": None, "bm6_percent": None}
@@ -82,21 +92,33 @@ def backtest(db: Database, hub_id: str, day: date, known_at: KnownAt | None, clu
         actual = {k: figures[k] for k in FORECAST}
         if predicted["average_benchmarks"] is None or actual["average_benchmarks"] is None:
             continue
-        results.append({
-            "academic_year": academic_year_label(start), "forecast_made_on": point.isoformat(),
-            "predicted": predicted, "actual": actual, "error": {k: predicted[k] - v for k, v in actual.items()},
-        })
+        results.append(
+            {
+                "academic_year": academic_year_label(start),
+                "forecast_made_on": point.isoformat(),
+                "predicted": predicted,
+                "actual": actual,
+                "error": {k: predicted[k] - v for k, v in actual.items()},
+            }
+        )
     return results
 
 
-def forecast_year_end(db: Database, hub_id: str, day: date, known_at: KnownAt | None = None,
-                      cluster: str | None = None) -> dict[str, Any]:
+def forecast_year_end(
+    db: Database, hub_id: str, day: date, known_at: KnownAt | None = None, cluster: str | None = None
+) -> dict[str, Any]:
     known = as_known(db, known_at)
     year = academic_year_label(academic_year_start(day))
     predicted = predict(known, hub_id, day, cluster)
     targets = hub_report(db, Query(hub_id, day, known_at, cluster)).targets
     past = backtest(db, hub_id, day, known_at, cluster)
     mae = {k: sum(abs(p["error"][k]) for p in past) / len(past) for k in FORECAST} if past else None
-    return {"academic_year": year, "made_on": day.isoformat(), "method": METHOD, "predicted": predicted,
-            "targets": {k: targets.get(k) for k in FORECAST},
-            "backtest": past, "backtest_mean_absolute_error": mae}
+    return {
+        "academic_year": year,
+        "made_on": day.isoformat(),
+        "method": METHOD,
+        "predicted": predicted,
+        "targets": {k: targets.get(k) for k in FORECAST},
+        "backtest": past,
+        "backtest_mean_absolute_error": mae,
+    }

@@ -1,4 +1,5 @@
 """Each institution's standing on a day, as known at a log position, and the events behind it."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -22,44 +23,62 @@ from projections.queries import (
 from projections.tables import unseal_actors
 
 
-def standings(known: Known, hub_id: str, day: date, cluster: str | None = None,
-              cohort_as_of: date | None = None) -> dict[str, dict[str, Any]]:
+def standings(
+    known: Known, hub_id: str, day: date, cluster: str | None = None, cohort_as_of: date | None = None
+) -> dict[str, dict[str, Any]]:
     """urn -> what the report counts about it: membership (of the cohort: the members on
     `cohort_as_of`, when given), EAN, latest assessment, data owed, funding; all as of `day`."""
     return standings_by_hub(known, [hub_id], day, cluster, cohort_as_of)[hub_id]
 
 
-def standings_by_hub(known: Known, hub_ids: list[str], day: date, cluster: str | None = None,
-                     cohort_as_of: date | None = None) -> dict[str, dict[str, dict[str, Any]]]:
+def standings_by_hub(
+    known: Known, hub_ids: list[str], day: date, cluster: str | None = None, cohort_as_of: date | None = None
+) -> dict[str, dict[str, dict[str, Any]]]:
     """hub id -> its standings (see `standings`), for each of `hub_ids`: every fact is read once for
     all of them, so the figures of every hub in the country cost the same few queries as one hub's."""
     hubs = get_hubs(known, hub_ids)
-    members = by_column(institutions_in(known, "hub_id", hub_ids, active_on(cohort_as_of or day, "hub_joined_on",
-                                                                            "hub_left_on"), cluster), "hub_id")
+    members = by_column(
+        institutions_in(known, "hub_id", hub_ids, active_on(cohort_as_of or day, "hub_joined_on", "hub_left_on"), cluster),
+        "hub_id",
+    )
     areas = sorted({h["area"] for h in hubs.values()})
-    engaged = by_column(institutions_in(known, "area", areas, active_on(day, "ean_joined_on", "ean_left_on"), cluster),
-                        "area")
+    engaged = by_column(institutions_in(known, "area", areas, active_on(day, "ean_joined_on", "ean_left_on"), cluster), "area")
     member_urns = [m["urn"] for rows in members.values() for m in rows]
     matched = {m["urn"]: m for m in active_matches(known, [e["urn"] for rows in engaged.values() for e in rows], day)}
     latest = latest_assessments(known, member_urns, day)
     calendars = hub_calendars(known, hub_ids)
-    applied = {(r["hub_id"], r["applicant"]) for r in known_rows(
-        known, "funding", f"hub_id IN ({in_list(hub_ids)}) AND stream = 'institutional' AND applied_on <= ?",
-        (*hub_ids, day.isoformat()))}
+    applied = {
+        (r["hub_id"], r["applicant"])
+        for r in known_rows(
+            known,
+            "funding",
+            f"hub_id IN ({in_list(hub_ids)}) AND stream = 'institutional' AND applied_on <= ?",
+            (*hub_ids, day.isoformat()),
+        )
+    }
     result = {}
     for hub_id in hub_ids:
         its_members = {m["urn"]: m for m in members.get(hub_id, [])}
         its_engaged = {e["urn"]: e for e in engaged.get(hubs[hub_id]["area"], [])}
         result[hub_id] = hub_standings(
-            its_members, its_engaged, {u: matched[u] for u in its_engaged if u in matched},
-            {u: latest[u] for u in its_members if u in latest}, term_containing(day, calendars[hub_id]).starts_on.isoformat(),
-            {urn for hub, urn in applied if hub == hub_id and urn in its_members})
+            its_members,
+            its_engaged,
+            {u: matched[u] for u in its_engaged if u in matched},
+            {u: latest[u] for u in its_members if u in latest},
+            term_containing(day, calendars[hub_id]).starts_on.isoformat(),
+            {urn for hub, urn in applied if hub == hub_id and urn in its_members},
+        )
     return result
 
 
-def hub_standings(members: dict[str, dict[str, Any]], engaged: dict[str, dict[str, Any]],
-                  matched: dict[str, dict[str, Any]], latest: dict[str, dict[str, Any]], term_start: str,
-                  applied: set[str]) -> dict[str, dict[str, Any]]:
+def hub_standings(
+    members: dict[str, dict[str, Any]],
+    engaged: dict[str, dict[str, Any]],
+    matched: dict[str, dict[str, Any]],
+    latest: dict[str, dict[str, Any]],
+    term_start: str,
+    applied: set[str],
+) -> dict[str, dict[str, Any]]:
     """One hub's standings from the facts read about it (see `standings`): the counting rules. `matched`
     holds its engaged institutions' matches, `latest` its members' assessments, `applied` its members'
     institutional funding applications."""
@@ -68,8 +87,12 @@ def hub_standings(members: dict[str, dict[str, Any]], engaged: dict[str, dict[st
         row = members.get(urn) or engaged[urn]
         last = latest.get(urn)
         result[urn] = {
-            "urn": urn, "name": row["name"], "member": urn in members, "engaged": urn in engaged,
-            "matched": urn in matched, "matched_with": matched[urn]["adviser_ref"] if urn in matched else None,
+            "urn": urn,
+            "name": row["name"],
+            "member": urn in members,
+            "engaged": urn in engaged,
+            "matched": urn in matched,
+            "matched_with": matched[urn]["adviser_ref"] if urn in matched else None,
             "latest_assessed_on": last["assessed_on"] if last else None,
             "benchmarks": [last[f"bm{b}"] for b in BENCHMARKS] if last else None,
             "benchmarks_achieved": sum(last[f"bm{b}"] == 100 for b in BENCHMARKS) if last else None,
@@ -89,5 +112,11 @@ def events_for_versions(db: Database, versions: list[dict[str, Any] | None]) -> 
     nids = sorted({v["nid_from"] for v in versions if v})
     if not nids:
         return []
-    return unseal_actors(db.query(f"SELECT nid, recorded_at, actor, reason, kind, event, record_key, source FROM rm_log"
-                                  f" WHERE nid IN ({in_list([str(n) for n in nids])}) ORDER BY nid", nids), db.sealer)
+    return unseal_actors(
+        db.query(
+            f"SELECT nid, recorded_at, actor, reason, kind, event, record_key, source FROM rm_log"
+            f" WHERE nid IN ({in_list([str(n) for n in nids])}) ORDER BY nid",
+            nids,
+        ),
+        db.sealer,
+    )

@@ -1,6 +1,7 @@
 """The board paper: two dates on one page (DOMAIN.md, "The board paper"). The term-end block is the
 report as of the end of the last term that ended on or before the day; the on-day block is the
 report as of the day itself. Each block is exactly the DATA.md §3 report at its own date."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -46,9 +47,13 @@ class BoardPaper:
 
     def to_json(self) -> dict[str, Any]:
         """`careerhub board --format json`: the two reports, each exactly DATA.md §3."""
-        return {"hub_id": self.hub_id, "on": self.on.isoformat(),
-                "known_at": self.known_at.isoformat() if self.known_at else None,
-                "term_end": self.term_end.to_json(), "on_day": self.on_day.to_json()}
+        return {
+            "hub_id": self.hub_id,
+            "on": self.on.isoformat(),
+            "known_at": self.known_at.isoformat() if self.known_at else None,
+            "term_end": self.term_end.to_json(),
+            "on_day": self.on_day.to_json(),
+        }
 
 
 def members_per_cluster(known: Known, hub_id: str, day: date, cluster: str | None) -> dict[str, int]:
@@ -58,14 +63,17 @@ def members_per_cluster(known: Known, hub_id: str, day: date, cluster: str | Non
 
 def funding_focus(known: Known, hub_id: str, day: date, urns: list[str]) -> dict[str, int]:
     """How many institutional applications by these institutions, applied on or before the day, name each focus."""
-    rows = known_rows(known, "funding", f"hub_id = ? AND stream = 'institutional' AND applied_on <= ?"
-                      f" AND applicant IN ({in_list(urns)})", (hub_id, day.isoformat(), *urns))
+    rows = known_rows(
+        known,
+        "funding",
+        f"hub_id = ? AND stream = 'institutional' AND applied_on <= ? AND applicant IN ({in_list(urns)})",
+        (hub_id, day.isoformat(), *urns),
+    )
     counts = Counter(item.strip() for r in rows for item in (r["focus"] or "").split(";") if item.strip())
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def board_paper(db: Database, hub_id: str, on: date, known_at: KnownAt | None = None,
-                cluster: str | None = None) -> BoardPaper:
+def board_paper(db: Database, hub_id: str, on: date, known_at: KnownAt | None = None, cluster: str | None = None) -> BoardPaper:
     """The board paper on a day, as known at a moment."""
     known = as_known(db, known_at)
     term = last_term_ended(on, hub_calendar(known, hub_id))
@@ -74,17 +82,29 @@ def board_paper(db: Database, hub_id: str, on: date, known_at: KnownAt | None = 
     then = hub_report(db, Query(hub_id, year_end, known_at, cluster, cohort_as_of=term.ends_on))
     on_day = hub_report(db, replace(term_end.query, as_of=on))
     members = [m["urn"] for m in list_members(known, hub_id, on, cluster)]
-    return BoardPaper(hub_id, get_hub(known, hub_id)["area"], on, known_at, cluster, term, term_end, year_end,
-                      then.figures["average_benchmarks"],
-                      on_day, members_per_cluster(known, hub_id, on, cluster),
-                      funding_focus(known, hub_id, on, members))
+    return BoardPaper(
+        hub_id,
+        get_hub(known, hub_id)["area"],
+        on,
+        known_at,
+        cluster,
+        term,
+        term_end,
+        year_end,
+        then.figures["average_benchmarks"],
+        on_day,
+        members_per_cluster(known, hub_id, on, cluster),
+        funding_focus(known, hub_id, on, members),
+    )
 
 
 def latest_data_day(db: Database, hub_id: str) -> date | None:
     """The newest valid date of anything recorded about the hub's institutions (ever members) or its
     funding: the last day the store knows something about. National figures are not the hub's data."""
-    day = db.scalar(f"SELECT MAX(valid_on) FROM rm_log WHERE urn IN"
-                    f" (SELECT DISTINCT urn FROM {table_of('institutions')} WHERE hub_id = ?)", (hub_id,))
+    day = db.scalar(
+        f"SELECT MAX(valid_on) FROM rm_log WHERE urn IN (SELECT DISTINCT urn FROM {table_of('institutions')} WHERE hub_id = ?)",
+        (hub_id,),
+    )
     return date.fromisoformat(str(day)[:10]) if day else None
 
 

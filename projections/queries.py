@@ -1,4 +1,5 @@
 """Point-in-time reads over the read model: rows valid on a day, as known at a log position."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -25,8 +26,13 @@ def position_at(db: Database, known_at: KnowledgePoint | datetime | None) -> int
     if known_at is None:
         return db.scalar("SELECT MAX(nid) FROM rm_log") or 0
     # ORDER BY ... LIMIT 1 walks the (recorded_at, nid) index from the end; MAX(nid) WHERE would scan.
-    return db.scalar("SELECT nid FROM rm_log WHERE recorded_at <= ? ORDER BY recorded_at DESC, nid DESC LIMIT 1",
-                     (format_recorded_at(known_at),)) or 0
+    return (
+        db.scalar(
+            "SELECT nid FROM rm_log WHERE recorded_at <= ? ORDER BY recorded_at DESC, nid DESC LIMIT 1",
+            (format_recorded_at(known_at),),
+        )
+        or 0
+    )
 
 
 @dataclass(frozen=True)
@@ -85,8 +91,9 @@ def list_engaged(known: Known, area: str, day: date, cluster: str | None = None)
     return institutions_in(known, "area", [area], active_on(day, "ean_joined_on", "ean_left_on"), cluster)
 
 
-def institutions_in(known: Known, column: str, values: list[str], active: tuple[str, tuple[str, str]],
-                    cluster: str | None) -> list[dict[str, Any]]:
+def institutions_in(
+    known: Known, column: str, values: list[str], active: tuple[str, tuple[str, str]], cluster: str | None
+) -> list[dict[str, Any]]:
     """Institutions whose `column` holds one of `values` and which are `active`, by URN."""
     condition, params = active
     where = f"{column} IN ({in_list(values)}) AND {condition}"
@@ -103,10 +110,16 @@ def active_matches(known: Known, urns: list[str], day: date) -> list[dict[str, A
 
 def latest_assessments(known: Known, urns: list[str], day: date) -> dict[str, dict[str, Any]]:
     """Each institution's assessment with the greatest assessed_on <= day (its latest correction)."""
-    latest_day = (f"SELECT MAX(b.assessed_on) FROM rm_assessments b WHERE b.urn = rm_assessments.urn"
-                  f" AND b.assessed_on <= ? AND {visible('b')}")
-    rows = known_rows(known, "assessments", f"urn IN ({in_list(urns)}) AND assessed_on = ({latest_day})",
-                      (*urns, day.isoformat(), known.position, known.position))
+    latest_day = (
+        f"SELECT MAX(b.assessed_on) FROM rm_assessments b WHERE b.urn = rm_assessments.urn"
+        f" AND b.assessed_on <= ? AND {visible('b')}"
+    )
+    rows = known_rows(
+        known,
+        "assessments",
+        f"urn IN ({in_list(urns)}) AND assessed_on = ({latest_day})",
+        (*urns, day.isoformat(), known.position, known.position),
+    )
     return {row["urn"]: row for row in rows}
 
 
@@ -119,8 +132,10 @@ def hub_calendars(known: Known, hub_ids: list[str]) -> dict[str, dict[tuple[str,
     """hub id -> its calendar (see hub_calendar), for each of `hub_ids`."""
     calendars: dict[str, dict[tuple[str, str], tuple[date, date]]] = {h: {} for h in hub_ids}
     for r in known_rows(known, "terms", f"hub_id IN ({in_list(hub_ids)})", tuple(hub_ids)):
-        calendars[r["hub_id"]][(r["academic_year"], r["term"])] = \
-            (date.fromisoformat(r["starts_on"]), date.fromisoformat(r["ends_on"]))
+        calendars[r["hub_id"]][(r["academic_year"], r["term"])] = (
+            date.fromisoformat(r["starts_on"]),
+            date.fromisoformat(r["ends_on"]),
+        )
     return calendars
 
 

@@ -1,5 +1,6 @@
 """The materialised read model: version rows and log rows written together with the tracking
 position, in one transaction per batch, so every event is applied exactly once."""
+
 from __future__ import annotations
 
 import json
@@ -31,7 +32,8 @@ from projections.tables import (
 
 RECORD_EVENT_KINDS = {
     getattr(cls, name).TOPIC: (cls.KIND, name)
-    for cls in RECORD_CLASSES.values() for name in ("Recorded", "Corrected", "Retracted", "Redacted")
+    for cls in RECORD_CLASSES.values()
+    for name in ("Recorded", "Corrected", "Retracted", "Redacted")
 }
 ENVELOPE = ("originator_id", "originator_version", "timestamp", "originator_topic")
 SECRET = "password_hash"  # stays in the event store only; never copied into a read model
@@ -72,8 +74,14 @@ def event_type(stored_topic: str) -> EventType:
     kind, name = RECORD_EVENT_KINDS.get(topic, (None, cls.__name__))
     declared = {name for c in cls.__mro__ for name in getattr(c, "__annotations__", {})}
     decoded = getattr(cls, "class_version", 1) > 1 or SECRET in declared
-    return EventType(topic, kind or topic.split(":")[-1].split(".")[0], kind, name,
-                     {f: getattr(cls, f, None) for f in OPTIONAL_FIELDS}, decoded)
+    return EventType(
+        topic,
+        kind or topic.split(":")[-1].split(".")[0],
+        kind,
+        name,
+        {f: getattr(cls, f, None) for f in OPTIONAL_FIELDS},
+        decoded,
+    )
 
 
 def needs_decoding(kind_of: EventType, fields: dict[str, Any]) -> bool:
@@ -137,9 +145,10 @@ class Batch:
 def current_rows(c: Cursor, table: str, ids: list[str]) -> dict[str, dict[str, Any]]:
     rows: dict[str, dict[str, Any]] = {}
     for start in range(0, len(ids), ID_CHUNK):
-        chunk = ids[start:start + ID_CHUNK]
-        found = c.execute(f"SELECT * FROM {table} WHERE nid_to IS NULL AND aggregate_id IN"
-                          f" ({', '.join('?' * len(chunk))})", chunk).fetchall()
+        chunk = ids[start : start + ID_CHUNK]
+        found = c.execute(
+            f"SELECT * FROM {table} WHERE nid_to IS NULL AND aggregate_id IN ({', '.join('?' * len(chunk))})", chunk
+        ).fetchall()
         rows.update((row["aggregate_id"], row) for row in found)
     return rows
 
@@ -147,8 +156,7 @@ def current_rows(c: Cursor, table: str, ids: list[str]) -> dict[str, dict[str, A
 def latest_row(c: Cursor, table: str, aggregate_id: str) -> dict[str, Any]:
     """The record's newest version: the current one, or, if it is retracted, its last (the key is
     that of its last version). Only the newest version can be open."""
-    row = c.execute(f"SELECT * FROM {table} WHERE aggregate_id = ? ORDER BY nid_from DESC LIMIT 1",
-                    (aggregate_id,)).fetchone()
+    row = c.execute(f"SELECT * FROM {table} WHERE aggregate_id = ? ORDER BY nid_from DESC LIMIT 1", (aggregate_id,)).fetchone()
     return row or {"record_key": ""}
 
 
@@ -180,6 +188,7 @@ class ReadModel:
     sealer: Any = None
     tracking_table: str
     if TYPE_CHECKING:  # from the library's tracking recorder that each backend's class also derives from
+
         def _insert_tracking(self, c: Any, tracking: Tracking) -> None: ...
         def max_tracking_id(self, application_name: str) -> int | None: ...
 
@@ -215,10 +224,24 @@ class ReadModel:
         if kind_of.kind is not None:
             record_key, urn = self.apply_record(c, batch, kind_of.kind, kind_of, item)
         valid_on, actor = fields.get("valid_on", defaults["valid_on"]), fields.get("actor", defaults["actor"])
-        batch.log.append((item.nid, item.recorded_at, kind_of.topic, kind_of.log_kind, kind_of.name,
-                          item.aggregate_id, record_key, urn, self.sealer.seal(actor), self.sealer.lookup_key(actor),
-                          fields.get("reason", defaults["reason"]), fields.get("source", defaults["source"]),
-                          cell(valid_on) if valid_on else None, self.sealer.seal(payload_of(item))))
+        batch.log.append(
+            (
+                item.nid,
+                item.recorded_at,
+                kind_of.topic,
+                kind_of.log_kind,
+                kind_of.name,
+                item.aggregate_id,
+                record_key,
+                urn,
+                self.sealer.seal(actor),
+                self.sealer.lookup_key(actor),
+                fields.get("reason", defaults["reason"]),
+                fields.get("source", defaults["source"]),
+                cell(valid_on) if valid_on else None,
+                self.sealer.seal(payload_of(item)),
+            )
+        )
 
     def apply_record(self, c: Cursor, batch: Batch, kind: str, kind_of: EventType, item: Applied) -> tuple[str, str | None]:
         name, aggregate_id, fields = kind_of.name, item.aggregate_id, item.fields
@@ -237,8 +260,7 @@ class ReadModel:
             key, values = batch.close(c, kind, aggregate_id, item.nid)
         if name in ("Recorded", "Corrected"):
             values = fields["values"]
-            batch.insert(kind, aggregate_id, version_row(schema, aggregate_id, item.nid, key, values, self.sealer),
-                         values)
+            batch.insert(kind, aggregate_id, version_row(schema, aggregate_id, item.nid, key, values, self.sealer), values)
         return key, schema.institution_of(values)
 
     @staticmethod
@@ -249,8 +271,7 @@ class ReadModel:
         assignments = [f"{f} = CASE WHEN {f} IS NULL THEN NULL ELSE ? END" for f in text]
         markers = [sealer.seal(REDACTED) if f in schema.sealed else REDACTED for f in text]  # a pseudonym is not sealed
         assignments += [f"{f} = NULL" for f in fields if f not in text]
-        c.execute(f"UPDATE {table_of(kind)} SET {', '.join(assignments)} WHERE aggregate_id = ?",
-                  (*markers, aggregate_id))
+        c.execute(f"UPDATE {table_of(kind)} SET {', '.join(assignments)} WHERE aggregate_id = ?", (*markers, aggregate_id))
         erased = [i for i, column in enumerate(schema.key) if column in fields]
         if erased:  # the key (a learner's pseudonym): as the rewritten Recorded event now has it
             parts = ReadModel.last_key(c, table_of(kind), aggregate_id).split(" ")
@@ -260,21 +281,23 @@ class ReadModel:
         ReadModel.scrub_log(c, UUID(aggregate_id), kind, None, fields, sealer)
 
     @staticmethod
-    def scrub_log(c: Cursor, aggregate_id: UUID, kind: str, key: list[str] | None, fields: list[str],
-                  sealer: Any) -> None:
+    def scrub_log(c: Cursor, aggregate_id: UUID, kind: str, key: list[str] | None, fields: list[str], sealer: Any) -> None:
         """Erase the person's values from the logged payloads of an aggregate: the record's own
         (key None), or another that carried them (a matcher run's inputs), as the store's were."""
         for row in c.execute("SELECT nid, payload FROM rm_log WHERE aggregate_id = ?", (str(aggregate_id),)).fetchall():
             payload = plain(json.loads(sealer.unseal(row["payload"])))
             changes = scrubbed_attributes(payload, key is None, kind, key or [], fields)
             if changes is not None:
-                c.execute("UPDATE rm_log SET payload = ? WHERE nid = ?",
-                          (sealer.seal(json.dumps({**payload, **changes}, sort_keys=True)), row["nid"]))
+                c.execute(
+                    "UPDATE rm_log SET payload = ? WHERE nid = ?",
+                    (sealer.seal(json.dumps({**payload, **changes}, sort_keys=True)), row["nid"]),
+                )
 
     @staticmethod
     def last_key(c: Cursor, table: str, aggregate_id: str) -> str:
-        row = c.execute(f"SELECT record_key FROM {table} WHERE aggregate_id = ? ORDER BY nid_from DESC LIMIT 1",
-                        (aggregate_id,)).fetchone()
+        row = c.execute(
+            f"SELECT record_key FROM {table} WHERE aggregate_id = ? ORDER BY nid_from DESC LIMIT 1", (aggregate_id,)
+        ).fetchone()
         return row["record_key"] if row else ""
 
     def reset(self, application_name: str) -> None:
@@ -354,6 +377,7 @@ class SQLiteReadModel(ReadModel, SQLiteTrackingRecorder):
         def create() -> None:
             super(SQLiteReadModel, self).create_table()
             create_missing_tables(self.db)
+
         retry_creation(create)
 
 
@@ -367,6 +391,7 @@ class PostgresReadModel(ReadModel, PostgresTrackingRecorder):
         def create() -> None:
             super(PostgresReadModel, self).create_table()
             create_missing_tables(self.db)
+
         retry_creation(create)
 
     @staticmethod
@@ -384,13 +409,18 @@ class PostgresReadModel(ReadModel, PostgresTrackingRecorder):
         if not closes:
             return
         nids, ids = (list(column) for column in zip(*closes, strict=True))
-        c.execute(f"UPDATE {table} AS t SET nid_to = v.nid FROM unnest(?::bigint[], ?::text[]) AS v(nid, id)"
-                  " WHERE t.aggregate_id = v.id AND t.nid_to IS NULL", (nids, ids))
+        c.execute(
+            f"UPDATE {table} AS t SET nid_to = v.nid FROM unnest(?::bigint[], ?::text[]) AS v(nid, id)"
+            " WHERE t.aggregate_id = v.id AND t.nid_to IS NULL",
+            (nids, ids),
+        )
 
 
 # Each backend's read model: chosen by the backend's class, never by a name.
 READ_MODELS: dict[type[Backend], type[SQLiteReadModel] | type[PostgresReadModel]] = {
-    SQLiteBackend: SQLiteReadModel, PostgresBackend: PostgresReadModel}
+    SQLiteBackend: SQLiteReadModel,
+    PostgresBackend: PostgresReadModel,
+}
 
 
 def read_model_class(backend: Backend) -> type[SQLiteReadModel] | type[PostgresReadModel]:

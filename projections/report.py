@@ -1,4 +1,5 @@
 """The hub report of DATA.md §3: every figure as of a day, as known at a moment."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -15,8 +16,16 @@ from projections.institutions import standings_by_hub
 from projections.queries import Known, all_hub_ids, as_known, by_column, hub_calendars, in_list, known_rows
 
 # The figures a national view shows for each hub, side by side (`careerhub national`, the hubs page).
-HEADLINE_FIGURES = ("institutions", "assessed", "average_benchmarks", "bm5_percent", "bm6_percent", "engaged", "matched",
-                    "data_required")
+HEADLINE_FIGURES = (
+    "institutions",
+    "assessed",
+    "average_benchmarks",
+    "bm5_percent",
+    "bm6_percent",
+    "engaged",
+    "matched",
+    "data_required",
+)
 
 
 @dataclass(frozen=True)
@@ -30,8 +39,7 @@ class Query:
 
 def targets_by_hub(known: Known, hub_ids: list[str], academic_year: str) -> dict[str, dict[str, float]]:
     """hub id -> its targets for the academic year, in METRICS order."""
-    rows = known_rows(known, "targets", f"hub_id IN ({in_list(hub_ids)}) AND academic_year = ?",
-                      (*hub_ids, academic_year))
+    rows = known_rows(known, "targets", f"hub_id IN ({in_list(hub_ids)}) AND academic_year = ?", (*hub_ids, academic_year))
     grouped = by_column(sorted(rows, key=lambda r: METRICS.index(r["metric"])), "hub_id")
     return {h: {r["metric"]: r["value"] for r in grouped.get(h, [])} for h in hub_ids}
 
@@ -62,13 +70,20 @@ class Report:
         """DATA.md §3, plus the extra keys README lists."""
         q = self.query
         return {
-            "hub_id": q.hub_id, "as_of": q.as_of.isoformat(),
+            "hub_id": q.hub_id,
+            "as_of": q.as_of.isoformat(),
             "known_at": q.known_at.isoformat() if q.known_at else None,
-            "term": {"name": self.term.name, "academic_year": self.term.academic_year,
-                     "starts_on": self.term.starts_on.isoformat(), "ends_on": self.term.ends_on.isoformat()},
+            "term": {
+                "name": self.term.name,
+                "academic_year": self.term.academic_year,
+                "starts_on": self.term.starts_on.isoformat(),
+                "ends_on": self.term.ends_on.isoformat(),
+            },
             **place(self.figures),
-            "targets": dict(self.targets), "national": dict(self.national),
-            "cluster": q.cluster, "cohort_as_of": q.cohort_as_of.isoformat() if q.cohort_as_of else None,
+            "targets": dict(self.targets),
+            "national": dict(self.national),
+            "cluster": q.cluster,
+            "cohort_as_of": q.cohort_as_of.isoformat() if q.cohort_as_of else None,
             "data_required_institutions": [dict(i) for i in self.data_required_institutions],
             "log_position": self.log_position,
         }
@@ -100,16 +115,27 @@ def known_reports(known: Known, query: Query, hub_ids: list[str]) -> dict[str, R
     day = query.as_of
     standing = standings_by_hub(known, hub_ids, day, query.cluster, query.cohort_as_of)
     calendars = hub_calendars(known, hub_ids)
-    applications = by_column(known_rows(known, "funding", f"hub_id IN ({in_list(hub_ids)}) AND applied_on <= ?",
-                                        (*hub_ids, day.isoformat())), "hub_id")
+    applications = by_column(
+        known_rows(known, "funding", f"hub_id IN ({in_list(hub_ids)}) AND applied_on <= ?", (*hub_ids, day.isoformat())), "hub_id"
+    )
     targets = targets_by_hub(known, hub_ids, academic_year_of(day))
     national = national_figures(known, day)
     reports = {}
     for hub_id in hub_ids:
         its = standing[hub_id]
-        owing = tuple({"urn": s["urn"], "name": s["name"], "latest_assessed_on": s["latest_assessed_on"]}
-                      for s in its.values() if s["data_required"])
+        owing = tuple(
+            {"urn": s["urn"], "name": s["name"], "latest_assessed_on": s["latest_assessed_on"]}
+            for s in its.values()
+            if s["data_required"]
+        )
         figures = compute_figures(Facts(day, list(its.values()), applications.get(hub_id, [])))
-        reports[hub_id] = Report(replace(query, hub_id=hub_id), known.position, term_containing(day, calendars[hub_id]),
-                                 figures, targets[hub_id], national, owing)
+        reports[hub_id] = Report(
+            replace(query, hub_id=hub_id),
+            known.position,
+            term_containing(day, calendars[hub_id]),
+            figures,
+            targets[hub_id],
+            national,
+            owing,
+        )
     return reports

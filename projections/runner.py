@@ -1,5 +1,6 @@
 """Keeping the read model up to date: a catch-up loop over the notification log (SQLite has no
 subscriptions), batched so a rebuild runs at the speed of reading and decoding."""
+
 from __future__ import annotations
 
 import json
@@ -36,10 +37,12 @@ def page_query(app: CareerHub) -> str:
     """Events after a position, at most a number of them, with their recording times (a missing
     log row is an error, not a skipped event)."""
     position = app.db.backend.position_column
-    return (f"SELECT e.{position} AS nid, CAST(e.originator_id AS TEXT) AS originator_id, e.originator_version, e.topic,"
-            " e.state, l.recorded_at"
-            f" FROM {app.recorder.events_table_name} e LEFT JOIN event_log l ON l.notification_id = e.{position}"
-            f" WHERE e.{position} > ? ORDER BY e.{position} LIMIT ?")
+    return (
+        f"SELECT e.{position} AS nid, CAST(e.originator_id AS TEXT) AS originator_id, e.originator_version, e.topic,"
+        " e.state, l.recorded_at"
+        f" FROM {app.recorder.events_table_name} e LEFT JOIN event_log l ON l.notification_id = e.{position}"
+        f" WHERE e.{position} > ? ORDER BY e.{position} LIMIT ?"
+    )
 
 
 def open_read_model(app: CareerHub) -> ReadModel:
@@ -69,14 +72,14 @@ class Projector:
     def position(self) -> int:
         return self.model.max_tracking_id(self.app.name) or 0
 
-    def catch_up(self, progress: bool = False, batch_size: int = BATCH,
-                 on_batch: Callable[[list[Applied]], None] | None = None) -> int:
+    def catch_up(
+        self, progress: bool = False, batch_size: int = BATCH, on_batch: Callable[[list[Applied]], None] | None = None
+    ) -> int:
         """Apply every event recorded since the last one applied; returns the new position.
         `on_batch` is called after each batch has committed (the worker reports it, and stops there)."""
         last = self.position()
         total = max((self.app.recorder.max_notification_id() or 0) - last, 0)
-        with tqdm(total=total, unit="event", desc="projections", file=sys.stderr,
-                  disable=not progress or total == 0) as bar:
+        with tqdm(total=total, unit="event", desc="projections", file=sys.stderr, disable=not progress or total == 0) as bar:
             while True:
                 try:
                     for batch in self.pages(last, batch_size):

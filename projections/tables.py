@@ -4,6 +4,7 @@ Each version row knows the log positions between which it was the known truth
 (`nid_from` <= n < `nid_to`), and its valid-time dates are ordinary columns, so both
 "as of a day" and "as known at a moment" are index lookups.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -16,8 +17,22 @@ from engine.backends import Backend
 from engine.kinds import KINDS, Column, Kind
 
 # The actor (a user's e-mail address) is sealed; actor_key (a keyed hash of it) finds it by equality.
-LOG_COLUMNS = ("nid", "recorded_at", "topic", "kind", "event", "aggregate_id", "record_key", "urn",
-               "actor", "actor_key", "reason", "source", "valid_on", "payload")
+LOG_COLUMNS = (
+    "nid",
+    "recorded_at",
+    "topic",
+    "kind",
+    "event",
+    "aggregate_id",
+    "record_key",
+    "urn",
+    "actor",
+    "actor_key",
+    "reason",
+    "source",
+    "valid_on",
+    "payload",
+)
 
 
 def schema_digest(backend: Backend) -> str:
@@ -39,22 +54,27 @@ def sql_type(backend: Backend, schema: Kind, column: Column) -> str:
 def table_groups(backend: Backend) -> dict[str, list[str]]:
     """Each read-model table with the statements that create it and its indexes."""
     big = backend.column_types["big"]
-    groups = {"rm_schema": ["CREATE TABLE IF NOT EXISTS rm_schema (digest TEXT NOT NULL)"], "rm_log": [
-        f"CREATE TABLE IF NOT EXISTS rm_log (nid {big} PRIMARY KEY, recorded_at TEXT NOT NULL, topic TEXT NOT NULL,"
-        " kind TEXT, event TEXT NOT NULL, aggregate_id TEXT NOT NULL, record_key TEXT, urn TEXT, actor TEXT,"
-        " actor_key TEXT, reason TEXT, source TEXT, valid_on TEXT, payload TEXT NOT NULL)",
-        "CREATE INDEX IF NOT EXISTS rm_log_recorded_at ON rm_log (recorded_at, nid)",
-        "CREATE INDEX IF NOT EXISTS rm_log_urn ON rm_log (urn, nid)",
-        "CREATE INDEX IF NOT EXISTS rm_log_aggregate ON rm_log (aggregate_id, nid)",
-        "CREATE INDEX IF NOT EXISTS rm_log_kind ON rm_log (kind, nid)",
-        "CREATE INDEX IF NOT EXISTS rm_log_actor ON rm_log (actor_key, nid)",
-    ]}
+    groups = {
+        "rm_schema": ["CREATE TABLE IF NOT EXISTS rm_schema (digest TEXT NOT NULL)"],
+        "rm_log": [
+            f"CREATE TABLE IF NOT EXISTS rm_log (nid {big} PRIMARY KEY, recorded_at TEXT NOT NULL, topic TEXT NOT NULL,"
+            " kind TEXT, event TEXT NOT NULL, aggregate_id TEXT NOT NULL, record_key TEXT, urn TEXT, actor TEXT,"
+            " actor_key TEXT, reason TEXT, source TEXT, valid_on TEXT, payload TEXT NOT NULL)",
+            "CREATE INDEX IF NOT EXISTS rm_log_recorded_at ON rm_log (recorded_at, nid)",
+            "CREATE INDEX IF NOT EXISTS rm_log_urn ON rm_log (urn, nid)",
+            "CREATE INDEX IF NOT EXISTS rm_log_aggregate ON rm_log (aggregate_id, nid)",
+            "CREATE INDEX IF NOT EXISTS rm_log_kind ON rm_log (kind, nid)",
+            "CREATE INDEX IF NOT EXISTS rm_log_actor ON rm_log (actor_key, nid)",
+        ],
+    }
     for schema in KINDS.values():
         table = table_of(schema.kind)
         columns = ", ".join(f"{c.name} {sql_type(backend, schema, c)}" for c in schema.columns)
-        statements = [f"CREATE TABLE IF NOT EXISTS {table} (aggregate_id TEXT NOT NULL, nid_from {big} NOT NULL,"
-                      f" nid_to {big}, record_key TEXT NOT NULL, {columns})",
-                      f"CREATE INDEX IF NOT EXISTS {table}_current ON {table} (aggregate_id, nid_to)"]
+        statements = [
+            f"CREATE TABLE IF NOT EXISTS {table} (aggregate_id TEXT NOT NULL, nid_from {big} NOT NULL,"
+            f" nid_to {big}, record_key TEXT NOT NULL, {columns})",
+            f"CREATE INDEX IF NOT EXISTS {table}_current ON {table} (aggregate_id, nid_to)",
+        ]
         for index in schema.indexes:
             name = f"{table}_{'_'.join(index)}"
             statements.append(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({', '.join(index)}, nid_from)")

@@ -3,6 +3,7 @@ change), each a state of knowledge an auditor can pick by what it was rather tha
 
 The recorder gives every event of one save the same recording time, and recording times never go
 backwards (engine/store.py), so a transaction is a run of log rows sharing their recorded_at."""
+
 from __future__ import annotations
 
 import re
@@ -50,9 +51,16 @@ class Transaction:
         return f"#{self.position} {what} ({self.actor or 'unknown actor'}, {self.recorded_at})"
 
     def to_json(self) -> dict[str, Any]:
-        return {"position": self.position, "recorded_at": self.recorded_at, "actor": self.actor,
-                "reason": self.reason, "source": self.source, "kinds": list(self.kinds), "events": self.events,
-                "first_position": self.first_position}
+        return {
+            "position": self.position,
+            "recorded_at": self.recorded_at,
+            "actor": self.actor,
+            "reason": self.reason,
+            "source": self.source,
+            "kinds": list(self.kinds),
+            "events": self.events,
+            "first_position": self.first_position,
+        }
 
 
 def grouped(rows: Iterable[dict[str, Any]]) -> Iterable[list[dict[str, Any]]]:
@@ -71,8 +79,9 @@ def distinct(values: Iterable[str | None]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v for v in values if v))
 
 
-def list_transactions(db: Database, readable: Callable[[dict[str, Any]], bool] | None = None,
-                      after: int = 0, upto: int | None = None) -> list[Transaction]:
+def list_transactions(
+    db: Database, readable: Callable[[dict[str, Any]], bool] | None = None, after: int = 0, upto: int | None = None
+) -> list[Transaction]:
     """Every transaction recorded in (after, upto], in recording order; with `readable` (a hub's scope),
     only those with an event it may read, described by those events alone."""
     where, params = ["nid > ?"], [after]
@@ -89,22 +98,27 @@ def list_transactions(db: Database, readable: Callable[[dict[str, Any]], bool] |
         for row in shown:
             if row["actor_key"] not in names:
                 names[row["actor_key"]] = db.sealer.unseal(row["actor"])
-        found.append(Transaction(
-            position=group[-1]["nid"], first_position=group[0]["nid"], recorded_at=group[0]["recorded_at"],
-            actors=distinct(names[r["actor_key"]] for r in shown), reasons=distinct(r["reason"] for r in shown),
-            sources=distinct(LINE_NUMBER.sub("", r["source"] or "") for r in shown), kinds=distinct(r["kind"] for r in shown),
-            events=len(shown)))
+        found.append(
+            Transaction(
+                position=group[-1]["nid"],
+                first_position=group[0]["nid"],
+                recorded_at=group[0]["recorded_at"],
+                actors=distinct(names[r["actor_key"]] for r in shown),
+                reasons=distinct(r["reason"] for r in shown),
+                sources=distinct(LINE_NUMBER.sub("", r["source"] or "") for r in shown),
+                kinds=distinct(r["kind"] for r in shown),
+                events=len(shown),
+            )
+        )
     return found
 
 
-def transaction_at(db: Database, position: int,
-                   readable: Callable[[dict[str, Any]], bool] | None = None) -> Transaction | None:
+def transaction_at(db: Database, position: int, readable: Callable[[dict[str, Any]], bool] | None = None) -> Transaction | None:
     """The transaction that contains a log position (None before the first, or out of scope)."""
     row = db.query("SELECT recorded_at FROM rm_log WHERE nid = ?", (position,))
     if not row:
         return None
-    span = db.query("SELECT MIN(nid) AS first, MAX(nid) AS last FROM rm_log WHERE recorded_at = ?",
-                    (row[0]["recorded_at"],))[0]
+    span = db.query("SELECT MIN(nid) AS first, MAX(nid) AS last FROM rm_log WHERE recorded_at = ?", (row[0]["recorded_at"],))[0]
     found = list_transactions(db, readable, after=span["first"] - 1, upto=span["last"])
     return found[0] if found else None
 
@@ -117,9 +131,11 @@ class TransactionSearch:
 
     def matches(self, t: Transaction) -> bool:
         text = " ".join([*t.reasons, *t.sources, *t.kinds]).casefold()
-        return ((not self.text or self.text.casefold() in text)
-                and (not self.actor or self.actor.casefold() in (t.actor or "").casefold())
-                and (not self.on or t.recorded_at.startswith(self.on.isoformat())))
+        return (
+            (not self.text or self.text.casefold() in text)
+            and (not self.actor or self.actor.casefold() in (t.actor or "").casefold())
+            and (not self.on or t.recorded_at.startswith(self.on.isoformat()))
+        )
 
 
 def search_transactions(transactions: list[Transaction], search: TransactionSearch) -> list[Transaction]:

@@ -1,6 +1,7 @@
 """The coordinator's workbench reads: past matcher runs with what became of their proposals, the
 adviser register of an area (capacity, current matches, availability, who owns each), and one
 record's history in the log."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -21,10 +22,19 @@ def list_runs(db: Database, areas: list[str] | None = None) -> list[dict[str, An
         payload, run_id = row["payload"], row["aggregate_id"]
         if row["event"] == "Proposed":
             result = payload.get("result", {})
-            runs[run_id] = {"run_id": run_id, "actor": row["actor"], "recorded_at": row["recorded_at"],
-                            "area": payload["area"], "as_of": payload["as_of"], "status": result.get("status"),
-                            "optimal": result.get("optimal"), "proposals": len(result.get("proposals", [])),
-                            "unmatched": len(result.get("unmatched", [])), "accepted": 0, "rejected": 0}
+            runs[run_id] = {
+                "run_id": run_id,
+                "actor": row["actor"],
+                "recorded_at": row["recorded_at"],
+                "area": payload["area"],
+                "as_of": payload["as_of"],
+                "status": result.get("status"),
+                "optimal": result.get("optimal"),
+                "proposals": len(result.get("proposals", [])),
+                "unmatched": len(result.get("unmatched", [])),
+                "accepted": 0,
+                "rejected": 0,
+            }
         elif run_id in runs and row["event"] == "Accepted":
             runs[run_id]["accepted"] += len(payload.get("pairs", []))
         elif run_id in runs and row["event"] == "Rejected":
@@ -46,10 +56,16 @@ def adviser_register(db: Database, area: str, day: date) -> list[dict[str, Any]]
     for m in sorted(matches, key=lambda m: m["urn"]):
         urns.setdefault(m["adviser_ref"], []).append(m["urn"])
     shown = day.isoformat()
-    return [{**a, "current_matches": load[a["adviser_ref"]], "matched_urns": urns.get(a["adviser_ref"], []),
-             "available": (a["available_from"] or shown) <= shown <= (a["available_until"] or shown),
-             "room": max(0, (a["capacity"] or 0) - load[a["adviser_ref"]])}
-            for a in sorted(advisers, key=lambda a: a["adviser_ref"])]
+    return [
+        {
+            **a,
+            "current_matches": load[a["adviser_ref"]],
+            "matched_urns": urns.get(a["adviser_ref"], []),
+            "available": (a["available_from"] or shown) <= shown <= (a["available_until"] or shown),
+            "room": max(0, (a["capacity"] or 0) - load[a["adviser_ref"]]),
+        }
+        for a in sorted(advisers, key=lambda a: a["adviser_ref"])
+    ]
 
 
 def record_history(db: Database, kind: str, key: str) -> list[dict[str, Any]]:
@@ -60,6 +76,7 @@ def record_history(db: Database, kind: str, key: str) -> list[dict[str, Any]]:
 
 def record_id_of(db: Database, kind: str, record_key: str) -> str | None:
     """The aggregate id of the record of `kind` whose key the log writes as `record_key`, if any."""
-    rows = db.query(f"SELECT aggregate_id FROM {table_of(kind)} WHERE record_key = ? ORDER BY nid_from DESC LIMIT 1",
-                    (record_key,))
+    rows = db.query(
+        f"SELECT aggregate_id FROM {table_of(kind)} WHERE record_key = ? ORDER BY nid_from DESC LIMIT 1", (record_key,)
+    )
     return rows[0]["aggregate_id"] if rows else None

@@ -2,6 +2,7 @@
 so that web requests never apply events themselves. It applies through Projector.catch_up, whose
 batches each commit with their tracking row: killed at any moment, the worker (or anyone) resumes
 after the last committed batch, with no event applied twice or lost."""
+
 from __future__ import annotations
 
 import time

@@ -1,6 +1,7 @@
 """`careerhub demo load`: the Dorset-like demo hub, recorded step by step through the import path.
 
 The steps and their CSV files are data in demohub/dorset/ (made by `python -m demohub.generate`)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -16,8 +17,9 @@ def store_is_empty(service: HubService) -> bool:
     return service.app.last_position() == 0
 
 
-def load_demo(service: HubService, actor: str | None = None,
-              echo: Callable[[str], None] = lambda line: None, folder: Path = FOLDER) -> bool:
+def load_demo(
+    service: HubService, actor: str | None = None, echo: Callable[[str], None] = lambda line: None, folder: Path = FOLDER
+) -> bool:
     """Record the steps of `folder` if the store is empty; False (and nothing recorded) otherwise.
 
     Each step keeps its own actor and reason; `actor`, when given, replaces them all."""
@@ -28,8 +30,9 @@ def load_demo(service: HubService, actor: str | None = None,
             service.retract(step.kind, step.key, actor or step.actor, step.reason)
             echo(f"retracted {step.kind} {' '.join(step.key)}: {step.reason}")
             continue
-        summary = service.import_file(step.kind, Path(step.filename), actor or step.actor, step.reason,
-                                      data=step.csv_text.encode())
+        summary = service.import_file(
+            step.kind, Path(step.filename), actor or step.actor, step.reason, data=step.csv_text.encode()
+        )
         echo(f"{step.filename}: {summary.recorded} events recorded ({step.reason})")
     return True
 
@@ -49,7 +52,6 @@ def load_learner_demo(service: HubService, echo: Callable[[str], None] = lambda 
     for step in read_history(LEARNERS_FOLDER):
         if isinstance(step, Retraction):
             continue
-        summary = service.import_file(step.kind, Path(step.filename), step.actor, step.reason,
-                                      data=step.csv_text.encode())
+        summary = service.import_file(step.kind, Path(step.filename), step.actor, step.reason, data=step.csv_text.encode())
         echo(f"{step.filename}: {summary.recorded} events recorded ({step.reason})")
     return True

@@ -1,6 +1,7 @@
 """The auditor's export bundle: the report, the events behind it, formula-safe CSVs and a manifest
 with every file's SHA-256, the query and the chain digest. Importing the events of a bundle into an
 empty store reproduces the same report."""
+
 from __future__ import annotations
 
 import base64
@@ -55,9 +56,17 @@ def stored_events_upto(service: HubService, n: int) -> list[dict[str, Any]]:
         notifications += batch
         after = batch[-1].id
     recorded = recorded_times(service.app, n)
-    return [{"nid": e.id, "recorded_at": recorded[e.id], "originator_id": str(e.originator_id),
-             "originator_version": e.originator_version, "topic": e.topic,
-             "state": base64.b64encode(e.state).decode()} for e in notifications]
+    return [
+        {
+            "nid": e.id,
+            "recorded_at": recorded[e.id],
+            "originator_id": str(e.originator_id),
+            "originator_version": e.originator_version,
+            "topic": e.topic,
+            "state": base64.b64encode(e.state).decode(),
+        }
+        for e in notifications
+    ]
 
 
 def export_bundle(service: HubService, query: Query, outdir: Path) -> dict[str, Any]:
@@ -71,13 +80,26 @@ def export_bundle(service: HubService, query: Query, outdir: Path) -> dict[str, 
     files = {
         "report.json": json.dumps(report, indent=2, sort_keys=True, default=str),
         "events.jsonl": "".join(json.dumps(e, sort_keys=True) + "\n" for e in events),
-        "log.csv": csv_text([{**r, "payload": json.dumps(r["payload"], sort_keys=True)} for r in log],
-                            ["nid", "recorded_at", "actor", "kind", "event", "record_key", "urn", "valid_on",
-                             "reason", "source", "payload"]),
-        "institutions.csv": csv_text([{**i, "benchmarks": ";".join(map(str, i["benchmarks"] or []))} for i in institutions],
-                                     ["urn", "name", "member", "engaged", "matched", "matched_with",
-                                      "latest_assessed_on", "benchmarks", "benchmarks_achieved", "data_required",
-                                      "funding_applied"]),
+        "log.csv": csv_text(
+            [{**r, "payload": json.dumps(r["payload"], sort_keys=True)} for r in log],
+            ["nid", "recorded_at", "actor", "kind", "event", "record_key", "urn", "valid_on", "reason", "source", "payload"],
+        ),
+        "institutions.csv": csv_text(
+            [{**i, "benchmarks": ";".join(map(str, i["benchmarks"] or []))} for i in institutions],
+            [
+                "urn",
+                "name",
+                "member",
+                "engaged",
+                "matched",
+                "matched_with",
+                "latest_assessed_on",
+                "benchmarks",
+                "benchmarks_achieved",
+                "data_required",
+                "funding_applied",
+            ],
+        ),
     }
     point = {"known_at": query.known_at.isoformat() if query.known_at else None, "cluster": query.cluster}
     manifest = sealed_manifest(service, {"hub_id": query.hub_id, "as_of": query.as_of.isoformat(), **point}, files)
@@ -95,8 +117,12 @@ def chain_digest(service: HubService, n: int) -> str | None:
 def sealed_manifest(service: HubService, query: dict[str, Any], files: dict[str, str]) -> dict[str, Any]:
     """The query, the store's verified head and every file's SHA-256."""
     verdict = verify_chain(service.app)
-    return {"query": query, "store_head_digest": verdict.digest, "store_verified": verdict.ok,
-            "files": {name: hashlib.sha256(text.encode()).hexdigest() for name, text in files.items()}}
+    return {
+        "query": query,
+        "store_head_digest": verdict.digest,
+        "store_verified": verdict.ok,
+        "files": {name: hashlib.sha256(text.encode()).hexdigest() for name, text in files.items()},
+    }
 
 
 def write_bundle(outdir: Path, files: dict[str, str], manifest: dict[str, Any]) -> None:
@@ -106,8 +132,7 @@ def write_bundle(outdir: Path, files: dict[str, str], manifest: dict[str, Any]) 
     (outdir / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
 
 
-COMPARISON_EVENT_COLUMNS = ["urn", "nid", "recorded_at", "actor", "kind", "event", "record_key", "valid_on",
-                            "reason", "source"]
+COMPARISON_EVENT_COLUMNS = ["urn", "nid", "recorded_at", "actor", "kind", "event", "record_key", "valid_on", "reason", "source"]
 
 
 def comparison_files(diff: dict[str, Any]) -> dict[str, str]:
@@ -128,12 +153,21 @@ def export_comparison(service: HubService, query: Query, then: Any, now: Any) ->
     with its log position and chain digest, and the store's verified head."""
     diff = compare_known_at(service.db, query, then, now)
     files = comparison_files(diff)
-    manifest = sealed_manifest(service, {"hub_id": query.hub_id, "as_of": query.as_of.isoformat(),
-                                         "known_at": diff["known_at"], "compare_known_at": diff["compare_known_at"],
-                                         "cluster": query.cluster}, files)
+    manifest = sealed_manifest(
+        service,
+        {
+            "hub_id": query.hub_id,
+            "as_of": query.as_of.isoformat(),
+            "known_at": diff["known_at"],
+            "compare_known_at": diff["compare_known_at"],
+            "cluster": query.cluster,
+        },
+        files,
+    )
     points = zip((diff["known_at"], diff["compare_known_at"]), diff["log_positions"], strict=True)
-    manifest["knowledge_points"] = [{"known_at": point, "log_position": n, "chain_digest": chain_digest(service, n)}
-                                    for point, n in points]
+    manifest["knowledge_points"] = [
+        {"known_at": point, "log_position": n, "chain_digest": chain_digest(service, n)} for point, n in points
+    ]
     return files, manifest
 
 
@@ -151,7 +185,15 @@ def import_bundle(service: HubService, bundle: Path) -> dict[str, Any]:
     if service.app.last_position():
         raise CareerHubError("a bundle is imported only into an empty store")
     events = [json.loads(line) for line in (bundle / "events.jsonl").read_text(encoding="utf-8").splitlines() if line]
-    service.app.recorder.insert_events([
-        StoredEvent(originator_id=UUID(e["originator_id"]), originator_version=e["originator_version"],
-                    topic=e["topic"], state=base64.b64decode(e["state"])) for e in events])
+    service.app.recorder.insert_events(
+        [
+            StoredEvent(
+                originator_id=UUID(e["originator_id"]),
+                originator_version=e["originator_version"],
+                topic=e["topic"],
+                state=base64.b64decode(e["state"]),
+            )
+            for e in events
+        ]
+    )
     return manifest

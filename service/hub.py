@@ -1,6 +1,7 @@
 """The composition root: one event store, its read model, and the commands and queries that the
 command line and the web share. Every write is followed by a catch-up of the read model, applied
 here or, when a projection worker follows the log (CAREERHUB_PROJECTION_WORKER), waited for."""
+
 from __future__ import annotations
 
 import logging
@@ -122,12 +123,19 @@ class HubService:
         while (applied := self.projector.position()) < position and time.monotonic() < deadline:
             time.sleep(WORKER_POLL_SECONDS)
         if applied < position:
-            log.warning("the projection worker has not applied log position %d (it is at %d): is it running?",
-                        position, applied)
+            log.warning("the projection worker has not applied log position %d (it is at %d): is it running?", position, applied)
         return applied
 
-    def import_file(self, kind: str, path: Path, actor: str, reason: str | None = None,
-                    data: bytes | None = None, hub_id: str | None = None, dry_run: bool = False) -> ImportSummary:
+    def import_file(
+        self,
+        kind: str,
+        path: Path,
+        actor: str,
+        reason: str | None = None,
+        data: bytes | None = None,
+        hub_id: str | None = None,
+        dry_run: bool = False,
+    ) -> ImportSummary:
         """Import a file (see engine.importing.importer.import_file); `dry_run` plans it and saves nothing."""
         if kind in LEARNER_KINDS and not dry_run:
             self.record_default_definitions()
@@ -141,8 +149,13 @@ class HubService:
         wording to 2025-08-31, the updated benchmarks from 2025-09-01), recorded as events like any import."""
         self.catch_up_with_log()
         if not definitions_recorded(self.db):
-            import_file(self.app, "definitions", DEFAULT_DEFINITIONS, SYSTEM_ACTOR,
-                        "the benchmark definitions careerhub starts with (DOMAIN.md), recorded on first use")
+            import_file(
+                self.app,
+                "definitions",
+                DEFAULT_DEFINITIONS,
+                SYSTEM_ACTOR,
+                "the benchmark definitions careerhub starts with (DOMAIN.md), recorded on first use",
+            )
             self.catch_up_with_log()
 
     def retract(self, kind: str, key: Sequence[str], actor: str, reason: str) -> int:

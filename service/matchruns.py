@@ -1,5 +1,6 @@
 """Matching as a coordinator does it: snapshot the area as of a day, solve, record the run;
 then accept (recording the matches) or reject (which later runs respect)."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -35,8 +36,9 @@ def rejected_pairs(service: HubService, area: str) -> list[tuple[str, str]]:
     return [(p["urn"], p["adviser_ref"]) for p in found if p["area"] == area]
 
 
-def build_snapshot(service: HubService, area: str, as_of: date, pins: tuple[tuple[str, str], ...] = (),
-                   forbids: tuple[tuple[str, str], ...] = ()) -> Snapshot:
+def build_snapshot(
+    service: HubService, area: str, as_of: date, pins: tuple[tuple[str, str], ...] = (), forbids: tuple[tuple[str, str], ...] = ()
+) -> Snapshot:
     """The matcher's input as of the day, from everything recorded so far."""
     db = service.db
     known = as_known(db, None)
@@ -44,37 +46,63 @@ def build_snapshot(service: HubService, area: str, as_of: date, pins: tuple[tupl
     matched = {m["urn"] for m in active_matches(known, [e["urn"] for e in engaged], as_of)}
     open_schools = [e for e in engaged if e["urn"] not in matched]
     latest = latest_assessments(known, [s["urn"] for s in open_schools], as_of)
-    schools = tuple(School(
-        urn=s["urn"], name=s["name"], kind=s["kind"], latitude=s["latitude"], longitude=s["longitude"],
-        disadvantaged=bool(s["disadvantaged"]),
-        waiting_days=max(0, (as_of - date.fromisoformat(s["ean_joined_on"])).days),
-        benchmarks=tuple(latest[s["urn"]][f"bm{b}"] for b in range(1, 9)) if s["urn"] in latest else None,
-    ) for s in open_schools)
+    schools = tuple(
+        School(
+            urn=s["urn"],
+            name=s["name"],
+            kind=s["kind"],
+            latitude=s["latitude"],
+            longitude=s["longitude"],
+            disadvantaged=bool(s["disadvantaged"]),
+            waiting_days=max(0, (as_of - date.fromisoformat(s["ean_joined_on"])).days),
+            benchmarks=tuple(latest[s["urn"]][f"bm{b}"] for b in range(1, 9)) if s["urn"] in latest else None,
+        )
+        for s in open_schools
+    )
     advisers_rows = known_rows(known, "advisers")
-    load = Counter(m["adviser_ref"] for m in known_rows(
-        known, "matches", "matched_on <= ? AND (ended_on IS NULL OR ended_on > ?)", (as_of.isoformat(),) * 2))
+    load = Counter(
+        m["adviser_ref"]
+        for m in known_rows(known, "matches", "matched_on <= ? AND (ended_on IS NULL OR ended_on > ?)", (as_of.isoformat(),) * 2)
+    )
     day = as_of.isoformat()
-    advisers = tuple(Adviser(
-        adviser_ref=a["adviser_ref"], name=a["name"], employer=a["employer"], sector=a["sector"],
-        skills=tuple(x for x in (a["skills"] or "").split(";") if x), latitude=a["latitude"],
-        longitude=a["longitude"], capacity=a["capacity"], active_matches=load[a["adviser_ref"]],
-        max_travel_km=a["max_travel_km"],
-        available=(a["available_from"] or day) <= day <= (a["available_until"] or day),
-        conflicts=frozenset(x for x in (a["conflicts"] or "").split(";") if x),
-    ) for a in advisers_rows)
+    advisers = tuple(
+        Adviser(
+            adviser_ref=a["adviser_ref"],
+            name=a["name"],
+            employer=a["employer"],
+            sector=a["sector"],
+            skills=tuple(x for x in (a["skills"] or "").split(";") if x),
+            latitude=a["latitude"],
+            longitude=a["longitude"],
+            capacity=a["capacity"],
+            active_matches=load[a["adviser_ref"]],
+            max_travel_km=a["max_travel_km"],
+            available=(a["available_from"] or day) <= day <= (a["available_until"] or day),
+            conflicts=frozenset(x for x in (a["conflicts"] or "").split(";") if x),
+        )
+        for a in advisers_rows
+    )
     forbidden = tuple(sorted(set(forbids) | set(rejected_pairs(service, area))))
-    return Snapshot(area=area, as_of=as_of, schools=schools, advisers=advisers, pins=tuple(pins),
-                    forbidden=forbidden, weights=Weights())
+    return Snapshot(
+        area=area, as_of=as_of, schools=schools, advisers=advisers, pins=tuple(pins), forbidden=forbidden, weights=Weights()
+    )
 
 
 def run_view(run: MatchRun) -> dict[str, Any]:
-    return {"run_id": str(run.id), "area": run.area, "as_of": run.as_of.isoformat(),
-            "inputs_digest": run.inputs_digest, **run.result,
-            "accepted": dict(run.accepted), "rejected": dict(run.rejected)}
+    return {
+        "run_id": str(run.id),
+        "area": run.area,
+        "as_of": run.as_of.isoformat(),
+        "inputs_digest": run.inputs_digest,
+        **run.result,
+        "accepted": dict(run.accepted),
+        "rejected": dict(run.rejected),
+    }
 
 
-def propose(service: HubService, area: str, as_of: date, pins=(), forbids=(), actor: str = "",
-            today: date | None = None) -> dict[str, Any]:
+def propose(
+    service: HubService, area: str, as_of: date, pins=(), forbids=(), actor: str = "", today: date | None = None
+) -> dict[str, Any]:
     """Solve for the area and record the run (inputs, proposals, solver status, actor); the view warns
     when the run's day is before today or before data already recorded."""
     service.catch_up_with_log()  # the run records its inputs: everything recorded so far
@@ -85,8 +113,16 @@ def propose(service: HubService, area: str, as_of: date, pins=(), forbids=(), ac
         raise InvalidValue("pin", str(error)) from None
     except MatchingError as error:
         raise CareerHubError(str(error)) from None
-    run = MatchRun.propose(uuid4(), area, as_of, snapshot_to_dict(snapshot), snapshot_digest(snapshot), result,
-                           f"ortools {version('ortools')}", actor)
+    run = MatchRun.propose(
+        uuid4(),
+        area,
+        as_of,
+        snapshot_to_dict(snapshot),
+        snapshot_digest(snapshot),
+        result,
+        f"ortools {version('ortools')}",
+        actor,
+    )
     service.app.save(run)
     service.catch_up_with_log()
     return {**run_view(run), "warnings": run_warnings(service, run, today or date.today())}
@@ -96,8 +132,9 @@ def replay(service: HubService, run_id: str) -> dict[str, Any]:
     """Solve again from the run's recorded inputs: an auditor checks the same proposals come out."""
     run = get_run(service, run_id)
     result = result_to_json(solve(snapshot_from_dict(run.inputs)))
-    same = [(p["urn"], p["adviser_ref"]) for p in result["proposals"]] == \
-           [(p["urn"], p["adviser_ref"]) for p in run.result["proposals"]]
+    same = [(p["urn"], p["adviser_ref"]) for p in result["proposals"]] == [
+        (p["urn"], p["adviser_ref"]) for p in run.result["proposals"]
+    ]
     return {"run_id": str(run.id), "inputs_digest": run.inputs_digest, "same_proposals": same, "replayed": result}
 
 
@@ -108,8 +145,9 @@ def get_run(service: HubService, run_id: str) -> MatchRun:
         raise CareerHubError(f"no match run {run_id!r}") from None
 
 
-def entity_changes(kind: str, key: str, then: dict[str, Any] | None, now: dict[str, Any] | None,
-                   allowed_extra_load: int = 0) -> list[str]:
+def entity_changes(
+    kind: str, key: str, then: dict[str, Any] | None, now: dict[str, Any] | None, allowed_extra_load: int = 0
+) -> list[str]:
     if now is None:
         return [f"{kind} {key} is no longer a candidate (matched elsewhere, left the network or no longer available)"]
     then = then or {}
@@ -137,8 +175,11 @@ def check_still_valid(service: HubService, run: MatchRun, pairs: list[tuple[str,
         changes += entity_changes("institution", urn, schools_then.get(urn), schools_now.get(urn))
         changes += entity_changes("adviser", ref, advisers_then.get(ref), advisers_now.get(ref), own_load[ref])
     if changes:
-        raise StaleRunError(f"run {run.id} is stale; nothing was accepted. Changed since the run: "
-                            + "; ".join(dict.fromkeys(changes)) + ". Run the matcher again.")
+        raise StaleRunError(
+            f"run {run.id} is stale; nothing was accepted. Changed since the run: "
+            + "; ".join(dict.fromkeys(changes))
+            + ". Run the matcher again."
+        )
 
 
 def match_day(run: MatchRun, today: date, as_of_run: bool) -> date:
@@ -153,12 +194,16 @@ def run_warnings(service: HubService, run: MatchRun, today: date) -> list[str]:
     warnings = []
     latest = latest_valid_day(service.db, today)
     if latest and run.as_of.isoformat() < latest:
-        warnings.append(f"This run is for {run.as_of.isoformat()}, but data valid up to {latest} has been recorded"
-                        " since; the run does not see it.")
+        warnings.append(
+            f"This run is for {run.as_of.isoformat()}, but data valid up to {latest} has been recorded"
+            " since; the run does not see it."
+        )
     if run.as_of < today:
-        warnings.append(f"This run is for {run.as_of.isoformat()}, before today ({today.isoformat()}). Accepted"
-                        f" matches are recorded as valid from today, unless you confirm “record these matches as of"
-                        f" {run.as_of.isoformat()}”, which changes figures already reported for the days between.")
+        warnings.append(
+            f"This run is for {run.as_of.isoformat()}, before today ({today.isoformat()}). Accepted"
+            f" matches are recorded as valid from today, unless you confirm “record these matches as of"
+            f" {run.as_of.isoformat()}”, which changes figures already reported for the days between."
+        )
     return warnings
 
 
@@ -171,8 +216,10 @@ def check_free_on(service: HubService, run: MatchRun, pairs: list[tuple[str, str
     engaged = {e["urn"] for e in list_engaged(known, run.area, day)}
     busy = {m["urn"] for m in active_matches(known, urns, day)}
     advisers = {a["adviser_ref"]: a for a in known_rows(known, "advisers")}
-    load = Counter(m["adviser_ref"] for m in known_rows(
-        known, "matches", "matched_on <= ? AND (ended_on IS NULL OR ended_on > ?)", (day.isoformat(),) * 2))
+    load = Counter(
+        m["adviser_ref"]
+        for m in known_rows(known, "matches", "matched_on <= ? AND (ended_on IS NULL OR ended_on > ?)", (day.isoformat(),) * 2)
+    )
     problems = [f"institution {urn} is not engaged on {day}" for urn in urns if urn not in engaged]
     problems += [f"institution {urn} already has an adviser on {day}" for urn in urns if urn in busy]
     for ref, wanted in Counter(ref for _, ref in pairs).items():
@@ -182,12 +229,19 @@ def check_free_on(service: HubService, run: MatchRun, pairs: list[tuple[str, str
         elif load[ref] + wanted > (a["capacity"] or 0):
             problems.append(f"adviser {ref} has no room for {wanted} more on {day}")
     if problems:
-        raise StaleRunError(f"the matches of run {run.id} cannot start on {day}; nothing was accepted: "
-                            + "; ".join(problems) + ".")
+        raise StaleRunError(
+            f"the matches of run {run.id} cannot start on {day}; nothing was accepted: " + "; ".join(problems) + "."
+        )
 
 
-def accept(service: HubService, run_id: str, only: list[str] | None = None, actor: str = "",
-           today: date | None = None, as_of_run: bool = False) -> dict[str, Any]:
+def accept(
+    service: HubService,
+    run_id: str,
+    only: list[str] | None = None,
+    actor: str = "",
+    today: date | None = None,
+    as_of_run: bool = False,
+) -> dict[str, Any]:
     """Record the run's matches (one Match per pair, referencing the run) in one transaction, with a
     claim on each institution and adviser, so concurrent accepts conflict and are re-checked. They are
     valid from `today` (the caller's clock) unless `as_of_run` confirms the run's own day."""
@@ -209,9 +263,17 @@ def accept(service: HubService, run_id: str, only: list[str] | None = None, acto
         if day != run.as_of:
             check_free_on(service, run, pairs, day)
         reason = "accepted from matcher run" + (f", as of the run's day {day} (confirmed)" if as_of_run else "")
-        matches = [RECORD_CLASSES["matches"].record(
-            (urn, ref, day.isoformat()), {"urn": urn, "adviser_ref": ref, "matched_on": day, "ended_on": None},
-            day, actor, reason, f"match run {run.id}") for urn, ref in pairs]
+        matches = [
+            RECORD_CLASSES["matches"].record(
+                (urn, ref, day.isoformat()),
+                {"urn": urn, "adviser_ref": ref, "matched_on": day, "ended_on": None},
+                day,
+                actor,
+                reason,
+                f"match run {run.id}",
+            )
+            for urn, ref in pairs
+        ]
         run.accept(pairs, actor)
         accepted[:] = [run]
         return [run, *matches, *allocations]

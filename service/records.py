@@ -1,5 +1,6 @@
 """Changing one recorded record from its page: a retraction with a reason, within the user's hub scope
 (the rules an upload follows, engine/importing/scope.py)."""
+
 from __future__ import annotations
 
 from uuid import UUID
@@ -11,8 +12,7 @@ from projections.workbench import record_id_of
 from service.hub import HubService
 
 
-def retract_record(service: HubService, kind: str, record_key: str, actor: str, reason: str,
-                   hub_id: str | None = None) -> int:
+def retract_record(service: HubService, kind: str, record_key: str, actor: str, reason: str, hub_id: str | None = None) -> int:
     """Retract the record of `kind` whose key the log writes as `record_key`; returns the retraction's log
     position. A user limited to one hub (`hub_id`) retracts only records an upload of theirs could change."""
     schema = KINDS.get(kind)

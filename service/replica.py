@@ -4,6 +4,7 @@ took its snapshot; it takes that snapshot on the replica when the replica's read
 very snapshot, has applied the log that far, and on the primary otherwise. So an answer is read from one
 snapshot of one server, never from two, and never from a state older than the one it is pinned to.
 Writes and the projection worker use the primary only: nothing is created or written on the replica."""
+
 from __future__ import annotations
 
 import logging
@@ -78,8 +79,12 @@ class ReadReplica:
         with self.opening:
             if self.app is None and not self.foreign and time.monotonic() >= self.reopen_at:
                 try:
-                    self.app = CareerHub(str(self.settings.read_database_url), self.settings.cipher_key,
-                                         create=False, learner_secret=self.settings.learner_secret)
+                    self.app = CareerHub(
+                        str(self.settings.read_database_url),
+                        self.settings.cipher_key,
+                        create=False,
+                        learner_secret=self.settings.learner_secret,
+                    )
                 except CareerHubError as error:
                     self.reopen_at = time.monotonic() + REOPEN_SECONDS
                     self.fall_back(f"cannot be opened ({error})")
@@ -94,8 +99,10 @@ class ReadReplica:
         if shared is False:
             with self.lock:
                 if not self.foreign:
-                    log.error("CAREERHUB_READ_DATABASE_URL names another store, not a replica of this one (the"
-                              " hash chains of their logs differ): every read goes to the primary")
+                    log.error(
+                        "CAREERHUB_READ_DATABASE_URL names another store, not a replica of this one (the"
+                        " hash chains of their logs differ): every read goes to the primary"
+                    )
                 self.foreign = True
             return False
         self.verified = bool(shared)

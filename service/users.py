@@ -1,5 +1,6 @@
 """User commands and queries shared by the web UI and `careerhub users`: add, sign in, sign out
 (revoke sessions), change password or role, and the signed-in user's current standing."""
+
 from __future__ import annotations
 
 import threading

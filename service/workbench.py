@@ -1,5 +1,6 @@
 """The coordinator's workbench: past runs, the adviser register with each adviser's history, and one
 school's candidate advisers as the matcher would rank and exclude them on a day."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -45,5 +46,7 @@ def school_candidates(service: HubService, area: str, as_of: date, urn: str) -> 
     try:
         return candidates_for(snapshot, urn)
     except KeyError:
-        raise CareerHubError(f"institution {urn} is not waiting for an adviser in {area} on {as_of.isoformat()}: "
-                             "it is not engaged with the EAN that day, or it has an adviser already") from None
+        raise CareerHubError(
+            f"institution {urn} is not waiting for an adviser in {area} on {as_of.isoformat()}: "
+            "it is not engaged with the EAN that day, or it has an adviser already"
+        ) from None

@@ -24,6 +24,7 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 
+
 def in_ci() -> bool:
     """Tell whether this run is CI, where a missing service must fail rather than skip."""
     return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
@@ -68,8 +69,7 @@ def replicated_postgres() -> Iterator[tuple[PostgresServer, PostgresServer]]:
     bindir = find_postgres_bindir()
     if bindir is None:
         skip_or_fail("PostgreSQL server programs not found under /usr/lib/postgresql/*/bin")
-    with started_postgres(bindir, primary=True) as primary, \
-            started_replica(bindir, primary, REPLICA_LOGS_STATEMENTS) as replica:
+    with started_postgres(bindir, primary=True) as primary, started_replica(bindir, primary, REPLICA_LOGS_STATEMENTS) as replica:
         yield primary, replica
 
 

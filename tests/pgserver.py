@@ -88,9 +88,7 @@ def run_as_postgres_owner(command: list[str], *, check: bool = True) -> None:
         command = ["runuser", "-u", POSTGRES_SUPERUSER, "--", *command]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if check and result.returncode != 0:
-        raise RuntimeError(
-            f"{' '.join(command)} exited {result.returncode}\n{result.stdout}\n{result.stderr}"
-        )
+        raise RuntimeError(f"{' '.join(command)} exited {result.returncode}\n{result.stdout}\n{result.stderr}")
 
 
 def owned_folder(prefix: str) -> Path:
@@ -147,15 +145,19 @@ def started_postgres(bindir: Path, extra_options: str = "", *, primary: bool = F
         (datadir / "pg_hba.conf").write_text(
             "local all all trust\n"
             "host all all 127.0.0.1/32 scram-sha-256\n"
-            f"host replication {REPLICATION_ROLE} 127.0.0.1/32 scram-sha-256\n")
+            f"host replication {REPLICATION_ROLE} 127.0.0.1/32 scram-sha-256\n"
+        )
         extra_options = f"{PRIMARY_OPTIONS} {extra_options}"
     with running_server(bindir, base, datadir, extra_options) as (port, logfile):
         server = PostgresServer("127.0.0.1", port, POSTGRES_SUPERUSER, password, logfile)
         if primary:
             replication_password = secrets.token_urlsafe(18)
             with server.connect_as_superuser() as conn:
-                conn.execute(sql.SQL("CREATE ROLE {} REPLICATION LOGIN PASSWORD {}").format(
-                    sql.Identifier(REPLICATION_ROLE), sql.Literal(replication_password)))
+                conn.execute(
+                    sql.SQL("CREATE ROLE {} REPLICATION LOGIN PASSWORD {}").format(
+                        sql.Identifier(REPLICATION_ROLE), sql.Literal(replication_password)
+                    )
+                )
             server = replace(server, replication_password=replication_password)
         yield server
 
@@ -170,8 +172,7 @@ def started_replica(bindir: Path, primary: PostgresServer, extra_options: str = 
         raise ValueError("started_replica needs a server started with primary=True")
     base = owned_folder("careerhub-pg-replica-")
     datadir = base / "data"
-    conninfo = (f"host={primary.host} port={primary.port} user={REPLICATION_ROLE}"
-                f" password={primary.replication_password}")
+    conninfo = f"host={primary.host} port={primary.port} user={REPLICATION_ROLE} password={primary.replication_password}"
     try:
         run_as_postgres_owner([
             str(bindir / "pg_basebackup"), "-D", str(datadir), "-d", conninfo, "-R",

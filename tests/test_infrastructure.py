@@ -53,9 +53,7 @@ def test_postgres_refuses_a_wrong_password(postgres_url: str) -> None:
         psycopg.connect(wrong)
 
 
-def test_two_postgres_urls_are_distinct_databases(
-    postgres_url: str, make_postgres_url: Callable[[], str]
-) -> None:
+def test_two_postgres_urls_are_distinct_databases(postgres_url: str, make_postgres_url: Callable[[], str]) -> None:
     other_url = make_postgres_url()
     with psycopg.connect(postgres_url, autocommit=True) as conn:
         conn.execute("create table only_here (id int)")
@@ -106,9 +104,7 @@ def serve_on_loopback(app: Callable[..., object]) -> Iterator[str]:
 
 
 @pytest.mark.browser
-def test_chromium_renders_a_page_with_the_vendored_assets(
-    page: Page, screenshot_dir: Path
-) -> None:
+def test_chromium_renders_a_page_with_the_vendored_assets(page: Page, screenshot_dir: Path) -> None:
     assert (VENDOR_DIR / "htmx.min.js").is_file(), "run `make setup` to install web assets"
     app = SharedDataMiddleware(smoke_app, {"/vendor": str(VENDOR_DIR)})
 

@@ -1,4 +1,5 @@
 """The web UI: `create_app` wires one HubService, sign-in, CSRF and one blueprint per area."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,15 +21,23 @@ from web import access, audit, auth, board, dashboard, data, errors, formatting,
 from web.throttle import SignInThrottle
 
 MEGABYTE = 1024 * 1024
-CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
-                           " object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+    " object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
 # htmx: no eval, no inline styles (the CSP forbids both); errors are swapped too (their handler
 # retargets them to the page's alert region); a history miss reloads the full page, not a fragment.
 HTMX_CONFIG = {
-    "includeIndicatorStyles": False, "allowEval": False, "allowScriptTags": False, "selfRequestsOnly": True,
+    "includeIndicatorStyles": False,
+    "allowEval": False,
+    "allowScriptTags": False,
+    "selfRequestsOnly": True,
     "historyRestoreAsHxRequest": False,
-    "responseHandling": [{"code": "204", "swap": False}, {"code": "[23]..", "swap": True},
-                         {"code": "[45]..", "swap": True, "error": True}],
+    "responseHandling": [
+        {"code": "204", "swap": False},
+        {"code": "[23]..", "swap": True},
+        {"code": "[45]..", "swap": True, "error": True},
+    ],
 }
 SESSION_KEY_NAME = "web session signing key"
 
@@ -83,8 +92,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     access.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
-    for blueprint in (auth.bp, dashboard.bp, board.bp, institution.bp, audit.bp, data.bp, matching.bp,
-                      workbench.bp):
+    for blueprint in (auth.bp, dashboard.bp, board.bp, institution.bp, audit.bp, data.bp, matching.bp, workbench.bp):
         app.register_blueprint(blueprint)
     app.add_url_rule("/", "home", auth.home)
     app.after_request(secure_headers)

@@ -1,4 +1,5 @@
 """Who is signed in, and what each role may see and do (checked on every request)."""
+
 from __future__ import annotations
 
 import functools
@@ -73,8 +74,11 @@ def load_user() -> None:
         return
     account = user_commands().current(session["user"])
     age = now().timestamp() - float(session.get("at", 0))
-    if account is None or account.session_version != session.get("v") \
-            or not 0 <= age <= current_app.config["SESSION_MAX_AGE_SECONDS"]:
+    if (
+        account is None
+        or account.session_version != session.get("v")
+        or not 0 <= age <= current_app.config["SESSION_MAX_AGE_SECONDS"]
+    ):
         session.clear()  # signed out elsewhere, password changed, user gone, or too old
         return
     g.user = account
@@ -123,6 +127,7 @@ def sign_in_redirect() -> Any:
 
 def requires(permission: str) -> Callable:
     """Signed-in users with the permission only: others go to sign-in, or get 403."""
+
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -131,5 +136,7 @@ def requires(permission: str) -> Callable:
             if not can(permission):
                 abort(403, description="Your role does not allow this page.")
             return view(*args, **kwargs)
+
         return wrapper
+
     return decorate

@@ -1,5 +1,6 @@
 """The auditor's views, all read-only: the report as known at any moment (and what changed between
 two moments), the event log with filters, infinite scroll and exports, and one institution's history."""
+
 from __future__ import annotations
 
 import io
@@ -32,11 +33,24 @@ LOG_KINDS = (*KINDS, "MatchRun", "User")
 SECRET_FIELDS = ("password_hash",)
 EXPORT_BATCH = 1000
 POINTS_SHOWN = 50  # the most recent matching knowledge points; a search narrows them
-LOG_EXPORT_COLUMNS = ("nid", "recorded_at", "actor", "kind", "event", "record_key", "urn", "valid_on", "reason",
-                      "source", "what", "payload")
+LOG_EXPORT_COLUMNS = (
+    "nid",
+    "recorded_at",
+    "actor",
+    "kind",
+    "event",
+    "record_key",
+    "urn",
+    "valid_on",
+    "reason",
+    "source",
+    "what",
+    "payload",
+)
 
 
 # --- time travel ---------------------------------------------------------------------------------
+
 
 @bp.get("/")
 @requires("audit")
@@ -55,17 +69,36 @@ def index() -> Any:
         if hub_id not in {h["hub_id"] for h in hubs}:
             abort(404, description=f"No hub {hub_id!r} is known.")
         result = time_travel(hub_id, as_of, known_at, compare_at)
-    state = {k: v for k, v in {"hub": hub_id, "as_of": as_of.isoformat(), "known_at": moment_value(known_at),
-                               "compare_known_at": moment_value(compare_at)}.items() if v}
+    state = {
+        k: v
+        for k, v in {
+            "hub": hub_id,
+            "as_of": as_of.isoformat(),
+            "known_at": moment_value(known_at),
+            "compare_known_at": moment_value(compare_at),
+        }.items()
+        if v
+    }
     points, more = knowledge_points(search)
 
     def link(**changes: Any) -> str:
         """The page with this state, some of it changed (None removes a field), scrolled to the result."""
         return url_for(".index", **{**state, **changes}, _anchor="timetravel-result")
 
-    context = dict(link=link, hubs=hubs, hub_id=hub_id, as_of=as_of, known_at=moment_value(known_at),
-                   compare_at=moment_value(compare_at), result=result, state=state, points=points, more=more,
-                   search=search, labels={"known_at": point_label(known_at), "compare_known_at": point_label(compare_at)})
+    context = dict(
+        link=link,
+        hubs=hubs,
+        hub_id=hub_id,
+        as_of=as_of,
+        known_at=moment_value(known_at),
+        compare_at=moment_value(compare_at),
+        result=result,
+        state=state,
+        points=points,
+        more=more,
+        search=search,
+        labels={"known_at": point_label(known_at), "compare_known_at": point_label(compare_at)},
+    )
     context["focus"] = "points" if request.args.get("show") == "points" else "report" if result else None
     fragment = "audit/_workspace.html" if request.htmx.target == "audit-workspace" else "audit/_timetravel.html"
     return page_or_fragment("audit/index.html", fragment, **context)
@@ -125,13 +158,17 @@ def compare_zip() -> Any:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
         for name, text in files.items():
             bundle.writestr(name, text)
-    name = f"careerhub-{hub_id}-{as_of.isoformat()}-compare-{manifest['knowledge_points'][0]['log_position']}" \
-           f"-{manifest['knowledge_points'][1]['log_position']}.zip"
-    return Response(buffer.getvalue(), mimetype="application/zip",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    name = (
+        f"careerhub-{hub_id}-{as_of.isoformat()}-compare-{manifest['knowledge_points'][0]['log_position']}"
+        f"-{manifest['knowledge_points'][1]['log_position']}.zip"
+    )
+    return Response(
+        buffer.getvalue(), mimetype="application/zip", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
 
 
 # --- the event log -------------------------------------------------------------------------------
+
 
 def hub_scope(hub_id: str) -> Callable[[dict[str, Any]], bool]:
     return readable_by_hub(hub_service().db, hub_id)
@@ -141,8 +178,14 @@ def log_filter() -> LogFilter:
     kind = text_arg("kind")
     if kind and kind not in LOG_KINDS:
         raise InvalidField("kind", f"Kind: {kind!r} is not one of {', '.join(LOG_KINDS)}.")
-    return LogFilter(kind=kind, urn=text_arg("urn"), actor=text_arg("actor"), since=moment_arg("since", "Since"),
-                     until=moment_arg("until", "Until"), after=whole_number_arg("after", 0, "After"))
+    return LogFilter(
+        kind=kind,
+        urn=text_arg("urn"),
+        actor=text_arg("actor"),
+        since=moment_arg("since", "Since"),
+        until=moment_arg("until", "Until"),
+        after=whole_number_arg("after", 0, "After"),
+    )
 
 
 def redacted(row: dict[str, Any]) -> dict[str, Any]:
@@ -170,8 +213,7 @@ def log_page(f: LogFilter, size: int) -> tuple[list[dict[str, Any]], int | None]
 
 
 def filter_args(f: LogFilter) -> dict[str, Any]:
-    args = {"kind": f.kind, "urn": f.urn, "actor": f.actor, "since": moment_value(f.since),
-            "until": moment_value(f.until)}
+    args = {"kind": f.kind, "urn": f.urn, "actor": f.actor, "since": moment_value(f.since), "until": moment_value(f.until)}
     return {k: v for k, v in args.items() if v}
 
 
@@ -184,8 +226,14 @@ def log() -> Any:
     args = filter_args(f)
     fragment = "audit/_log_rows.html" if request.htmx.target == "log-more" else "audit/_log_results.html"
     return page_or_fragment(
-        "audit/log.html", fragment, rows=rows, filters=args, kinds=LOG_KINDS, after=f.after,
-        next_url=url_for(".log", **args, after=next_after) if next_after is not None else None)
+        "audit/log.html",
+        fragment,
+        rows=rows,
+        filters=args,
+        kinds=LOG_KINDS,
+        after=f.after,
+        next_url=url_for(".log", **args, after=next_after) if next_after is not None else None,
+    )
 
 
 def all_rows(f: LogFilter) -> Iterator[dict[str, Any]]:
@@ -198,8 +246,10 @@ def all_rows(f: LogFilter) -> Iterator[dict[str, Any]]:
 @bp.get("/log.csv")
 @requires("audit")
 def log_csv() -> Any:
-    rows = ([r.get(c) if c != "payload" else json.dumps(r["payload"], default=str) for c in LOG_EXPORT_COLUMNS]
-            for r in all_rows(log_filter()))
+    rows = (
+        [r.get(c) if c != "payload" else json.dumps(r["payload"], default=str) for c in LOG_EXPORT_COLUMNS]
+        for r in all_rows(log_filter())
+    )
     return csv_download(chain([LOG_EXPORT_COLUMNS], rows), "careerhub-log.csv")
 
 
@@ -211,6 +261,7 @@ def log_jsonl() -> Any:
 
 # --- one institution -----------------------------------------------------------------------------
 
+
 @bp.get("/institutions/<urn>")
 @requires("audit")
 def history(urn: str) -> Any:
@@ -221,7 +272,9 @@ def history(urn: str) -> Any:
     rows = mark_retractable([redacted(r) for r in institution_history(service.db, urn)])
     if not rows:
         abort(404, description=f"Nothing has been recorded about institution {urn}.")
-    names = [r["payload"]["values"]["name"] for r in rows
-             if r["kind"] == "institutions" and r["payload"].get("values", {}).get("name")]
-    return page_or_fragment("audit/history.html", "audit/_history_rows.html", urn=urn,
-                            name=names[-1] if names else None, rows=rows)
+    names = [
+        r["payload"]["values"]["name"] for r in rows if r["kind"] == "institutions" and r["payload"].get("values", {}).get("name")
+    ]
+    return page_or_fragment(
+        "audit/history.html", "audit/_history_rows.html", urn=urn, name=names[-1] if names else None, rows=rows
+    )

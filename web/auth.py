@@ -1,4 +1,5 @@
 """Sign-in, sign-out, and the admin's list of users."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -38,12 +39,17 @@ def check_sign_in() -> Any:
     reservation = throttle.reserve(name, request.remote_addr, now())
     if reservation.wait is not None:
         minutes = max(1, round(reservation.wait.total_seconds() / 60))
-        return render_template("auth/sign_in.html", next=next_page, name=name,
-                               error=f"Too many failed sign-ins. Try again in {minutes} minute{'s' if minutes > 1 else ''}."), 429
+        return render_template(
+            "auth/sign_in.html",
+            next=next_page,
+            name=name,
+            error=f"Too many failed sign-ins. Try again in {minutes} minute{'s' if minutes > 1 else ''}.",
+        ), 429
     account = user_commands().authenticate(name, password, request.remote_addr) if name and password else None
     if account is None:  # the reservation stays counted as a failure
-        return render_template("auth/sign_in.html", next=next_page, name=name,
-                               error="That user name and password do not match an account."), 401
+        return render_template(
+            "auth/sign_in.html", next=next_page, name=name, error="That user name and password do not match an account."
+        ), 401
     throttle.succeeded(reservation, name, request.remote_addr)
     sign_in_session(account)
     return redirect(next_page or url_for("home"))
@@ -64,9 +70,15 @@ USER_FIELDS = {"name": "name", "role": "role", "hub": "hub_id", "password": "pas
 
 
 def users_page(error: str | None = None, status: int = 200, invalid: str | None = None) -> Any:
-    return render_template("auth/users.html", users=user_commands().list_users(), roles=ROLES,
-                           hubs=[h["hub_id"] for h in known_hubs()], error=error, invalid=invalid,
-                           form=request.form if error else None), status
+    return render_template(
+        "auth/users.html",
+        users=user_commands().list_users(),
+        roles=ROLES,
+        hubs=[h["hub_id"] for h in known_hubs()],
+        error=error,
+        invalid=invalid,
+        form=request.form if error else None,
+    ), status
 
 
 @bp.get("/users")

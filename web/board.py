@@ -1,5 +1,6 @@
 """The hub lead's board paper in the browser: the last completed term's figures beside the day's,
 each figure a link to the institutions and events behind it."""
+
 from __future__ import annotations
 
 import re
@@ -47,8 +48,13 @@ def index() -> Any:
         return redirect(url_for(".paper", hub_id=g.user.hub_id or hubs[0]["hub_id"]))
     on = day_arg("on", now().date(), "On")
     reports = all_hub_reports(hub_service().db, on) if hubs else []
-    return render_template("board/index.html", hubs={h["hub_id"]: h for h in hubs}, reports=reports, on=on,
-                           headline=[FIGURES[name] for name in HEADLINE_FIGURES])
+    return render_template(
+        "board/index.html",
+        hubs={h["hub_id"]: h for h in hubs},
+        reports=reports,
+        on=on,
+        headline=[FIGURES[name] for name in HEADLINE_FIGURES],
+    )
 
 
 def first_day(latest: date | None, today: date) -> date:
@@ -67,12 +73,23 @@ def paper_context(hub_id: str) -> dict[str, Any]:
     # links carry the moment whole (a sub-second moment must not lose the events of its last second)
     common = {k: v for k, v in {"known_at": known_at.isoformat() if known_at else None, "cluster": cluster}.items() if v}
     clusters = hub_clusters(Known(service.db, paper.term_end.log_position), hub_id, on)
-    coverage = measured_coverage(Known(service.db, paper.on_day.log_position), hub_id, on, None, cluster,
-                                 service.settings.minimum_learners)
-    return {"hub": hub, "paper": paper, "on": on, "today": today, "latest": latest, "cluster": cluster,
-            "known_at": moment_value(known_at), "common": common, "query": {"on": on.isoformat(), **common},
-            "clusters": clusters, "coverage": coverage,
-            "measured": measured_block(coverage, learners_recorded(service.db))}
+    coverage = measured_coverage(
+        Known(service.db, paper.on_day.log_position), hub_id, on, None, cluster, service.settings.minimum_learners
+    )
+    return {
+        "hub": hub,
+        "paper": paper,
+        "on": on,
+        "today": today,
+        "latest": latest,
+        "cluster": cluster,
+        "known_at": moment_value(known_at),
+        "common": common,
+        "query": {"on": on.isoformat(), **common},
+        "clusters": clusters,
+        "coverage": coverage,
+        "measured": measured_block(coverage, learners_recorded(service.db)),
+    }
 
 
 BOARD_BENCHMARKS = (5, 6)  # the board's own benchmarks: what encounters evidence for employers and workplaces
@@ -85,15 +102,22 @@ def measured_block(coverage: dict[str, Any], recorded: bool) -> dict[str, Any]:
     rows: dict[tuple[str, int], dict[str, Any]] = {}
     for r in coverage["institutions"]:
         if r["benchmark"] in BOARD_BENCHMARKS:
-            row = rows.setdefault((r["urn"], r["year_group"]), {"urn": r["urn"], "name": r["name"] or r["urn"],
-                                                                "year_group": r["year_group"], "by": {}})
+            row = rows.setdefault(
+                (r["urn"], r["year_group"]),
+                {"urn": r["urn"], "name": r["name"] or r["urn"], "year_group": r["year_group"], "by": {}},
+            )
             row["by"][r["benchmark"]] = r
     ordered = sorted(rows.values(), key=lambda r: (r["name"], r["urn"], r["year_group"]))
-    return {"recorded": recorded, "academic_year": coverage["academic_year"], "minimum": coverage["minimum_learners"],
-            "benchmarks": [b for b in BOARD_BENCHMARKS if str(b) in coverage["definitions"]],
-            "definitions": {b: coverage["definitions"][str(b)] for b in BOARD_BENCHMARKS if str(b) in coverage["definitions"]},
-            "totals": {b: coverage["benchmarks"][str(b)] for b in BOARD_BENCHMARKS if str(b) in coverage["benchmarks"]},
-            "rows": ordered, "gaps": [r for row in ordered for b, r in sorted(row["by"].items()) if r["gap"]]}
+    return {
+        "recorded": recorded,
+        "academic_year": coverage["academic_year"],
+        "minimum": coverage["minimum_learners"],
+        "benchmarks": [b for b in BOARD_BENCHMARKS if str(b) in coverage["definitions"]],
+        "definitions": {b: coverage["definitions"][str(b)] for b in BOARD_BENCHMARKS if str(b) in coverage["definitions"]},
+        "totals": {b: coverage["benchmarks"][str(b)] for b in BOARD_BENCHMARKS if str(b) in coverage["benchmarks"]},
+        "rows": ordered,
+        "gaps": [r for row in ordered for b, r in sorted(row["by"].items()) if r["gap"]],
+    }
 
 
 def with_trends(c: dict[str, Any]) -> dict[str, Any]:
@@ -107,9 +131,13 @@ def trends(db: Any, paper: Any, clusters: list[str]) -> dict[str, Any]:
     years = [academic_year_label(start - 1), academic_year_label(start)]
     series = benchmark_series(db, paper.hub_id, years, paper.on, paper.known_at, paper.cluster)
     side = clusters_side_by_side(db, paper.hub_id, clusters, paper.term.ends_on, paper.known_at)
-    return {"series": series, "side": side, "metrics": METRICS,
-            "forecast": forecast_year_end(db, paper.hub_id, paper.on, paper.known_at, paper.cluster),
-            "charts": {**series_charts(series), "clusters": clusters_chart(side)}}
+    return {
+        "series": series,
+        "side": side,
+        "metrics": METRICS,
+        "forecast": forecast_year_end(db, paper.hub_id, paper.on, paper.known_at, paper.cluster),
+        "charts": {**series_charts(series), "clusters": clusters_chart(side)},
+    }
 
 
 def hub_clusters(known: Known, hub_id: str, day: date) -> list[str]:
@@ -133,15 +161,30 @@ def explain(hub_id: str, figure: str) -> Any:
     as_of = day_arg("as_of", None, "As of")
     if as_of is None:
         raise InvalidField("as_of", "As of: give the day the figure is as of.")
-    query = Query(hub_id, as_of, moment_arg("known_at", "Known at"), text_arg("cluster"),
-                  day_arg("cohort_as_of", None, "Members as of"))
+    query = Query(
+        hub_id, as_of, moment_arg("known_at", "Known at"), text_arg("cluster"), day_arg("cohort_as_of", None, "Members as of")
+    )
     service = hub_service()
     result = explain_figure(service.db, query, figure)
-    back = {k: v for k, v in {"on": text_arg("on") or as_of.isoformat(),
-                              "known_at": query.known_at.isoformat() if query.known_at else None,
-                              "cluster": query.cluster}.items() if v}
-    return page_or_fragment("board/explain.html", "board/_explain.html", hub=hub, figure=FIGURES[figure],
-                            result=result, query=query, back=back, show_actors=can("audit", hub_id))
+    back = {
+        k: v
+        for k, v in {
+            "on": text_arg("on") or as_of.isoformat(),
+            "known_at": query.known_at.isoformat() if query.known_at else None,
+            "cluster": query.cluster,
+        }.items()
+        if v
+    }
+    return page_or_fragment(
+        "board/explain.html",
+        "board/_explain.html",
+        hub=hub,
+        figure=FIGURES[figure],
+        result=result,
+        query=query,
+        back=back,
+        show_actors=can("audit", hub_id),
+    )
 
 
 def download_name(hub_id: str, on: date, extension: str) -> str:

@@ -1,5 +1,6 @@
 """The board's charts as PNG images for documents (the Word paper), drawn with matplotlib from the
 same chart.js specifications the pages draw (web/board_charts.py), so each chart is declared once."""
+
 from __future__ import annotations
 
 import io
@@ -42,14 +43,22 @@ def values(data: list[Any]) -> list[float]:
 
 def draw_lines(axes: Any, labels: list[str], datasets: list[dict[str, Any]]) -> None:
     for d in datasets:
-        axes.plot(range(len(labels)), values(d["data"]), label=d["label"], color=d.get("borderColor"),
-                  linestyle="--" if d.get("borderDash") else "-", linewidth=d.get("borderWidth", 2), marker="o",
-                  markersize=3)
+        axes.plot(
+            range(len(labels)),
+            values(d["data"]),
+            label=d["label"],
+            color=d.get("borderColor"),
+            linestyle="--" if d.get("borderDash") else "-",
+            linewidth=d.get("borderWidth", 2),
+            marker="o",
+            markersize=3,
+        )
 
 
 def draw_bars(axes: Any, labels: list[str], datasets: list[dict[str, Any]]) -> None:
     width = 0.8 / max(len(datasets), 1)
     for i, d in enumerate(datasets):
         offset = (i - (len(datasets) - 1) / 2) * width
-        axes.bar([x + offset for x in range(len(labels))], values(d["data"]), width, label=d["label"],
-                 color=d.get("backgroundColor"))
+        axes.bar(
+            [x + offset for x in range(len(labels))], values(d["data"]), width, label=d["label"], color=d.get("backgroundColor")
+        )

@@ -1,4 +1,5 @@
 """The hub lead's dashboard: the board figures as of any day, by cluster, with charts and exports."""
+
 from __future__ import annotations
 
 import re
@@ -50,34 +51,82 @@ def term_points(db: Any, hub_id: str, as_of: date, cluster: str | None, now_repo
     years = [academic_year_label(start - 1), academic_year_label(start)]
     points = [p for p in term_series(db, hub_id, years, None, cluster) if p["term_ends_on"] <= as_of.isoformat()]
     if not points or points[-1]["term_ends_on"] != as_of.isoformat():
-        points.append({"academic_year": now_report["term"]["academic_year"], "term": f"as of {as_of.isoformat()}",
-                       "term_ends_on": as_of.isoformat(), "average_benchmarks": now_report["average_benchmarks"],
-                       "target_average_benchmarks": now_report["targets"].get("average_benchmarks"),
-                       "national_average_benchmarks": now_report["national"].get("average_benchmarks")})
+        points.append(
+            {
+                "academic_year": now_report["term"]["academic_year"],
+                "term": f"as of {as_of.isoformat()}",
+                "term_ends_on": as_of.isoformat(),
+                "average_benchmarks": now_report["average_benchmarks"],
+                "target_average_benchmarks": now_report["targets"].get("average_benchmarks"),
+                "national_average_benchmarks": now_report["national"].get("average_benchmarks"),
+            }
+        )
     return points
 
 
 def chart_specs(points: list[dict[str, Any]], report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """chart.js configurations (plain data; app.js draws them)."""
     labels = [f"{p['term']} {p['academic_year']}" if not p["term"].startswith("as of") else p["term"] for p in points]
-    line = {"type": "line", "data": {"labels": labels, "datasets": [
-        {"label": "Hub average", "data": [p["average_benchmarks"] for p in points], "borderColor": "#1f4e9c",
-         "backgroundColor": "#1f4e9c", "borderWidth": 3},
-        {"label": "Target", "data": [p["target_average_benchmarks"] for p in points], "borderColor": "#8a3b00",
-         "backgroundColor": "#8a3b00", "borderDash": [8, 4], "borderWidth": 2},
-        {"label": "National", "data": [p["national_average_benchmarks"] for p in points], "borderColor": "#3d3d3d",
-         "backgroundColor": "#3d3d3d", "borderDash": [2, 3], "borderWidth": 2},
-    ]}, "options": {"scales": {"y": {"min": 0, "max": 8, "title": {"display": True,
-                                                                  "text": "Benchmarks fully achieved (mean)"}}}}}
-    bars = {"type": "bar", "data": {"labels": [f"BM{b}" for b in BENCHMARKS], "datasets": [
-        {"label": "Hub", "data": [report["fully_achieved_percent"][str(b)] for b in BENCHMARKS],
-         "backgroundColor": "#1f4e9c"},
-        {"label": "National", "data": [report["national"].get(f"bm{b}_percent") for b in BENCHMARKS],
-         "backgroundColor": "#6b6b6b"},
-        {"label": "Target", "data": [report["targets"].get(f"bm{b}_percent") for b in BENCHMARKS],
-         "backgroundColor": "#b35c00"},
-    ]}, "options": {"scales": {"y": {"min": 0, "max": 100, "title": {"display": True,
-                                                                    "text": "% of assessed members fully achieving"}}}}}
+    line = {
+        "type": "line",
+        "data": {
+            "labels": labels,
+            "datasets": [
+                {
+                    "label": "Hub average",
+                    "data": [p["average_benchmarks"] for p in points],
+                    "borderColor": "#1f4e9c",
+                    "backgroundColor": "#1f4e9c",
+                    "borderWidth": 3,
+                },
+                {
+                    "label": "Target",
+                    "data": [p["target_average_benchmarks"] for p in points],
+                    "borderColor": "#8a3b00",
+                    "backgroundColor": "#8a3b00",
+                    "borderDash": [8, 4],
+                    "borderWidth": 2,
+                },
+                {
+                    "label": "National",
+                    "data": [p["national_average_benchmarks"] for p in points],
+                    "borderColor": "#3d3d3d",
+                    "backgroundColor": "#3d3d3d",
+                    "borderDash": [2, 3],
+                    "borderWidth": 2,
+                },
+            ],
+        },
+        "options": {
+            "scales": {"y": {"min": 0, "max": 8, "title": {"display": True, "text": "Benchmarks fully achieved (mean)"}}}
+        },
+    }
+    bars = {
+        "type": "bar",
+        "data": {
+            "labels": [f"BM{b}" for b in BENCHMARKS],
+            "datasets": [
+                {
+                    "label": "Hub",
+                    "data": [report["fully_achieved_percent"][str(b)] for b in BENCHMARKS],
+                    "backgroundColor": "#1f4e9c",
+                },
+                {
+                    "label": "National",
+                    "data": [report["national"].get(f"bm{b}_percent") for b in BENCHMARKS],
+                    "backgroundColor": "#6b6b6b",
+                },
+                {
+                    "label": "Target",
+                    "data": [report["targets"].get(f"bm{b}_percent") for b in BENCHMARKS],
+                    "backgroundColor": "#b35c00",
+                },
+            ],
+        },
+        "options": {
+            "scales": {"y": {"min": 0, "max": 100, "title": {"display": True, "text": "% of assessed members fully achieving"}}}
+        },
+    }
     return {"term_chart": line, "benchmark_chart": bars}
 
 
@@ -97,10 +146,20 @@ def board_context(hub_id: str) -> dict[str, Any]:
     members = {m["urn"]: m for m in list_members(known, hub_id, as_of, cluster)}
     clusters = sorted({r["cluster"] for r in known_rows(known, "institutions", "hub_id = ?", (hub_id,)) if r["cluster"]})
     points = term_points(db, hub_id, as_of, cluster, report)
-    return {"hub": hub, "as_of": as_of, "latest": latest, "cluster": cluster, "clusters": clusters, "board": figures,
-            "report": report, "owing": owing_since(report["data_required_institutions"], members),
-            "points": points, "charts": chart_specs(points, report), "benchmark_names": BENCHMARK_NAMES,
-            "query": {"as_of": as_of.isoformat(), **({"cluster": cluster} if cluster else {})}}
+    return {
+        "hub": hub,
+        "as_of": as_of,
+        "latest": latest,
+        "cluster": cluster,
+        "clusters": clusters,
+        "board": figures,
+        "report": report,
+        "owing": owing_since(report["data_required_institutions"], members),
+        "points": points,
+        "charts": chart_specs(points, report),
+        "benchmark_names": BENCHMARK_NAMES,
+        "query": {"as_of": as_of.isoformat(), **({"cluster": cluster} if cluster else {})},
+    }
 
 
 @bp.get("/<hub_id>")
@@ -120,20 +179,46 @@ def board_rows(c: dict[str, Any]) -> list[list[Any]]:
     b, r = c["board"], c["report"]
     avg = b["average_benchmarks"]
     rows: list[list[Any]] = [
-        ["hub", c["hub"]["hub_id"], "as_of", c["as_of"].isoformat(), "cluster", c["cluster"] or "all"], [],
+        ["hub", c["hub"]["hub_id"], "as_of", c["as_of"].isoformat(), "cluster", c["cluster"] or "all"],
+        [],
         ["Average number of benchmarks fully achieved"],
-        ["national", f"hub_at_{b['last_year_end']}_for_members_as_of_{c['as_of'].isoformat()}",
-         f"target_{r['term']['academic_year']}", "hub_as_of"],
-        [avg["national"], avg["hub_last_year_end"], avg["target"], avg["hub_now"]], [],
-        ["% of assessed members fully achieving"], ["benchmark", "name", "national", "target", "hub_as_of"],
-        *[[f"BM{k}", BENCHMARK_NAMES[k], r["national"].get(f"bm{k}_percent"), r["targets"].get(f"bm{k}_percent"),
-           r["fully_achieved_percent"][str(k)]] for k in BENCHMARKS], [],
-        ["Enterprise Adviser Network"], ["engaged", "matched", "unmatched"],
-        [b["ean"]["engaged"], b["ean"]["matched"], b["ean"]["unmatched"]], [],
-        ["Funding"], ["applications", "institutional_applicants", "members", "approved", "amount_awarded"],
-        [b["funding"]["applications"], b["funding"]["institutional_applicants"], b["members"],
-         b["funding"]["approved"], b["funding"]["amount_awarded"]], [],
-        ["Data still required"], ["urn", "name", "latest_assessed_on", "owing_since"],
+        [
+            "national",
+            f"hub_at_{b['last_year_end']}_for_members_as_of_{c['as_of'].isoformat()}",
+            f"target_{r['term']['academic_year']}",
+            "hub_as_of",
+        ],
+        [avg["national"], avg["hub_last_year_end"], avg["target"], avg["hub_now"]],
+        [],
+        ["% of assessed members fully achieving"],
+        ["benchmark", "name", "national", "target", "hub_as_of"],
+        *[
+            [
+                f"BM{k}",
+                BENCHMARK_NAMES[k],
+                r["national"].get(f"bm{k}_percent"),
+                r["targets"].get(f"bm{k}_percent"),
+                r["fully_achieved_percent"][str(k)],
+            ]
+            for k in BENCHMARKS
+        ],
+        [],
+        ["Enterprise Adviser Network"],
+        ["engaged", "matched", "unmatched"],
+        [b["ean"]["engaged"], b["ean"]["matched"], b["ean"]["unmatched"]],
+        [],
+        ["Funding"],
+        ["applications", "institutional_applicants", "members", "approved", "amount_awarded"],
+        [
+            b["funding"]["applications"],
+            b["funding"]["institutional_applicants"],
+            b["members"],
+            b["funding"]["approved"],
+            b["funding"]["amount_awarded"],
+        ],
+        [],
+        ["Data still required"],
+        ["urn", "name", "latest_assessed_on", "owing_since"],
         *[[o["urn"], o["name"], o["latest_assessed_on"], o["since"]] for o in c["owing"]],
     ]
     return rows

@@ -1,6 +1,7 @@
 """Uploading the CSV files of DATA.md §2: the same import as the command line (whole file or
 nothing, re-imports record nothing, errors name the line), recorded as the signed-in user; a preview
 is the same import planned and not saved; a template per kind; a record retracted from its page."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -35,9 +36,15 @@ PREVIEW_ROWS = 5  # the first rows of each outcome a preview shows
 
 def render(status: int = 200, **result: Any) -> Any:
     kinds = [k for k, schema in KINDS.items() if g.user.hub_id is None or not schema.hub_wide]
-    return page_or_fragment("data/upload.html", "data/_result.html", kinds=kinds, schemas=KINDS,
-                            columns={k: import_columns(KINDS[k]) for k in kinds},
-                            kind=result.pop("kind", None), **result), status
+    return page_or_fragment(
+        "data/upload.html",
+        "data/_result.html",
+        kinds=kinds,
+        schemas=KINDS,
+        columns={k: import_columns(KINDS[k]) for k in kinds},
+        kind=result.pop("kind", None),
+        **result,
+    ), status
 
 
 @bp.get("/")
@@ -55,8 +62,9 @@ def uploaded(dry_run: bool) -> Any:
         return render(422, kind=kind, problem="Choose a CSV file to upload.", invalid="file")
     name = Path(upload_file.filename.replace("\\", "/")).name
     try:
-        summary = hub_service().import_file(kind, Path(name), actor(), reason, data=upload_file.read(),
-                                            hub_id=g.user.hub_id, dry_run=dry_run)
+        summary = hub_service().import_file(
+            kind, Path(name), actor(), reason, data=upload_file.read(), hub_id=g.user.hub_id, dry_run=dry_run
+        )
     except ImportRejected as error:
         return render(403 if isinstance(error, OutOfScope) else 422, kind=kind, rejected=error, filename=name)
     if dry_run:
@@ -94,12 +102,22 @@ def preview(kind: str, summary: ImportSummary) -> dict[str, Any]:
     def shown(row: Row, changed: tuple[str, ...] | list[str] = ()) -> dict[str, Any]:
         return {"line": row.line, "cells": [(c, cell(row.values.get(c)), c in changed) for c in columns]}
 
-    return {"columns": columns, "rows": summary.rows, "unchanged": summary.unchanged,
-            "new": len(plan.new), "corrected": len(plan.corrected),
-            "outcomes": [("new", "New records", [shown(r) for r in plan.new[:PREVIEW_ROWS]]),
-                         ("corrected", "Corrections (changed cells marked)",
-                          [shown(r, changed) for r, changed in plan.corrected[:PREVIEW_ROWS]]),
-                         ("unchanged", "Unchanged", [shown(r) for r in plan.unchanged[:PREVIEW_ROWS]])]}
+    return {
+        "columns": columns,
+        "rows": summary.rows,
+        "unchanged": summary.unchanged,
+        "new": len(plan.new),
+        "corrected": len(plan.corrected),
+        "outcomes": [
+            ("new", "New records", [shown(r) for r in plan.new[:PREVIEW_ROWS]]),
+            (
+                "corrected",
+                "Corrections (changed cells marked)",
+                [shown(r, changed) for r, changed in plan.corrected[:PREVIEW_ROWS]],
+            ),
+            ("unchanged", "Unchanged", [shown(r) for r in plan.unchanged[:PREVIEW_ROWS]]),
+        ],
+    }
 
 
 @bp.get("/templates/<kind>.csv")
@@ -108,8 +126,11 @@ def template(kind: str) -> Any:
     """An empty file of the kind: its header row, the columns in the order the importer reads them."""
     if kind not in KINDS:
         abort(404, description=f"There is no kind of data called {kind!r}.")
-    return Response(template_csv(KINDS[kind]), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{kind}-template.csv"'})
+    return Response(
+        template_csv(KINDS[kind]),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{kind}-template.csv"'},
+    )
 
 
 @bp.post("/retract")

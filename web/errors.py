@@ -1,4 +1,5 @@
 """Error pages that say what happened and what to do; htmx requests get the message alone."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -25,8 +26,7 @@ def render_error(code: int, title: str, message: str | None, field: str | None =
     """The error page, or for htmx the message alone; `field` names the form field it concerns (app.js marks it)."""
     context = dict(code=code, title=title, message=message, advice=ADVICE.get(code), field=field)
     if wants_fragment():  # into the page's alert region, whatever the request was aiming at
-        return make_response(render_template("errors/_message.html", **context), code, retarget="#alerts",
-                             reswap="innerHTML")
+        return make_response(render_template("errors/_message.html", **context), code, retarget="#alerts", reswap="innerHTML")
     return render_template("errors/error.html", **context), code
 
 
@@ -40,8 +40,7 @@ def http_error(error: HTTPException) -> Any:
 
 
 def csrf_error(error: CSRFError) -> Any:
-    return render_error(400, "The form has expired",
-                        f"{error.description} Reload the page and send the form again.")
+    return render_error(400, "The form has expired", f"{error.description} Reload the page and send the form again.")
 
 
 def careerhub_error(error: CareerHubError) -> Any:

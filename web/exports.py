@@ -1,4 +1,5 @@
 """Downloads: CSV whose cells cannot run as spreadsheet formulas, and JSON Lines."""
+
 from __future__ import annotations
 
 import csv

@@ -1,4 +1,5 @@
 """Jinja filters: figures as people read them (unrounded numbers stay in the JSON and CSV)."""
+
 from __future__ import annotations
 
 from datetime import date

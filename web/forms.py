@@ -1,4 +1,5 @@
 """Reading query and form values: dates, moments, whole numbers, choices; a bad value is a 422 that says why."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -1,4 +1,5 @@
 """One endpoint, two answers: the fragment alone for htmx, else the full page that includes it."""
+
 from __future__ import annotations
 
 from typing import Any

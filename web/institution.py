@@ -1,4 +1,5 @@
 """The school page: one institution's benchmarks over time, data owed, advisers, encounters, funding."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -21,10 +22,23 @@ COLOURS = ("#1f4e9c", "#8a3b00", "#2e6b30", "#6a1b9a", "#b00020", "#00695c", "#5
 
 def benchmarks_chart(assessments: list[dict[str, Any]]) -> dict[str, Any]:
     """chart.js configuration: each benchmark's percentage at each assessment (app.js draws it)."""
-    return {"type": "line", "data": {"labels": [a["assessed_on"] for a in assessments], "datasets": [
-        {"label": f"BM{b}", "data": [a["benchmarks"][b - 1] for a in assessments], "borderColor": COLOURS[b - 1],
-         "backgroundColor": COLOURS[b - 1], "borderWidth": 2} for b in BENCHMARKS]},
-        "options": {"scales": {"y": {"min": 0, "max": 100, "title": {"display": True, "text": "% of the benchmark met"}}}}}
+    return {
+        "type": "line",
+        "data": {
+            "labels": [a["assessed_on"] for a in assessments],
+            "datasets": [
+                {
+                    "label": f"BM{b}",
+                    "data": [a["benchmarks"][b - 1] for a in assessments],
+                    "borderColor": COLOURS[b - 1],
+                    "backgroundColor": COLOURS[b - 1],
+                    "borderWidth": 2,
+                }
+                for b in BENCHMARKS
+            ],
+        },
+        "options": {"scales": {"y": {"min": 0, "max": 100, "title": {"display": True, "text": "% of the benchmark met"}}}},
+    }
 
 
 @bp.get("/<urn>")
@@ -41,6 +55,14 @@ def page(urn: str) -> Any:
     except CareerHubError as error:
         abort(404, description=str(error))
     measured = school_measured(Known(service.db, profile["log_position"]), urn, as_of)
-    return page_or_fragment("institution/page.html", "institution/_profile.html", p=profile, as_of=as_of, measured=measured,
-                            known_at=moment_value(known_at), chart=benchmarks_chart(profile["assessments"]),
-                            show_history=can("audit"), retractable=can("upload") and known_at is None)
+    return page_or_fragment(
+        "institution/page.html",
+        "institution/_profile.html",
+        p=profile,
+        as_of=as_of,
+        measured=measured,
+        known_at=moment_value(known_at),
+        chart=benchmarks_chart(profile["assessments"]),
+        show_history=can("audit"),
+        retractable=can("upload") and known_at is None,
+    )

@@ -1,5 +1,6 @@
 """The coordinator's matching: run the matcher for an area and day, read the proposals and why,
 pin or forbid pairs and run again, then accept or reject row by row (a stale run is refused)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -36,8 +37,14 @@ def lines(name: str) -> list[str]:
 @requires("match")
 def index() -> Any:
     areas = my_areas()
-    return render_template("matching/index.html", areas=areas, area=areas[0] if areas else None,
-                           as_of=day_arg("as_of", now().date(), "Day"), pins="", forbids="")
+    return render_template(
+        "matching/index.html",
+        areas=areas,
+        area=areas[0] if areas else None,
+        as_of=day_arg("as_of", now().date(), "Day"),
+        pins="",
+        forbids="",
+    )
 
 
 @bp.post("/runs")
@@ -67,8 +74,14 @@ RUN_FIELDS = {"pin": "pins_text", "forbid": "forbids_text"}
 
 def invalid_run(area: str, as_of: Any, pins: list[str], forbids: list[str], error: InvalidValue) -> Any:
     """The run form again, as sent, with the field the error concerns marked and the error beside it."""
-    context = dict(areas=my_areas(), area=area, as_of=as_of, pins="\n".join(pins), forbids="\n".join(forbids),
-                   invalid={"field": RUN_FIELDS.get(error.field, "pins_text"), "message": sentence(error)})
+    context = dict(
+        areas=my_areas(),
+        area=area,
+        as_of=as_of,
+        pins="\n".join(pins),
+        forbids="\n".join(forbids),
+        invalid={"field": RUN_FIELDS.get(error.field, "pins_text"), "message": sentence(error)},
+    )
     if wants_fragment():
         body = render_template("matching/_rerun_form.html", **context)
         return make_response(body, 422, retarget="#rerun", reswap="outerHTML")
@@ -87,15 +100,27 @@ def run_context(run_id: str, stale: str | None = None) -> dict[str, Any]:
     view = run_view(run)
     schools = {s["urn"]: s["name"] for s in run.inputs["schools"]}
     advisers = {a["adviser_ref"]: a["name"] for a in run.inputs["advisers"]}
-    proposals = [{**p, "name": schools.get(p["urn"], ""), "adviser_name": advisers.get(p["adviser_ref"], ""),
-                  "state": "accepted" if p["urn"] in view["accepted"] else
-                           "rejected" if p["urn"] in view["rejected"] else "open"} for p in view["proposals"]]
+    proposals = [
+        {
+            **p,
+            "name": schools.get(p["urn"], ""),
+            "adviser_name": advisers.get(p["adviser_ref"], ""),
+            "state": "accepted" if p["urn"] in view["accepted"] else "rejected" if p["urn"] in view["rejected"] else "open",
+        }
+        for p in view["proposals"]
+    ]
     unmatched = [{**u, "name": schools.get(u["urn"], "")} for u in view["unmatched"]]
-    return {"run": view, "proposals": proposals, "unmatched": unmatched, "stale": stale,
-            "warnings": run_warnings(hub_service(), run, now().date()), "back_dated": run.as_of < now().date(),
-            "open_count": sum(p["state"] == "open" for p in proposals),
-            "pins": "\n".join("=".join(p) for p in run.inputs["pins"]),
-            "forbids": "\n".join("=".join(p) for p in run.inputs["forbidden"])}
+    return {
+        "run": view,
+        "proposals": proposals,
+        "unmatched": unmatched,
+        "stale": stale,
+        "warnings": run_warnings(hub_service(), run, now().date()),
+        "back_dated": run.as_of < now().date(),
+        "open_count": sum(p["state"] == "open" for p in proposals),
+        "pins": "\n".join("=".join(p) for p in run.inputs["pins"]),
+        "forbids": "\n".join("=".join(p) for p in run.inputs["forbidden"]),
+    }
 
 
 @bp.get("/runs/<run_id>")
@@ -135,8 +160,9 @@ def accept_pairs(run_id: str) -> Any:
     except StaleRunError as error:
         return stale_response(run_id, error)
     since = f"valid from {view['matched_on']}" + (", the run's day, as you confirmed" if as_of_run else "")
-    return after_change(run_id, urn, f"Accepted the match for {urn}, {since}." if urn
-                        else f"Accepted every open proposal, {since}.")
+    return after_change(
+        run_id, urn, f"Accepted the match for {urn}, {since}." if urn else f"Accepted every open proposal, {since}."
+    )
 
 
 @bp.post("/runs/<run_id>/reject")

@@ -1,6 +1,7 @@
 """Sign-in throttling: after repeated failures, an account name (from one address) and an address
 (for any name) wait before they may try again, so passwords cannot be guessed at speed. The counts
 live in the database (engine/throttling.py), shared by every web process over the store."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta

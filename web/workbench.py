@@ -1,5 +1,6 @@
 """The coordinator's workbench around the matcher: past runs (with replay), the adviser register of
 an area with each adviser's history, and one school's ranked and excluded candidate advisers."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -54,8 +55,14 @@ def replay_run(run_id: str) -> Any:
 def advisers() -> Any:
     """The area's adviser register on a day (default today)."""
     area, day = chosen_area(), day_arg("on", now().date(), "Day")
-    return page_or_fragment("workbench/advisers.html", "workbench/_advisers.html", areas=my_areas(), area=area,
-                            on=day, advisers=adviser_register_of(hub_service(), area, day))
+    return page_or_fragment(
+        "workbench/advisers.html",
+        "workbench/_advisers.html",
+        areas=my_areas(),
+        area=area,
+        on=day,
+        advisers=adviser_register_of(hub_service(), area, day),
+    )
 
 
 @bp.get("/advisers/<adviser_ref>")
@@ -68,8 +75,13 @@ def adviser(adviser_ref: str) -> Any:
     owner = (current or rows[-1]["payload"].get("values") or {}).get("area")
     if owner is not None:
         check_area(owner)
-    return page_or_fragment("workbench/adviser.html", "audit/_history_rows.html", ref=adviser_ref,
-                            adviser=current, rows=mark_retractable([{**r, "what": describe(r)} for r in rows]))
+    return page_or_fragment(
+        "workbench/adviser.html",
+        "audit/_history_rows.html",
+        ref=adviser_ref,
+        adviser=current,
+        rows=mark_retractable([{**r, "what": describe(r)} for r in rows]),
+    )
 
 
 @bp.get("/candidates/<urn>")
@@ -87,5 +99,8 @@ def candidates(urn: str) -> Any:
     except CareerHubError as error:
         context["problem"] = str(error)
         return page_or_fragment("workbench/candidates.html", "workbench/_candidates.html", **context), 422
-    return page_or_fragment("workbench/candidates.html", "workbench/_candidates.html", **{
-        **context, "ranked": [c for c in found if not c.excluded], "excluded": [c for c in found if c.excluded]})
+    return page_or_fragment(
+        "workbench/candidates.html",
+        "workbench/_candidates.html",
+        **{**context, "ranked": [c for c in found if not c.excluded], "excluded": [c for c in found if c.excluded]},
+    )

@@ -1,4 +1,5 @@
 """The databases an event store can live in, one module each; `backend_for` reads a database URL once."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -26,10 +27,13 @@ def replica_backend_for(read_url: str, primary: Backend) -> Backend:
     """The backend a CAREERHUB_READ_DATABASE_URL names: a read replica of the store, so a database of the
     store's own kind, and a kind that has replicas."""
     if not primary.read_replicas:
-        raise CareerHubError(f"CAREERHUB_READ_DATABASE_URL (--read-database-url) is for a PostgreSQL store only:"
-                             f" this store is {primary.name}")
+        raise CareerHubError(
+            f"CAREERHUB_READ_DATABASE_URL (--read-database-url) is for a PostgreSQL store only: this store is {primary.name}"
+        )
     replica = backend_for(read_url)
     if type(replica) is not type(primary):
-        raise CareerHubError(f"CAREERHUB_READ_DATABASE_URL (--read-database-url) must name a {primary.name} replica"
-                             f" of the store, not a {replica.name} database")
+        raise CareerHubError(
+            f"CAREERHUB_READ_DATABASE_URL (--read-database-url) must name a {primary.name} replica"
+            f" of the store, not a {replica.name} database"
+        )
     return replica

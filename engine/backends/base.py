@@ -1,5 +1,6 @@
 """What the rest of careerhub asks of the database an event store lives in. Each backend answers
 in its own module (sqlite.py, postgres.py); nothing outside engine/backends compares their names."""
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod

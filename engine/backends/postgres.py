@@ -1,6 +1,7 @@
 """PostgreSQL: a server, many writers. careerhub's recorder (the event log's clock and hash chain,
 written under the library's table lock, outside psycopg's pipeline mode) and everything else that
 differs from SQLite."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
@@ -43,14 +44,17 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             self._insert_stored_events(curs, stored_events, **kwargs)  # locks the table, then inserts
             ids = self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
             for e in kwargs.get("rewrites", ()):
-                curs.execute(REWRITE.format(table=self.events_table_name).replace("?", "%s"),
-                             (e.state, e.originator_id, e.originator_version))
+                curs.execute(
+                    REWRITE.format(table=self.events_table_name).replace("?", "%s"),
+                    (e.state, e.originator_id, e.originator_version),
+                )
             return ids
 
     def store_exists(self) -> bool:
         with self.datastore.transaction(commit=False) as curs:
-            curs.execute("SELECT to_regclass(%s) IS NOT NULL AND to_regclass('event_log') IS NOT NULL AS ok",
-                         (self.events_table_name,))
+            curs.execute(
+                "SELECT to_regclass(%s) IS NOT NULL AND to_regclass('event_log') IS NOT NULL AS ok", (self.events_table_name,)
+            )
             row = curs.fetchone()
             return bool(row and row["ok"])
 
@@ -58,11 +62,13 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         with self.datastore.transaction(commit=True) as curs:
             curs.execute(
                 "CREATE TABLE IF NOT EXISTS event_log (notification_id BIGINT PRIMARY KEY,"
-                " recorded_at TEXT NOT NULL, payload_sha256 TEXT NOT NULL, chain TEXT NOT NULL)")
+                " recorded_at TEXT NOT NULL, payload_sha256 TEXT NOT NULL, chain TEXT NOT NULL)"
+            )
             curs.execute("CREATE INDEX IF NOT EXISTS event_log_recorded_at ON event_log (recorded_at)")
 
-    def _fetch_ids_after_insert_events(self, curs: Any, stored_events: Sequence[StoredEvent],
-                                       **kwargs: Any) -> Sequence[int] | None:
+    def _fetch_ids_after_insert_events(
+        self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
         # The events table is locked EXCLUSIVE here, so the clock and the chain follow commit order.
         ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
         curs.execute(LAST_LINK)
@@ -72,8 +78,10 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         rows = log_rows(previous, ids or [], stored_events, now)
         # One statement with array parameters, not thousands of round trips.
         columns = [list(column) for column in zip(*rows, strict=True)] or [[], [], [], []]
-        curs.execute(f"INSERT INTO event_log ({EVENT_LOG_COLUMNS}) SELECT * FROM"
-                     " unnest(%s::bigint[], %s::text[], %s::text[], %s::text[])", columns)
+        curs.execute(
+            f"INSERT INTO event_log ({EVENT_LOG_COLUMNS}) SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[])",
+            columns,
+        )
         return ids
 
 
@@ -90,11 +98,16 @@ class PostgresBackend(Backend):
 
     def persistence_env(self, create: bool) -> dict[str, str]:
         parts = urlsplit(self.url)
-        return {"PERSISTENCE_MODULE": "eventsourcing.postgres",
-                "POSTGRES_DBNAME": parts.path.lstrip("/"), "POSTGRES_HOST": parts.hostname or "127.0.0.1",
-                "POSTGRES_PORT": str(parts.port or 5432), "POSTGRES_USER": unquote(parts.username or ""),
-                "POSTGRES_PASSWORD": unquote(parts.password or ""), "POSTGRES_LOCK_TIMEOUT": "30",
-                "APPLICATION_RECORDER_TOPIC": get_topic(ChainedPostgresRecorder)}
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": parts.path.lstrip("/"),
+            "POSTGRES_HOST": parts.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(parts.port or 5432),
+            "POSTGRES_USER": unquote(parts.username or ""),
+            "POSTGRES_PASSWORD": unquote(parts.password or ""),
+            "POSTGRES_LOCK_TIMEOUT": "30",
+            "APPLICATION_RECORDER_TOPIC": get_topic(ChainedPostgresRecorder),
+        }
 
     def placeholders(self, sql: str) -> str:
         return sql.replace("%", "%%").replace("?", "%s")

@@ -1,5 +1,6 @@
 """SQLite: a file, one writer at a time. careerhub's recorder (the event log's clock and hash chain,
 written under the write lock) and everything else that differs from PostgreSQL."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -37,8 +38,10 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
         previous = dict(last) if last else None
         rows = log_rows(previous, ids, stored_events, datetime.now(UTC))
         c.executemany(f"INSERT INTO event_log ({EVENT_LOG_COLUMNS}) VALUES (?,?,?,?)", rows)
-        c.executemany(REWRITE.format(table=self.events_table_name),
-                      [(e.state, e.originator_id.hex, e.originator_version) for e in kwargs.get("rewrites", ())])
+        c.executemany(
+            REWRITE.format(table=self.events_table_name),
+            [(e.state, e.originator_id.hex, e.originator_version) for e in kwargs.get("rewrites", ())],
+        )
         return ids
 
     def _insert_stored_events(self, c: Any, stored_events: Sequence[StoredEvent]) -> list[int]:
@@ -48,9 +51,18 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
         first insert, and SQLite gives each new row the largest rowid + 1."""
         if not stored_events:
             return []
-        c.executemany(self.insert_events_statement, [
-            (e.originator_id.hex if isinstance(e.originator_id, UUID) else e.originator_id,
-             e.originator_version, e.topic, e.state) for e in stored_events])
+        c.executemany(
+            self.insert_events_statement,
+            [
+                (
+                    e.originator_id.hex if isinstance(e.originator_id, UUID) else e.originator_id,
+                    e.originator_version,
+                    e.topic,
+                    e.state,
+                )
+                for e in stored_events
+            ],
+        )
         c.execute(f"SELECT MAX(rowid) FROM {self.events_table_name}")
         last = c.fetchone()[0]
         return list(range(last - len(stored_events) + 1, last + 1))
@@ -69,7 +81,7 @@ class SQLiteBackend(Backend):
 
     def __init__(self, url: str):
         super().__init__(url)
-        self.path = Path(unquote(url[len("sqlite:///"):]))
+        self.path = Path(unquote(url[len("sqlite:///") :]))
         if not self.path.name:
             raise CareerHubError(f"database URL {url!r} names no file")
 
@@ -78,9 +90,12 @@ class SQLiteBackend(Backend):
         if not create and (not path.is_file() or path.stat().st_size == 0):
             raise CareerHubError(f"no event store at {path}: the file does not exist or is empty")
         path.parent.mkdir(parents=True, exist_ok=True)
-        return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(path),
-                "SQLITE_LOCK_TIMEOUT": "30",
-                "APPLICATION_RECORDER_TOPIC": get_topic(ChainedSQLiteRecorder)}
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(path),
+            "SQLITE_LOCK_TIMEOUT": "30",
+            "APPLICATION_RECORDER_TOPIC": get_topic(ChainedSQLiteRecorder),
+        }
 
     def placeholders(self, sql: str) -> str:
         return sql

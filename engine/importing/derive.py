@@ -1,6 +1,7 @@
 """Columns the importer computes right after parsing (a kind's `derive`, engine/kinds.py), before keys,
 references and scope are checked. The learner's pseudonym is made here from the school's own pupil
 identifier, which goes no further: not into an event, the log, the read model or a message."""
+
 from __future__ import annotations
 
 import hashlib
@@ -49,18 +50,25 @@ class Context:
         urn = str(row.values[column])
         hub = self._hubs.get(urn)
         if hub is None:
-            raise ImportRejected(str(self.path), row.line, column, f"{urn!r} is not a known institutions record; "
-                                                                   "import institutions first")
+            raise ImportRejected(
+                str(self.path), row.line, column, f"{urn!r} is not a known institutions record; import institutions first"
+            )
         if not hub:
-            raise ImportRejected(str(self.path), row.line, column, f"institution {urn} belongs to no hub; learners "
-                                                                   "are keyed with their hub's secret")
+            raise ImportRejected(
+                str(self.path),
+                row.line,
+                column,
+                f"institution {urn} belongs to no hub; learners are keyed with their hub's secret",
+            )
         return hub
 
     def hub_key(self, hub_id: str) -> bytes:
         secret = getattr(self.app, "learner_secret", None)
         if not secret:
-            raise CareerHubError("CAREERHUB_LEARNER_SECRET is not set: learners are recorded under a keyed hash of "
-                                 "the school's pupil identifier, and careerhub needs the secret to make it")
+            raise CareerHubError(
+                "CAREERHUB_LEARNER_SECRET is not set: learners are recorded under a keyed hash of "
+                "the school's pupil identifier, and careerhub needs the secret to make it"
+            )
         if hub_id not in self._keys:
             self._keys[hub_id] = hub_learner_key(secret, hub_id)
         return self._keys[hub_id]

@@ -1,4 +1,5 @@
 """`careerhub import KIND FILE`: a whole file in one transaction, idempotent, corrections as events."""
+
 from __future__ import annotations
 
 import hashlib
@@ -77,8 +78,9 @@ def rows_by_key(path: Path, schema: Kind, rows: list[Row]) -> dict[tuple[str, ..
         first = keyed.setdefault(key, row)
         if first is not row and first.values != row.values:
             column = next(c for c in schema.column_names if first.values[c] != row.values[c])
-            raise ImportRejected(str(path), row.line, column,
-                                 f"repeats the key {'/'.join(key)} of line {first.line} with a different value")
+            raise ImportRejected(
+                str(path), row.line, column, f"repeats the key {'/'.join(key)} of line {first.line} with a different value"
+            )
     return keyed
 
 
@@ -93,13 +95,22 @@ def check_references(app: CareerHub, path: Path, schema: Kind, rows: list[Row]) 
             for key in referenced_keys(reference, row):
                 record = found.get(ids[key])
                 if record is None or record.retracted:
-                    raise ImportRejected(str(path), row.line, schema.input_column(reference.column),
-                                         unknown(schema, reference, key))
+                    raise ImportRejected(
+                        str(path), row.line, schema.input_column(reference.column), unknown(schema, reference, key)
+                    )
                 check_agreement(path, schema, reference, row, record.values)
 
 
-def import_file(app: CareerHub, kind: str, path: Path, actor: str, reason: str | None = None,
-                data: bytes | None = None, hub_id: str | None = None, dry_run: bool = False) -> ImportSummary:
+def import_file(
+    app: CareerHub,
+    kind: str,
+    path: Path,
+    actor: str,
+    reason: str | None = None,
+    data: bytes | None = None,
+    hub_id: str | None = None,
+    dry_run: bool = False,
+) -> ImportSummary:
     """Record a whole file or nothing; a re-import of the same file records nothing. With `hub_id`
     (a user limited to one hub) every row and every record it changes must belong to that hub. With
     `dry_run`, the same parsing, checks and plan, but nothing is saved: the summary's plan says what
@@ -128,8 +139,9 @@ def import_file(app: CareerHub, kind: str, path: Path, actor: str, reason: str |
         changed: list[Record] = []
         unchanged = len(rows) - len(keyed)  # exact repeats inside the file
         rows_plan.clear()  # a retry plans again from scratch
-        progress = tqdm(keyed.items(), desc=f"{Path(path).name}", unit="row", file=sys.stderr,
-                        disable=len(keyed) <= PROGRESS_ABOVE_ROWS)
+        progress = tqdm(
+            keyed.items(), desc=f"{Path(path).name}", unit="row", file=sys.stderr, disable=len(keyed) <= PROGRESS_ABOVE_ROWS
+        )
         for key, row in progress:
             source = f"{file_name}:{row.line}"
             valid_on = row.values.get(schema.valid_on) if schema.valid_on else None

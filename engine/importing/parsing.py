@@ -1,4 +1,5 @@
 """Read an import file into typed rows, rejecting it whole at the first problem found."""
+
 from __future__ import annotations
 
 import csv
@@ -32,8 +33,12 @@ def decode(path: Path, data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise ImportRejected(str(path), line, None, f"not UTF-8 text (byte 0x{data[error.start]:02x}); "
-                             "save the file as 'CSV UTF-8' and import it again") from None
+        raise ImportRejected(
+            str(path),
+            line,
+            None,
+            f"not UTF-8 text (byte 0x{data[error.start]:02x}); save the file as 'CSV UTF-8' and import it again",
+        ) from None
 
 
 def parse_cell(column: Column, text: str) -> Any:
@@ -87,8 +92,12 @@ def check_header(path: Path, schema: Kind, header: list[str]) -> list[str]:
     names = [h.strip() for h in header]
     unknown = [n for n in names if n not in schema.column_names]
     if unknown:
-        raise ImportRejected(str(path), 1, unknown[0], f"unknown column {unknown[0]!r} for {schema.kind} "
-                             f"(expected some of: {', '.join(schema.column_names)})")
+        raise ImportRejected(
+            str(path),
+            1,
+            unknown[0],
+            f"unknown column {unknown[0]!r} for {schema.kind} (expected some of: {', '.join(schema.column_names)})",
+        )
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
         raise ImportRejected(str(path), 1, repeated[0], f"column {repeated[0]!r} appears twice")

@@ -1,6 +1,7 @@
 """What a reference asks of the record it names (engine/kinds.py `Reference`): that it exists, and,
 where declared, that it has more key columns from the row, agrees with the row on some columns, and
 spans the row's date. A participation names its learner this way: same school, same year, on roll."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -31,8 +32,11 @@ def unknown(schema: Kind, reference: Reference, key: tuple[str, ...]) -> str:
     """Why a row's reference does not resolve; a derived value (a pseudonym) is not quoted back."""
     if schema.input_column(reference.column) != reference.column:
         same = [*reference.agrees, *(f"{c} {v}" for c, v in zip(reference.also, key[1:], strict=True))]
-        return (f"names no known {reference.kind} record" + (f" with this row's {' and '.join(same)}" if same else "")
-                + f"; import {reference.kind} first")
+        return (
+            f"names no known {reference.kind} record"
+            + (f" with this row's {' and '.join(same)}" if same else "")
+            + f"; import {reference.kind} first"
+        )
     shown = key[0] if len(key) == 1 else "/".join(key)
     return f"{shown!r} is not a known {reference.kind} record; import {reference.kind} first"
 
@@ -41,13 +45,21 @@ def check_agreement(path: Path, schema: Kind, reference: Reference, row: Row, va
     """Reject the row when the record it names disagrees with it or does not span its date."""
     for column in reference.agrees:
         if key_part(values.get(column)) != key_part(row.values.get(column)):
-            raise ImportRejected(str(path), row.line, schema.input_column(column),
-                                 f"{row.values.get(column)} differs from the {column} of the {reference.kind} record "
-                                 f"it names ({values.get(column)})")
+            raise ImportRejected(
+                str(path),
+                row.line,
+                schema.input_column(column),
+                f"{row.values.get(column)} differs from the {column} of the {reference.kind} record "
+                f"it names ({values.get(column)})",
+            )
     if reference.within:
         column, start, end = reference.within
         day = key_part(row.values.get(column))
         first, last = values.get(start), values.get(end)
         if (first is not None and day < key_part(first)) or (last is not None and day >= key_part(last)):
-            raise ImportRejected(str(path), row.line, column, f"{day} is outside the {reference.kind} record's "
-                                                              f"{start}–{end} ({first or '…'} to {last or '…'})")
+            raise ImportRejected(
+                str(path),
+                row.line,
+                column,
+                f"{day} is outside the {reference.kind} record's {start}–{end} ({first or '…'} to {last or '…'})",
+            )

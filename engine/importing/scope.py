@@ -1,6 +1,7 @@
 """What a user limited to one hub may import: rows of their hub and its area, and changes only to
 records that already belong there. Checked on the importer's own parsed rows and on the records
 they would correct, so no spelling of a cell or header gets round it."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -31,12 +32,10 @@ def hub_scope(app: CareerHub, hub_id: str) -> HubScope:
     return HubScope(hub_id, hub.values["area"])
 
 
-def check_scope(app: CareerHub, scope: HubScope, path: Path, schema: Kind,
-                rows: list[tuple[Row, Record | None]]) -> None:
+def check_scope(app: CareerHub, scope: HubScope, path: Path, schema: Kind, rows: list[tuple[Row, Record | None]]) -> None:
     """Reject the file at the first row outside the scope, or that would change a record outside it."""
     if schema.hub_wide:
-        raise OutOfScope(str(path), None, None, f"{schema.kind} change every hub's figures; ask an administrator "
-                                                "to import them")
+        raise OutOfScope(str(path), None, None, f"{schema.kind} change every hub's figures; ask an administrator to import them")
     recorded = [record.values for _, record in rows if record is not None]
     areas = institution_areas(app, schema, [row.values for row, _ in rows] + recorded)
     for row, record in rows:
@@ -44,8 +43,10 @@ def check_scope(app: CareerHub, scope: HubScope, path: Path, schema: Kind,
         if problem is None and record is not None:
             problem = outside(scope, schema, record.values, areas)
             if problem is not None:
-                problem = (problem[0], f"changes the recorded {schema.kind} {'/'.join(record.key)}, which "
-                                       f"belongs elsewhere: {problem[1]}")
+                problem = (
+                    problem[0],
+                    f"changes the recorded {schema.kind} {'/'.join(record.key)}, which belongs elsewhere: {problem[1]}",
+                )
         if problem is not None:
             raise OutOfScope(str(path), row.line, problem[0], problem[1])
 
@@ -67,8 +68,7 @@ def institution_areas(app: CareerHub, schema: Kind, values: Iterable[dict[str, A
     return {ids[i]: record.values["area"] for i, record in app.load_many(ids).items()}
 
 
-def outside(scope: HubScope, schema: Kind, values: dict[str, Any],
-            areas: dict[str, str]) -> tuple[str, str] | None:
+def outside(scope: HubScope, schema: Kind, values: dict[str, Any], areas: dict[str, str]) -> tuple[str, str] | None:
     """(column, why) when a row's values lie outside the scope."""
     hub = values.get(schema.hub_column) if schema.hub_column else None
     if hub is not None and hub != scope.hub_id:

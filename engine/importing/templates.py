@@ -1,4 +1,5 @@
 """Template files to start an import from: per kind, the header row the importer reads."""
+
 from __future__ import annotations
 
 from engine.kinds import Column, Kind

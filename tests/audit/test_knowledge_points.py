@@ -1,5 +1,6 @@
 """Knowledge points: the log's transactions, `--known-at @POSITION`, and the demo's late autumn returns
 seen from before and after them."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -38,11 +39,15 @@ def late_autumn(service: HubService):
 
 # --- the value ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, point", [
-    ("@957", KnowledgePoint(position=957)),
-    ("@0", KnowledgePoint(position=0)),
-    ("2026-11-29T05:39:29.793553", KnowledgePoint(moment=parse_knowledge_point("2026-11-29T05:39:29.793553Z").moment)),
-])
+
+@pytest.mark.parametrize(
+    "text, point",
+    [
+        ("@957", KnowledgePoint(position=957)),
+        ("@0", KnowledgePoint(position=0)),
+        ("2026-11-29T05:39:29.793553", KnowledgePoint(moment=parse_knowledge_point("2026-11-29T05:39:29.793553Z").moment)),
+    ],
+)
 def test_a_knowledge_point_is_a_position_or_a_moment_to_the_microsecond(text, point):
     assert parse_knowledge_point(text) == point
     assert parse_knowledge_point(point.isoformat()) == point
@@ -57,6 +62,7 @@ def test_a_knowledge_point_that_is_neither_is_refused_in_plain_words(text):
 
 # --- the transactions -----------------------------------------------------------------------------
 
+
 def test_every_demo_step_is_one_transaction_ending_at_its_last_event(demo):
     service, _ = demo
     found = list_transactions(service.db)
@@ -66,8 +72,11 @@ def test_every_demo_step_is_one_transaction_ending_at_its_last_event(demo):
     assert all(b.first_position == a.position + 1 for a, b in pairwise(found))
     assert sum(t.events for t in found) == service.app.last_position()
     late = late_autumn(service)
-    assert (late.kinds, late.actor, late.source) == (("assessments",), "hub.lead@dorset.example",
-                                                      "10-assessments-late-autumn.csv")
+    assert (late.kinds, late.actor, late.source) == (
+        ("assessments",),
+        "hub.lead@dorset.example",
+        "10-assessments-late-autumn.csv",
+    )
     assert transaction_at(service.db, late.position) == late
     assert transaction_at(service.db, late.first_position + 3) == late
 
@@ -86,8 +95,9 @@ def test_the_report_before_the_late_returns_owes_more_data_than_after_them(demo)
 def test_the_comparison_names_the_late_schools_and_the_events_that_brought_their_returns(demo):
     service, _ = demo
     late = late_autumn(service)
-    diff = compare_known_at(service.db, Query("dorset", AUTUMN_END), KnowledgePoint(position=late.before),
-                            KnowledgePoint(position=late.position))
+    diff = compare_known_at(
+        service.db, Query("dorset", AUTUMN_END), KnowledgePoint(position=late.before), KnowledgePoint(position=late.position)
+    )
 
     owed_then = {i["urn"] for i in diff["then"]["data_required_institutions"]}
     owed_now = {i["urn"] for i in diff["now"]["data_required_institutions"]}
@@ -118,6 +128,7 @@ def test_a_moment_with_a_fraction_of_a_second_separates_transactions_recorded_wi
 
 # --- the command line -----------------------------------------------------------------------------
 
+
 def test_the_cli_lists_transactions_and_reads_the_report_at_a_position(demo):
     _, url = demo
     cli = Cli(url)
@@ -130,8 +141,9 @@ def test_the_cli_lists_transactions_and_reads_the_report_at_a_position(demo):
     now = cli.json("report", "--hub", "dorset", "--as-of", "2019-12-31", "--known-at", f"@{late['position']}")
     assert then["data_required"] > now["data_required"]
 
-    diff = cli.json("report", "--hub", "dorset", "--as-of", "2019-12-31", "--known-at", before,
-                    "--compare-known-at", f"@{late['position']}")
+    diff = cli.json(
+        "report", "--hub", "dorset", "--as-of", "2019-12-31", "--known-at", before, "--compare-known-at", f"@{late['position']}"
+    )
     assert diff["log_positions"] == [late["first_position"] - 1, late["position"]]
     assert diff["institutions"] and all(e["reason"] == LATE for i in diff["institutions"] for e in i["events"])
 

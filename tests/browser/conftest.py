@@ -1,4 +1,5 @@
 """Browser test fixtures: the web app on a live loopback server, signing in, and axe-core checks."""
+
 from __future__ import annotations
 
 import threading

@@ -1,5 +1,6 @@
 """Real headless Chromium over the demo hub: the auditor, without typing a timestamp, shows what the board
 could have said before the late autumn returns and what changed after them, and downloads it."""
+
 from __future__ import annotations
 
 import re
@@ -25,8 +26,7 @@ def demo_server(sqlite_url: str) -> Iterator[LiveServer]:
     yield from serve(app)
 
 
-def test_the_auditor_compares_before_and_after_the_late_returns(page: Page, demo_server: LiveServer,
-                                                               screenshot_dir: Path):
+def test_the_auditor_compares_before_and_after_the_late_returns(page: Page, demo_server: LiveServer, screenshot_dir: Path):
     sign_in(page, demo_server, "auditor")
     page.goto(f"{demo_server.url}/audit/")
     page.get_by_label("As of (day)").fill("2019-12-31")
@@ -61,6 +61,7 @@ def contrast(a: tuple[float, ...], b: tuple[float, ...]) -> float:
         c = [v / 255 for v in rgb[:3]]
         c = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
         return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+
     high, low = sorted((luminance(a), luminance(b)), reverse=True)
     return (high + 0.05) / (low + 0.05)
 

@@ -1,6 +1,7 @@
 """Real headless Chromium: the hub lead reads the board paper, follows a figure to its schools and
 events, opens a school page and downloads the Word file; at 390 px and 1280 px, with axe-core; and
 the same links work with JavaScript off."""
+
 from __future__ import annotations
 
 import io
@@ -25,8 +26,7 @@ def horizontal_page_scroll(page: Page) -> int:
     return page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
 
 
-def test_the_lead_follows_a_board_figure_to_its_schools_and_events(page: Page, live_server: LiveServer,
-                                                                     screenshot_dir: Path):
+def test_the_lead_follows_a_board_figure_to_its_schools_and_events(page: Page, live_server: LiveServer, screenshot_dir: Path):
     sign_in(page, live_server, "lead")
     page.goto(f"{live_server.url}/hub/dorset/board?on={ON}")
     expect(page.get_by_role("heading", name="End of autumn term 2019/20: as of 31 December 2019")).to_be_visible()
@@ -52,11 +52,18 @@ def test_the_lead_follows_a_board_figure_to_its_schools_and_events(page: Page, l
     assert serious_accessibility_violations(page) == []
 
 
-@pytest.mark.parametrize("path", [f"/hub/dorset/board?on={ON}", "/institution/100001?as_of=2020-02-15",
-                                  f"/hub/dorset/explain/engaged?as_of={ON}", f"/dashboard/dorset?as_of={ON}",
-                                  "/audit/?hub=dorset&as_of=2020-02-15", "/audit/log"])
-def test_a_phone_reads_the_pages_without_sideways_scrolling(page: Page, live_server: LiveServer, screenshot_dir: Path,
-                                                            path: str):
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/hub/dorset/board?on={ON}",
+        "/institution/100001?as_of=2020-02-15",
+        f"/hub/dorset/explain/engaged?as_of={ON}",
+        f"/dashboard/dorset?as_of={ON}",
+        "/audit/?hub=dorset&as_of=2020-02-15",
+        "/audit/log",
+    ],
+)
+def test_a_phone_reads_the_pages_without_sideways_scrolling(page: Page, live_server: LiveServer, screenshot_dir: Path, path: str):
     page.set_viewport_size({"width": 390, "height": 844})
     sign_in(page, live_server, "lead")
     page.goto(live_server.url + path)
@@ -98,9 +105,9 @@ def learner_demo_server(sqlite_url: str) -> Iterator[LiveServer]:
     yield from serve(app)
 
 
-def test_the_lead_reads_measured_coverage_beside_the_self_assessment(browser: Browser, page: Page,
-                                                                     learner_demo_server: LiveServer,
-                                                                     screenshot_dir: Path):
+def test_the_lead_reads_measured_coverage_beside_the_self_assessment(
+    browser: Browser, page: Page, learner_demo_server: LiveServer, screenshot_dir: Path
+):
     sentence = "self-assessed BM5 100 %, measured 83 % of Year 10 (disadvantaged 71 %)"
     sign_in(page, learner_demo_server, "lead")
     page.goto(f"{learner_demo_server.url}/hub/dorset/board?on=2020-07-31")

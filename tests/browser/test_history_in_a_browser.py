@@ -1,5 +1,6 @@
 """Real headless Chromium: back and forward restore the form fields with the figures, so the next change
 sends what the page shows; every error on a page speaks the page's words and marks the field it concerns."""
+
 from __future__ import annotations
 
 import pytest
@@ -61,7 +62,8 @@ def test_a_bad_pair_in_the_run_form_is_marked_in_the_pages_words(page: Page, liv
     page.get_by_role("button", name="Run the matcher").click()
     forbids = page.locator("#forbids_text")
     expect(page.locator("#forbids_text-error")).to_have_text(
-        "'nonsense' is not a pair: expected URN=ADVISER_REF, e.g. 100001=EA-1.")
+        "'nonsense' is not a pair: expected URN=ADVISER_REF, e.g. 100001=EA-1."
+    )
     expect(forbids).to_have_attribute("aria-invalid", "true")
     expect(forbids).to_be_focused()
     assert "--forbid" not in page.content()

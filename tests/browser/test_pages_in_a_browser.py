@@ -1,5 +1,6 @@
 """Real headless Chromium: the hub lead moves the date, the auditor compares two moments, the
 coordinator accepts a match; each page is checked with axe-core and photographed."""
+
 from __future__ import annotations
 
 import re
@@ -51,8 +52,9 @@ def test_the_auditor_compares_two_known_at_moments(page: Page, live_server: Live
     first = second_after_last_event(live_server)
     # the correction must be recorded after `first`: wait until the clock has passed it
     page.wait_for_function("t => Date.now() > t", arg=datetime.fromisoformat(first + "+00:00").timestamp() * 1000)
-    services(live_server.app).hub.import_file("assessments", Path("fix.csv"), "coordinator", "BM6 evidence withdrawn",
-                                              data=CORRECTION.encode())
+    services(live_server.app).hub.import_file(
+        "assessments", Path("fix.csv"), "coordinator", "BM6 evidence withdrawn", data=CORRECTION.encode()
+    )
     second = second_after_last_event(live_server)
     sign_in(page, live_server, "auditor")
     page.goto(f"{live_server.url}/audit/")
@@ -94,10 +96,16 @@ def test_the_coordinator_runs_the_matcher_and_accepts_a_row(page: Page, live_ser
     expect(page.locator('[data-figure="matched"]')).to_have_text("2")
 
 
-@pytest.mark.parametrize("user,path", [
-    (None, "/auth/sign-in"), ("auditor.all", "/audit/log"), ("auditor", "/audit/institutions/100002"),
-    ("coordinator", "/data/"), ("admin", "/auth/users"),
-])
+@pytest.mark.parametrize(
+    "user,path",
+    [
+        (None, "/auth/sign-in"),
+        ("auditor.all", "/audit/log"),
+        ("auditor", "/audit/institutions/100002"),
+        ("coordinator", "/data/"),
+        ("admin", "/auth/users"),
+    ],
+)
 def test_the_other_main_pages_pass_axe(page: Page, live_server: LiveServer, screenshot_dir: Path, user, path):
     if user:
         sign_in(page, live_server, user)

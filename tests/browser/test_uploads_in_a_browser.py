@@ -1,5 +1,6 @@
 """Real headless Chromium: the coordinator previews a file, then imports it; retracts an assessment
 from the school page with a reason; focus lands on each result; axe on each page."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,7 +17,8 @@ def test_the_coordinator_previews_then_imports_a_file(page: Page, live_server: L
     page.goto(f"{live_server.url}/data/")
     page.get_by_label("What the file holds").select_option("assessments")
     page.get_by_label("CSV file (UTF-8, first row the header)").set_input_files(
-        files=[{"name": "spring.csv", "mimeType": "text/csv", "buffer": MIXED.encode()}])
+        files=[{"name": "spring.csv", "mimeType": "text/csv", "buffer": MIXED.encode()}]
+    )
     page.get_by_role("button", name="Preview").click()
     counts = page.locator("#preview-counts")
     expect(counts).to_contain_text("1 new, 1 corrected, 1 unchanged")

@@ -1,5 +1,6 @@
 """Real headless Chromium: the coordinator's workbench — a run, the past runs and a replay, the adviser
 register and an adviser's history, a school's candidates; focus after each swap, axe on each page."""
+
 from __future__ import annotations
 
 import re

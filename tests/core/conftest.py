@@ -1,4 +1,5 @@
 """Fixtures of the event-sourced core's tests: the `careerhub` command bound to a fresh store."""
+
 from __future__ import annotations
 
 import pytest

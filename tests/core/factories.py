@@ -1,4 +1,5 @@
 """Small factories for the core tests: CSV files, a command-line runner, and a look into the store."""
+
 from __future__ import annotations
 
 import csv
@@ -21,49 +22,109 @@ from projections.tables import table_of
 # One valid file per KIND (DATA.md §2), in the order their references need.
 HUB = {"hub_id": "dorset", "name": "Dorset Careers Hub", "area": "Dorset", "started_on": "2019-09-01"}
 INSTITUTION = {
-    "urn": "100001", "name": "Castle School", "kind": "school", "area": "Dorset", "postcode": "DT1 1AA",
-    "latitude": "50.71", "longitude": "-2.44", "cluster": "west", "ean_joined_on": "2019-09-01",
-    "ean_left_on": "", "hub_id": "dorset", "hub_joined_on": "2019-09-01", "hub_left_on": "",
+    "urn": "100001",
+    "name": "Castle School",
+    "kind": "school",
+    "area": "Dorset",
+    "postcode": "DT1 1AA",
+    "latitude": "50.71",
+    "longitude": "-2.44",
+    "cluster": "west",
+    "ean_joined_on": "2019-09-01",
+    "ean_left_on": "",
+    "hub_id": "dorset",
+    "hub_joined_on": "2019-09-01",
+    "hub_left_on": "",
     "disadvantaged": "true",
 }
 ADVISER = {
-    "adviser_ref": "EA-1", "name": "Ada Byron", "employer": "Analytical Engines Ltd", "sector": "engineering",
-    "skills": "stem;mentoring", "postcode": "DT2 2BB", "latitude": "50.70", "longitude": "-2.40",
-    "capacity": "2", "max_travel_km": "25", "available_from": "2019-09-01", "available_until": "2021-08-31",
+    "adviser_ref": "EA-1",
+    "name": "Ada Byron",
+    "employer": "Analytical Engines Ltd",
+    "sector": "engineering",
+    "skills": "stem;mentoring",
+    "postcode": "DT2 2BB",
+    "latitude": "50.70",
+    "longitude": "-2.40",
+    "capacity": "2",
+    "max_travel_km": "25",
+    "available_from": "2019-09-01",
+    "available_until": "2021-08-31",
     "conflicts": "",
 }
 ASSESSMENT_HEADER = ["urn", "assessed_on", *(f"bm{b}" for b in range(1, 9))]
 
 VALID: dict[str, tuple[list[str], list[list[str]]]] = {
     "hubs": (list(HUB), [list(HUB.values())]),
-    "institutions": (list(INSTITUTION), [
-        list(INSTITUTION.values()),
-        ["100002", "Harbour College", "college", "Dorset", "", "", "", "east", "2020-01-01", "", "dorset",
-         "2020-01-01", "", "false"],
-    ]),
+    "institutions": (
+        list(INSTITUTION),
+        [
+            list(INSTITUTION.values()),
+            [
+                "100002",
+                "Harbour College",
+                "college",
+                "Dorset",
+                "",
+                "",
+                "",
+                "east",
+                "2020-01-01",
+                "",
+                "dorset",
+                "2020-01-01",
+                "",
+                "false",
+            ],
+        ],
+    ),
     "advisers": (list(ADVISER), [list(ADVISER.values())]),
     "matches": (["urn", "adviser_ref", "matched_on", "ended_on"], [["100001", "EA-1", "2019-10-01", ""]]),
-    "assessments": (ASSESSMENT_HEADER, [
-        ["100001", "2019-10-15", "100", "50", "0", "100", "100", "20", "30", "100"],
-        ["100002", "2020-02-01", "10", "20", "30", "40", "50", "60", "70", "80"],
-    ]),
-    "encounters": (["encounter_ref", "urn", "occurred_on", "kind", "provider", "year_groups", "students"], [
-        ["ENC-1", "100001", "2019-11-05", "employer_encounter", "Analytical Engines Ltd", "9;10", "120"],
-        ["", "100002", "2020-02-10", "workplace_experience", "Harbour Hotel", "12", "8"],
-    ]),
-    "funding": (["application_ref", "hub_id", "stream", "applicant", "amount_requested", "applied_on", "focus",
-                 "decision", "decided_on", "amount_awarded"], [
-        ["F-1", "dorset", "institutional", "100001", "1500", "2019-10-01", "bm5;bm6", "approved", "2019-11-01",
-         "1200"],
-        ["F-2", "dorset", "collaborative", "west", "4000", "2019-10-02", "", "", "", ""],
-    ]),
-    "targets": (["hub_id", "academic_year", "metric", "value"], [
-        ["dorset", "2019/20", "average_benchmarks", "4.5"],
-        ["dorset", "2019/20", "bm5_percent", "80"],
-    ]),
-    "national": (["metric", "published_on", "value", "academic_year"], [
-        ["average_benchmarks", "2020-03-01", "3.9", "2018/19"],
-    ]),
+    "assessments": (
+        ASSESSMENT_HEADER,
+        [
+            ["100001", "2019-10-15", "100", "50", "0", "100", "100", "20", "30", "100"],
+            ["100002", "2020-02-01", "10", "20", "30", "40", "50", "60", "70", "80"],
+        ],
+    ),
+    "encounters": (
+        ["encounter_ref", "urn", "occurred_on", "kind", "provider", "year_groups", "students"],
+        [
+            ["ENC-1", "100001", "2019-11-05", "employer_encounter", "Analytical Engines Ltd", "9;10", "120"],
+            ["", "100002", "2020-02-10", "workplace_experience", "Harbour Hotel", "12", "8"],
+        ],
+    ),
+    "funding": (
+        [
+            "application_ref",
+            "hub_id",
+            "stream",
+            "applicant",
+            "amount_requested",
+            "applied_on",
+            "focus",
+            "decision",
+            "decided_on",
+            "amount_awarded",
+        ],
+        [
+            ["F-1", "dorset", "institutional", "100001", "1500", "2019-10-01", "bm5;bm6", "approved", "2019-11-01", "1200"],
+            ["F-2", "dorset", "collaborative", "west", "4000", "2019-10-02", "", "", "", ""],
+        ],
+    ),
+    "targets": (
+        ["hub_id", "academic_year", "metric", "value"],
+        [
+            ["dorset", "2019/20", "average_benchmarks", "4.5"],
+            ["dorset", "2019/20", "bm5_percent", "80"],
+        ],
+    ),
+    "national": (
+        ["metric", "published_on", "value", "academic_year"],
+        [
+            ["average_benchmarks", "2020-03-01", "3.9", "2018/19"],
+        ],
+    ),
 }
 PREREQUISITES: dict[str, tuple[str, ...]] = {
     "hubs": (),
@@ -87,8 +148,7 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return out.getvalue()
 
 
-def write_csv(folder: Path, name: str, header: Sequence[str], rows: Iterable[Sequence[Any]],
-              encoding: str = "utf-8") -> Path:
+def write_csv(folder: Path, name: str, header: Sequence[str], rows: Iterable[Sequence[Any]], encoding: str = "utf-8") -> Path:
     """A CSV file in `folder` (UTF-8 unless told; 'utf-8-sig' writes a BOM)."""
     path = folder / name
     path.write_bytes(csv_text(header, rows).encode(encoding))

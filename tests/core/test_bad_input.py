@@ -1,5 +1,6 @@
 """Rejected files (DATA.md §2): non-zero exit, one clear message on stderr naming file, line and
 column where they apply, and not one event written. Plus the files that must be accepted."""
+
 from __future__ import annotations
 
 import csv
@@ -14,8 +15,9 @@ from click.testing import Result
 from tests.core.factories import ADVISER, ASSESSMENT_HEADER, INSTITUTION, VALID, Cli, assessment_row, event_count, write_csv
 
 
-def assert_rejected(result: Result, path: Path, line: int | None = None, column: str | None = None,
-                    reason: str | None = None) -> str:
+def assert_rejected(
+    result: Result, path: Path, line: int | None = None, column: str | None = None, reason: str | None = None
+) -> str:
     """Then: exit status non-zero, no crash, one line on stderr that says where and why."""
     assert result.exit_code != 0, result.output
     assert isinstance(result.exception, SystemExit), f"crashed: {result.exception!r}"
@@ -48,6 +50,7 @@ def rejected_without_events(store: Cli, kind: str, path: Path, **where: object) 
 
 
 # --- the header --------------------------------------------------------------------------------
+
 
 def test_a_missing_required_column_is_rejected(store, tmp_path):
     header = [c for c in ASSESSMENT_HEADER if c != "bm3"]
@@ -91,13 +94,24 @@ def test_a_header_without_rows_is_rejected(store, tmp_path):
 
 # --- cells -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text", [
-    "15/01/2020", "2020/01/15", "2020-1-5", "20200115", "2020-13-01", "2020-02-30", "yesterday",
-    "2020-W03-3",  # an ISO week date: Python 3.11 date.fromisoformat accepts it
-])
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "15/01/2020",
+        "2020/01/15",
+        "2020-1-5",
+        "20200115",
+        "2020-13-01",
+        "2020-02-30",
+        "yesterday",
+        "2020-W03-3",  # an ISO week date: Python 3.11 date.fromisoformat accepts it
+    ],
+)
 def test_a_date_not_in_yyyy_mm_dd_is_rejected(store, tmp_path, text):
-    path = write_csv(tmp_path, "dates.csv", ASSESSMENT_HEADER,
-                     [assessment_row("100001", "2020-01-15"), assessment_row("100002", text)])
+    path = write_csv(
+        tmp_path, "dates.csv", ASSESSMENT_HEADER, [assessment_row("100001", "2020-01-15"), assessment_row("100002", text)]
+    )
 
     rejected_without_events(store, "assessments", path, line=3, column="assessed_on", reason="YYYY-MM-DD")
 
@@ -131,14 +145,17 @@ def test_a_percentage_outside_0_to_100_or_not_whole_is_rejected(store, tmp_path,
     rejected_without_events(store, "assessments", path, line=2, column="bm4")
 
 
-@pytest.mark.parametrize("kind, column, text", [
-    pytest.param("assessments", "bm1", "1_00", id="percent-1_00"),
-    pytest.param("advisers", "capacity", "1_0", id="capacity-1_0"),
-    pytest.param("targets", "value", "inf", id="target-inf"),
-    pytest.param("targets", "value", "1e400", id="target-1e400"),
-    pytest.param("targets", "value", "nan", id="target-nan"),
-    pytest.param("targets", "value", "-0.5", id="target-negative"),
-])
+@pytest.mark.parametrize(
+    "kind, column, text",
+    [
+        pytest.param("assessments", "bm1", "1_00", id="percent-1_00"),
+        pytest.param("advisers", "capacity", "1_0", id="capacity-1_0"),
+        pytest.param("targets", "value", "inf", id="target-inf"),
+        pytest.param("targets", "value", "1e400", id="target-1e400"),
+        pytest.param("targets", "value", "nan", id="target-nan"),
+        pytest.param("targets", "value", "-0.5", id="target-negative"),
+    ],
+)
 def test_a_number_only_python_would_read_is_rejected(store, tmp_path, kind, column, text):
     header, rows = {
         "assessments": (ASSESSMENT_HEADER, [assessment_row("100001", "2020-01-15")]),
@@ -190,15 +207,14 @@ def test_an_unterminated_quote_is_rejected_not_a_crash(store, tmp_path):
 
 def test_a_quoted_cell_spanning_lines_keeps_line_numbers_physical(store, tmp_path):
     path = tmp_path / "multiline.csv"
-    path.write_bytes(b"urn,name,kind,area\r\n100003,\"Castle\r\nSchool, Upper\",school,Dorset\r\n"
-                     b"100004,Harbour,academy,Dorset\r\n")
+    path.write_bytes(b'urn,name,kind,area\r\n100003,"Castle\r\nSchool, Upper",school,Dorset\r\n100004,Harbour,academy,Dorset\r\n')
 
     rejected_without_events(store, "institutions", path, line=4, column="kind")
 
 
 def test_crlf_line_ends_and_quoted_commas_are_accepted(store, tmp_path):
     path = tmp_path / "excel.csv"
-    path.write_bytes(b"urn,name,kind,area\r\n100003,\"Castle School, Upper\",school,Dorset\r\n")
+    path.write_bytes(b'urn,name,kind,area\r\n100003,"Castle School, Upper",school,Dorset\r\n')
 
     assert store.imported("institutions", path)["recorded"] == 1
     assert store.log("--urn", "100003")[0]["payload"]["values"]["name"] == "Castle School, Upper"
@@ -206,9 +222,11 @@ def test_crlf_line_ends_and_quoted_commas_are_accepted(store, tmp_path):
 
 # --- references --------------------------------------------------------------------------------
 
+
 def test_an_assessment_of_an_unknown_urn_is_rejected(store, tmp_path):
-    path = write_csv(tmp_path, "a.csv", ASSESSMENT_HEADER,
-                     [assessment_row("100001", "2020-01-15"), assessment_row("999999", "2020-01-15")])
+    path = write_csv(
+        tmp_path, "a.csv", ASSESSMENT_HEADER, [assessment_row("100001", "2020-01-15"), assessment_row("999999", "2020-01-15")]
+    )
 
     message = rejected_without_events(store, "assessments", path, line=3, column="urn")
     assert "999999" in message
@@ -237,15 +255,21 @@ def test_an_adviser_conflict_with_an_unknown_urn_is_rejected(store, tmp_path):
 
 # --- keys --------------------------------------------------------------------------------------
 
+
 def test_a_key_repeated_in_one_file_with_different_values_is_rejected(store, tmp_path):
-    path = write_csv(tmp_path, "dup.csv", ASSESSMENT_HEADER,
-                     [assessment_row("100001", "2020-01-15", 10), assessment_row("100001", "2020-01-15", 20)])
+    path = write_csv(
+        tmp_path,
+        "dup.csv",
+        ASSESSMENT_HEADER,
+        [assessment_row("100001", "2020-01-15", 10), assessment_row("100001", "2020-01-15", 20)],
+    )
 
     message = rejected_without_events(store, "assessments", path, line=3, column="bm1")
     assert "line 2" in message  # it points at the first occurrence too
 
 
 # --- encodings ---------------------------------------------------------------------------------
+
 
 def test_a_utf8_file_with_a_bom_is_accepted(store, tmp_path):
     row = dict(INSTITUTION, urn="100003", name="École Saint-Aldhelm")
@@ -268,6 +292,7 @@ def test_a_latin1_file_is_rejected_with_a_clear_message(store, tmp_path):
 
 
 # --- size --------------------------------------------------------------------------------------
+
 
 def days(n: int, first: date = date(2000, 1, 1)) -> list[str]:
     return [(first + timedelta(days=i)).isoformat() for i in range(n)]
@@ -309,8 +334,7 @@ def write_50mb_of_assessments(path: Path, institutions: int) -> int:
         day = 0
         while f.tell() < 50_000_000:
             on = (date(1900, 1, 1) + timedelta(days=day)).isoformat()
-            writer.writerows([f"{200000 + i}", on, *((i + day * b) % 101 for b in range(1, 9))]
-                             for i in range(institutions))
+            writer.writerows([f"{200000 + i}", on, *((i + day * b) % 101 for b in range(1, 9))] for i in range(institutions))
             rows += institutions
             day += 1
     return rows

@@ -1,5 +1,6 @@
 """Optimistic concurrency: racing imports never lose or duplicate an event, and a conflict is either
 retried (the import re-plans against what the other writer recorded) or reported, never swallowed."""
+
 from __future__ import annotations
 
 import json
@@ -116,12 +117,20 @@ def final_values_follow_one_order(database_url: str) -> str:
 
 # --- real processes ----------------------------------------------------------------------------
 
+
 def race(database_url: str, *paths: Path) -> list[subprocess.CompletedProcess]:
     """Start one `careerhub import assessments FILE --format json` per file, all at once; wait for all."""
     env = {**os.environ, "CAREERHUB_DATABASE_URL": database_url, "CAREERHUB_ACTOR": "racer"}
-    racers = [subprocess.Popen([str(CAREERHUB), "import", "assessments", str(path), "--format", "json"],
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-              for path in paths]
+    racers = [
+        subprocess.Popen(
+            [str(CAREERHUB), "import", "assessments", str(path), "--format", "json"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for path in paths
+    ]
     outputs = [r.communicate(timeout=300) for r in racers]
     return [subprocess.CompletedProcess(r.args, r.returncode, out, err) for r, (out, err) in zip(racers, outputs, strict=True)]
 
@@ -159,6 +168,7 @@ def test_after_racing_processes_the_read_model_equals_a_rebuild(institutions, tm
 
 # --- a conflict, made to happen in-process -----------------------------------------------------
 
+
 class InterleavedHub(CareerHub):
     """A real CareerHub that lets another writer commit just before each of its own saves."""
 
@@ -194,10 +204,10 @@ def test_given_another_writer_commits_first_when_saving_then_the_import_replans_
     assert_nothing_lost(institutions.database_url, keys, corrections, baseline)
 
 
-def test_given_a_writer_that_always_gets_there_first_then_the_conflict_is_reported_and_nothing_recorded(
-        institutions, tmp_path):
+def test_given_a_writer_that_always_gets_there_first_then_the_conflict_is_reported_and_nothing_recorded(institutions, tmp_path):
     path = write_file(tmp_path, "a", range(0, 2))
     with opened(institutions.database_url) as other:
+
         def correct_first_row(n: int) -> Callable[[], Any]:
             fix = write_csv(tmp_path, f"fix{n}.csv", ASSESSMENT_HEADER, [assessment_row(URNS[0], day(0), n, n)])
             return lambda: import_file(other, "assessments", fix, "bob")
@@ -231,6 +241,7 @@ def test_given_a_retraction_racing_an_import_then_both_are_kept(institutions, tm
 
 
 # --- the read model's catch-up racing other writers (deterministic reproductions) ---------------
+
 
 class HookedCursor(Cursor):
     """A real cursor that runs `hook` once, right after the first statement matching `after`
@@ -291,11 +302,12 @@ def hooked_projector(app: CareerHub, after: str, hook: Callable[[], Any]) -> Pro
 
 
 def sqlite_path(database_url: str) -> str:
-    return database_url[len("sqlite:///"):]
+    return database_url[len("sqlite:///") :]
 
 
 def test_given_another_process_writes_mid_batch_when_catching_up_on_sqlite_then_the_read_model_still_catches_up(
-        sqlite_cli, tmp_path):
+    sqlite_cli, tmp_path
+):
     # Regression (fixed in 8b70329): a batch that began with a read (a correction's SELECT of the current
     # version) could not upgrade to a write once another process had committed: 'database is locked'.
     sqlite_cli.given(tmp_path, "assessments")
@@ -332,16 +344,16 @@ def wait_for_lock_wait_or_end(database_url: str, other: threading.Thread, deadli
     with psycopg.connect(database_url, autocommit=True) as conn:
         started = time.monotonic()
         while time.monotonic() - started < deadline_s:
-            waiting = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                                   " AND wait_event_type = 'Lock'").fetchone()[0]
+            waiting = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            ).fetchone()[0]
             if waiting or not other.is_alive():
                 return
             other.join(timeout=0.01)
     raise AssertionError("the other command neither finished nor waited for a lock")
 
 
-def test_given_a_catch_up_in_progress_when_another_command_starts_on_postgres_then_neither_deadlocks(
-        postgres_cli, tmp_path):
+def test_given_a_catch_up_in_progress_when_another_command_starts_on_postgres_then_neither_deadlocks(postgres_cli, tmp_path):
     # Regression (fixed in 8b70329): every Projector() ran CREATE INDEX IF NOT EXISTS on all rm_* tables in one
     # transaction (SHARE locks), deadlocking with a catch-up holding ROW EXCLUSIVE on rm_assessments.
     postgres_cli.given(tmp_path, "institutions")

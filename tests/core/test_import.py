@@ -1,5 +1,6 @@
 """`careerhub import KIND FILE` on SQLite and PostgreSQL: every kind, idempotence, corrections,
 the JSON summary, who/why/when of every event, and dates that round-trip (DATA.md §2)."""
+
 from __future__ import annotations
 
 import getpass
@@ -41,6 +42,7 @@ def current_rows(database_url: str, kind: str) -> list[dict]:
 
 
 # --- every kind --------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_given_its_references_when_a_kind_is_imported_then_every_row_is_recorded_and_shown(cli, tmp_path, kind):
@@ -115,15 +117,18 @@ def test_given_an_encounter_without_a_ref_when_imported_again_then_it_is_the_sam
 
 # --- corrections -------------------------------------------------------------------------------
 
+
 def test_given_an_assessment_when_a_file_changes_one_value_then_one_corrected_event_keeps_the_old_values_in_the_log(
-        cli, tmp_path):
+    cli, tmp_path
+):
     cli.given(tmp_path, "institutions")
     first = [assessment_row("100001", "2020-01-15", 100, 50), assessment_row("100002", "2020-01-15", 10)]
     cli.imported("assessments", write_csv(tmp_path, "a.csv", ASSESSMENT_HEADER, first))
     corrected = [assessment_row("100001", "2020-01-15", 100, 75), first[1]]
 
-    summary = cli.imported("assessments", write_csv(tmp_path, "b.csv", ASSESSMENT_HEADER, corrected),
-                           "--reason", "bm2 was mistyped")
+    summary = cli.imported(
+        "assessments", write_csv(tmp_path, "b.csv", ASSESSMENT_HEADER, corrected), "--reason", "bm2 was mistyped"
+    )
 
     assert (summary["recorded"], summary["unchanged"]) == (1, 1)
     history = [e for e in cli.log("--kind", "assessments") if e["record_key"] == "100001 2020-01-15"]
@@ -161,11 +166,11 @@ def test_given_an_optional_value_when_a_file_leaves_it_empty_then_that_is_a_corr
 
 # --- who, why and when -------------------------------------------------------------------------
 
+
 def test_when_imported_with_actor_and_reason_then_every_event_carries_them(cli, tmp_path):
     cli.given(tmp_path, "hubs")
 
-    cli.imported("institutions", write_valid(tmp_path, "institutions"), "--actor", "carol@hub",
-                 "--reason", "autumn census")
+    cli.imported("institutions", write_valid(tmp_path, "institutions"), "--actor", "carol@hub", "--reason", "autumn census")
 
     events = cli.log("--kind", "institutions")
     assert [(e["actor"], e["reason"]) for e in events] == [("carol@hub", "autumn census")] * 2
@@ -218,10 +223,10 @@ def test_the_recording_time_cannot_come_from_the_input(cli, tmp_path):
 
 # --- what is stored ----------------------------------------------------------------------------
 
+
 def test_dates_round_trip_through_the_store_as_dates(cli, tmp_path):
     cli.given(tmp_path, "institutions")
-    cli.imported("assessments", write_csv(tmp_path, "a.csv", ASSESSMENT_HEADER,
-                                          [assessment_row("100001", "2020-02-29", 100)]))
+    cli.imported("assessments", write_csv(tmp_path, "a.csv", ASSESSMENT_HEADER, [assessment_row("100001", "2020-02-29", 100)]))
 
     with opened(cli.database_url) as app:
         assessment = app.repository.get(Assessment.id_for(("100001", "2020-02-29")))
@@ -248,8 +253,10 @@ def test_values_are_typed_when_stored(cli, tmp_path):
 
 def test_stored_topics_are_the_stable_careerhub_names(cli, tmp_path):
     cli.given(tmp_path, "institutions")
-    cli.imported("institutions", write_csv(tmp_path, "i.csv", VALID["institutions"][0],
-                                           [list(dict(INSTITUTION, name="Castle Academy").values())]))
+    cli.imported(
+        "institutions",
+        write_csv(tmp_path, "i.csv", VALID["institutions"][0], [list(dict(INSTITUTION, name="Castle Academy").values())]),
+    )
 
     with opened(cli.database_url) as app:
         topics = {r["topic"] for r in app.db.query(f"SELECT topic FROM {app.recorder.events_table_name}")}
@@ -275,15 +282,25 @@ def test_the_event_log_chains_every_payload_hash_in_recording_order(cli, tmp_pat
 
 # --- size on PostgreSQL ------------------------------------------------------------------------
 
+
 def test_a_20000_row_file_imports_on_postgresql(postgres_cli, tmp_path):
     urns = [f"{200000 + i}" for i in range(100)]
     postgres_cli.given(tmp_path, "hubs")
-    postgres_cli.imported("institutions", write_csv(tmp_path, "i.csv", list(INSTITUTION),
-                                                    [list(dict(INSTITUTION, urn=u).values()) for u in urns]))
+    postgres_cli.imported(
+        "institutions", write_csv(tmp_path, "i.csv", list(INSTITUTION), [list(dict(INSTITUTION, urn=u).values()) for u in urns])
+    )
     rows = [assessment_row(u, (date(2000, 1, 1) + timedelta(days=d)).isoformat()) for d in range(200) for u in urns]
     path = write_csv(tmp_path, "big.csv", ASSESSMENT_HEADER, rows)
-    command = [str(Path(sys.executable).with_name("careerhub")), "import", "assessments", str(path),
-               "--format", "json", "--database-url", postgres_cli.database_url]
+    command = [
+        str(Path(sys.executable).with_name("careerhub")),
+        "import",
+        "assessments",
+        str(path),
+        "--format",
+        "json",
+        "--database-url",
+        postgres_cli.database_url,
+    ]
 
     try:
         finished = subprocess.run(command, capture_output=True, text=True, timeout=120)

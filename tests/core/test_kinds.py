@@ -1,5 +1,6 @@
 """The catalogue of record kinds declares, for every kind, what it is about, who owns it and what in
 it is personal; a kind that leaves one out cannot be declared, and nothing it names is missing."""
+
 from __future__ import annotations
 
 from dataclasses import MISSING, fields
@@ -22,9 +23,14 @@ def test_a_kind_must_declare_its_institution_and_its_personal_fields(name):
 
 @pytest.mark.parametrize("kind", KINDS.values(), ids=list(KINDS))
 def test_every_column_a_kind_names_is_one_of_its_columns(kind: Kind):
-    named = [*kind.key, *filter(None, (kind.valid_on, kind.optional_key, kind.hub_column, kind.area_column)),
-             *kind.personal, *kind.sealed, *(c for index in kind.indexes for c in index),
-             *(r.column for r in (*kind.references, *filter(None, (kind.institution,))))]
+    named = [
+        *kind.key,
+        *filter(None, (kind.valid_on, kind.optional_key, kind.hub_column, kind.area_column)),
+        *kind.personal,
+        *kind.sealed,
+        *(c for index in kind.indexes for c in index),
+        *(r.column for r in (*kind.references, *filter(None, (kind.institution,)))),
+    ]
     assert [n for n in named if n not in kind.column_names] == []
 
 
@@ -48,4 +54,3 @@ def test_a_pseudonym_is_personal_and_made_at_import_from_columns_never_stored(ki
         assert not {c.name for c in derivation.consumes} & set(kind.column_names)
         assert set(derivation.uses) <= set(kind.input_kind.column_names)
     assert "pupil_id" not in kind.column_names
-

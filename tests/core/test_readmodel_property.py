@@ -1,6 +1,7 @@
 """Property: whatever small sequence of imports, corrections and retractions was recorded, the read
 model maintained event by event equals the one rebuilt from scratch, and shows exactly the records
 that exist and are not retracted, with their latest values (SQLite)."""
+
 from __future__ import annotations
 
 import tempfile
@@ -24,35 +25,48 @@ DAYS = ("2020-01-15", "2020-03-01")
 hub_rows = st.builds(lambda hub, name: [hub, name, "Dorset", ""], st.sampled_from(HUBS), st.sampled_from("AB"))
 institution_rows = st.builds(
     lambda urn, name, hub, left: [urn, name, "school", "Dorset", hub, "2019-09-01", left],
-    st.sampled_from(URNS), st.sampled_from(("Castle", "Harbour")), st.sampled_from(HUBS),
-    st.sampled_from(("", "2021-07-31")))
+    st.sampled_from(URNS),
+    st.sampled_from(("Castle", "Harbour")),
+    st.sampled_from(HUBS),
+    st.sampled_from(("", "2021-07-31")),
+)
 assessment_rows = st.builds(
     lambda urn, on, bm1, bm5: [urn, on, str(bm1), "50", "50", "50", str(bm5), "50", "50", "50"],
-    st.sampled_from(URNS), st.sampled_from(DAYS), st.sampled_from((0, 100)), st.sampled_from((40, 100)))
+    st.sampled_from(URNS),
+    st.sampled_from(DAYS),
+    st.sampled_from((0, 100)),
+    st.sampled_from((40, 100)),
+)
 
 FILES = {
     "hubs": (["hub_id", "name", "area", "started_on"], hub_rows),
     "institutions": (["urn", "name", "kind", "area", "hub_id", "hub_joined_on", "hub_left_on"], institution_rows),
     "assessments": (ASSESSMENT_HEADER, assessment_rows),
 }
-KEYS = {"hubs": [(h,) for h in HUBS], "institutions": [(u,) for u in URNS],
-        "assessments": [(u, d) for u in URNS for d in DAYS]}
+KEYS = {"hubs": [(h,) for h in HUBS], "institutions": [(u,) for u in URNS], "assessments": [(u, d) for u in URNS for d in DAYS]}
 KEY_WIDTH = {"hubs": 1, "institutions": 1, "assessments": 2}
 
 
 def one_per_key(kind: str, rows: list[list[str]]) -> list[list[str]]:
     """A file never repeats a key with other values (that file would be rejected whole)."""
-    return list({tuple(r[:KEY_WIDTH[kind]]): r for r in rows}.values())
+    return list({tuple(r[: KEY_WIDTH[kind]]): r for r in rows}.values())
 
 
-imports = st.one_of(*(
-    st.tuples(st.just("import"), st.just(kind), st.lists(rows, min_size=1, max_size=4).map(
-        lambda rs, kind=kind: one_per_key(kind, rs)))
-    for kind, (_, rows) in FILES.items()))
-retractions = st.one_of(*(
-    st.tuples(st.just("retract"), st.just(kind), st.sampled_from(keys)) for kind, keys in KEYS.items()))
-SEED = [("import", "hubs", [[h, "A", "Dorset", ""] for h in HUBS]),
-        ("import", "institutions", [[u, "Castle", "school", "Dorset", "dorset", "2019-09-01", ""] for u in URNS])]
+imports = st.one_of(
+    *(
+        st.tuples(
+            st.just("import"),
+            st.just(kind),
+            st.lists(rows, min_size=1, max_size=4).map(lambda rs, kind=kind: one_per_key(kind, rs)),
+        )
+        for kind, (_, rows) in FILES.items()
+    )
+)
+retractions = st.one_of(*(st.tuples(st.just("retract"), st.just(kind), st.sampled_from(keys)) for kind, keys in KEYS.items()))
+SEED = [
+    ("import", "hubs", [[h, "A", "Dorset", ""] for h in HUBS]),
+    ("import", "institutions", [[u, "Castle", "school", "Dorset", "dorset", "2019-09-01", ""] for u in URNS]),
+]
 histories = st.lists(st.one_of(imports, imports, retractions), min_size=1, max_size=10).map(lambda ops: SEED + ops)
 
 

@@ -1,4 +1,5 @@
 """Record aggregates: given events, when a command runs, then these new events (or an error)."""
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,14 @@ Assessment, Institution = RECORD_CLASSES["assessments"], RECORD_CLASSES["institu
 KEY = ("100001", "2020-01-15")
 VALUES = {"urn": "100001", "assessed_on": date(2020, 1, 15), **{f"bm{b}": 50 for b in range(1, 9)}}
 AGGREGATE_NAMES = {
-    "hubs": "Hub", "targets": "Target", "national": "NationalFigure", "institutions": "Institution",
-    "advisers": "EnterpriseAdviser", "matches": "Match", "assessments": "Assessment", "encounters": "Encounter",
+    "hubs": "Hub",
+    "targets": "Target",
+    "national": "NationalFigure",
+    "institutions": "Institution",
+    "advisers": "EnterpriseAdviser",
+    "matches": "Match",
+    "assessments": "Assessment",
+    "encounters": "Encounter",
     "funding": "FundingApplication",
 }
 
@@ -37,6 +44,7 @@ def replayed(events: list) -> Record:
 
 # --- recording ---------------------------------------------------------------------------------
 
+
 def test_given_nothing_when_recorded_then_one_recorded_event_carries_key_values_and_provenance():
     record = Assessment.record(KEY, dict(VALUES), date(2020, 1, 15), "alice", "first import", "a.csv:2")
 
@@ -44,8 +52,7 @@ def test_given_nothing_when_recorded_then_one_recorded_event_carries_key_values_
     assert isinstance(event, Assessment.Recorded)
     assert event.key == list(KEY)
     assert event.values == VALUES
-    assert (event.valid_on, event.actor, event.reason, event.source) == (
-        date(2020, 1, 15), "alice", "first import", "a.csv:2")
+    assert (event.valid_on, event.actor, event.reason, event.source) == (date(2020, 1, 15), "alice", "first import", "a.csv:2")
     assert event.originator_id == Assessment.id_for(KEY)
     assert record.values == VALUES and record.retracted is False and record.version == 1
 
@@ -59,6 +66,7 @@ def test_given_a_recorded_event_when_replayed_then_the_state_is_rebuilt():
 
 
 # --- corrections -------------------------------------------------------------------------------
+
 
 def test_given_a_record_when_corrected_then_one_corrected_event_names_the_changed_fields():
     record = recorded()
@@ -94,6 +102,7 @@ def test_given_a_record_when_corrected_with_no_change_then_it_raises_and_records
 
 
 # --- retractions -------------------------------------------------------------------------------
+
 
 def test_given_a_record_when_retracted_then_one_retracted_event_with_actor_and_reason():
     record = recorded()
@@ -153,6 +162,7 @@ def test_given_recorded_corrected_retracted_events_when_replayed_then_state_matc
 
 # --- stable topics and ids ---------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("kind", list(AGGREGATE_NAMES))
 def test_every_kind_has_stable_topics_for_its_aggregate_and_events(kind):
     cls = RECORD_CLASSES[kind]
@@ -172,8 +182,7 @@ def test_topics_are_what_the_mapper_stores_and_resolves():
 
     topics = [get_topic(type(e)) for e in record.collect_events()]
 
-    assert topics == ["careerhub:Assessment.Recorded", "careerhub:Assessment.Corrected",
-                      "careerhub:Assessment.Retracted"]
+    assert topics == ["careerhub:Assessment.Recorded", "careerhub:Assessment.Corrected", "careerhub:Assessment.Retracted"]
     assert resolve_topic("careerhub:Assessment.Recorded") is Assessment.Recorded
     assert resolve_topic("careerhub:Assessment") is Assessment
 

@@ -1,4 +1,5 @@
 """Retractions, the auditor's log and history, rebuilding the read model, and the command's manners."""
+
 from __future__ import annotations
 
 import json
@@ -40,17 +41,16 @@ def assessed(cli: Cli, tmp_path) -> Cli:
 
 # --- retract -----------------------------------------------------------------------------------
 
+
 def test_when_a_record_is_retracted_then_a_retracted_event_says_who_and_why_and_the_read_model_drops_it(assessed):
     before = event_count(assessed.database_url)
 
-    result = assessed.ok("retract", "assessments", "100001", "2019-10-15", "--reason", "wrong school",
-                         "--actor", "carol")
+    result = assessed.ok("retract", "assessments", "100001", "2019-10-15", "--reason", "wrong school", "--actor", "carol")
 
     assert "retracted assessments 100001 2019-10-15" in result.stdout
     assert event_count(assessed.database_url) == before + 1
     last = assessed.log()[-1]
-    assert (last["event"], last["kind"], last["actor"], last["reason"]) == ("Retracted", "assessments", "carol",
-                                                                           "wrong school")
+    assert (last["event"], last["kind"], last["actor"], last["reason"]) == ("Retracted", "assessments", "carol", "wrong school")
     assert last["topic"] == "careerhub:Assessment.Retracted"
     assert last["record_key"] == "100001 2019-10-15" and last["urn"] == "100001"
     assert shown(assessed.database_url, "assessments") == ["100002 2020-02-01"]
@@ -110,6 +110,7 @@ def test_given_a_retracted_record_when_its_row_is_imported_again_then_it_returns
 
 # --- log ---------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def three_imports(cli: Cli, tmp_path) -> tuple[Cli, list[dict]]:
     """Given: hubs by alice, then institutions by bob, then assessments by carol."""
@@ -127,8 +128,9 @@ def test_the_log_lists_every_event_in_recording_order_as_json_lines(three_import
     assert len(lines) == len(events) == 5
     parsed = [json.loads(line) for line in lines]
     assert [e["nid"] for e in parsed] == sorted(e["nid"] for e in parsed)
-    assert {"nid", "recorded_at", "topic", "kind", "event", "actor", "reason", "record_key", "urn", "valid_on",
-            "payload"} <= set(parsed[0])
+    assert {"nid", "recorded_at", "topic", "kind", "event", "actor", "reason", "record_key", "urn", "valid_on", "payload"} <= set(
+        parsed[0]
+    )
 
 
 def test_the_log_as_a_table_has_a_header_and_one_line_per_event(three_imports):
@@ -153,8 +155,7 @@ def test_the_log_filters_by_institution(three_imports):
 
     events = cli.log("--urn", "100001")
 
-    assert [(e["kind"], e["record_key"]) for e in events] == [("institutions", "100001"),
-                                                               ("assessments", "100001 2019-10-15")]
+    assert [(e["kind"], e["record_key"]) for e in events] == [("institutions", "100001"), ("assessments", "100001 2019-10-15")]
 
 
 def test_the_log_filters_by_actor(three_imports):
@@ -166,8 +167,7 @@ def test_the_log_filters_by_actor(three_imports):
 
 def test_the_log_filters_by_recording_time(three_imports):
     cli, events = three_imports
-    hubs_at, institutions_at, assessments_at = (events[0]["recorded_at"], events[1]["recorded_at"],
-                                                events[3]["recorded_at"])
+    hubs_at, institutions_at, assessments_at = (events[0]["recorded_at"], events[1]["recorded_at"], events[3]["recorded_at"])
     assert hubs_at < institutions_at < assessments_at
 
     assert [e["actor"] for e in cli.log("--since", institutions_at)] == ["bob", "bob", "carol", "carol"]
@@ -196,18 +196,25 @@ def test_the_log_refuses_a_time_it_cannot_read(three_imports):
 
 # --- history -----------------------------------------------------------------------------------
 
+
 def test_history_lists_every_correction_and_retraction_of_an_institution(assessed, tmp_path):
     header = VALID["institutions"][0]
-    assessed.imported("institutions", write_csv(tmp_path, "fix.csv", header,
-                                                [list(dict(INSTITUTION, name="Castle Academy").values())]),
-                      "--reason", "renamed")
+    assessed.imported(
+        "institutions",
+        write_csv(tmp_path, "fix.csv", header, [list(dict(INSTITUTION, name="Castle Academy").values())]),
+        "--reason",
+        "renamed",
+    )
     assessed.ok("retract", "assessments", "100001", "2019-10-15", "--reason", "wrong school")
 
     history = json.loads(assessed.ok("history", "100001", "--format", "json").stdout)
 
     assert [(h["kind"], h["event"]) for h in history] == [
-        ("institutions", "Recorded"), ("assessments", "Recorded"), ("institutions", "Corrected"),
-        ("assessments", "Retracted")]
+        ("institutions", "Recorded"),
+        ("assessments", "Recorded"),
+        ("institutions", "Corrected"),
+        ("assessments", "Retracted"),
+    ]
     correction = history[2]
     assert correction["payload"]["changed"] == ["name"] and correction["reason"] == "renamed"
     assert history[0]["payload"]["values"]["name"] == "Castle School"
@@ -223,15 +230,18 @@ def test_history_of_an_institution_never_recorded_is_refused(assessed):
 
 # --- projections rebuild -----------------------------------------------------------------------
 
+
 def test_a_rebuilt_read_model_equals_the_incrementally_maintained_one(cli, tmp_path):
     cli.given(tmp_path, *VALID)
     header = VALID["institutions"][0]
-    cli.imported("institutions", write_csv(tmp_path, "fix.csv", header,
-                                           [list(dict(INSTITUTION, name="Castle Academy").values())]))
+    cli.imported(
+        "institutions", write_csv(tmp_path, "fix.csv", header, [list(dict(INSTITUTION, name="Castle Academy").values())])
+    )
     cli.ok("retract", "funding", "F-2", "--reason", "withdrawn")
     cli.ok("retract", "matches", "100001", "EA-1", "2019-10-01", "--reason", "never happened")
-    cli.imported("assessments", write_csv(tmp_path, "a.csv", ASSESSMENT_HEADER,
-                                          [assessment_row("100001", "2019-10-15", 100, 100)]))
+    cli.imported(
+        "assessments", write_csv(tmp_path, "a.csv", ASSESSMENT_HEADER, [assessment_row("100001", "2019-10-15", 100, 100)])
+    )
     incremental = read_model_dump(cli.database_url)
 
     result = cli.ok("projections", "rebuild")
@@ -255,6 +265,7 @@ def test_given_a_record_retracted_and_imported_again_when_rebuilt_then_the_read_
 
 
 # --- the command's manners ---------------------------------------------------------------------
+
 
 def test_version():
     result = CliRunner().invoke(main, ["--version"])
@@ -283,5 +294,4 @@ def test_every_command_has_help(command):
 
 
 def test_the_core_commands_are_there():
-    assert {("import",), ("retract",), ("log",), ("history",), ("projections", "rebuild"), ("report",)} <= set(
-        every_command())
+    assert {("import",), ("retract",), ("log",), ("history",), ("projections", "rebuild"), ("report",)} <= set(every_command())

@@ -1,5 +1,6 @@
 """A store holding users' events is read (replayed into the read model) by a process that never
 imported the users' service: every stored event's topic resolves in the engine itself."""
+
 from __future__ import annotations
 
 import subprocess
@@ -9,8 +10,10 @@ from config.settings import load_settings
 from service.hub import HubService
 from service.users import Users
 
-REBUILD = ("import sys; from config.settings import load_settings; from service.hub import HubService; "
-           "hub = HubService(load_settings(sys.argv[1], 'test')); print(hub.projector.rebuild()); hub.close()")
+REBUILD = (
+    "import sys; from config.settings import load_settings; from service.hub import HubService; "
+    "hub = HubService(load_settings(sys.argv[1], 'test')); print(hub.projector.rebuild()); hub.close()"
+)
 
 
 def test_a_store_with_users_is_rebuilt_by_a_process_that_knows_only_the_engine(database_url: str):

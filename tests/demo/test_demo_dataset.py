@@ -3,6 +3,7 @@
 The oracle reads only the CSV text: it replays the steps in order (a later row with the same natural
 key replaces the earlier one, a retraction removes it) and recomputes the DATA.md §3 figures itself.
 """
+
 from __future__ import annotations
 
 import csv
@@ -23,29 +24,89 @@ SPEC: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
     "hubs": (("hub_id",), ("hub_id", "name", "area"), ("started_on",)),
     "targets": (("hub_id", "academic_year", "metric"), ("hub_id", "academic_year", "metric", "value"), ()),
     "national": (("metric", "published_on"), ("metric", "published_on", "value"), ("academic_year",)),
-    "institutions": (("urn",), ("urn", "name", "kind", "area"),
-                     ("postcode", "latitude", "longitude", "cluster", "ean_joined_on", "ean_left_on", "hub_id",
-                      "hub_joined_on", "hub_left_on", "disadvantaged")),
-    "advisers": (("adviser_ref",), ("adviser_ref", "name"),
-                 ("employer", "sector", "skills", "postcode", "latitude", "longitude", "capacity", "max_travel_km",
-                  "available_from", "available_until", "conflicts")),
+    "institutions": (
+        ("urn",),
+        ("urn", "name", "kind", "area"),
+        (
+            "postcode",
+            "latitude",
+            "longitude",
+            "cluster",
+            "ean_joined_on",
+            "ean_left_on",
+            "hub_id",
+            "hub_joined_on",
+            "hub_left_on",
+            "disadvantaged",
+        ),
+    ),
+    "advisers": (
+        ("adviser_ref",),
+        ("adviser_ref", "name"),
+        (
+            "employer",
+            "sector",
+            "skills",
+            "postcode",
+            "latitude",
+            "longitude",
+            "capacity",
+            "max_travel_km",
+            "available_from",
+            "available_until",
+            "conflicts",
+        ),
+    ),
     "matches": (("urn", "adviser_ref", "matched_on"), ("urn", "adviser_ref", "matched_on"), ("ended_on",)),
     "assessments": (("urn", "assessed_on"), ("urn", "assessed_on", *(f"bm{b}" for b in range(1, 9))), ()),
-    "encounters": (("encounter_ref",), ("urn", "occurred_on", "kind"),
-                   ("encounter_ref", "provider", "year_groups", "students")),
-    "funding": (("application_ref",), ("application_ref", "hub_id", "stream", "applicant", "amount_requested",
-                                       "applied_on"), ("focus", "decision", "decided_on", "amount_awarded")),
+    "encounters": (("encounter_ref",), ("urn", "occurred_on", "kind"), ("encounter_ref", "provider", "year_groups", "students")),
+    "funding": (
+        ("application_ref",),
+        ("application_ref", "hub_id", "stream", "applicant", "amount_requested", "applied_on"),
+        ("focus", "decision", "decided_on", "amount_awarded"),
+    ),
 }
-DATE_COLUMNS = {"started_on", "published_on", "ean_joined_on", "ean_left_on", "hub_joined_on", "hub_left_on",
-                "available_from", "available_until", "matched_on", "ended_on", "assessed_on", "occurred_on",
-                "applied_on", "decided_on"}
-ORDERED = (("ean_joined_on", "ean_left_on"), ("hub_joined_on", "hub_left_on"), ("available_from", "available_until"),
-           ("matched_on", "ended_on"), ("applied_on", "decided_on"))
+DATE_COLUMNS = {
+    "started_on",
+    "published_on",
+    "ean_joined_on",
+    "ean_left_on",
+    "hub_joined_on",
+    "hub_left_on",
+    "available_from",
+    "available_until",
+    "matched_on",
+    "ended_on",
+    "assessed_on",
+    "occurred_on",
+    "applied_on",
+    "decided_on",
+}
+ORDERED = (
+    ("ean_joined_on", "ean_left_on"),
+    ("hub_joined_on", "hub_left_on"),
+    ("available_from", "available_until"),
+    ("matched_on", "ended_on"),
+    ("applied_on", "decided_on"),
+)
 METRICS = {"average_benchmarks", *(f"bm{b}_percent" for b in range(1, 9))}
-CHOICES = {"kind": {"school", "college", "special", "alternative_provision", "independent",
-                    "employer_encounter", "workplace_experience", "fe_he_encounter", "personal_guidance"},
-           "stream": {"institutional", "collaborative"}, "decision": {"", "approved", "rejected"},
-           "disadvantaged": {"", "true", "false"}, "metric": METRICS}
+CHOICES = {
+    "kind": {
+        "school",
+        "college",
+        "special",
+        "alternative_provision",
+        "independent",
+        "employer_encounter",
+        "workplace_experience",
+        "fe_he_encounter",
+        "personal_guidance",
+    },
+    "stream": {"institutional", "collaborative"},
+    "decision": {"", "approved", "rejected"},
+    "disadvantaged": {"", "true", "false"},
+    "metric": METRICS,
+}
 EARTH_KM = 6371.0088
 TODAY = date(2026, 1, 15)  # a stand-in for "today": every recorded fact lies before it
 
@@ -115,8 +176,7 @@ def active(since: str, until: str, day: date) -> bool:
 
 
 def members(state: State, hub: str, day: date) -> list[dict[str, str]]:
-    return [i for i in state["institutions"].values()
-            if i["hub_id"] == hub and active(i["hub_joined_on"], i["hub_left_on"], day)]
+    return [i for i in state["institutions"].values() if i["hub_id"] == hub and active(i["hub_joined_on"], i["hub_left_on"], day)]
 
 
 def latest(state: State, urn: str, day: date) -> dict[str, str] | None:
@@ -125,8 +185,7 @@ def latest(state: State, urn: str, day: date) -> dict[str, str] | None:
 
 
 def engaged(state: State, area: str, day: date) -> list[dict[str, str]]:
-    return [i for i in state["institutions"].values()
-            if i["area"] == area and active(i["ean_joined_on"], i["ean_left_on"], day)]
+    return [i for i in state["institutions"].values() if i["area"] == area and active(i["ean_joined_on"], i["ean_left_on"], day)]
 
 
 def matched_urns(state: State, day: date) -> set[str]:
@@ -146,21 +205,29 @@ def report(state: State, hub_id: str, day: date) -> dict:
     approved = [f for f in apps if f["decision"] == "approved" and d(f["decided_on"]) <= day]
     member_urns = {m["urn"] for m in hub_members}
     year = academic_year(day)
-    published = [n for n in state["national"].values()
-                 if n["metric"] == "average_benchmarks" and d(n["published_on"]) <= day]
+    published = [n for n in state["national"].values() if n["metric"] == "average_benchmarks" and d(n["published_on"]) <= day]
     return {
-        "institutions": len(hub_members), "assessed": len(assessed),
+        "institutions": len(hub_members),
+        "assessed": len(assessed),
         "data_required": sum(1 for a in latest_of.values() if a is None or d(a["assessed_on"]) < term_start(day)),
         "average_benchmarks": Fraction(sum(map(sum, full)), len(full)) if full else None,
-        "fully_achieved_percent": {b: Fraction(100 * sum(f[b - 1] for f in full), len(full)) if full else None
-                                   for b in range(1, 9)},
+        "fully_achieved_percent": {
+            b: Fraction(100 * sum(f[b - 1] for f in full), len(full)) if full else None for b in range(1, 9)
+        },
         "ean": {"engaged": len(in_area), "matched": sum(1 for i in in_area if i["urn"] in matched)},
-        "funding": {"applications": len(apps),
-                    "institutional_applicants": len({f["applicant"] for f in apps if f["stream"] == "institutional"
-                                                     and f["applicant"] in member_urns}),
-                    "approved": len(approved), "amount_awarded": sum(float(f["amount_awarded"]) for f in approved)},
-        "targets": {t["metric"]: float(t["value"]) for t in state["targets"].values()
-                    if t["hub_id"] == hub_id and t["academic_year"] == year},
+        "funding": {
+            "applications": len(apps),
+            "institutional_applicants": len(
+                {f["applicant"] for f in apps if f["stream"] == "institutional" and f["applicant"] in member_urns}
+            ),
+            "approved": len(approved),
+            "amount_awarded": sum(float(f["amount_awarded"]) for f in approved),
+        },
+        "targets": {
+            t["metric"]: float(t["value"])
+            for t in state["targets"].values()
+            if t["hub_id"] == hub_id and t["academic_year"] == year
+        },
         "national": float(max(published, key=lambda n: n["published_on"])["value"]) if published else None,
     }
 
@@ -182,8 +249,11 @@ def available(adviser: dict[str, str], day: date) -> bool:
 
 
 def spare(state: State, adviser: dict[str, str], day: date) -> int:
-    busy = sum(1 for m in state["matches"].values()
-               if m["adviser_ref"] == adviser["adviser_ref"] and active(m["matched_on"], m["ended_on"], day))
+    busy = sum(
+        1
+        for m in state["matches"].values()
+        if m["adviser_ref"] == adviser["adviser_ref"] and active(m["matched_on"], m["ended_on"], day)
+    )
     return int(adviser["capacity"] or 1) - busy
 
 
@@ -195,14 +265,27 @@ def conflicts(adviser: dict[str, str]) -> set[str]:
 def test_history_is_deterministic_and_names_the_hub():
     assert demo_history() == demo_history()
     assert (HUB_ID, AREA) == ("dorset", "Dorset")
-    assert final()["hubs"][("dorset",)] == {"hub_id": "dorset", "name": "Dorset Careers Hub", "area": "Dorset",
-                                            "started_on": "2019-11-01"}
+    assert final()["hubs"][("dorset",)] == {
+        "hub_id": "dorset",
+        "name": "Dorset Careers Hub",
+        "area": "Dorset",
+        "started_on": "2019-11-01",
+    }
 
 
 def test_steps_come_in_the_loading_order():
     kinds = [step.kind for step in history()]
-    assert kinds[:9] == ["hubs", "targets", "national", "institutions", "advisers", "matches", "assessments",
-                         "encounters", "funding"]
+    assert kinds[:9] == [
+        "hubs",
+        "targets",
+        "national",
+        "institutions",
+        "advisers",
+        "matches",
+        "assessments",
+        "encounters",
+        "funding",
+    ]
     reasons = [step.reason for step in history()]
     late = reasons.index("late autumn assessments")
     retraction = step_index(lambda s: isinstance(s, Retraction))
@@ -282,8 +365,7 @@ def test_national_figures():
     assert [national[(f"bm{b}_percent", "2018/19")] for b in range(1, 9)] == [21, 45, 20, 38, 52, 47, 21, 57]
     assert national[("average_benchmarks", "2017/18")] == 2.13
     assert national[("average_benchmarks", "2018/19")] == 3.0
-    published = {n["metric"]: n["published_on"] for n in final()["national"].values()
-                 if n["academic_year"] == "2018/19"}
+    published = {n["metric"]: n["published_on"] for n in final()["national"].values() if n["academic_year"] == "2018/19"}
     assert all(on <= "2019-08-31" for on in published.values())
 
 
@@ -295,9 +377,15 @@ def test_the_hub_as_of_31_december_2019():
     assert figures["fully_achieved_percent"][6] == 65
     assert figures["targets"] == {"average_benchmarks": 4, "bm5_percent": 75, "bm6_percent": 60}
     assert report(final(), HUB_ID, date(2020, 12, 31))["targets"] == {
-        "average_benchmarks": 5, "bm5_percent": 85, "bm6_percent": 70}
-    lapsed = [m for m in members(final(), HUB_ID, date(2019, 12, 31))
-              if latest(final(), m["urn"], date(2019, 12, 31))["assessed_on"] < "2019-09-01"]
+        "average_benchmarks": 5,
+        "bm5_percent": 85,
+        "bm6_percent": 70,
+    }
+    lapsed = [
+        m
+        for m in members(final(), HUB_ID, date(2019, 12, 31))
+        if latest(final(), m["urn"], date(2019, 12, 31))["assessed_on"] < "2019-09-01"
+    ]
     assert len(lapsed) == 2  # their older assessment still counts: all 40 are assessed
 
 
@@ -305,11 +393,9 @@ def test_the_area_and_the_fund_on_2_february_2020():
     figures = report(final(), HUB_ID, date(2020, 2, 2))
     assert figures["ean"] == {"engaged": 71, "matched": 54}
     assert figures["funding"]["institutional_applicants"] == 34
-    assert figures["funding"] == {"applications": 38, "institutional_applicants": 34, "approved": 25,
-                                  "amount_awarded": 22800.0}
+    assert figures["funding"] == {"applications": 38, "institutional_applicants": 34, "approved": 25, "amount_awarded": 22800.0}
     apps = [f for f in final()["funding"].values() if d(f["applied_on"]) <= date(2020, 2, 2)]
-    decisions = Counter(f["decision"] if f["decided_on"] and d(f["decided_on"]) <= date(2020, 2, 2) else ""
-                        for f in apps)
+    decisions = Counter(f["decision"] if f["decided_on"] and d(f["decided_on"]) <= date(2020, 2, 2) else "" for f in apps)
     assert decisions["approved"] > 0 and decisions[""] > 0 and 1 <= decisions["rejected"] <= 2
     clusters = {i["cluster"] for i in final()["institutions"].values()}
     assert {f["applicant"] for f in apps if f["stream"] == "collaborative"} <= clusters
@@ -337,13 +423,18 @@ def test_engagement_boundaries_are_exercised():
 def test_clusters_and_institution_mix():
     hub = members(final(), HUB_ID, date(2019, 12, 31))
     assert Counter(m["cluster"] for m in hub)["Weymouth & Portland"] == 7
-    assert {m["cluster"] for m in hub} == {"Weymouth & Portland", "Poole", "Bournemouth", "North Dorset",
-                                           "West Dorset", "Purbeck & East Dorset"}
+    assert {m["cluster"] for m in hub} == {
+        "Weymouth & Portland",
+        "Poole",
+        "Bournemouth",
+        "North Dorset",
+        "West Dorset",
+        "Purbeck & East Dorset",
+    }
     assert all("2019-07-01" <= m["hub_joined_on"] <= "2019-08-31" for m in hub)
     institutions = list(final()["institutions"].values())
     kinds = Counter(i["kind"] for i in institutions)
-    assert kinds["school"] > len(institutions) / 2 and all(kinds[k] for k in ("college", "special",
-                                                                              "alternative_provision"))
+    assert kinds["school"] > len(institutions) / 2 and all(kinds[k] for k in ("college", "special", "alternative_provision"))
     share = sum(i["disadvantaged"] == "true" for i in institutions) / len(institutions)
     assert 0.25 <= share <= 0.35
     assert len({i["name"] for i in institutions}) == len(institutions)
@@ -357,9 +448,11 @@ def test_assessments_rise_term_by_term_with_gaps():
     series = [term_end_average(date(y, 7, 31)) for y in (2019, 2020, 2021)]
     assert series[0] < series[1] < series[2]
     hub = [m["urn"] for m in members(final(), HUB_ID, date(2020, 1, 1))]
-    terms = [(date(2018, 9, 1), date(2018, 12, 31))] + [
-        (date(y, m1, 1), date(y, m2, 30 if m2 == 6 else 31)) for y in (2019, 2020, 2021)
-        for m1, m2 in ((1, 3), (4, 8))] + [(date(y, 9, 1), date(y, 12, 31)) for y in (2019, 2020)]
+    terms = (
+        [(date(2018, 9, 1), date(2018, 12, 31))]
+        + [(date(y, m1, 1), date(y, m2, 30 if m2 == 6 else 31)) for y in (2019, 2020, 2021) for m1, m2 in ((1, 3), (4, 8))]
+        + [(date(y, 9, 1), date(y, 12, 31)) for y in (2019, 2020)]
+    )
     seen = Counter()
     for urn in hub:
         days = [d(a["assessed_on"]) for a in final()["assessments"].values() if a["urn"] == urn]
@@ -406,8 +499,11 @@ def test_the_matcher_has_a_real_job(day):
     everyone = list(state["advisers"].values())
     nobody = [i for i in waiting if not any(in_range(a, i) for a in everyone)]
     assert nobody
-    blocked = [i for i in waiting if [a for a in everyone if in_range(a, i)] and
-               all(i["urn"] in conflicts(a) for a in everyone if in_range(a, i))]
+    blocked = [
+        i
+        for i in waiting
+        if [a for a in everyone if in_range(a, i)] and all(i["urn"] in conflicts(a) for a in everyone if in_range(a, i))
+    ]
     assert len(blocked) == 1
     only = [a for a in everyone if in_range(a, blocked[0])]
     assert len(only) == 1 and only[0] in advisers  # available, with room, but conflicted
@@ -430,8 +526,12 @@ def evidence_gaps(benchmark: int, kind: str, school_years: set[int]) -> set[tupl
         if int(a[f"bm{benchmark}"]) != 100 or year not in ("2018/19", "2019/20"):
             continue
         expected = {12, 13} if institutions[(a["urn"],)]["kind"] == "college" else school_years
-        covered = {int(y) for e in encounters if e["urn"] == a["urn"] and e["kind"] == kind
-                   and academic_year(d(e["occurred_on"])) == year for y in e["year_groups"].split(";")}
+        covered = {
+            int(y)
+            for e in encounters
+            if e["urn"] == a["urn"] and e["kind"] == kind and academic_year(d(e["occurred_on"])) == year
+            for y in e["year_groups"].split(";")
+        }
         if not expected <= covered:
             gaps.add((a["urn"], year, tuple(sorted(expected - covered))))
     return gaps
@@ -441,16 +541,23 @@ def test_encounters_back_self_assessments_but_for_one_evidence_gap():
     encounters = list(final()["encounters"].values())
     assert 300 <= len(encounters) <= 600
     assert [e["encounter_ref"] for e in encounters] == [f"ENC{i:04d}" for i in range(1, len(encounters) + 1)]
-    assert {e["kind"] for e in encounters} == {"employer_encounter", "workplace_experience", "fe_he_encounter",
-                                               "personal_guidance"}
+    assert {e["kind"] for e in encounters} == {
+        "employer_encounter",
+        "workplace_experience",
+        "fe_he_encounter",
+        "personal_guidance",
+    }
     assert all("2018-09-01" <= e["occurred_on"] <= "2020-08-31" for e in encounters)
     gaps = evidence_gaps(5, "employer_encounter", {7, 8, 9, 10, 11})
     assert len(gaps) == 1
     urn, year, missing = gaps.pop()
     assert (year, missing) == ("2019/20", (9,))
     assert final()["institutions"][(urn,)]["hub_id"] == HUB_ID
-    assert all(int(a["bm5"]) == 100 for a in final()["assessments"].values()
-               if a["urn"] == urn and academic_year(d(a["assessed_on"])) == year)
+    assert all(
+        int(a["bm5"]) == 100
+        for a in final()["assessments"].values()
+        if a["urn"] == urn and academic_year(d(a["assessed_on"])) == year
+    )
     assert evidence_gaps(6, "workplace_experience", {10, 11}) == set()
 
 
@@ -458,8 +565,7 @@ def test_corrections_and_the_retraction_change_history():
     steps = history()
     corrections = step_index(lambda s: s.reason.startswith("correction: schools re-submitted"))
     before = states()[corrections]
-    changed = [r for r in rows_of(steps[corrections])
-               if before["assessments"][key_of("assessments", r)] != r]
+    changed = [r for r in rows_of(steps[corrections]) if before["assessments"][key_of("assessments", r)] != r]
     assert len(changed) >= 2 and len(changed) < len(rows_of(steps[corrections]))
     fix = step_index(lambda s: s.kind == "institutions" and s.reason.startswith("correction"))
     moved = [r for r in rows_of(steps[fix]) if states()[fix]["institutions"][(r["urn"],)]["cluster"] != r["cluster"]]
@@ -472,8 +578,13 @@ def test_corrections_and_the_retraction_change_history():
 
 def december(state: State) -> tuple:
     f = report(state, HUB_ID, date(2019, 12, 31))
-    return (f["assessed"], f["data_required"], f["average_benchmarks"], f["fully_achieved_percent"][5],
-            f["fully_achieved_percent"][6])
+    return (
+        f["assessed"],
+        f["data_required"],
+        f["average_benchmarks"],
+        f["fully_achieved_percent"][5],
+        f["fully_achieved_percent"][6],
+    )
 
 
 def test_earlier_states_give_different_december_figures():

@@ -1,4 +1,5 @@
 """The demo hub is data: committed CSV files and a steps file, read by the loader, made by the generator."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -23,18 +24,25 @@ def test_the_files_are_found_from_any_working_directory(tmp_path: Path, monkeypa
 
 def test_writing_drops_files_no_step_names(tmp_path: Path):
     (tmp_path / "07-renamed-since.csv").write_text("urn\n")
-    write_history([DemoStep("hubs", "01-hubs.csv", "hub_id,name,area\nh1,Hub,Area\n", "a@h.example", "r")],
-                  tmp_path)
+    write_history([DemoStep("hubs", "01-hubs.csv", "hub_id,name,area\nh1,Hub,Area\n", "a@h.example", "r")], tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["01-hubs.csv", "steps.csv"]
 
 
 def test_the_loader_follows_the_steps_file(tmp_path: Path, sqlite_url: str):
-    write_history([
-        DemoStep("hubs", "01-hubs.csv", "hub_id,name,area\nh1,Hub,Area\n", "lead@h.example", "the hub"),
-        DemoStep("institutions", "02-institutions.csv", "urn,name,kind,area\n100001,A School,school,Area\n",
-                 "ec@h.example", "a school"),
-        Retraction("institutions", ("100001",), "ec@h.example", "entered by mistake"),
-    ], tmp_path)
+    write_history(
+        [
+            DemoStep("hubs", "01-hubs.csv", "hub_id,name,area\nh1,Hub,Area\n", "lead@h.example", "the hub"),
+            DemoStep(
+                "institutions",
+                "02-institutions.csv",
+                "urn,name,kind,area\n100001,A School,school,Area\n",
+                "ec@h.example",
+                "a school",
+            ),
+            Retraction("institutions", ("100001",), "ec@h.example", "entered by mistake"),
+        ],
+        tmp_path,
+    )
     service = HubService(load_settings(sqlite_url, "someone.else"))
     try:
         assert load_demo(service, folder=tmp_path)

@@ -1,5 +1,6 @@
 """The demo's learner extension: committed files made by its generator, loaded after the demo hub
 (whose own steps stay as they are), and the hub lead's sentence about Colmer School."""
+
 from __future__ import annotations
 
 from datetime import date

@@ -1,5 +1,6 @@
 """Running careerhub commands as real processes for the deployment tests: the projection worker and
 web servers, each with its output in a file the test reads, stopped (or killed) by their process id."""
+
 from __future__ import annotations
 
 import os
@@ -63,8 +64,7 @@ class Running:
 @contextmanager
 def running(args: list[str], env: dict[str, str], output: Path) -> Iterator[Running]:
     with output.open("ab") as sink:
-        process = subprocess.Popen([CAREERHUB, *args], stdout=sink, stderr=subprocess.STDOUT, env=env,
-                                   stdin=subprocess.DEVNULL)
+        process = subprocess.Popen([CAREERHUB, *args], stdout=sink, stderr=subprocess.STDOUT, env=env, stdin=subprocess.DEVNULL)
     started = Running(process, output)
     try:
         yield started

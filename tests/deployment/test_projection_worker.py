@@ -3,6 +3,7 @@ both backends (PostgreSQL wakes it by NOTIFY: its poll is set to an hour here, s
 can make it apply in time for the test); a writer waits until the worker has applied its write; a
 worker killed with SIGKILL mid-batch and started again applies every event exactly once. Only order
 and completion are asserted; durations are printed, never compared."""
+
 from __future__ import annotations
 
 import signal
@@ -32,20 +33,29 @@ def worker_service(database_url: str) -> HubService:
 def hub_files(folder: Path, assessment_days: int = 1) -> list[tuple[str, Path]]:
     hubs = write_csv(folder, "hubs.csv", HUB_HEADER, [["dorset", "Dorset Careers Hub", "Dorset", "2019-09-01"]])
     schools = write_csv(folder, "institutions.csv", INSTITUTION_HEADER, [institution(urn, "Dorset", 50.7) for urn in SCHOOLS])
-    assessments = [write_csv(folder, f"assessments-{d}.csv", ASSESSMENT_HEADER, [
-        [urn, f"2019-10-{d + 1:02d}", *(str((int(urn) + d + b) % 101) for b in range(8))] for urn in SCHOOLS])
-        for d in range(assessment_days)]
+    assessments = [
+        write_csv(
+            folder,
+            f"assessments-{d}.csv",
+            ASSESSMENT_HEADER,
+            [[urn, f"2019-10-{d + 1:02d}", *(str((int(urn) + d + b) % 101) for b in range(8))] for urn in SCHOOLS],
+        )
+        for d in range(assessment_days)
+    ]
     return [("hubs", hubs), ("institutions", schools), *(("assessments", path) for path in assessments)]
 
 
 def contiguous_from_one(ranges: list[tuple[int, int]], head: int) -> bool:
     """The batches cover positions 1..head, each once, in order."""
-    return bool(ranges) and ranges[0][0] == 1 and ranges[-1][1] == head and \
-        all(last + 1 == first for (_, last), (first, _) in zip(ranges, ranges[1:], strict=False))
+    return (
+        bool(ranges)
+        and ranges[0][0] == 1
+        and ranges[-1][1] == head
+        and all(last + 1 == first for (_, last), (first, _) in zip(ranges, ranges[1:], strict=False))
+    )
 
 
-def test_the_worker_applies_what_another_process_records_and_the_writer_reads_its_write(
-        database_url, tmp_path, monkeypatch):
+def test_the_worker_applies_what_another_process_records_and_the_writer_reads_its_write(database_url, tmp_path, monkeypatch):
     # No bound on the writer's wait: that it returns only once its write is applied is what is checked.
     monkeypatch.setattr(hub_module, "READ_YOUR_WRITES_SECONDS", float(HANG_GUARD_SECONDS))
     service = worker_service(database_url)  # the store and read model exist before the worker starts
@@ -63,8 +73,10 @@ def test_the_worker_applies_what_another_process_records_and_the_writer_reads_it
     assert contiguous_from_one(worker.applied_ranges(), head)
     assert f"stopped at log position {head}" in worker.text()
     assert check_read_model(service.app).ok
-    print(f"\nworker ({service.db.backend.name}): {head} events in {len(waits)} imports, each returned once applied by the"
-          f" worker after {', '.join(f'{w:.3f}' for w in waits)} s (import included)")
+    print(
+        f"\nworker ({service.db.backend.name}): {head} events in {len(waits)} imports, each returned once applied by the"
+        f" worker after {', '.join(f'{w:.3f}' for w in waits)} s (import included)"
+    )
     service.close()
 
 
@@ -73,8 +85,13 @@ def test_with_a_worker_reads_use_the_model_as_it_is_and_run_once_catches_it_up(d
     import_file(service.app, "hubs", hub_files(tmp_path)[0][1], "tester", "recorded, not applied")
     head = service.app.last_position()
     assert service.refresh() == 0 and service.projector.position() == 0  # a read applies nothing
-    result = subprocess.run([CAREERHUB, "projections", "run", "--once"], env=careerhub_env(database_url),
-                            capture_output=True, text=True, timeout=HANG_GUARD_SECONDS)
+    result = subprocess.run(
+        [CAREERHUB, "projections", "run", "--once"],
+        env=careerhub_env(database_url),
+        capture_output=True,
+        text=True,
+        timeout=HANG_GUARD_SECONDS,
+    )
     assert result.returncode == 0, result.stderr
     assert f"stopped at log position {head}" in result.stdout
     assert service.refresh() == head
@@ -96,15 +113,22 @@ def test_a_worker_killed_mid_batch_and_started_again_applies_every_event_once(da
             worker.kill()
         killed_at.append(service.projector.position())
     assert 0 < killed_at[0] and killed_at[-1] < head, "the kills landed before the log was fully applied"
-    result = subprocess.run([CAREERHUB, *small_batches, "--once"], env=careerhub_env(database_url),
-                            capture_output=True, text=True, timeout=HANG_GUARD_SECONDS)
+    result = subprocess.run(
+        [CAREERHUB, *small_batches, "--once"],
+        env=careerhub_env(database_url),
+        capture_output=True,
+        text=True,
+        timeout=HANG_GUARD_SECONDS,
+    )
     assert result.returncode == 0, result.stderr
     assert service.projector.position() == head
     verdict = check_read_model(service.app)  # the log replayed into a scratch model, compared row by row
     assert verdict.ok and verdict.position == head and verdict.behind == 0, verdict.difference
     assert service.db.scalar("SELECT COUNT(*) FROM rm_log") == head  # each position once: none twice, none lost
-    print(f"\nworker SIGKILLed ({service.db.backend.name}) at read-model positions {killed_at} of {head};"
-          " restarted: all applied once")
+    print(
+        f"\nworker SIGKILLed ({service.db.backend.name}) at read-model positions {killed_at} of {head};"
+        " restarted: all applied once"
+    )
     service.close()
 
 

@@ -5,6 +5,7 @@ replica when the replica has got that far, else the primary, whole; a write then
 sees the write; a replica whose replay is paused is never read below the pinned position; the replica
 refuses writes, and careerhub sends it none (the replica logs every statement it is sent, by role).
 Waits are bounded by the hang guard; no duration is asserted."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -44,8 +45,11 @@ from tests.service.test_reading import hub_file, hub_ids
 
 AS_OF = "2019-12-31"
 # A statement that changes something, or waits on a change: none may reach the replica from careerhub.
-WRITES = re.compile(r"^\s*(INSERT|UPDATE|DELETE|MERGE|CREATE|DROP|ALTER|TRUNCATE|LOCK|COPY|GRANT|REVOKE|COMMENT"
-                    r"|VACUUM|ANALYZE|REINDEX|CLUSTER|NOTIFY|LISTEN|SELECT pg_notify)\b", re.IGNORECASE)
+WRITES = re.compile(
+    r"^\s*(INSERT|UPDATE|DELETE|MERGE|CREATE|DROP|ALTER|TRUNCATE|LOCK|COPY|GRANT|REVOKE|COMMENT"
+    r"|VACUUM|ANALYZE|REINDEX|CLUSTER|NOTIFY|LISTEN|SELECT pg_notify)\b",
+    re.IGNORECASE,
+)
 SNAPSHOT = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
 
 
@@ -59,13 +63,14 @@ class Store:
     read_url: str  # the same database on the replica
 
     def settings(self, **changes: object) -> Settings:
-        return dataclasses.replace(Settings(database_url=self.url, actor="tester", read_database_url=self.read_url),
-                                   **changes)
+        return dataclasses.replace(Settings(database_url=self.url, actor="tester", read_database_url=self.read_url), **changes)
 
     def replica_has_store(self) -> bool:
         with self.replica.connect_as_superuser(self.name) as conn:
-            row = conn.execute("SELECT to_regclass('event_log') IS NOT NULL AND to_regclass('rm_log') IS NOT NULL"
-                               " AND to_regclass('readmodel_tracking') IS NOT NULL").fetchone()
+            row = conn.execute(
+                "SELECT to_regclass('event_log') IS NOT NULL AND to_regclass('rm_log') IS NOT NULL"
+                " AND to_regclass('readmodel_tracking') IS NOT NULL"
+            ).fetchone()
             return bool(row and row[0])
 
     def replica_position(self) -> int:
@@ -83,8 +88,11 @@ class Store:
 
     def errors(self) -> list[str]:
         assert self.replica.log is not None
-        return [line for line in self.replica.log.read_text(errors="replace").splitlines()
-                if line.startswith(f"{self.name}@{self.name}[") and ":ERROR:" in line]
+        return [
+            line
+            for line in self.replica.log.read_text(errors="replace").splitlines()
+            if line.startswith(f"{self.name}@{self.name}[") and ":ERROR:" in line
+        ]
 
     def reads(self) -> int:
         """Statements careerhub sent the replica that read the read model's tables."""
@@ -210,8 +218,17 @@ def test_the_replica_refuses_writes_and_careerhub_sends_it_none(store, tmp_path,
     assert store.reads() > 0
     assert_no_writes_sent(store)
 
-    with psycopg.connect(host=store.replica.host, port=store.replica.port, user=store.name, password=store.password,
-                         dbname=store.name, autocommit=True) as conn, pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+    with (
+        psycopg.connect(
+            host=store.replica.host,
+            port=store.replica.port,
+            user=store.name,
+            password=store.password,
+            dbname=store.name,
+            autocommit=True,
+        ) as conn,
+        pytest.raises(psycopg.errors.ReadOnlySqlTransaction),
+    ):
         conn.execute("DELETE FROM event_log")  # careerhub's own role, on the replica: refused
 
 
@@ -223,9 +240,10 @@ def test_serve_processes_and_a_report_command_read_through_the_replica(store, tm
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     writer = HubService(Settings(database_url=store.url, actor="tester", projection_worker=True))
-    with running(["projections", "run"], env, tmp_path / "worker.log") as worker, \
-            running(["serve", "--workers", "2", "--threads", "2", "--port", str(port)], env,
-                    tmp_path / "serve.log") as server:
+    with (
+        running(["projections", "run"], env, tmp_path / "worker.log") as worker,
+        running(["serve", "--workers", "2", "--threads", "2", "--port", str(port)], env, tmp_path / "serve.log") as server,
+    ):
         eventually(lambda: "following the log" in worker.text(), "the worker is listening")
         eventually(lambda: answers(f"{base}/auth/sign-in"), "the server answers")
         assert len(children(server.process.pid)) == 2
@@ -245,8 +263,13 @@ def test_serve_processes_and_a_report_command_read_through_the_replica(store, tm
         assert store.reads() > reads  # the page's reads went to the replica
 
         reads = store.reads()
-        result = subprocess.run([CAREERHUB, "report", "--hub", "dorset", "--as-of", AS_OF, "--format", "json"],
-                                env=env, capture_output=True, text=True, timeout=HANG_GUARD_SECONDS)
+        result = subprocess.run(
+            [CAREERHUB, "report", "--hub", "dorset", "--as-of", AS_OF, "--format", "json"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=HANG_GUARD_SECONDS,
+        )
         assert result.returncode == 0, result.stderr
         assert json.loads(result.stdout)["log_position"] == head
         assert store.reads() > reads  # and so did the command's
@@ -284,21 +307,33 @@ def test_the_setting_is_read_from_the_environment_and_the_option(monkeypatch):
 def test_a_read_replica_of_an_sqlite_store_is_refused_before_the_store_is_opened(tmp_path):
     path = tmp_path / "hub.sqlite3"
     with pytest.raises(CareerHubError, match="for a PostgreSQL store only"):
-        HubService(Settings(database_url=f"sqlite:///{path}", actor="tester",
-                            read_database_url="postgresql://u:p@127.0.0.1:5433/hub"))
+        HubService(
+            Settings(database_url=f"sqlite:///{path}", actor="tester", read_database_url="postgresql://u:p@127.0.0.1:5433/hub")
+        )
     assert not path.exists()
 
 
 def test_a_read_replica_of_another_kind_is_refused():
     with pytest.raises(CareerHubError, match="must name a postgres replica of the store, not a sqlite database"):
-        HubService(Settings(database_url="postgresql://u:p@127.0.0.1:1/hub", actor="tester",
-                            read_database_url="sqlite:///replica.sqlite3"))
+        HubService(
+            Settings(
+                database_url="postgresql://u:p@127.0.0.1:1/hub", actor="tester", read_database_url="sqlite:///replica.sqlite3"
+            )
+        )
 
 
 @pytest.mark.parametrize("command", [["report", "--hub", "dorset"], ["serve"]])
 def test_the_command_line_says_so_clearly(tmp_path, command):
-    result = CliRunner().invoke(main, [*command, "--database-url", f"sqlite:///{tmp_path}/hub.sqlite3",
-                                       "--read-database-url", "postgresql://u:p@127.0.0.1:5433/hub"],
-                                env={"CAREERHUB_READ_DATABASE_URL": None})
+    result = CliRunner().invoke(
+        main,
+        [
+            *command,
+            "--database-url",
+            f"sqlite:///{tmp_path}/hub.sqlite3",
+            "--read-database-url",
+            "postgresql://u:p@127.0.0.1:5433/hub",
+        ],
+        env={"CAREERHUB_READ_DATABASE_URL": None},
+    )
     assert result.exit_code == 1
     assert "is for a PostgreSQL store only" in result.output and "Traceback" not in result.output

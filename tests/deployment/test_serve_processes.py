@@ -1,6 +1,7 @@
 """Several web processes over one PostgreSQL, with the projection worker, over real HTTP on 127.0.0.1:
 what one process does to a session or to the sign-in throttle holds in the others, because all of it
 lives in the database (the session-signing key, the throttle's counts, users' session versions)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -24,8 +25,9 @@ def serve(database_url: str, folder: Path, name: str, *options: str):
     """`careerhub serve` on a free loopback port, reading the read model as the worker leaves it.
     No CAREERHUB_SECRET_KEY: the processes must find the one key in the store."""
     port = free_port()
-    return port, running(["serve", "--worker-follows", "--port", str(port), *options],
-                         careerhub_env(database_url), folder / f"{name}.log")
+    return port, running(
+        ["serve", "--worker-follows", "--port", str(port), *options], careerhub_env(database_url), folder / f"{name}.log"
+    )
 
 
 def test_a_sign_out_and_a_throttle_in_one_serve_process_hold_in_the_other(postgres_url, tmp_path):

@@ -1,6 +1,7 @@
 """Without CAREERHUB_SECRET_KEY, every web app over one store signs sessions with one key, kept in the
 store (a random key per process would sign each user out whenever another process answered); with a
 cipher key, the stored key is sealed, so a copied database does not hand out the means to forge a session."""
+
 from __future__ import annotations
 
 from eventsourcing.cipher import AESCipher

@@ -1,4 +1,5 @@
 """Small factories for matcher tests: places by kilometres from a base point."""
+
 from __future__ import annotations
 
 import math
@@ -21,8 +22,14 @@ def north(km: float) -> tuple[float, float]:
 def school(urn: str, km: float | None = 0.0, **kw: Any) -> School:
     lat, lon = north(km) if km is not None else (None, None)
     fields: dict[str, Any] = dict(
-        urn=urn, name=f"School {urn}", kind="school", latitude=lat, longitude=lon,
-        disadvantaged=False, waiting_days=30, benchmarks=(50,) * 8,
+        urn=urn,
+        name=f"School {urn}",
+        kind="school",
+        latitude=lat,
+        longitude=lon,
+        disadvantaged=False,
+        waiting_days=30,
+        benchmarks=(50,) * 8,
     )
     fields.update(kw)
     return School(**fields)
@@ -31,9 +38,18 @@ def school(urn: str, km: float | None = 0.0, **kw: Any) -> School:
 def adviser(ref: str, km: float | None = 0.0, **kw: Any) -> Adviser:
     lat, lon = north(km) if km is not None else (None, None)
     fields: dict[str, Any] = dict(
-        adviser_ref=ref, name=f"Adviser {ref}", employer="Acme", sector="engineering",
-        skills=("mentoring",), latitude=lat, longitude=lon, capacity=1, active_matches=0,
-        max_travel_km=40.0, available=True, conflicts=frozenset(),
+        adviser_ref=ref,
+        name=f"Adviser {ref}",
+        employer="Acme",
+        sector="engineering",
+        skills=("mentoring",),
+        latitude=lat,
+        longitude=lon,
+        capacity=1,
+        active_matches=0,
+        max_travel_km=40.0,
+        available=True,
+        conflicts=frozenset(),
     )
     fields.update(kw)
     return Adviser(**fields)

@@ -1,4 +1,5 @@
 """Random matcher instances and an independent feasibility check, for property tests."""
+
 from __future__ import annotations
 
 import random
@@ -14,7 +15,13 @@ SKILLS = ("STEM", "work experience", "mentoring", "SEND", "interview practice", 
 
 
 def random_snapshot(
-    rnd: random.Random, n: int, m: int, *, box_km: float = 60.0, pins: bool = True, tight: bool = False,
+    rnd: random.Random,
+    n: int,
+    m: int,
+    *,
+    box_km: float = 60.0,
+    pins: bool = True,
+    tight: bool = False,
 ) -> Snapshot:
     """Return a random instance in a box about `box_km` across; pins are valid if `pins`.
 
@@ -31,30 +38,45 @@ def random_snapshot(
     schools = []
     for i in range(n):
         lat, lon = point()
-        schools.append(School(
-            urn=f"U{i:03d}", name=f"S{i}", kind=rnd.choice(KINDS), latitude=lat, longitude=lon,
-            disadvantaged=rnd.random() < 0.35, waiting_days=rnd.randrange(0, 800),
-            benchmarks=None if rnd.random() < 0.2 else tuple(rnd.randrange(0, 101) for _ in range(8)),
-        ))
+        schools.append(
+            School(
+                urn=f"U{i:03d}",
+                name=f"S{i}",
+                kind=rnd.choice(KINDS),
+                latitude=lat,
+                longitude=lon,
+                disadvantaged=rnd.random() < 0.35,
+                waiting_days=rnd.randrange(0, 800),
+                benchmarks=None if rnd.random() < 0.2 else tuple(rnd.randrange(0, 101) for _ in range(8)),
+            )
+        )
     urns = [s.urn for s in schools]
     advisers = []
     for j in range(m):
         lat, lon = point()
         capacity = rnd.choice((1, 1, 2)) if tight else rnd.randrange(0, 4)
-        advisers.append(Adviser(
-            adviser_ref=f"A{j:03d}", name=f"EA{j}", employer=rnd.choice(("Acme", None)),
-            sector=rnd.choice(SECTORS), skills=tuple(rnd.sample(SKILLS, rnd.randrange(0, 3))),
-            latitude=lat, longitude=lon, capacity=capacity,
-            active_matches=0 if tight else rnd.randrange(0, capacity + 2),
-            max_travel_km=rnd.uniform(box_km * 0.3, box_km) if tight
-            else 0.0 if rnd.random() < 0.1 else rnd.uniform(3, box_km * 0.7),
-            available=tight or rnd.random() < 0.85,
-            conflicts=frozenset(u for u in urns if rnd.random() < 0.08),
-        ))
+        advisers.append(
+            Adviser(
+                adviser_ref=f"A{j:03d}",
+                name=f"EA{j}",
+                employer=rnd.choice(("Acme", None)),
+                sector=rnd.choice(SECTORS),
+                skills=tuple(rnd.sample(SKILLS, rnd.randrange(0, 3))),
+                latitude=lat,
+                longitude=lon,
+                capacity=capacity,
+                active_matches=0 if tight else rnd.randrange(0, capacity + 2),
+                max_travel_km=rnd.uniform(box_km * 0.3, box_km)
+                if tight
+                else 0.0
+                if rnd.random() < 0.1
+                else rnd.uniform(3, box_km * 0.7),
+                available=tight or rnd.random() < 0.85,
+                conflicts=frozenset(u for u in urns if rnd.random() < 0.08),
+            )
+        )
     refs = [a.adviser_ref for a in advisers]
-    forbidden = tuple(
-        (u, r) for u in urns for r in refs if rnd.random() < 0.06
-    )
+    forbidden = tuple((u, r) for u in urns for r in refs if rnd.random() < 0.06)
     snap = Snapshot("random", date(2020, 2, 2), tuple(schools), tuple(advisers), (), forbidden)
     if not pins:
         return snap
@@ -79,8 +101,11 @@ def pair_units(snap: Snapshot) -> dict[tuple[str, str], int]:
     """Return the quality units the matcher gives every pair in range."""
     area = index_snapshot(snap)
     pairs = pairs_in_range(area)
-    units = to_units(score_parts(build_tables(area.schools, area.advisers, snap.weights), snap.weights,
-                                 pairs.school, pairs.adviser, pairs.distance_km))
+    units = to_units(
+        score_parts(
+            build_tables(area.schools, area.advisers, snap.weights), snap.weights, pairs.school, pairs.adviser, pairs.distance_km
+        )
+    )
     return {
         (area.schools[i].urn, area.advisers[j].adviser_ref): int(u)
         for i, j, u in zip(pairs.school, pairs.adviser, units, strict=True)

@@ -1,5 +1,6 @@
 """One school's candidates: ranked by the matcher's own score, each excluded adviser with the rule that
 excludes it, in the words and code the matcher itself uses."""
+
 from __future__ import annotations
 
 import pytest
@@ -26,15 +27,19 @@ def test_eligible_advisers_are_ranked_by_score_and_the_best_is_the_one_the_match
 
 
 def test_each_excluded_adviser_names_the_first_rule_that_excludes_it():
-    given = snapshot([school("1")], [
-        adviser("ok", 1),
-        adviser("beyond", 60),
-        adviser("conflicted", 1, conflicts=frozenset({"1"})),
-        adviser("forbidden", 1),
-        adviser("away", 1, available=False),
-        adviser("full", 1, capacity=1, active_matches=1),
-        adviser("nowhere", None),
-    ], forbidden=(("1", "forbidden"),))
+    given = snapshot(
+        [school("1")],
+        [
+            adviser("ok", 1),
+            adviser("beyond", 60),
+            adviser("conflicted", 1, conflicts=frozenset({"1"})),
+            adviser("forbidden", 1),
+            adviser("away", 1, available=False),
+            adviser("full", 1, capacity=1, active_matches=1),
+            adviser("nowhere", None),
+        ],
+        forbidden=(("1", "forbidden"),),
+    )
     found = by_ref(candidates_for(given, "1"))
     assert not found["ok"].excluded
     excluded = {ref: (c.rule, c.code) for ref, c in found.items() if c.excluded}

@@ -1,4 +1,5 @@
 """The lexicographic order: disadvantaged first, then number matched, then quality."""
+
 from __future__ import annotations
 
 from matching.schema import Weights
@@ -11,8 +12,7 @@ def pairs(result):
 
 
 def test_given_one_place_when_a_disadvantaged_school_is_far_then_it_still_wins_over_a_near_one():
-    s = snapshot([school("NEAR", 0.0), school("DIS", 39.0, disadvantaged=True, benchmarks=(100,) * 8)],
-                 [adviser("A", 0.0)])
+    s = snapshot([school("NEAR", 0.0), school("DIS", 39.0, disadvantaged=True, benchmarks=(100,) * 8)], [adviser("A", 0.0)])
     result = solve(s)
     assert pairs(result) == {("DIS", "A")}
     assert result.objective["disadvantaged_matched"] == 1

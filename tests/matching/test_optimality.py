@@ -2,6 +2,7 @@
 
 Both compare the lexicographic tuple (disadvantaged matched, matched, quality units).
 """
+
 from __future__ import annotations
 
 import random
@@ -22,7 +23,8 @@ def free_choices(snap):
         room[ref] -= 1
     options = {
         s.urn: [a.adviser_ref for a in snap.advisers if feasible(snap, s, a) and room[a.adviser_ref] > 0]
-        for s in snap.schools if s.urn not in pinned
+        for s in snap.schools
+        if s.urn not in pinned
     }
     return pinned, room, options
 

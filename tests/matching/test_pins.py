@@ -1,4 +1,5 @@
 """Pins are kept; a pin that breaks a hard rule is a clear error naming the pin and the rule."""
+
 from __future__ import annotations
 
 import pytest
@@ -22,21 +23,22 @@ def test_given_a_pin_when_solved_then_it_uses_the_advisers_capacity():
     assert result.unmatched[0].reason == "only adviser in range is at capacity"
 
 
-@pytest.mark.parametrize("schools, advisers, extra, words", [
-    ([school("1")], [adviser("A", 50.0)], {}, ["pin (1, A)", "travel limit", "50.0 km"]),
-    ([school("1", None)], [adviser("A")], {}, ["pin (1, A)", "travel limit", "no coordinates"]),
-    ([school("1")], [adviser("A", None)], {}, ["pin (1, A)", "travel limit", "no coordinates"]),
-    ([school("1")], [adviser("A", conflicts=frozenset({"1"}))], {}, ["pin (1, A)", "conflict of interest"]),
-    ([school("1")], [adviser("A", available=False)], {}, ["pin (1, A)", "availability", "2020-02-02"]),
-    ([school("1")], [adviser("A")], {"forbidden": (("1", "A"),)}, ["pin (1, A)", "forbidden"]),
-    ([school("1")], [adviser("A", capacity=1, active_matches=1)], {}, ["(1, A)", "capacity"]),
-    ([school("1"), school("2")], [adviser("A")], {"pins": (("1", "A"), ("2", "A"))},
-     ["(1, A)", "(2, A)", "capacity"]),
-    ([school("1")], [adviser("A"), adviser("B")], {"pins": (("1", "A"), ("1", "B"))},
-     ["pin (1, B)", "one new adviser"]),
-    ([school("1")], [adviser("A")], {"pins": (("9", "A"),)}, ["pin (9, A)", "not an engaged institution"]),
-    ([school("1")], [adviser("A")], {"pins": (("1", "Z"),)}, ["pin (1, Z)", "unknown"]),
-])
+@pytest.mark.parametrize(
+    "schools, advisers, extra, words",
+    [
+        ([school("1")], [adviser("A", 50.0)], {}, ["pin (1, A)", "travel limit", "50.0 km"]),
+        ([school("1", None)], [adviser("A")], {}, ["pin (1, A)", "travel limit", "no coordinates"]),
+        ([school("1")], [adviser("A", None)], {}, ["pin (1, A)", "travel limit", "no coordinates"]),
+        ([school("1")], [adviser("A", conflicts=frozenset({"1"}))], {}, ["pin (1, A)", "conflict of interest"]),
+        ([school("1")], [adviser("A", available=False)], {}, ["pin (1, A)", "availability", "2020-02-02"]),
+        ([school("1")], [adviser("A")], {"forbidden": (("1", "A"),)}, ["pin (1, A)", "forbidden"]),
+        ([school("1")], [adviser("A", capacity=1, active_matches=1)], {}, ["(1, A)", "capacity"]),
+        ([school("1"), school("2")], [adviser("A")], {"pins": (("1", "A"), ("2", "A"))}, ["(1, A)", "(2, A)", "capacity"]),
+        ([school("1")], [adviser("A"), adviser("B")], {"pins": (("1", "A"), ("1", "B"))}, ["pin (1, B)", "one new adviser"]),
+        ([school("1")], [adviser("A")], {"pins": (("9", "A"),)}, ["pin (9, A)", "not an engaged institution"]),
+        ([school("1")], [adviser("A")], {"pins": (("1", "Z"),)}, ["pin (1, Z)", "unknown"]),
+    ],
+)
 def test_given_a_pin_breaking_a_rule_when_solved_then_pin_error_names_pin_and_rule(schools, advisers, extra, words):
     extra.setdefault("pins", (("1", "A"),))
     with pytest.raises(PinError) as err:

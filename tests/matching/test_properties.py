@@ -1,4 +1,5 @@
 """Hard rules hold on every random instance; results are deterministic."""
+
 from __future__ import annotations
 
 import json
@@ -31,8 +32,7 @@ def test_given_any_instance_when_solved_then_every_hard_rule_holds(seed, n, m):
 
 
 @settings(max_examples=60, deadline=None)
-@given(seeds, st.integers(1, 8), st.integers(1, 6),
-       st.lists(st.tuples(st.integers(0, 7), st.integers(0, 5)), max_size=4))
+@given(seeds, st.integers(1, 8), st.integers(1, 6), st.lists(st.tuples(st.integers(0, 7), st.integers(0, 5)), max_size=4))
 def test_given_arbitrary_pins_when_solved_then_pin_error_or_a_valid_result_keeping_them(seed, n, m, raw):
     snap = random_snapshot(random.Random(seed), n, m, pins=False)
     pins = tuple((f"U{i:03d}", f"A{j:03d}") for i, j in raw)
@@ -53,8 +53,13 @@ def test_given_the_same_snapshot_shuffled_when_solved_twice_then_identical_resul
     schools, advisers = list(snap.schools), list(snap.advisers)
     shuffler.shuffle(schools)
     shuffler.shuffle(advisers)
-    shuffled = replace(snap, schools=tuple(schools), advisers=tuple(advisers),
-                       pins=tuple(reversed(snap.pins)), forbidden=tuple(reversed(snap.forbidden)))
+    shuffled = replace(
+        snap,
+        schools=tuple(schools),
+        advisers=tuple(advisers),
+        pins=tuple(reversed(snap.pins)),
+        forbidden=tuple(reversed(snap.forbidden)),
+    )
     first = result_to_json(solve(snap))
     assert result_to_json(solve(snap)) == first
     assert result_to_json(solve(shuffled)) == first

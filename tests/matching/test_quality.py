@@ -1,4 +1,5 @@
 """Quality: named parts and reasons in words."""
+
 from __future__ import annotations
 
 from matching.service import solve
@@ -12,8 +13,9 @@ def only(result):
 
 def test_given_a_school_weak_on_benchmark_6_then_an_engineering_employer_beats_a_finance_one():
     weak6 = school("1", benchmarks=(90, 90, 90, 90, 80, 40, 90, 90))
-    s = snapshot([weak6], [adviser("ENG", 10.0, sector="engineering", skills=()),
-                           adviser("FIN", 10.0, sector="finance", skills=())])
+    s = snapshot(
+        [weak6], [adviser("ENG", 10.0, sector="engineering", skills=()), adviser("FIN", 10.0, sector="finance", skills=())]
+    )
     p = only(solve(s))
     assert p.adviser_ref == "ENG"
     assert "engineering employer for a school at 40 % on benchmark 6" in p.reasons
@@ -53,4 +55,5 @@ def test_given_a_proposal_then_score_is_the_sum_of_its_parts_and_at_most_100():
 def test_given_a_longer_wait_then_a_higher_score():
     def score(days):
         return only(solve(snapshot([school("1", waiting_days=days)], [adviser("A")]))).score
+
     assert score(10) < score(100) < score(365) == score(3650)

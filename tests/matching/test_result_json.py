@@ -1,4 +1,5 @@
 """The DATA.md section 4 JSON shape."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """The model, the pin check and the reasons follow HARD_RULES; the validator keeps its own opinion."""
+
 from __future__ import annotations
 
 import ast

@@ -1,4 +1,5 @@
 """Each hard rule, feasible and infeasible, through the public solve()."""
+
 from __future__ import annotations
 
 import random
@@ -80,15 +81,18 @@ def test_given_random_points_when_pairs_in_range_are_found_then_they_equal_check
 
     snap = snapshot(
         [school(f"{i:03d}", None, latitude=(p := spot())[0], longitude=p[1]) for i in range(rnd.randrange(1, 300))],
-        [adviser(f"{j:03d}", None, latitude=(p := spot())[0], longitude=p[1], max_travel_km=rnd.uniform(0, reach))
-         for j in range(rnd.randrange(1, 120))],
+        [
+            adviser(f"{j:03d}", None, latitude=(p := spot())[0], longitude=p[1], max_travel_km=rnd.uniform(0, reach))
+            for j in range(rnd.randrange(1, 120))
+        ],
     )
     area = index_snapshot(snap)
     pairs = pairs_in_range(area)
     found = {(int(i), int(j)) for i, j in zip(pairs.school, pairs.adviser, strict=True)}
     expected = {
         (i, j)
-        for i, s in enumerate(area.schools) for j, a in enumerate(area.advisers)
+        for i, s in enumerate(area.schools)
+        for j, a in enumerate(area.advisers)
         if haversine_km(s.latitude, s.longitude, a.latitude, a.longitude) <= a.max_travel_km
     }
     assert found == expected

@@ -1,4 +1,5 @@
 """Every unmatched school gets a true, specific reason."""
+
 from __future__ import annotations
 
 from matching.service import solve
@@ -13,7 +14,9 @@ def reason_of(s, urn="1"):
 
 def test_given_a_school_without_coordinates_then_the_reason_says_so():
     assert reason_of(snapshot([school("1", None)], [adviser("A")])) == (
-        "no coordinates recorded for this school", "no_school_coordinates")
+        "no coordinates recorded for this school",
+        "no_school_coordinates",
+    )
 
 
 def test_given_no_adviser_in_range_then_the_reason_names_the_nearest():
@@ -31,7 +34,8 @@ def test_given_advisers_without_coordinates_then_the_out_of_range_reason_mention
 
 def test_given_no_adviser_has_coordinates_then_the_reason_says_so():
     assert reason_of(snapshot([school("1")], [adviser("A", None)]))[0] == (
-        "no adviser within travel limits (no adviser has coordinates recorded)")
+        "no adviser within travel limits (no adviser has coordinates recorded)"
+    )
 
 
 def test_given_three_advisers_in_range_at_capacity_then_the_reason_counts_them():
@@ -66,8 +70,7 @@ def test_given_advisers_taken_by_disadvantaged_schools_then_the_reason_is_capaci
 def test_given_mixed_blockers_then_the_reason_counts_each():
     s = snapshot(
         [school("1"), school("2", disadvantaged=True)],
-        [adviser("A", available=False), adviser("B", capacity=0), adviser("C"),
-         adviser("D", conflicts=frozenset({"1", "2"}))],
+        [adviser("A", available=False), adviser("B", capacity=0), adviser("C"), adviser("D", conflicts=frozenset({"1", "2"}))],
     )
     assert reason_of(s) == (
         "of the 4 advisers in range: 1 with a conflict of interest, 1 not available on 2020-02-02, "

@@ -1,4 +1,5 @@
 """The validator catches every broken rule; solve() never returns a result it rejects."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -23,7 +24,8 @@ def base():
             adviser("B", 1.0, available=False),
             adviser("C", 70.0, capacity=0),
         ],
-        pins=(("1", "A"),), forbidden=(("2", "C"),),
+        pins=(("1", "A"),),
+        forbidden=(("2", "C"),),
     )
     return snap, solve(snap)
 
@@ -47,18 +49,21 @@ def test_given_a_solved_result_then_the_validator_accepts_it():
     assert validate(snap, result) == []
 
 
-@pytest.mark.parametrize("proposals, words", [
-    ([proposal("1", "A", pinned=True), proposal("3", "A", 80.0)], "conflict"),
-    ([proposal("1", "A", pinned=True), proposal("2", "B", 1.0)], "not available"),
-    ([proposal("1", "A", pinned=True), proposal("3", "C", 10.0)], "capacity"),
-    ([proposal("1", "A", pinned=True), proposal("2", "C", 70.0)], "forbidden"),
-    ([proposal("1", "A", pinned=True), proposal("3", "B", 79.0)], "beyond"),
-    ([proposal("2", "A")], "pin ('1', 'A') is not kept"),
-    ([proposal("1", "A")], "pinned=False"),
-    ([proposal("1", "A", 3.0, pinned=True)], "reports 3.0 km"),
-    ([proposal("1", "A", pinned=True), proposal("9", "A")], "not among the schools"),
-    ([proposal("1", "A", pinned=True), proposal("2", "Z")], "unknown"),
-])
+@pytest.mark.parametrize(
+    "proposals, words",
+    [
+        ([proposal("1", "A", pinned=True), proposal("3", "A", 80.0)], "conflict"),
+        ([proposal("1", "A", pinned=True), proposal("2", "B", 1.0)], "not available"),
+        ([proposal("1", "A", pinned=True), proposal("3", "C", 10.0)], "capacity"),
+        ([proposal("1", "A", pinned=True), proposal("2", "C", 70.0)], "forbidden"),
+        ([proposal("1", "A", pinned=True), proposal("3", "B", 79.0)], "beyond"),
+        ([proposal("2", "A")], "pin ('1', 'A') is not kept"),
+        ([proposal("1", "A")], "pinned=False"),
+        ([proposal("1", "A", 3.0, pinned=True)], "reports 3.0 km"),
+        ([proposal("1", "A", pinned=True), proposal("9", "A")], "not among the schools"),
+        ([proposal("1", "A", pinned=True), proposal("2", "Z")], "unknown"),
+    ],
+)
 def test_given_a_result_breaking_a_rule_then_the_validator_names_it(proposals, words):
     snap, result = base()
     problems = validate(snap, with_proposals(result, *proposals))
@@ -87,6 +92,7 @@ def test_given_an_optimal_result_leaving_a_school_next_to_an_open_adviser_then_t
 def test_given_a_model_bug_when_solving_then_invalid_result_error_not_a_result(monkeypatch):
     def every_pair(n, m, school, adviser, units, dis, room):
         return FlowOutcome(np.ones(len(school), np.bool_), "OPTIMAL", True, 1)
+
     monkeypatch.setattr(matching.service, "solve_flow", every_pair)
     with pytest.raises(InvalidResultError):
         solve(snapshot([school("1"), school("2")], [adviser("A")]))
@@ -95,6 +101,7 @@ def test_given_a_model_bug_when_solving_then_invalid_result_error_not_a_result(m
 def test_given_a_solver_failure_then_not_optimal_and_every_school_says_why(monkeypatch):
     def failed(n, m, school, adviser, units, dis, room):
         return FlowOutcome(np.zeros(len(school), np.bool_), "BAD_RESULT", False, 1)
+
     monkeypatch.setattr(matching.service, "solve_flow", failed)
     result = solve(snapshot([school("1"), school("2")], [adviser("A")], pins=(("2", "A"),)))
     assert not result.optimal and result.status == "BAD_RESULT"

@@ -1,4 +1,5 @@
 """The weights are declared once (config/matching.py); their checks and JSON follow the fields."""
+
 from __future__ import annotations
 
 import json
@@ -12,9 +13,17 @@ from matching.weights import Weights, weights_from_dict, weights_to_dict
 from tests.matching.factories import snapshot
 
 NOT_DEFAULT = Weights(
-    travel=1.5, benchmark_fit=2.0, kind_priority=3.0, kind_fit=4.0, waiting=5.0, waiting_full_days=30,
-    unassessed_shortfall=0.25, employer_benchmarks=(5, 7), sector_benchmarks=(("law", (2,)),),
-    skill_benchmarks=(("coding", (4, 6)),), kind_priorities=(("special", 0.5),),
+    travel=1.5,
+    benchmark_fit=2.0,
+    kind_priority=3.0,
+    kind_fit=4.0,
+    waiting=5.0,
+    waiting_full_days=30,
+    unassessed_shortfall=0.25,
+    employer_benchmarks=(5, 7),
+    sector_benchmarks=(("law", (2,)),),
+    skill_benchmarks=(("coding", (4, 6)),),
+    kind_priorities=(("special", 0.5),),
     kind_skills=(("college", ("welding",)),),
 )
 

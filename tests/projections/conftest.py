@@ -1,4 +1,5 @@
 """Fixtures of the projection tests: a fresh store fed through the import path."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

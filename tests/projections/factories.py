@@ -1,5 +1,6 @@
 """Small factories for the projection tests: import rows of each KIND through the real import path
 (HubService.import_file with CSV bytes) and read the report back."""
+
 from __future__ import annotations
 
 import csv
@@ -38,16 +39,30 @@ def d(text: str) -> date:
 
 # --- rows of each KIND (DATA.md §2), every column present so a re-import is a correction ----------
 
+
 def hub(hub_id: str = HUB, area: str = AREA, **fields: Any) -> Row:
-    return {"hub_id": hub_id, "name": f"{hub_id.title()} Careers Hub", "area": area, "started_on": "2018-09-01",
-            **fields}
+    return {"hub_id": hub_id, "name": f"{hub_id.title()} Careers Hub", "area": area, "started_on": "2018-09-01", **fields}
 
 
 def institution(urn: str, **fields: Any) -> Row:
     """A school of HUB in AREA, a hub member and EAN-engaged since 1 Sep 2018 unless told."""
-    return {"urn": urn, "name": f"School {urn}", "kind": "school", "area": AREA, "postcode": "", "latitude": "",
-            "longitude": "", "cluster": "", "ean_joined_on": "2018-09-01", "ean_left_on": "", "hub_id": HUB,
-            "hub_joined_on": "2018-09-01", "hub_left_on": "", "disadvantaged": "false", **fields}
+    return {
+        "urn": urn,
+        "name": f"School {urn}",
+        "kind": "school",
+        "area": AREA,
+        "postcode": "",
+        "latitude": "",
+        "longitude": "",
+        "cluster": "",
+        "ean_joined_on": "2018-09-01",
+        "ean_left_on": "",
+        "hub_id": HUB,
+        "hub_joined_on": "2018-09-01",
+        "hub_left_on": "",
+        "disadvantaged": "false",
+        **fields,
+    }
 
 
 def assessment(urn: str, assessed_on: str, achieved: Sequence[int] = (), **percents: int) -> Row:
@@ -65,11 +80,29 @@ def match(urn: str, matched_on: str, ended_on: str = "", adviser_ref: str = ADVI
     return {"urn": urn, "adviser_ref": adviser_ref, "matched_on": matched_on, "ended_on": ended_on}
 
 
-def funding(ref: str, applicant: str, applied_on: str, stream: str = "institutional", decision: str = "",
-            decided_on: str = "", amount_awarded: Any = "", hub_id: str = HUB, amount_requested: Any = 1000) -> Row:
-    return {"application_ref": ref, "hub_id": hub_id, "stream": stream, "applicant": applicant,
-            "amount_requested": amount_requested, "applied_on": applied_on, "focus": "", "decision": decision,
-            "decided_on": decided_on, "amount_awarded": amount_awarded}
+def funding(
+    ref: str,
+    applicant: str,
+    applied_on: str,
+    stream: str = "institutional",
+    decision: str = "",
+    decided_on: str = "",
+    amount_awarded: Any = "",
+    hub_id: str = HUB,
+    amount_requested: Any = 1000,
+) -> Row:
+    return {
+        "application_ref": ref,
+        "hub_id": hub_id,
+        "stream": stream,
+        "applicant": applicant,
+        "amount_requested": amount_requested,
+        "applied_on": applied_on,
+        "focus": "",
+        "decision": decision,
+        "decided_on": decided_on,
+        "amount_awarded": amount_awarded,
+    }
 
 
 def target(academic_year: str, metric: str, value: float, hub_id: str = HUB) -> Row:
@@ -80,10 +113,18 @@ def national(metric: str, published_on: str, value: float, academic_year: str = 
     return {"metric": metric, "published_on": published_on, "value": value, "academic_year": academic_year}
 
 
-def encounter(ref: str, urn: str, occurred_on: str, kind: str = "employer_encounter", year_groups: str = "",
-              students: Any = "") -> Row:
-    return {"encounter_ref": ref, "urn": urn, "occurred_on": occurred_on, "kind": kind, "provider": "",
-            "year_groups": year_groups, "students": students}
+def encounter(
+    ref: str, urn: str, occurred_on: str, kind: str = "employer_encounter", year_groups: str = "", students: Any = ""
+) -> Row:
+    return {
+        "encounter_ref": ref,
+        "urn": urn,
+        "occurred_on": occurred_on,
+        "kind": kind,
+        "provider": "",
+        "year_groups": year_groups,
+        "students": students,
+    }
 
 
 def csv_bytes(rows: Sequence[Row]) -> bytes:
@@ -98,6 +139,7 @@ def csv_bytes(rows: Sequence[Row]) -> bytes:
 
 
 # --- a store fed through the import path ---------------------------------------------------------
+
 
 @dataclass
 class World:
@@ -129,8 +171,14 @@ class World:
     def retract(self, kind: str, *key: str, actor: str | None = None, reason: str = "entered by mistake") -> int:
         return self.service.retract(kind, key, actor or self.actor, reason)
 
-    def report(self, as_of: str, known_at: datetime | None = None, cluster: str | None = None,
-               cohort_as_of: str | None = None, hub_id: str = HUB) -> dict[str, Any]:
+    def report(
+        self,
+        as_of: str,
+        known_at: datetime | None = None,
+        cluster: str | None = None,
+        cohort_as_of: str | None = None,
+        hub_id: str = HUB,
+    ) -> dict[str, Any]:
         self.service.refresh()
         cohort = d(cohort_as_of) if cohort_as_of else None
         return hub_report(self.db, Query(hub_id, d(as_of), known_at, cluster, cohort)).to_json()
@@ -144,6 +192,7 @@ class World:
 
 # --- a shared scenario -----------------------------------------------------------------------------
 
+
 def given_two_academic_years(world: World) -> None:
     """Members A and B since 2018; A matched from 15 Sep 2019; termly-ish returns over 2018/19 and 2019/20."""
     world.given_hub(institution("A"), institution("B"))
@@ -151,13 +200,17 @@ def given_two_academic_years(world: World) -> None:
     world.load("matches", match("A", "2019-09-15"))
     world.load("targets", target("2019/20", "average_benchmarks", 4), target("2019/20", "bm5_percent", 75))
     world.load("national", national("average_benchmarks", "2019-01-15", 2.5))
-    world.load("assessments",
-               assessment("A", "2018-10-01", achieved=(1,)), assessment("B", "2018-11-01"),
-               assessment("A", "2019-02-01", achieved=(1, 2)),
-               assessment("A", "2019-05-01", achieved=(1, 2, 5)), assessment("B", "2019-06-01", achieved=(5, 6)),
-               assessment("A", "2019-10-01", achieved=(1, 2, 3, 5)),
-               assessment("B", "2020-02-01", achieved=(5, 6, 7)),
-               assessment("A", "2020-05-01", achieved=range(1, 7)))
+    world.load(
+        "assessments",
+        assessment("A", "2018-10-01", achieved=(1,)),
+        assessment("B", "2018-11-01"),
+        assessment("A", "2019-02-01", achieved=(1, 2)),
+        assessment("A", "2019-05-01", achieved=(1, 2, 5)),
+        assessment("B", "2019-06-01", achieved=(5, 6)),
+        assessment("A", "2019-10-01", achieved=(1, 2, 3, 5)),
+        assessment("B", "2020-02-01", achieved=(5, 6, 7)),
+        assessment("A", "2020-05-01", achieved=range(1, 7)),
+    )
 
 
 @dataclass
@@ -170,12 +223,22 @@ def given_two_rounds_of_imports(world: World) -> Moments:
     """Alice's autumn returns by T1; Bob's corrections and late returns by T2; a spring return after T2."""
     world.load("hubs", {"hub_id": HUB, "name": "North", "area": "Northshire", "started_on": ""}, actor="alice")
     world.load("institutions", institution("A"), institution("B"), institution("C"), actor="alice", reason="roll")
-    world.load("assessments", assessment("A", "2019-10-01", achieved=(1,)),
-               assessment("B", "2019-10-02", achieved=(1, 2, 5)), assessment("C", "2019-06-01", achieved=(5,)),
-               actor="alice", reason="autumn returns")
+    world.load(
+        "assessments",
+        assessment("A", "2019-10-01", achieved=(1,)),
+        assessment("B", "2019-10-02", achieved=(1, 2, 5)),
+        assessment("C", "2019-06-01", achieved=(5,)),
+        actor="alice",
+        reason="autumn returns",
+    )
     t1 = now()
-    world.load("assessments", assessment("A", "2019-10-01", achieved=(1, 2, 3, 5)),
-               assessment("C", "2019-11-15", achieved=(5, 6)), actor="bob", reason="late returns")
+    world.load(
+        "assessments",
+        assessment("A", "2019-10-01", achieved=(1, 2, 3, 5)),
+        assessment("C", "2019-11-15", achieved=(5, 6)),
+        actor="bob",
+        reason="late returns",
+    )
     world.load("institutions", institution("B", hub_left_on="2019-11-30"), actor="bob", reason="B left the hub")
     world.retract("assessments", "C", "2019-06-01", actor="carol", reason="entered for the wrong school")
     t2 = now()

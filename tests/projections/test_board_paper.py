@@ -1,6 +1,7 @@
 """The board paper's two-date rule: the term-end block is the report at the end of the last term that
 ended on or before the day (the hub's own term dates where it set them), the on-day block the report
 on the day; each is exactly the DATA.md §3 report at its date."""
+
 from __future__ import annotations
 
 from projections.board import benchmark_series, clusters_side_by_side
@@ -72,21 +73,30 @@ def test_the_same_day_in_a_hub_on_the_default_calendar_ends_the_summer_term(sqli
 
 
 def test_each_block_is_exactly_the_report_at_its_own_date(world: World):
-    world.given_hub(institution("A", cluster="east"), institution("B", cluster="west"),
-                    institution("C", cluster="east", hub_joined_on="2020-01-15"))
+    world.given_hub(
+        institution("A", cluster="east"),
+        institution("B", cluster="west"),
+        institution("C", cluster="east", hub_joined_on="2020-01-15"),
+    )
     world.load("advisers", adviser())
     world.load("matches", match("A", "2020-01-10"))
     world.load("targets", target("2019/20", "average_benchmarks", 4))
     world.load("assessments", assessment("A", "2019-10-01", achieved=(1, 5)), assessment("B", "2019-11-01"))
-    world.load("funding", {**funding("F-1", "A", "2019-10-01"), "focus": "events;resources"},
-               {**funding("F-2", "C", "2020-01-20"), "focus": "resources"})
+    world.load(
+        "funding",
+        {**funding("F-1", "A", "2019-10-01"), "focus": "events;resources"},
+        {**funding("F-2", "C", "2020-01-20"), "focus": "resources"},
+    )
 
     paper = board_paper(world.db, HUB, d("2020-02-02"))
 
     assert paper.to_json() == {
-        "hub_id": HUB, "on": "2020-02-02", "known_at": None,
+        "hub_id": HUB,
+        "on": "2020-02-02",
+        "known_at": None,
         "term_end": hub_report(world.db, Query(HUB, d("2019-12-31"))).to_json(),
-        "on_day": hub_report(world.db, Query(HUB, d("2020-02-02"))).to_json()}
+        "on_day": hub_report(world.db, Query(HUB, d("2020-02-02"))).to_json(),
+    }
     assert paper.term_end.figures["institutions"] == 2 and paper.on_day.figures["institutions"] == 3
     assert paper.term_end.figures["matched"] == 0 and paper.on_day.figures["matched"] == 1
     assert paper.members_per_cluster == {"east": 2, "west": 1}
@@ -140,7 +150,6 @@ def test_the_board_command_refuses_an_unknown_hub_and_a_bad_day(sqlite_world: Wo
     assert bad_day.exit_code == 2 and "--on" in bad_day.output
 
 
-
 def test_the_benchmark_series_has_all_eight_at_each_term_end_up_to_the_day(sqlite_world: World):
     given_two_academic_years(sqlite_world)
 
@@ -148,9 +157,17 @@ def test_the_benchmark_series_has_all_eight_at_each_term_end_up_to_the_day(sqlit
 
     assert [r["term_ends_on"] for r in rows] == ["2018-12-31", "2019-03-31", "2019-08-31", "2019-12-31"]
     last = rows[-1]  # A: 1, 2, 3, 5 (1 Oct 2019); B: 5, 6 (1 Jun 2019)
-    assert last["figures"] == {"average_benchmarks": 3.0, "bm1_percent": 50.0, "bm2_percent": 50.0, "bm3_percent": 50.0,
-                               "bm4_percent": 0.0, "bm5_percent": 100.0, "bm6_percent": 50.0, "bm7_percent": 0.0,
-                               "bm8_percent": 0.0}
+    assert last["figures"] == {
+        "average_benchmarks": 3.0,
+        "bm1_percent": 50.0,
+        "bm2_percent": 50.0,
+        "bm3_percent": 50.0,
+        "bm4_percent": 0.0,
+        "bm5_percent": 100.0,
+        "bm6_percent": 50.0,
+        "bm7_percent": 0.0,
+        "bm8_percent": 0.0,
+    }
     assert last["targets"]["average_benchmarks"] == 4 and last["targets"]["bm8_percent"] is None
     assert last["national"]["average_benchmarks"] == 2.5
 
@@ -161,5 +178,7 @@ def test_clusters_side_by_side_are_each_clusters_own_report(sqlite_world: World)
 
     side = clusters_side_by_side(sqlite_world.db, HUB, ["east", "west"], d("2019-12-31"))
 
-    assert [(c["cluster"], c["figures"]["institutions"], c["figures"]["average_benchmarks"], c["figures"]["data_required"])
-            for c in side] == [("east", 1, 2.0, 0), ("west", 2, 1.0, 1)]
+    assert [
+        (c["cluster"], c["figures"]["institutions"], c["figures"]["average_benchmarks"], c["figures"]["data_required"])
+        for c in side
+    ] == [("east", 1, 2.0, 0), ("west", 2, 1.0, 1)]

@@ -1,4 +1,5 @@
 """The `careerhub` report commands: report (JSON, board text, term series), explain and history."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,8 +17,21 @@ from tests.projections.factories import (
 )
 
 AS_OF = "2020-02-15"
-CONTRACT_KEYS = {"hub_id", "as_of", "known_at", "term", "institutions", "assessed", "data_required",
-                 "average_benchmarks", "fully_achieved_percent", "ean", "funding", "targets", "national"}
+CONTRACT_KEYS = {
+    "hub_id",
+    "as_of",
+    "known_at",
+    "term",
+    "institutions",
+    "assessed",
+    "data_required",
+    "average_benchmarks",
+    "fully_achieved_percent",
+    "ean",
+    "funding",
+    "targets",
+    "national",
+}
 
 
 @pytest.fixture
@@ -25,8 +39,9 @@ def cli(sqlite_world: World) -> Cli:
     """`careerhub` on the store of a hub with two academic years of returns, a late joiner and funding."""
     given_two_academic_years(sqlite_world)
     sqlite_world.load("institutions", institution("NEW", hub_joined_on="2019-09-01"))
-    sqlite_world.load("funding", funding("F1", "A", "2019-10-01", decision="approved", decided_on="2019-11-01",
-                                         amount_awarded=1200))
+    sqlite_world.load(
+        "funding", funding("F1", "A", "2019-10-01", decision="approved", decided_on="2019-11-01", amount_awarded=1200)
+    )
     return Cli(sqlite_world.database_url)
 
 
@@ -38,13 +53,11 @@ def test_report_json_has_every_key_of_the_contract(cli: Cli):
     assert set(report["fully_achieved_percent"]) == {str(b) for b in range(1, 9)}
     assert set(report["ean"]) == {"engaged", "matched", "unmatched"}
     assert set(report["funding"]) == {"applications", "institutional_applicants", "approved", "amount_awarded"}
-    assert report["term"] == {"name": "spring", "academic_year": "2019/20", "starts_on": "2020-01-01",
-                              "ends_on": "2020-03-31"}
+    assert report["term"] == {"name": "spring", "academic_year": "2019/20", "starts_on": "2020-01-01", "ends_on": "2020-03-31"}
     assert (report["institutions"], report["assessed"], report["data_required"]) == (3, 2, 2)
     assert report["average_benchmarks"] == 3.5
     assert report["ean"] == {"engaged": 3, "matched": 1, "unmatched": 2}
-    assert report["funding"] == {"applications": 1, "institutional_applicants": 1, "approved": 1,
-                                 "amount_awarded": 1200.0}
+    assert report["funding"] == {"applications": 1, "institutional_applicants": 1, "approved": 1, "amount_awarded": 1200.0}
     assert report["targets"] == {"average_benchmarks": 4.0, "bm5_percent": 75.0}
     assert report["national"] == {"average_benchmarks": 2.5}
 
@@ -94,8 +107,7 @@ def test_explain_refuses_an_unknown_figure(cli: Cli):
     assert result.exit_code != 0 and "happiness" in result.output
 
 
-def test_history_lists_every_event_about_an_institution_with_its_correction_and_retraction(cli: Cli,
-                                                                                      sqlite_world: World):
+def test_history_lists_every_event_about_an_institution_with_its_correction_and_retraction(cli: Cli, sqlite_world: World):
     sqlite_world.load("assessments", assessment("A", "2019-10-01", achieved=(1,)), actor="bob", reason="typo")
     sqlite_world.retract("assessments", "A", "2020-05-01", actor="carol", reason="not ours")
 
@@ -105,7 +117,9 @@ def test_history_lists_every_event_about_an_institution_with_its_correction_and_
     assert {r["urn"] for r in rows} == {"A"}
     assert [(r["kind"], r["event"]) for r in rows].count(("assessments", "Recorded")) == 5
     assert [(r["event"], r["actor"], r["reason"], r["record_key"]) for r in rows[-2:]] == [
-        ("Corrected", "bob", "typo", "A 2019-10-01"), ("Retracted", "carol", "not ours", "A 2020-05-01")]
+        ("Corrected", "bob", "typo", "A 2019-10-01"),
+        ("Retracted", "carol", "not ours", "A 2020-05-01"),
+    ]
     assert "retracted" in text and "carol" in text
 
 
@@ -119,8 +133,9 @@ def test_national_shows_every_hub_as_its_own_report_does(sqlite_world: World):
     """Given two hubs in two areas, `careerhub national` gives each hub the figures `report --hub` gives it."""
     given_two_academic_years(sqlite_world)
     sqlite_world.load("hubs", hub("south", area="Southshire"))
-    sqlite_world.load("institutions", institution("S1", hub_id="south", area="Southshire"),
-                      institution("S2", hub_id="south", area="Southshire"))
+    sqlite_world.load(
+        "institutions", institution("S1", hub_id="south", area="Southshire"), institution("S2", hub_id="south", area="Southshire")
+    )
     sqlite_world.load("assessments", assessment("S1", "2019-10-01", achieved=range(1, 9)))
     cli = Cli(sqlite_world.database_url)
 

@@ -1,5 +1,6 @@
 """Measured coverage from learner records: given learners, encounters and who took part, then the share
 of each year group reached under the benchmark definition in force on the day (or the one asked for)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -33,10 +34,24 @@ def sqlite_learner_world(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> It
     yield from keyed_world(sqlite_url, monkeypatch)
 
 
-def learner(pupil_id: str, urn: str, year_group: int, academic_year: str, disadvantaged: bool = False,
-            on_roll_from: str = "", on_roll_until: str = "") -> dict[str, Any]:
-    return {"pupil_id": pupil_id, "urn": urn, "year_group": year_group, "academic_year": academic_year,
-            "disadvantaged": str(disadvantaged).lower(), "on_roll_from": on_roll_from, "on_roll_until": on_roll_until}
+def learner(
+    pupil_id: str,
+    urn: str,
+    year_group: int,
+    academic_year: str,
+    disadvantaged: bool = False,
+    on_roll_from: str = "",
+    on_roll_until: str = "",
+) -> dict[str, Any]:
+    return {
+        "pupil_id": pupil_id,
+        "urn": urn,
+        "year_group": year_group,
+        "academic_year": academic_year,
+        "disadvantaged": str(disadvantaged).lower(),
+        "on_roll_from": on_roll_from,
+        "on_roll_until": on_roll_until,
+    }
 
 
 def took_part(pupil_id: str, encounter_ref: str, urn: str, on: str) -> dict[str, Any]:
@@ -53,11 +68,17 @@ def coverage(world: World, as_of: str, definitions: str | None = None, minimum: 
 def given_a_year_10_of_six_with_two_disadvantaged(world: World) -> None:
     world.given_hub(institution("A"))
     world.load("assessments", assessment("A", "2019-10-01", achieved=(5,)))
-    world.load("encounters", encounter("E1", "A", "2019-10-10", year_groups="10"),
-               encounter("W1", "A", "2019-11-10", kind="workplace_experience", year_groups="10"))
+    world.load(
+        "encounters",
+        encounter("E1", "A", "2019-10-10", year_groups="10"),
+        encounter("W1", "A", "2019-11-10", kind="workplace_experience", year_groups="10"),
+    )
     world.load("learners", *(learner(f"P{i}", "A", 10, "2019/20", disadvantaged=i < 2) for i in range(6)))
-    world.load("participations", *(took_part(f"P{i}", "E1", "A", "2019-10-10") for i in (0, 2, 3, 4)),
-               took_part("P5", "W1", "A", "2019-11-10"))
+    world.load(
+        "participations",
+        *(took_part(f"P{i}", "E1", "A", "2019-10-10") for i in (0, 2, 3, 4)),
+        took_part("P5", "W1", "A", "2019-11-10"),
+    )
 
 
 def test_the_share_of_a_year_group_with_an_employer_encounter_and_of_its_disadvantaged_learners(learner_world: World):
@@ -71,8 +92,7 @@ def test_the_share_of_a_year_group_with_an_employer_encounter_and_of_its_disadva
     assert row["message"] == "self-assessed BM5 100 %, measured 67 % of Year 10 (disadvantaged 50 %)"
 
 
-def test_before_the_encounter_nobody_is_reached_and_a_workplace_visit_is_not_an_employer_encounter(
-        sqlite_learner_world: World):
+def test_before_the_encounter_nobody_is_reached_and_a_workplace_visit_is_not_an_employer_encounter(sqlite_learner_world: World):
     given_a_year_10_of_six_with_two_disadvantaged(sqlite_learner_world)
 
     assert coverage(sqlite_learner_world, "2019-10-09")["A", 5, 10]["reached"] == 0
@@ -96,25 +116,41 @@ def test_a_hub_view_shows_no_figure_from_fewer_learners_than_the_minimum(sqlite_
     row = coverage(sqlite_learner_world, "2020-07-31", minimum=5)["A", 5, 10]
     smaller = coverage(sqlite_learner_world, "2020-07-31", minimum=7)["A", 5, 10]
 
-    assert row["learners"] == 6 and row["disadvantaged"] == {"learners": "<5", "reached": None, "percent": None,
-                                                              "suppressed": True}
+    assert row["learners"] == 6 and row["disadvantaged"] == {
+        "learners": "<5",
+        "reached": None,
+        "percent": None,
+        "suppressed": True,
+    }
     assert (smaller["learners"], smaller["percent"], smaller["gap"]) == ("<7", None, None)
 
 
 # --- definitions versioned by date: an encounter on 2025-08-31 and on 2025-09-01 ------------------
 
+
 def given_two_pupils_with_workplace_experiences_either_side_of_september_2025(world: World) -> None:
     world.given_hub(institution("A"))
-    world.load("encounters", encounter("W1", "A", "2025-08-31", kind="workplace_experience", year_groups="10"),
-               encounter("W2", "A", "2025-09-01", kind="workplace_experience", year_groups="11"))
-    world.load("learners", learner("P1", "A", 10, "2024/25"), learner("P2", "A", 10, "2024/25"),
-               learner("P1", "A", 11, "2025/26"), learner("P2", "A", 11, "2025/26"))
-    world.load("participations", took_part("P1", "W1", "A", "2025-08-31"), took_part("P2", "W1", "A", "2025-08-31"),
-               took_part("P1", "W2", "A", "2025-09-01"))
+    world.load(
+        "encounters",
+        encounter("W1", "A", "2025-08-31", kind="workplace_experience", year_groups="10"),
+        encounter("W2", "A", "2025-09-01", kind="workplace_experience", year_groups="11"),
+    )
+    world.load(
+        "learners",
+        learner("P1", "A", 10, "2024/25"),
+        learner("P2", "A", 10, "2024/25"),
+        learner("P1", "A", 11, "2025/26"),
+        learner("P2", "A", 11, "2025/26"),
+    )
+    world.load(
+        "participations",
+        took_part("P1", "W1", "A", "2025-08-31"),
+        took_part("P2", "W1", "A", "2025-08-31"),
+        took_part("P1", "W2", "A", "2025-09-01"),
+    )
 
 
-def test_benchmark_6_uses_the_2014_wording_to_31_august_2025_and_the_updated_one_from_1_september(
-        learner_world: World):
+def test_benchmark_6_uses_the_2014_wording_to_31_august_2025_and_the_updated_one_from_1_september(learner_world: World):
     given_two_pupils_with_workplace_experiences_either_side_of_september_2025(learner_world)
 
     before = coverage(learner_world, "2025-08-31")["A", 6, 10]
@@ -133,10 +169,20 @@ def test_a_past_figure_can_be_recomputed_under_the_other_definitions(sqlite_lear
 
 def test_a_new_definition_recorded_later_applies_from_its_date_only(sqlite_learner_world: World):
     given_two_pupils_with_workplace_experiences_either_side_of_september_2025(sqlite_learner_world)
-    sqlite_learner_world.load("definitions", {
-        "definition": "2025", "benchmark": 6, "in_force_from": "2025-09-01", "in_force_until": "",
-        "encounter_kinds": "workplace_experience", "year_groups": "10;11", "required": 3, "span": "cumulative",
-        "wording": "three experiences by 16"})
+    sqlite_learner_world.load(
+        "definitions",
+        {
+            "definition": "2025",
+            "benchmark": 6,
+            "in_force_from": "2025-09-01",
+            "in_force_until": "",
+            "encounter_kinds": "workplace_experience",
+            "year_groups": "10;11",
+            "required": 3,
+            "span": "cumulative",
+            "wording": "three experiences by 16",
+        },
+    )
 
     assert coverage(sqlite_learner_world, "2025-09-01")["A", 6, 11]["reached"] == 0
     assert coverage(sqlite_learner_world, "2025-08-31")["A", 6, 10]["reached"] == 2
@@ -144,12 +190,17 @@ def test_a_new_definition_recorded_later_applies_from_its_date_only(sqlite_learn
 
 # --- a learner who changes school mid-year ---------------------------------------------------------
 
+
 def test_a_learner_who_moves_school_mid_year_counts_where_they_are_on_roll_on_the_day(learner_world: World):
     world = learner_world
     world.given_hub(institution("A"), institution("B"))
     world.load("encounters", encounter("EA", "A", "2025-10-01", year_groups="10"))
-    world.load("learners", learner("P1", "A", 10, "2025/26", on_roll_until="2026-01-10"),
-               learner("P2", "A", 10, "2025/26"), learner("P1", "B", 10, "2025/26", on_roll_from="2026-01-10"))
+    world.load(
+        "learners",
+        learner("P1", "A", 10, "2025/26", on_roll_until="2026-01-10"),
+        learner("P2", "A", 10, "2025/26"),
+        learner("P1", "B", 10, "2025/26", on_roll_from="2026-01-10"),
+    )
     world.load("participations", took_part("P1", "EA", "A", "2025-10-01"))
 
     autumn, spring = coverage(world, "2025-12-31"), coverage(world, "2026-03-31")
@@ -162,22 +213,30 @@ def test_a_learner_who_moves_school_mid_year_counts_where_they_are_on_roll_on_th
 
 # --- bad input: the same line and column errors, nothing recorded ---------------------------------
 
+
 def given_one_learner(world: World) -> None:
     world.given_hub(institution("A"), institution("B"))
-    world.load("encounters", encounter("EA", "A", "2025-10-01"), encounter("EB", "B", "2025-10-01"),
-               encounter("EA0", "A", "2024-10-01"), encounter("EA1", "A", "2025-09-02"))
+    world.load(
+        "encounters",
+        encounter("EA", "A", "2025-10-01"),
+        encounter("EB", "B", "2025-10-01"),
+        encounter("EA0", "A", "2024-10-01"),
+        encounter("EA1", "A", "2025-09-02"),
+    )
     world.load("learners", learner("P1", "A", 10, "2025/26", on_roll_from="2025-09-03"))
 
 
-@pytest.mark.parametrize("row, column, words", [
-    (took_part("P9", "EA", "A", "2025-10-01"), "pupil_id", "no known learners record"),
-    (took_part("P1", "EB", "A", "2025-10-01"), "urn", "differs from the urn of the encounters record"),
-    (took_part("P1", "EA0", "A", "2024-10-01"), "pupil_id", "academic_year 2024/25"),
-    (took_part("P1", "EA1", "A", "2025-09-02"), "participated_on", "outside the learners record"),
-    (took_part("P1", "NOPE", "A", "2025-10-01"), "encounter_ref", "not a known encounters record"),
-])
-def test_a_participation_outside_the_learners_school_or_year_is_rejected_whole(sqlite_learner_world: World, row,
-                                                                               column, words):
+@pytest.mark.parametrize(
+    "row, column, words",
+    [
+        (took_part("P9", "EA", "A", "2025-10-01"), "pupil_id", "no known learners record"),
+        (took_part("P1", "EB", "A", "2025-10-01"), "urn", "differs from the urn of the encounters record"),
+        (took_part("P1", "EA0", "A", "2024-10-01"), "pupil_id", "academic_year 2024/25"),
+        (took_part("P1", "EA1", "A", "2025-09-02"), "participated_on", "outside the learners record"),
+        (took_part("P1", "NOPE", "A", "2025-10-01"), "encounter_ref", "not a known encounters record"),
+    ],
+)
+def test_a_participation_outside_the_learners_school_or_year_is_rejected_whole(sqlite_learner_world: World, row, column, words):
     given_one_learner(sqlite_learner_world)
     good = took_part("P1", "EA", "A", "2025-10-01")
 
@@ -209,15 +268,19 @@ def test_a_file_with_a_learner_key_column_is_refused_the_key_is_made_by_careerhu
 
 # --- complementary suppression: no small figure follows from a shown total -------------------------
 
+
 def given_year_10s(world: World, sizes: dict[str, tuple[int, int]], clusters: dict[str, str] | None = None) -> None:
     """urn -> (learners, of them disadvantaged); every learner took part in the school's employer encounter."""
     clusters = clusters or {}
     world.given_hub(*(institution(urn, cluster=clusters.get(urn, "")) for urn in sizes))
     world.load("encounters", *(encounter(f"E{urn}", urn, "2019-10-10", year_groups="10") for urn in sizes))
-    world.load("learners", *(learner(f"P{i}", urn, 10, "2019/20", disadvantaged=i < dis)
-                             for urn, (n, dis) in sizes.items() for i in range(n)))
-    world.load("participations", *(took_part(f"P{i}", f"E{urn}", urn, "2019-10-10")
-                                   for urn, (n, _) in sizes.items() for i in range(n)))
+    world.load(
+        "learners",
+        *(learner(f"P{i}", urn, 10, "2019/20", disadvantaged=i < dis) for urn, (n, dis) in sizes.items() for i in range(n)),
+    )
+    world.load(
+        "participations", *(took_part(f"P{i}", f"E{urn}", urn, "2019-10-10") for urn, (n, _) in sizes.items() for i in range(n))
+    )
 
 
 def view(world: World, cluster: str | None = None) -> tuple[dict, dict]:
@@ -228,7 +291,8 @@ def view(world: World, cluster: str | None = None) -> tuple[dict, dict]:
 
 
 def test_beside_one_small_year_group_the_next_smallest_is_withheld_so_the_total_less_the_rest_tells_nothing(
-        sqlite_learner_world: World):
+    sqlite_learner_world: World,
+):
     given_year_10s(sqlite_learner_world, {"A": (3, 0), "B": (6, 0), "C": (8, 0), "D": (9, 0)})
 
     total, rows = view(sqlite_learner_world)

@@ -1,4 +1,5 @@
 """Encounter evidence: a self-assessed 100 % on benchmark 5 needs an employer encounter for every year group."""
+
 from __future__ import annotations
 
 from projections.evidence import encounter_evidence
@@ -9,15 +10,21 @@ YEAR = "2019/20"
 
 def given_members_claiming_benchmark_5(world: World) -> None:
     world.given_hub(institution("GAP"), institution("FULL"), institution("OLD"))
-    world.load("assessments", assessment("GAP", "2019-10-01", achieved=(5,)),
-               assessment("FULL", "2019-10-01", achieved=(5,)), assessment("OLD", "2019-06-01", achieved=(5,)))
-    world.load("encounters",
-               encounter("G1", "GAP", "2019-09-20", year_groups="7;8", students=200),
-               encounter("G2", "GAP", "2019-11-20", year_groups="10;11", students=180),
-               encounter("G3", "GAP", "2019-11-21", kind="workplace_experience", year_groups="9"),
-               encounter("G4", "GAP", "2019-08-31", year_groups="9"),  # the previous academic year
-               encounter("F1", "FULL", "2019-09-20", year_groups="7;8;9"),
-               encounter("F2", "FULL", "2020-06-20", year_groups="10;11"))
+    world.load(
+        "assessments",
+        assessment("GAP", "2019-10-01", achieved=(5,)),
+        assessment("FULL", "2019-10-01", achieved=(5,)),
+        assessment("OLD", "2019-06-01", achieved=(5,)),
+    )
+    world.load(
+        "encounters",
+        encounter("G1", "GAP", "2019-09-20", year_groups="7;8", students=200),
+        encounter("G2", "GAP", "2019-11-20", year_groups="10;11", students=180),
+        encounter("G3", "GAP", "2019-11-21", kind="workplace_experience", year_groups="9"),
+        encounter("G4", "GAP", "2019-08-31", year_groups="9"),  # the previous academic year
+        encounter("F1", "FULL", "2019-09-20", year_groups="7;8;9"),
+        encounter("F2", "FULL", "2020-06-20", year_groups="10;11"),
+    )
 
 
 def flags_by_urn(world: World) -> dict[str, list[dict]]:

@@ -1,5 +1,6 @@
 """The registry of figures is the report: every DATA.md §3 figure is declared once, sits where the
 contract puts it, and `explain` lists exactly the institutions a counted figure counts."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,11 +10,20 @@ from projections.figures import FIGURES
 from projections.report import Query
 from tests.projections.factories import HUB, World, d, funding, given_two_academic_years, institution
 
-DATA_MD_FIGURES = [("institutions",), ("assessed",), ("data_required",), ("average_benchmarks",),
-                   *(("fully_achieved_percent", str(b)) for b in range(1, 9)),
-                   ("ean", "engaged"), ("ean", "matched"), ("ean", "unmatched"),
-                   ("funding", "applications"), ("funding", "institutional_applicants"), ("funding", "approved"),
-                   ("funding", "amount_awarded")]
+DATA_MD_FIGURES = [
+    ("institutions",),
+    ("assessed",),
+    ("data_required",),
+    ("average_benchmarks",),
+    *(("fully_achieved_percent", str(b)) for b in range(1, 9)),
+    ("ean", "engaged"),
+    ("ean", "matched"),
+    ("ean", "unmatched"),
+    ("funding", "applications"),
+    ("funding", "institutional_applicants"),
+    ("funding", "approved"),
+    ("funding", "amount_awarded"),
+]
 
 
 def at(report: dict, path: tuple[str, ...]):

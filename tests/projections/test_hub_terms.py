@@ -1,4 +1,5 @@
 """A hub's own term dates (the `terms` import) in the report: the term, data_required, targets, the series."""
+
 from __future__ import annotations
 
 from projections.board import term_series
@@ -11,9 +12,12 @@ def term_dates(academic_year: str, term: str, starts_on: str, ends_on: str) -> d
 
 def given_a_hub_with_its_own_2019_20_terms(world: World) -> None:
     world.given_hub(institution("A"), institution("B"))
-    world.load("terms", term_dates("2018/19", "summer", "2019-04-23", "2019-07-23"),
-               term_dates("2019/20", "autumn", "2019-09-04", "2019-12-20"),
-               term_dates("2019/20", "spring", "2020-01-06", "2020-04-03"))
+    world.load(
+        "terms",
+        term_dates("2018/19", "summer", "2019-04-23", "2019-07-23"),
+        term_dates("2019/20", "autumn", "2019-09-04", "2019-12-20"),
+        term_dates("2019/20", "spring", "2020-01-06", "2020-04-03"),
+    )
 
 
 def test_an_assessment_before_the_hubs_own_term_start_is_data_required(world: World):
@@ -22,8 +26,7 @@ def test_an_assessment_before_the_hubs_own_term_start_is_data_required(world: Wo
 
     report = world.report("2019-09-04")
 
-    assert report["term"] == {"name": "autumn", "academic_year": "2019/20", "starts_on": "2019-09-04",
-                              "ends_on": "2019-12-20"}
+    assert report["term"] == {"name": "autumn", "academic_year": "2019/20", "starts_on": "2019-09-04", "ends_on": "2019-12-20"}
     assert [i["urn"] for i in report["data_required_institutions"]] == ["A"]
 
 
@@ -54,11 +57,13 @@ def test_the_term_series_ends_each_term_on_the_hubs_own_last_day(sqlite_world: W
     rows = term_series(sqlite_world.db, HUB, ["2019/20"])
 
     assert [(r["term"], r["term_ends_on"], r["assessed"]) for r in rows] == [
-        ("autumn", "2019-12-20", 0), ("spring", "2020-04-03", 1), ("summer", "2020-08-31", 1)]
+        ("autumn", "2019-12-20", 0),
+        ("spring", "2020-04-03", 1),
+        ("summer", "2020-08-31", 1),
+    ]
 
 
-def test_targets_are_those_of_the_academic_year_containing_the_day_even_before_the_hubs_autumn_term(
-        sqlite_world: World):
+def test_targets_are_those_of_the_academic_year_containing_the_day_even_before_the_hubs_autumn_term(sqlite_world: World):
     given_a_hub_with_its_own_2019_20_terms(sqlite_world)
     sqlite_world.load("targets", target("2018/19", "average_benchmarks", 3), target("2019/20", "average_benchmarks", 4))
 
@@ -69,10 +74,12 @@ def test_targets_are_those_of_the_academic_year_containing_the_day_even_before_t
 
 def test_a_hubs_autumn_term_starting_in_august_contains_the_last_days_of_august(sqlite_world: World):
     given_a_hub_with_its_own_2019_20_terms(sqlite_world)
-    sqlite_world.load("terms", term_dates("2020/21", "autumn", "2020-08-27", "2020-12-18"),
-                      term_dates("2019/20", "summer", "2020-04-20", "2020-07-22"))
+    sqlite_world.load(
+        "terms",
+        term_dates("2020/21", "autumn", "2020-08-27", "2020-12-18"),
+        term_dates("2019/20", "summer", "2020-04-20", "2020-07-22"),
+    )
 
     report = sqlite_world.report("2020-08-28")
 
-    assert report["term"] == {"name": "autumn", "academic_year": "2020/21", "starts_on": "2020-08-27",
-                              "ends_on": "2020-12-18"}
+    assert report["term"] == {"name": "autumn", "academic_year": "2020/21", "starts_on": "2020-08-27", "ends_on": "2020-12-18"}

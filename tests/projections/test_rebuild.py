@@ -1,4 +1,5 @@
 """The read model kept up to date import by import equals one rebuilt from the event log, on each backend."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -37,8 +38,10 @@ def test_a_read_model_made_under_older_table_definitions_is_rebuilt_when_opened(
     before = world.dump()
     with world.db.transaction(commit=True) as c:  # as an older careerhub left it: advisers had no area
         c.execute("DROP TABLE rm_advisers")
-        c.execute("CREATE TABLE rm_advisers (aggregate_id TEXT NOT NULL, nid_from BIGINT NOT NULL, nid_to BIGINT,"
-                  " record_key TEXT NOT NULL, adviser_ref TEXT, name TEXT)")
+        c.execute(
+            "CREATE TABLE rm_advisers (aggregate_id TEXT NOT NULL, nid_from BIGINT NOT NULL, nid_to BIGINT,"
+            " record_key TEXT NOT NULL, adviser_ref TEXT, name TEXT)"
+        )
         c.execute("UPDATE rm_schema SET digest = 'older'")
     world.close()
 
@@ -74,4 +77,9 @@ def test_reading_the_stored_json_as_it_is_makes_the_read_model_the_library_decod
 
     assert world.dump() == decoded
     assert {row["event"] for row in world.db.query("SELECT event FROM rm_log")} >= {
-        "Recorded", "Corrected", "Retracted", "Redacted", "Added"}
+        "Recorded",
+        "Corrected",
+        "Retracted",
+        "Redacted",
+        "Added",
+    }

@@ -4,6 +4,7 @@ suppressed figure. Each shown total is an equation over its cells; the cells of 
 same learners for every benchmark that measures it. An attacker who has every view can solve those
 equations: no suppressed count may be fixed by them (exact rank test, numpy), and in particular no total
 is shown with exactly one of its cells suppressed (the subtraction the rule is named for)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -35,9 +36,18 @@ def hubs(draw: st.DrawFn) -> tuple[list[dict[str, Any]], dict[str, str | None], 
             if year in years:
                 dis_reached = draw(st.integers(0, disadvantaged))
                 reached = draw(st.integers(dis_reached, dis_reached + learners - disadvantaged))
-                rows.append({"urn": urn, "benchmark": b, "year_group": year, **share(learners, reached),
-                             "disadvantaged": share(disadvantaged, dis_reached), "definition": "2014",
-                             "self_assessed_percent": 100, "gap": reached < learners})
+                rows.append(
+                    {
+                        "urn": urn,
+                        "benchmark": b,
+                        "year_group": year,
+                        **share(learners, reached),
+                        "disadvantaged": share(disadvantaged, dis_reached),
+                        "definition": "2014",
+                        "self_assessed_percent": 100,
+                        "gap": reached < learners,
+                    }
+                )
     for r in rows:
         r["message"] = gap_message(r)
     return rows, clusters, minimum
@@ -59,6 +69,7 @@ def given_away(rows: list[dict[str, Any]], clusters: dict[str, str | None], mini
             # a learner count is one number per school year group; a reached count one per benchmark too
             def variable(b: int, r: dict[str, Any], count: str = count) -> tuple:
                 return (r["urn"], r["year_group"]) if count == "learners" else (b, r["urn"], r["year_group"])
+
             equations, hidden = [], set()
             for totals, shown in views(rows, clusters, minimum):
                 for b in YEARS:

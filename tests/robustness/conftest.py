@@ -1,5 +1,6 @@
 """Fixtures of the robustness proofs: a fork server of careerhub processes, and the counts every
 proof printed, repeated at the end of the session."""
+
 from __future__ import annotations
 
 from multiprocessing.context import ForkServerContext

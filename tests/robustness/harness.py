@@ -5,6 +5,7 @@ SIGKILL lands in the work (opening the store, parsing, saving, catching up) rath
 start-up, and fifty kills cost seconds, not minutes. The child runs the real `careerhub` command
 (`cli.main`) or a service function, with its standard output and error kept in files.
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -18,8 +19,15 @@ from multiprocessing.synchronize import Barrier, Event, Lock
 from pathlib import Path
 from typing import Any
 
-PRELOAD = ["cli", "service.hub", "service.matchruns", "engine.verify", "projections.runner",
-           "tests.robustness.harness", "tests.robustness.forkserver_preload"]
+PRELOAD = [
+    "cli",
+    "service.hub",
+    "service.matchruns",
+    "engine.verify",
+    "projections.runner",
+    "tests.robustness.harness",
+    "tests.robustness.forkserver_preload",
+]
 RUN_TIMEOUT_S = 300.0
 KILLED = -9
 
@@ -31,6 +39,7 @@ def context() -> ForkServerContext:
 
 
 # --- what a child runs ---------------------------------------------------------------------------
+
 
 def keep_output(folder: str) -> None:
     """Point this process's standard output and error at files in `folder`, and count its write
@@ -98,8 +107,15 @@ def run_cli(folder: str, args: list[str], race: Race | None = None, env: dict[st
     main(args, prog_name="careerhub")
 
 
-def run_accept(folder: str, database_url: str, run_id: str, actor: str, before_save: Barrier | None = None,
-               after_check: Pause | None = None, race: Race | None = None) -> None:
+def run_accept(
+    folder: str,
+    database_url: str,
+    run_id: str,
+    actor: str,
+    before_save: Barrier | None = None,
+    after_check: Pause | None = None,
+    race: Race | None = None,
+) -> None:
     """service.matchruns.accept in this process, reporting as `careerhub match accept` does.
 
     `before_save` holds the accept after its staleness check and its claims until every racer is
@@ -150,6 +166,7 @@ def run_accept(folder: str, database_url: str, run_id: str, actor: str, before_s
 
 # --- running children ----------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Outcome:
     exitcode: int
@@ -181,24 +198,32 @@ def finish(process: BaseProcess, folder: Path, started: float, kill_after: float
         process.join()
         raise AssertionError(f"{folder}: still running after {RUN_TIMEOUT_S} s")
     seconds = time.monotonic() - started
-    return Outcome(process.exitcode if process.exitcode is not None else KILLED, killed, seconds,
-                   said(folder / "stdout"), said(folder / "stderr"), len(said(folder / "conflicts").split()))
+    return Outcome(
+        process.exitcode if process.exitcode is not None else KILLED,
+        killed,
+        seconds,
+        said(folder / "stdout"),
+        said(folder / "stderr"),
+        len(said(folder / "conflicts").split()),
+    )
 
 
 def said(path: Path) -> str:
     return path.read_text(errors="replace") if path.exists() else ""
 
 
-def run(ctx: ForkServerContext, folder: Path, target: Callable[..., None], *args: Any,
-        kill_after: float | None = None) -> Outcome:
+def run(
+    ctx: ForkServerContext, folder: Path, target: Callable[..., None], *args: Any, kill_after: float | None = None
+) -> Outcome:
     """Run `target` in a fresh process to its end, or until killed `kill_after` seconds in."""
     started = time.monotonic()
     process = start(ctx, folder, target, *args)
     return finish(process, folder, started, kill_after)
 
 
-def cli(ctx: ForkServerContext, folder: Path, *args: str, kill_after: float | None = None,
-        env: dict[str, str] | None = None) -> Outcome:
+def cli(
+    ctx: ForkServerContext, folder: Path, *args: str, kill_after: float | None = None, env: dict[str, str] | None = None
+) -> Outcome:
     return run(ctx, folder, run_cli, list(args), None, env, kill_after=kill_after)
 
 

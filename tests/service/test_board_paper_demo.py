@@ -1,5 +1,6 @@
 """Given the demo hub loaded through the import path, one `careerhub board --on 2020-02-02` gives every
 figure of the February 2020 annex (../shared/DOMAIN.md), each block at its own date."""
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,7 @@ def demo_url(database_url: str):
 
 
 def board(database_url: str, *args: str) -> str:
-    result = CliRunner().invoke(main, ["board", "--hub", "dorset", "--on", "2020-02-02", *args,
-                                       "--database-url", database_url])
+    result = CliRunner().invoke(main, ["board", "--hub", "dorset", "--on", "2020-02-02", *args, "--database-url", database_url])
     assert result.exit_code == 0, result.output
     return result.stdout
 
@@ -49,7 +49,6 @@ def test_one_board_call_reproduces_the_annex_as_text(demo_url):
     average = text.split("Average number of Gatsby benchmarks fully achieved\n")[1].splitlines()[2]
     assert [cell.strip() for cell in average.split("|")] == ["3", "3", "4", "4.5"]  # national, last year end, target, hub
     assert "| 75 %" in text and "| 62.5 %" in text and "| 60 %" in text and "| 65 %" in text
-    assert ("Data still required from 2 hub schools at 2019-12-31; data includes results from most recent assessment."
-            in text)
+    assert "Data still required from 2 hub schools at 2019-12-31; data includes results from most recent assessment." in text
     assert "71 engaged, 54 matched" in text and "34/40 hub institutions have applied" in text
     assert "What the applications are for: resources" in text and "Weymouth & Portland 7" in text

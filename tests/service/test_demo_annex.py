@@ -1,4 +1,5 @@
 """Given the demo hub loaded through the import path, the report regenerates the February 2020 annex."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -28,8 +29,11 @@ def test_the_annex_figures_come_out_of_the_report(hub):
     assert autumn["average_benchmarks"] == 4.5
     assert autumn["fully_achieved_percent"]["5"] == 62.5 and autumn["fully_achieved_percent"]["6"] == 65.0
     assert autumn["data_required"] == 2
-    assert {k: autumn["targets"][k] for k in ("average_benchmarks", "bm5_percent", "bm6_percent")} == \
-           {"average_benchmarks": 4, "bm5_percent": 75, "bm6_percent": 60}
+    assert {k: autumn["targets"][k] for k in ("average_benchmarks", "bm5_percent", "bm6_percent")} == {
+        "average_benchmarks": 4,
+        "bm5_percent": 75,
+        "bm6_percent": 60,
+    }
 
     february = hub.report(Query("dorset", date(2020, 2, 2))).to_json()
     assert february["ean"] == {"engaged": 71, "matched": 54, "unmatched": 17}
@@ -57,9 +61,24 @@ def test_the_cli_compares_two_moments_and_names_the_events(hub, database_url):
     from click.testing import CliRunner
 
     from cli import main
+
     late_step = hub.db.scalar("SELECT MIN(recorded_at) FROM rm_log WHERE source LIKE '10-assessments-late-autumn%'")
     then = (datetime.fromisoformat(late_step.replace("Z", "+00:00")) - timedelta(microseconds=1)).isoformat()
-    result = CliRunner().invoke(main, ["report", "--hub", "dorset", "--as-of", "2019-12-31", "--known-at", then,
-                                       "--compare-known-at", "2100-01-01T00:00:00Z", "--database-url", database_url])
+    result = CliRunner().invoke(
+        main,
+        [
+            "report",
+            "--hub",
+            "dorset",
+            "--as-of",
+            "2019-12-31",
+            "--known-at",
+            then,
+            "--compare-known-at",
+            "2100-01-01T00:00:00Z",
+            "--database-url",
+            database_url,
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "data_required" in result.output and "because of #" in result.output and "late autumn assessments" in result.output

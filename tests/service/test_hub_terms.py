@@ -1,4 +1,5 @@
 """Given a hub with its own term dates, data_required counts from the hub's term start."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -20,8 +21,12 @@ def test_an_assessment_in_the_christmas_holiday_is_before_the_hubs_spring_term(s
     for kind, text in FILES.items():
         hub.import_file(kind, Path(f"{kind}.csv"), "t", data=text.encode())
     assert hub.report(Query("h1", date(2020, 1, 10))).to_json()["data_required"] == 0
-    hub.import_file("terms", Path("terms.csv"), "t",
-                    data=b"hub_id,academic_year,term,starts_on,ends_on\nh1,2019/20,spring,2020-01-06,2020-04-03\n")
+    hub.import_file(
+        "terms",
+        Path("terms.csv"),
+        "t",
+        data=b"hub_id,academic_year,term,starts_on,ends_on\nh1,2019/20,spring,2020-01-06,2020-04-03\n",
+    )
     report = hub.report(Query("h1", date(2020, 1, 10))).to_json()
     assert report["term"] == {"name": "spring", "academic_year": "2019/20", "starts_on": "2020-01-06", "ends_on": "2020-04-03"}
     assert report["data_required"] == 1 and report["assessed"] == 1

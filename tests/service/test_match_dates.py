@@ -1,5 +1,6 @@
 """Matches have honest dates: a match accepted from a run made for a past day is valid from the day it is
 accepted, unless the coordinator confirms the run's day; a run for a past day says so before acceptance."""
+
 from __future__ import annotations
 
 import json
@@ -70,15 +71,13 @@ def test_a_run_for_today_or_later_needs_no_confirmation(hub):
 
 def test_a_past_day_run_says_so_before_it_is_accepted(hub):
     run = matchruns.propose(hub, "Dorset", date(2019, 10, 20), actor="ec.test", today=TODAY)
-    assert any("before today (2026-03-02)" in w and "record these matches as of 2019-10-20" in w
-               for w in run["warnings"])
+    assert any("before today (2026-03-02)" in w and "record these matches as of 2019-10-20" in w for w in run["warnings"])
     assert any("data valid up to 2020-02-10 has been recorded" in w for w in run["warnings"])
 
 
 def test_a_match_that_cannot_start_today_is_refused_whole(hub):
     run = matchruns.propose(hub, "Dorset", RUN_DAY, actor="ec.test", today=TODAY)
-    hub.import_file("matches", Path("m.csv"), "ec.other",
-                    data=b"urn,adviser_ref,matched_on\n100002,EA-2,2021-01-01\n")
+    hub.import_file("matches", Path("m.csv"), "ec.other", data=b"urn,adviser_ref,matched_on\n100002,EA-2,2021-01-01\n")
     before = hub.app.last_position()
     with pytest.raises(StaleRunError, match="institution 100002 already has an adviser on 2026-03-02"):
         matchruns.accept(hub, run["run_id"], actor="ec.test", today=TODAY)

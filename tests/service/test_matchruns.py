@@ -1,4 +1,5 @@
 """Given the demo hub, when a coordinator runs, accepts and rejects matches, then the log and report follow."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -81,8 +82,14 @@ def test_a_rejected_pair_is_never_proposed_again(hub):
 def test_pins_are_kept_and_forbidden_pairs_never_appear(hub):
     run = matchruns.propose(hub, "Dorset", DAY, actor="ec.test")
     keep, drop = run["proposals"][0], run["proposals"][1]
-    again = matchruns.propose(hub, "Dorset", DAY, pins=[f"{keep['urn']}={keep['adviser_ref']}"],
-                              forbids=[f"{drop['urn']}={drop['adviser_ref']}"], actor="ec.test")
+    again = matchruns.propose(
+        hub,
+        "Dorset",
+        DAY,
+        pins=[f"{keep['urn']}={keep['adviser_ref']}"],
+        forbids=[f"{drop['urn']}={drop['adviser_ref']}"],
+        actor="ec.test",
+    )
     pairs = {(p["urn"], p["adviser_ref"]) for p in again["proposals"]}
     assert (keep["urn"], keep["adviser_ref"]) in pairs
     assert (drop["urn"], drop["adviser_ref"]) not in pairs

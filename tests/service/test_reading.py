@@ -1,6 +1,7 @@
 """One read handle per request or command (service.hub.Reading): given a store, every read through the
 handle sees one state of the read model — what another process commits meanwhile is not mixed in — until
 the handle's own writer records something, which the next read sees. On both backends."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -50,8 +51,12 @@ def test_a_reading_sees_its_own_writes(database_url, tmp_path):
     with service.reading():
         assert hub_ids(service) == []
         service.import_file("hubs", hub_file(tmp_path, "dorset"), "writer", "then read back")
-        service.import_file("institutions", write_csv(tmp_path, "institutions.csv", INSTITUTION_HEADER,
-                                                      [institution("600001", "Dorset", 50.7)]), "writer", "a school")
+        service.import_file(
+            "institutions",
+            write_csv(tmp_path, "institutions.csv", INSTITUTION_HEADER, [institution("600001", "Dorset", 50.7)]),
+            "writer",
+            "a school",
+        )
         assert hub_ids(service) == ["dorset"]
         assert [r["urn"] for r in known_rows(as_known(service.db, None), "institutions")] == ["600001"]
     service.close()
@@ -59,7 +64,6 @@ def test_a_reading_sees_its_own_writes(database_url, tmp_path):
 
 def test_a_reading_cannot_write(database_url):
     service = HubService(Settings(database_url=database_url, actor="writer"))
-    with service.reading(), pytest.raises(RuntimeError, match="cannot write"), \
-            service.db.transaction(commit=True):
+    with service.reading(), pytest.raises(RuntimeError, match="cannot write"), service.db.transaction(commit=True):
         pass
     service.close()

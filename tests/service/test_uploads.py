@@ -1,6 +1,7 @@
 """Given the two-hub dataset: a dry run of an import plans exactly what the import then records (same
 parsing, same checks, same scope) and saves nothing; a record is retracted with a reason within the
 hub scope an upload follows; the template of each kind is the header the importer reads."""
+
 from __future__ import annotations
 
 import csv
@@ -19,10 +20,12 @@ from service.records import retract_record
 from tests.web.factories import load_hubs
 
 HEADER = "urn,assessed_on,bm1,bm2,bm3,bm4,bm5,bm6,bm7,bm8\n"
-MIXED = (HEADER + "100003,2020-03-01,100,100,100,100,0,0,0,0\n"   # new
-         "100002,2020-02-01,100,100,100,100,100,0,0,0\n"          # corrects bm6
-         "100001,2019-10-15,100,100,100,100,100,50,0,0\n"         # unchanged
-         "100001,2019-10-15,100,100,100,100,100,50,0,0\n")        # an exact repeat in the file
+MIXED = (
+    HEADER + "100003,2020-03-01,100,100,100,100,0,0,0,0\n"  # new
+    "100002,2020-02-01,100,100,100,100,100,0,0,0\n"  # corrects bm6
+    "100001,2019-10-15,100,100,100,100,100,50,0,0\n"  # unchanged
+    "100001,2019-10-15,100,100,100,100,100,50,0,0\n"
+)  # an exact repeat in the file
 
 
 @pytest.fixture
@@ -64,8 +67,10 @@ def test_a_coordinator_retracts_a_record_of_the_hub_with_a_reason(hub):
         retract_record(hub, "assessments", "100002 2020-02-01", "ec", "again", hub_id="dorset")
 
 
-@pytest.mark.parametrize("kind, key", [("assessments", "200001 2019-10-01"), ("national", "bm5_percent 2019-07-31"),
-                                       ("advisers", "EA-1"), ("hubs", "solent")])
+@pytest.mark.parametrize(
+    "kind, key",
+    [("assessments", "200001 2019-10-01"), ("national", "bm5_percent 2019-07-31"), ("advisers", "EA-1"), ("hubs", "solent")],
+)
 def test_a_coordinator_may_not_retract_what_an_upload_of_theirs_could_not_change(hub, kind, key):
     before = hub.app.last_position()
     with pytest.raises(OutOfScopeRecord, match="not yours to retract"):

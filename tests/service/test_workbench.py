@@ -1,6 +1,7 @@
 """Given the demo hub, the coordinator's workbench: past runs with their accepted and rejected counts,
 the adviser register with current matches, each adviser's history, and a school's candidates agreeing
 with what the matcher proposed."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -37,16 +38,23 @@ def test_past_runs_say_who_when_where_and_what_became_of_the_proposals(hub):
     assert (runs[first["run_id"]]["accepted"], runs[first["run_id"]]["rejected"]) == (2, 0)
     assert (runs[second["run_id"]]["accepted"], runs[second["run_id"]]["rejected"]) == (0, 1)
     newest = past_runs(hub, ["Dorset"])[0]
-    assert (newest["run_id"], newest["actor"], newest["area"], newest["as_of"], newest["status"]) == \
-           (second["run_id"], "ec.second", "Dorset", DAY.isoformat(), second["status"])
+    assert (newest["run_id"], newest["actor"], newest["area"], newest["as_of"], newest["status"]) == (
+        second["run_id"],
+        "ec.second",
+        "Dorset",
+        DAY.isoformat(),
+        second["status"],
+    )
     assert newest["proposals"] == len(second["proposals"])
     assert past_runs(hub, ["Elsewhere"]) == []
 
 
 def test_the_register_counts_each_advisers_current_matches_on_the_day(hub):
     register = {a["adviser_ref"]: a for a in adviser_register_of(hub, "Dorset", DAY)}
-    rows = hub.db.query("SELECT adviser_ref FROM rm_matches WHERE nid_to IS NULL AND matched_on <= ? AND "
-                        "(ended_on IS NULL OR ended_on > ?)", (DAY.isoformat(),) * 2)
+    rows = hub.db.query(
+        "SELECT adviser_ref FROM rm_matches WHERE nid_to IS NULL AND matched_on <= ? AND (ended_on IS NULL OR ended_on > ?)",
+        (DAY.isoformat(),) * 2,
+    )
     assert sum(a["current_matches"] for a in register.values()) == len(rows)
     busy = next(a for a in register.values() if a["current_matches"])
     assert busy["room"] == max(0, busy["capacity"] - busy["current_matches"]) and busy["matched_urns"]
@@ -55,8 +63,7 @@ def test_the_register_counts_each_advisers_current_matches_on_the_day(hub):
 
 def test_an_advisers_history_lists_every_event_of_its_record(hub):
     ref = adviser_register_of(hub, "Dorset", DAY)[0]["adviser_ref"]
-    hub.import_file("advisers", Path("fix.csv"), "ec.test", "capacity raised",
-                    data=_adviser_row(hub, ref, capacity=3).encode())
+    hub.import_file("advisers", Path("fix.csv"), "ec.test", "capacity raised", data=_adviser_row(hub, ref, capacity=3).encode())
     current, rows = adviser_history(hub, ref)
     assert current["capacity"] == 3
     assert [r["event"] for r in rows][-1] == "Corrected" and rows[-1]["reason"] == "capacity raised"
@@ -82,15 +89,30 @@ def test_an_unmatched_schools_excluded_candidates_carry_its_reason_codes(hub):
 
 
 def test_a_school_that_is_not_waiting_is_refused_in_words(hub):
-    matched = hub.db.query("SELECT urn FROM rm_matches WHERE nid_to IS NULL AND matched_on <= ? AND ended_on IS NULL",
-                           (DAY.isoformat(),))[0]["urn"]
+    matched = hub.db.query(
+        "SELECT urn FROM rm_matches WHERE nid_to IS NULL AND matched_on <= ? AND ended_on IS NULL", (DAY.isoformat(),)
+    )[0]["urn"]
     with pytest.raises(CareerHubError, match="not waiting for an adviser"):
         school_candidates(hub, "Dorset", DAY, matched)
 
 
 def _adviser_row(hub: HubService, ref: str, **changes: object) -> str:
     row = hub.db.query("SELECT * FROM rm_advisers WHERE adviser_ref = ? AND nid_to IS NULL", (ref,))[0]
-    columns = ("adviser_ref", "name", "employer", "sector", "skills", "postcode", "latitude", "longitude", "capacity",
-               "max_travel_km", "available_from", "available_until", "conflicts", "area")
+    columns = (
+        "adviser_ref",
+        "name",
+        "employer",
+        "sector",
+        "skills",
+        "postcode",
+        "latitude",
+        "longitude",
+        "capacity",
+        "max_travel_km",
+        "available_from",
+        "available_until",
+        "conflicts",
+        "area",
+    )
     values = {**row, **changes}
     return ",".join(columns) + "\n" + ",".join("" if values[c] is None else str(values[c]) for c in columns) + "\n"

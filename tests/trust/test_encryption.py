@@ -1,5 +1,6 @@
 """Given CAREERHUB_CIPHER_KEY, event bodies and the read model's names are encrypted at rest; a wrong
 key is a clear error, not a traceback."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -48,8 +49,7 @@ def test_a_wrong_key_is_a_clear_error(tmp_path: Path):
     hub.close()
     with pytest.raises(CareerHubError, match="encrypted with another key"):
         open_hub(url, AESCipher.create_key(32))
-    result = CliRunner(env={"CAREERHUB_CIPHER_KEY": AESCipher.create_key(32)}).invoke(
-        main, ["log", "--database-url", url])
+    result = CliRunner(env={"CAREERHUB_CIPHER_KEY": AESCipher.create_key(32)}).invoke(main, ["log", "--database-url", url])
     assert result.exit_code == 1 and "encrypted with another key" in result.output
     assert "Traceback" not in result.output
 
@@ -67,10 +67,18 @@ def test_every_personal_value_is_sealed_at_rest_and_still_usable(database_url: s
     hub = open_hub(database_url, AESCipher.create_key(32))
     try:
         hub.import_file("hubs", Path("h.csv"), "ec.one@dorset.example", data=b"hub_id,name,area\nh1,Hub,Dorset\n")
-        hub.import_file("institutions", Path("i.csv"), "ec.one@dorset.example",
-                        data=b"urn,name,kind,area,latitude,longitude,ean_joined_on\n100001,A,school,Dorset,50.7,-2.4,2019-09-01\n")
-        hub.import_file("advisers", Path("a.csv"), "ec.two@dorset.example",
-                        data=b"adviser_ref,name,latitude,longitude\nEA1,Someone,50.7123,-2.4321\n")
+        hub.import_file(
+            "institutions",
+            Path("i.csv"),
+            "ec.one@dorset.example",
+            data=b"urn,name,kind,area,latitude,longitude,ean_joined_on\n100001,A,school,Dorset,50.7,-2.4,2019-09-01\n",
+        )
+        hub.import_file(
+            "advisers",
+            Path("a.csv"),
+            "ec.two@dorset.example",
+            data=b"adviser_ref,name,latitude,longitude\nEA1,Someone,50.7123,-2.4321\n",
+        )
         stored = repr(hub.db.query("SELECT * FROM rm_log")) + repr(hub.db.query("SELECT * FROM rm_advisers"))
         assert not [v for v in ("ec.one@dorset.example", "ec.two", "50.7123", "-2.4321") if v in stored]
 

@@ -1,5 +1,6 @@
 """Given the demo hub, when an auditor exports a bundle as known at a moment, then the bundle is
 self-checking, its CSVs are formula-safe, and importing it into an empty store reproduces the report."""
+
 from __future__ import annotations
 
 import json
@@ -24,16 +25,29 @@ def hub(sqlite_url):
     service.close()
 
 
-@pytest.mark.parametrize("cell, shown", [("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"), ("+1", "'+1"),
-                                         ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"), ("Poole", "Poole"), (None, "")])
+@pytest.mark.parametrize(
+    "cell, shown",
+    [
+        ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
+        ("+1", "'+1"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("Poole", "Poole"),
+        (None, ""),
+    ],
+)
 def test_cells_that_a_spreadsheet_would_run_are_neutralised(cell, shown):
     assert formula_safe(cell) == shown
 
 
 def test_a_bundle_reproduces_its_report_in_an_empty_store(hub, tmp_path: Path):
     moment = datetime.now(UTC)
-    hub.import_file("institutions", Path("late.csv"), "ec",
-                    data=b"urn,name,kind,area,hub_id,hub_joined_on\n999999,=cmd|' /C calc'!A0,school,Dorset,dorset,2019-07-01\n")
+    hub.import_file(
+        "institutions",
+        Path("late.csv"),
+        "ec",
+        data=b"urn,name,kind,area,hub_id,hub_joined_on\n999999,=cmd|' /C calc'!A0,school,Dorset,dorset,2019-07-01\n",
+    )
     query = Query("dorset", date(2019, 12, 31), known_at=moment)
     manifest = export_bundle(hub, query, tmp_path / "bundle")
     assert set(manifest["files"]) == {"report.json", "events.jsonl", "log.csv", "institutions.csv"}
@@ -57,8 +71,12 @@ def test_an_altered_bundle_is_refused(hub, tmp_path: Path):
 
 
 def test_exported_csvs_neutralise_formula_cells(hub, tmp_path: Path):
-    hub.import_file("institutions", Path("x.csv"), "ec",
-                    data=b"urn,name,kind,area,hub_id,hub_joined_on\n999999,=HYPERLINK(\"http://x\"),school,Dorset,dorset,2019-07-01\n")
+    hub.import_file(
+        "institutions",
+        Path("x.csv"),
+        "ec",
+        data=b'urn,name,kind,area,hub_id,hub_joined_on\n999999,=HYPERLINK("http://x"),school,Dorset,dorset,2019-07-01\n',
+    )
     export_bundle(hub, Query("dorset", date(2019, 12, 31)), tmp_path / "b")
     text = (tmp_path / "b" / "institutions.csv").read_text()
     assert "'=HYPERLINK" in text and "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text

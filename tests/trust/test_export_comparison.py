@@ -1,5 +1,6 @@
 """Given the demo hub, an auditor exports the comparison of two knowledge points: JSON and formula-safe
 CSVs with a manifest naming the query, both points with their chain digests, and the store's head."""
+
 from __future__ import annotations
 
 import csv
@@ -44,13 +45,28 @@ def rows(text: str) -> list[dict[str, str]]:
 def test_the_cli_exports_a_comparison_with_both_points_in_its_manifest(demo, tmp_path: Path):
     service, url = demo
     then, now = points(service)
-    Cli(url).ok("export", "--hub", "dorset", "--as-of", "2019-12-31", "--known-at", then, "--compare-known-at", now,
-                str(tmp_path / "bundle"))
+    Cli(url).ok(
+        "export",
+        "--hub",
+        "dorset",
+        "--as-of",
+        "2019-12-31",
+        "--known-at",
+        then,
+        "--compare-known-at",
+        now,
+        str(tmp_path / "bundle"),
+    )
 
     manifest = check_bundle(tmp_path / "bundle")  # every file matches its SHA-256
     assert set(manifest["files"]) == {"comparison.json", "figures.csv", "institutions.csv", "events.csv"}
-    assert manifest["query"] == {"hub_id": "dorset", "as_of": "2019-12-31", "known_at": then,
-                                 "compare_known_at": now, "cluster": None}
+    assert manifest["query"] == {
+        "hub_id": "dorset",
+        "as_of": "2019-12-31",
+        "known_at": then,
+        "compare_known_at": now,
+        "cluster": None,
+    }
     chain = {r["notification_id"]: r["chain"] for r in service.db.query("SELECT notification_id, chain FROM event_log")}
     for point, n in zip(manifest["knowledge_points"], (int(then[1:]), int(now[1:])), strict=True):
         assert point["log_position"] == n and point["chain_digest"] == f"{n}:{chain[n]}"
@@ -78,8 +94,11 @@ def test_the_cli_needs_the_first_point_to_export_a_comparison(demo, tmp_path: Pa
 def demo_app(demo):
     service, url = demo
     app = make_app(url)
-    for name, role, hub_id in (("auditor", "auditor", "dorset"), ("coordinator", "coordinator", "dorset"),
-                               ("lead", "hub_lead", "dorset")):
+    for name, role, hub_id in (
+        ("auditor", "auditor", "dorset"),
+        ("coordinator", "coordinator", "dorset"),
+        ("lead", "hub_lead", "dorset"),
+    ):
         services(app).users.add_user(name, role, hub_id, PASSWORD, "setup")
     yield app
     services(app).hub.close()
@@ -100,13 +119,16 @@ def test_the_auditor_downloads_the_comparison_shown_on_the_page(demo_app, demo):
     assert "'=cmd|' /C calc'!A0" in bundle.read("institutions.csv").decode()
 
 
-@pytest.mark.parametrize("user, query, status", [
-    ("coordinator", "hub=dorset&as_of=2019-12-31&known_at=@5&compare_known_at=@9", 403),
-    ("auditor", "hub=solent&as_of=2019-12-31&known_at=@5&compare_known_at=@9", 403),
-    ("auditor", "hub=dorset&as_of=2019-12-31&known_at=@5", 422),
-    ("auditor", "hub=dorset&as_of=2019-12-31&known_at=@5&compare_known_at=@x", 422),
-    ("lead", "hub=dorset&as_of=2019-12-31&known_at=@5&compare_known_at=@9", 200),
-])
+@pytest.mark.parametrize(
+    "user, query, status",
+    [
+        ("coordinator", "hub=dorset&as_of=2019-12-31&known_at=@5&compare_known_at=@9", 403),
+        ("auditor", "hub=solent&as_of=2019-12-31&known_at=@5&compare_known_at=@9", 403),
+        ("auditor", "hub=dorset&as_of=2019-12-31&known_at=@5", 422),
+        ("auditor", "hub=dorset&as_of=2019-12-31&known_at=@5&compare_known_at=@x", 422),
+        ("lead", "hub=dorset&as_of=2019-12-31&known_at=@5&compare_known_at=@9", 200),
+    ],
+)
 def test_the_comparison_download_follows_roles_hubs_and_fields(demo_app, user, query, status):
     assert sign_in(demo_app, user).get(f"/audit/compare.zip?{query}").status_code == status
 

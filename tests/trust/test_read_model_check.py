@@ -1,6 +1,7 @@
 """Given a read model kept up to date import by import, when someone edits its tables behind careerhub's
 back, then `careerhub verify --read-model` compares it with a replay of the event log and names the first
 difference: table, record, column, expected and found. A read model merely behind is not tampered."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -72,24 +73,30 @@ def test_a_plain_store_without_a_cipher_key_matches_too(database_url, monkeypatc
 def test_an_edited_benchmark_is_named_with_its_record_column_and_values(world):
     execute(world, "UPDATE rm_assessments SET bm5 = 100")  # the issue's own reproduction
     row = assessment_version(world, "A 2019-10-01", current=False)  # the one version whose bm5 was 50
-    assert first_difference(world) == (f"rm_assessments record 'A 2019-10-01' (aggregate {row['aggregate_id']},"
-                                       f" version from log position {row['nid_from']}): bm5: expected 50, found 100")
+    assert first_difference(world) == (
+        f"rm_assessments record 'A 2019-10-01' (aggregate {row['aggregate_id']},"
+        f" version from log position {row['nid_from']}): bm5: expected 50, found 100"
+    )
 
 
 def test_a_deleted_version_row_is_named_as_missing(world):
     row = assessment_version(world, "A 2019-10-01", current=False)
-    execute(world, "DELETE FROM rm_assessments WHERE aggregate_id = ? AND nid_from = ?",
-            (row["aggregate_id"], row["nid_from"]))
+    execute(world, "DELETE FROM rm_assessments WHERE aggregate_id = ? AND nid_from = ?", (row["aggregate_id"], row["nid_from"]))
     difference = first_difference(world)
-    assert difference.startswith(f"rm_assessments record 'A 2019-10-01' (aggregate {row['aggregate_id']},"
-                                 f" version from log position {row['nid_from']})")
+    assert difference.startswith(
+        f"rm_assessments record 'A 2019-10-01' (aggregate {row['aggregate_id']}, version from log position {row['nid_from']})"
+    )
     assert "missing" in difference
 
 
 def test_an_inserted_version_row_is_named_as_not_made_by_a_replay(world):
     row = assessment_version(world, "B 2019-10-02")
-    execute(world, "INSERT INTO rm_assessments (aggregate_id, nid_from, nid_to, record_key, urn, assessed_on, bm5)"
-            " VALUES (?, ?, NULL, ?, 'B', '2019-10-02', 100)", (row["aggregate_id"], 999, row["record_key"]))
+    execute(
+        world,
+        "INSERT INTO rm_assessments (aggregate_id, nid_from, nid_to, record_key, urn, assessed_on, bm5)"
+        " VALUES (?, ?, NULL, ?, 'B', '2019-10-02', 100)",
+        (row["aggregate_id"], 999, row["record_key"]),
+    )
     difference = first_difference(world)
     assert difference.startswith("rm_assessments record 'B 2019-10-02'")
     assert "version from log position 999" in difference and "not made by a replay" in difference
@@ -98,8 +105,11 @@ def test_an_inserted_version_row_is_named_as_not_made_by_a_replay(world):
 def test_a_reopened_version_is_named_by_its_nid_to(world):
     row = assessment_version(world, "A 2019-10-01", current=False)
     assert row["nid_to"] is not None
-    execute(world, "UPDATE rm_assessments SET nid_to = NULL WHERE aggregate_id = ? AND nid_from = ?",
-            (row["aggregate_id"], row["nid_from"]))
+    execute(
+        world,
+        "UPDATE rm_assessments SET nid_to = NULL WHERE aggregate_id = ? AND nid_from = ?",
+        (row["aggregate_id"], row["nid_from"]),
+    )
     assert f"nid_to: expected {row['nid_to']}, found NULL" in first_difference(world)
 
 
@@ -156,8 +166,10 @@ def test_a_tracking_position_moved_beyond_the_log_is_named(world):
     table = "tracking" if isinstance(world.db.backend, SQLiteBackend) else "readmodel_tracking"
     head = world.service.app.recorder.max_notification_id()
     execute(world, f"UPDATE {table} SET notification_id = ?", (head + 50,))
-    assert first_difference(world) == (f"{table}: the read model's position {head + 50} is beyond the log's"
-                                       f" last event {head} (events up to it would never be applied)")
+    assert first_difference(world) == (
+        f"{table}: the read model's position {head + 50} is beyond the log's"
+        f" last event {head} (events up to it would never be applied)"
+    )
 
 
 def test_a_tracking_position_moved_back_leaves_rows_a_replay_does_not_make(world):
@@ -179,10 +191,15 @@ def test_a_non_number_written_into_a_version_position_is_named_not_a_traceback(s
     w = sealed_world(sqlite_url, monkeypatch)
     try:
         row = assessment_version(w, "A 2019-10-01")
-        execute(w, f"UPDATE rm_assessments SET nid_from = {value} WHERE aggregate_id = ? AND nid_from = ?",
-                (row["aggregate_id"], row["nid_from"]))
-        assert first_difference(w) == (f"rm_assessments record 'A 2019-10-01' (aggregate {row['aggregate_id']},"
-                                       f" version from log position {row['nid_from']}): missing (a replay of the"
-                                       " log makes this row)")
+        execute(
+            w,
+            f"UPDATE rm_assessments SET nid_from = {value} WHERE aggregate_id = ? AND nid_from = ?",
+            (row["aggregate_id"], row["nid_from"]),
+        )
+        assert first_difference(w) == (
+            f"rm_assessments record 'A 2019-10-01' (aggregate {row['aggregate_id']},"
+            f" version from log position {row['nid_from']}): missing (a replay of the"
+            " log makes this row)"
+        )
     finally:
         w.close()

@@ -1,6 +1,7 @@
 """Properties of `verify --read-model` (SQLite: a fresh store per example is cheap there):
 any sequence of imports, corrections and retractions, caught up in any batches, matches its replay;
 and any one cell edited in any read-model table is named with its table and column."""
+
 from __future__ import annotations
 
 import tempfile
@@ -18,11 +19,21 @@ from projections.check import TABLES, check_read_model, order_key
 from tests.projections.factories import World, adviser, assessment, csv_bytes, given_two_rounds_of_imports, institution
 
 URNS, DAYS = ("A", "B", "C"), ("2019-10-01", "2019-11-01")
-rows = st.lists(st.tuples(st.sampled_from(URNS), st.sampled_from(DAYS), st.sampled_from([0, 50, 100])),
-                min_size=1, max_size=4, unique_by=lambda r: r[:2])
-steps = st.lists(st.one_of(st.tuples(st.just("import"), rows, st.booleans()),
-                           st.tuples(st.just("retract"), st.sampled_from(URNS), st.sampled_from(DAYS)),
-                           st.tuples(st.just("catch up"))), min_size=1, max_size=8)
+rows = st.lists(
+    st.tuples(st.sampled_from(URNS), st.sampled_from(DAYS), st.sampled_from([0, 50, 100])),
+    min_size=1,
+    max_size=4,
+    unique_by=lambda r: r[:2],
+)
+steps = st.lists(
+    st.one_of(
+        st.tuples(st.just("import"), rows, st.booleans()),
+        st.tuples(st.just("retract"), st.sampled_from(URNS), st.sampled_from(DAYS)),
+        st.tuples(st.just("catch up")),
+    ),
+    min_size=1,
+    max_size=8,
+)
 
 
 def run(world: World, step: tuple) -> None:

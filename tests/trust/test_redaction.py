@@ -1,5 +1,6 @@
 """Given a volunteer adviser who asks to be forgotten, when the hub redacts them, then their personal
 values are gone from the store and every read model, the erasure is an event, and the chain verifies."""
+
 from __future__ import annotations
 
 import re
@@ -18,14 +19,20 @@ from engine.verify import verify_chain
 from service.hub import HubService
 from service.matchruns import get_run, propose, replay
 
-ADVISERS = (b"adviser_ref,name,employer,skills,postcode,latitude,longitude,capacity\n"
-            b"EA1,Zebedee Quixote,Quillfeather Engineering,xylophonics,DT1 1AA,50.7123,-2.4321,1\n"
-            b"EA2,Ada Byron,Engines Ltd,stem,DT2 2BB,50.71,-2.44,1\n")
-CORRECTION = (b"adviser_ref,name,employer,skills,postcode,latitude,longitude,capacity\n"
-              b"EA1,Zebedee Quixote-Smith,Quillfeather Engineering,xylophonics,DT1 1AA,50.7123,-2.4321,1\n")
-SCHOOLS = (b"hub_id,name,area\nh1,Hub,Dorset\n",
-           b"urn,name,kind,area,latitude,longitude,ean_joined_on\n100001,Castle School,school,Dorset,50.71,-2.44,2019-09-01\n"
-           b"100002,Harbour School,school,Dorset,50.70,-2.43,2019-09-01\n")
+ADVISERS = (
+    b"adviser_ref,name,employer,skills,postcode,latitude,longitude,capacity\n"
+    b"EA1,Zebedee Quixote,Quillfeather Engineering,xylophonics,DT1 1AA,50.7123,-2.4321,1\n"
+    b"EA2,Ada Byron,Engines Ltd,stem,DT2 2BB,50.71,-2.44,1\n"
+)
+CORRECTION = (
+    b"adviser_ref,name,employer,skills,postcode,latitude,longitude,capacity\n"
+    b"EA1,Zebedee Quixote-Smith,Quillfeather Engineering,xylophonics,DT1 1AA,50.7123,-2.4321,1\n"
+)
+SCHOOLS = (
+    b"hub_id,name,area\nh1,Hub,Dorset\n",
+    b"urn,name,kind,area,latitude,longitude,ean_joined_on\n100001,Castle School,school,Dorset,50.71,-2.44,2019-09-01\n"
+    b"100002,Harbour School,school,Dorset,50.70,-2.43,2019-09-01\n",
+)
 PERSONAL = ("Zebedee", "Quillfeather", "xylophonics", "50.7123", "-2.4321")
 
 
@@ -53,11 +60,10 @@ def test_redaction_erases_the_personal_values_and_the_chain_still_verifies(hub, 
     assert verify_chain(hub.app).ok
     redaction = hub.db.query("SELECT actor, reason, event FROM rm_log WHERE event = 'Redacted'")
     assert redaction == [{"actor": "dpo", "reason": "the adviser asked to be forgotten", "event": "Redacted"}]
-    adviser = hub.db.query("SELECT name, employer, latitude FROM rm_advisers WHERE nid_to IS NULL"
-                           " AND adviser_ref = 'EA1'")[0]
+    adviser = hub.db.query("SELECT name, employer, latitude FROM rm_advisers WHERE nid_to IS NULL AND adviser_ref = 'EA1'")[0]
     assert adviser == {"name": "[redacted]", "employer": "[redacted]", "latitude": None}
     if database_url.startswith("sqlite"):
-        path = Path(database_url[len("sqlite:///"):])
+        path = Path(database_url[len("sqlite:///") :])
         raw = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
         assert not [word for word in PERSONAL if word.encode() in raw]
 
@@ -106,8 +112,7 @@ def forge(hub: HubService, position: int, old: bytes, new: bytes) -> None:
 
 
 def adviser_positions(hub: HubService) -> list[int]:
-    return [r["nid"] for r in hub.db.query("SELECT nid FROM rm_log WHERE kind = 'advisers' AND record_key = 'EA1'"
-                                           " ORDER BY nid")]
+    return [r["nid"] for r in hub.db.query("SELECT nid FROM rm_log WHERE kind = 'advisers' AND record_key = 'EA1' ORDER BY nid")]
 
 
 def test_an_event_rewritten_by_a_redaction_cannot_be_forged_afterwards(hub):
@@ -130,7 +135,7 @@ def test_a_matcher_run_rewritten_by_a_redaction_cannot_be_forged_afterwards(hub)
 def test_the_redactions_commitment_is_itself_covered_by_the_chain(hub):
     hub.redact("advisers", ["EA1"], "dpo", "forget me")
     redaction = adviser_positions(hub)[-1]
-    forge(hub, redaction, rb'[0-9a-f]{64}', b"0" * 64)  # as if to bless a forged rewrite
+    forge(hub, redaction, rb"[0-9a-f]{64}", b"0" * 64)  # as if to bless a forged rewrite
     verdict = verify_chain(hub.app)
     assert not verdict.ok and verdict.position <= redaction
 

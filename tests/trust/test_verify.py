@@ -1,5 +1,6 @@
 """Given a recorded log, when someone edits the database behind careerhub's back, then
 `careerhub verify` names the first event that was altered, deleted, inserted or reordered."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -66,8 +67,11 @@ def test_an_event_deleted_with_its_log_entry_breaks_the_chain_at_the_next(hub):
 def test_an_inserted_event_is_named(hub):
     table, nid = events_table(hub)
     row = hub.db.query(f"SELECT originator_id, topic, state FROM {table} WHERE {nid} = 3")[0]
-    execute(hub, f"INSERT INTO {table} (originator_id, originator_version, topic, state) VALUES (?, 2, ?, ?)",
-            (row["originator_id"], row["topic"], bytes(row["state"])))
+    execute(
+        hub,
+        f"INSERT INTO {table} (originator_id, originator_version, topic, state) VALUES (?, 2, ?, ?)",
+        (row["originator_id"], row["topic"], bytes(row["state"])),
+    )
     verdict = verify_chain(hub.app)
     assert (verdict.position, verdict.problem.split(":")[0]) == (12, "inserted")
 

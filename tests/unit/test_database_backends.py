@@ -1,5 +1,6 @@
 """The backends (engine/backends/): each answers every question the rest of the code asks, a URL is
 read once into one of them, and no module outside engine/backends tells them apart by name."""
+
 from __future__ import annotations
 
 import re
@@ -34,20 +35,28 @@ def test_the_base_class_declares_what_is_asked():
     assert {"name", "position_column", "column_types", "list_tables", "notifies", "poll_seconds"} <= set(QUESTIONS)
 
 
-@pytest.mark.parametrize("url, backend", [
-    ("sqlite:///instance/careerhub.sqlite3", SQLiteBackend), ("sqlite:////tmp/a%20b.sqlite3", SQLiteBackend),
-    ("postgresql://u:p@127.0.0.1:5432/db", PostgresBackend), ("postgres://u:p@db/careerhub", PostgresBackend),
-])
+@pytest.mark.parametrize(
+    "url, backend",
+    [
+        ("sqlite:///instance/careerhub.sqlite3", SQLiteBackend),
+        ("sqlite:////tmp/a%20b.sqlite3", SQLiteBackend),
+        ("postgresql://u:p@127.0.0.1:5432/db", PostgresBackend),
+        ("postgres://u:p@db/careerhub", PostgresBackend),
+    ],
+)
 def test_a_database_url_names_its_backend(url, backend):
     assert type(backend_for(url)) is backend
     assert backend_for(url).url == url
 
 
-@pytest.mark.parametrize("url, message", [
-    ("mysql://u:p@host/db", "scheme must be sqlite:/// or postgresql://"),
-    ("instance/careerhub.sqlite3", "scheme must be sqlite:/// or postgresql://"),
-    ("sqlite:///", "names no file"),
-])
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        ("mysql://u:p@host/db", "scheme must be sqlite:/// or postgresql://"),
+        ("instance/careerhub.sqlite3", "scheme must be sqlite:/// or postgresql://"),
+        ("sqlite:///", "names no file"),
+    ],
+)
 def test_a_url_naming_no_backend_or_no_file_is_refused_clearly(url, message):
     with pytest.raises(CareerHubError, match=re.escape(message)):
         backend_for(url)
@@ -66,9 +75,15 @@ def test_a_read_replica_is_a_database_of_the_store_s_own_kind_and_of_a_kind_that
 def test_the_library_settings_of_an_sqlite_store(tmp_path):
     path = tmp_path / "new folder" / "hub.sqlite3"
     env = backend_for(f"sqlite:///{tmp_path}/new%20folder/hub.sqlite3").env("a-key", create=True)
-    assert env == {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(path), "SQLITE_LOCK_TIMEOUT": "30",
-                   "APPLICATION_RECORDER_TOPIC": "engine.backends.sqlite:ChainedSQLiteRecorder", "CREATE_TABLE": "yes",
-                   "CIPHER_TOPIC": "eventsourcing.cipher:AESCipher", "CIPHER_KEY": "a-key"}
+    assert env == {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": str(path),
+        "SQLITE_LOCK_TIMEOUT": "30",
+        "APPLICATION_RECORDER_TOPIC": "engine.backends.sqlite:ChainedSQLiteRecorder",
+        "CREATE_TABLE": "yes",
+        "CIPHER_TOPIC": "eventsourcing.cipher:AESCipher",
+        "CIPHER_KEY": "a-key",
+    }
     assert path.parent.is_dir()  # made for the new store
 
 
@@ -79,10 +94,17 @@ def test_an_sqlite_store_that_is_not_there_is_not_created_unless_asked(tmp_path)
 
 def test_the_library_settings_of_a_postgres_store():
     env = backend_for("postgresql://care%40hub:p%3Ass@db.example:6543/careerhub").env(None, create=False)
-    assert env == {"PERSISTENCE_MODULE": "eventsourcing.postgres", "POSTGRES_DBNAME": "careerhub",
-                   "POSTGRES_HOST": "db.example", "POSTGRES_PORT": "6543", "POSTGRES_USER": "care@hub",
-                   "POSTGRES_PASSWORD": "p:ss", "POSTGRES_LOCK_TIMEOUT": "30",
-                   "APPLICATION_RECORDER_TOPIC": "engine.backends.postgres:ChainedPostgresRecorder", "CREATE_TABLE": "no"}
+    assert env == {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": "careerhub",
+        "POSTGRES_HOST": "db.example",
+        "POSTGRES_PORT": "6543",
+        "POSTGRES_USER": "care@hub",
+        "POSTGRES_PASSWORD": "p:ss",
+        "POSTGRES_LOCK_TIMEOUT": "30",
+        "APPLICATION_RECORDER_TOPIC": "engine.backends.postgres:ChainedPostgresRecorder",
+        "CREATE_TABLE": "no",
+    }
     assert backend_for("postgresql:///careerhub").env()["POSTGRES_HOST"] == "127.0.0.1"
 
 
@@ -91,29 +113,48 @@ def test_the_library_settings_of_a_postgres_store():
 NAMES = sorted({b.name for b in BACKENDS} | {s for b in BACKENDS for s in b.schemes})
 NAME = "|".join(map(re.escape, NAMES))
 CLASSES = "|".join(b.__name__ for b in BACKENDS)
-TELLING_APART = re.compile("|".join([
-    rf"""(["'])({NAME})\1""",  # a backend's name as a whole string: compared, or a key of a per-backend table
-    r"\bdialect\b",  # the string the backends once were
-    r"\bbackend\.name\s*(==|!=|\bin\b)",  # the name kept for messages, compared
-    rf"\bisinstance\([^)]*\b({CLASSES})\b",  # a backend's class tested for
-]))
+TELLING_APART = re.compile(
+    "|".join(
+        [
+            rf"""(["'])({NAME})\1""",  # a backend's name as a whole string: compared, or a key of a per-backend table
+            r"\bdialect\b",  # the string the backends once were
+            r"\bbackend\.name\s*(==|!=|\bin\b)",  # the name kept for messages, compared
+            rf"\bisinstance\([^)]*\b({CLASSES})\b",  # a backend's class tested for
+        ]
+    )
+)
 
 
 def test_the_pattern_finds_every_way_the_backends_were_told_apart():
-    for line in ['if self.db.dialect == "sqlite":', "return row[0] if c.dialect == 'sqlite' else row",
-                 'POLL_SECONDS = {"postgres": 30.0, "sqlite": 0.5}', 'if scheme in ("postgresql", "postgres"):',
-                 'if db.backend.name != "postgres":', "if isinstance(app.db.backend, SQLiteBackend):"]:
+    for line in [
+        'if self.db.dialect == "sqlite":',
+        "return row[0] if c.dialect == 'sqlite' else row",
+        'POLL_SECONDS = {"postgres": 30.0, "sqlite": 0.5}',
+        'if scheme in ("postgresql", "postgres"):',
+        'if db.backend.name != "postgres":',
+        "if isinstance(app.db.backend, SQLiteBackend):",
+    ]:
         assert TELLING_APART.search(line), line
-    for line in ['DEFAULT_DATABASE_URL = "sqlite:///instance/careerhub.sqlite3"', "import sqlite3",
-                 "except (sqlite3.Error, psycopg.Error):", 'help="Event store URL (sqlite:///path or postgresql://...)"',
-                 "nid = app.db.backend.position_column", 'say(f"backend {db.backend.name}")']:
+    for line in [
+        'DEFAULT_DATABASE_URL = "sqlite:///instance/careerhub.sqlite3"',
+        "import sqlite3",
+        "except (sqlite3.Error, psycopg.Error):",
+        'help="Event store URL (sqlite:///path or postgresql://...)"',
+        "nid = app.db.backend.position_column",
+        'say(f"backend {db.backend.name}")',
+    ]:
         assert not TELLING_APART.search(line), line
 
 
 def test_no_module_outside_engine_backends_tells_the_backends_apart_by_name():
     backends = ROOT / "engine" / "backends"
-    found = [f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
-             for package in PACKAGES for path in sorted((ROOT / package).rglob("*.py")) if backends not in path.parents
-             for number, line in enumerate(path.read_text().splitlines(), 1) if TELLING_APART.search(line)]
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for package in PACKAGES
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if backends not in path.parents
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if TELLING_APART.search(line)
+    ]
     assert found == []
     assert sum(1 for package in PACKAGES for _ in (ROOT / package).rglob("*.py")) > 100  # the walk saw the code

@@ -1,5 +1,6 @@
 """One formula-safe cell function for every CSV careerhub writes: text that a spreadsheet would run gets an
 apostrophe, numbers stay numbers; the web's downloads and the service's exports write the same cells."""
+
 from __future__ import annotations
 
 import csv
@@ -11,11 +12,23 @@ from service.export import csv_text, formula_safe
 from web import exports
 
 
-@pytest.mark.parametrize("cell, shown", [
-    ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"), ("+1", "'+1"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"),
-    ("\t=1+1", "'\t=1+1"), ("\r=1+1", "'\r=1+1"), ("Poole", "Poole"), (None, ""),
-    (-2.5, "-2.5"), (-3, "-3"), (0.25, "0.25"), (True, "True"),
-])
+@pytest.mark.parametrize(
+    "cell, shown",
+    [
+        ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
+        ("+1", "'+1"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1+1", "'\t=1+1"),
+        ("\r=1+1", "'\r=1+1"),
+        ("Poole", "Poole"),
+        (None, ""),
+        (-2.5, "-2.5"),
+        (-3, "-3"),
+        (0.25, "0.25"),
+        (True, "True"),
+    ],
+)
 def test_text_that_would_run_is_neutralised_and_numbers_stay_numbers(cell, shown):
     assert formula_safe(cell) == shown
 

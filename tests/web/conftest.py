@@ -1,4 +1,5 @@
 """Fixtures of the web tests: an app over a fresh SQLite store holding the two-hub dataset and users."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

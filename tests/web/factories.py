@@ -1,4 +1,5 @@
 """A small two-hub dataset whose figures can be worked out by hand, and helpers to drive the web UI."""
+
 from __future__ import annotations
 
 import re
@@ -21,38 +22,49 @@ CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)  # test
 # as of 2020-02-15: average (5+6+3)/3 = 4.67, BM5 66.7 %, 100001 owes data since 2020-01-01.
 FILES: dict[str, str] = {
     "hubs": "hub_id,name,area,started_on\ndorset,Dorset Careers Hub,Dorset,2019-09-01\n"
-            "solent,Solent Careers Hub,Solent,2019-09-01\n",
+    "solent,Solent Careers Hub,Solent,2019-09-01\n",
     "targets": "hub_id,academic_year,metric,value\ndorset,2019/20,average_benchmarks,4\n"
-               "dorset,2019/20,bm5_percent,50\ndorset,2019/20,bm6_percent,50\n",
+    "dorset,2019/20,bm5_percent,50\ndorset,2019/20,bm6_percent,50\n",
     "national": "metric,published_on,value,academic_year\naverage_benchmarks,2019-07-31,3,2018/19\n"
-                "bm5_percent,2019-07-31,52,2018/19\n",
+    "bm5_percent,2019-07-31,52,2018/19\n",
     "institutions": (
         "urn,name,kind,area,latitude,longitude,cluster,ean_joined_on,hub_id,hub_joined_on,disadvantaged\n"
         "100001,Castle School,school,Dorset,50.71,-2.44,west,2019-09-01,dorset,2019-09-01,true\n"
         "100002,Harbour College,college,Dorset,50.72,-1.98,east,2019-09-01,dorset,2019-09-01,false\n"
         "100003,Heath School,school,Dorset,50.70,-2.10,east,2019-09-01,dorset,2020-01-15,false\n"
-        "200001,Solent School,school,Solent,50.90,-1.40,,2019-09-01,solent,2019-09-01,false\n"),
-    "advisers": ("adviser_ref,name,employer,sector,skills,latitude,longitude,capacity,max_travel_km,available_from\n"
-                 "EA-1,Ada Byron,Engines Ltd,engineering,stem,50.70,-2.40,2,40,2019-09-01\n"
-                 "EA-2,Grace Hopper,Compilers Ltd,information,stem;mentoring,50.72,-2.00,1,40,2019-09-01\n"),
+        "200001,Solent School,school,Solent,50.90,-1.40,,2019-09-01,solent,2019-09-01,false\n"
+    ),
+    "advisers": (
+        "adviser_ref,name,employer,sector,skills,latitude,longitude,capacity,max_travel_km,available_from\n"
+        "EA-1,Ada Byron,Engines Ltd,engineering,stem,50.70,-2.40,2,40,2019-09-01\n"
+        "EA-2,Grace Hopper,Compilers Ltd,information,stem;mentoring,50.72,-2.00,1,40,2019-09-01\n"
+    ),
     "matches": "urn,adviser_ref,matched_on\n100001,EA-1,2019-10-01\n",
-    "assessments": ("urn,assessed_on,bm1,bm2,bm3,bm4,bm5,bm6,bm7,bm8\n"
-                    "100001,2019-10-15,100,100,100,100,100,50,0,0\n"
-                    "100002,2019-11-01,100,100,0,0,0,0,0,0\n"
-                    "100002,2020-02-01,100,100,100,100,100,100,0,0\n"
-                    "100003,2020-02-10,100,100,100,0,0,0,0,0\n"
-                    "200001,2019-10-01,100,100,100,100,100,100,100,100\n"),
-    "funding": ("application_ref,hub_id,stream,applicant,amount_requested,applied_on,decision,decided_on,amount_awarded\n"
-                "F-1,dorset,institutional,100001,1500,2019-10-01,approved,2019-11-01,1200\n"),
+    "assessments": (
+        "urn,assessed_on,bm1,bm2,bm3,bm4,bm5,bm6,bm7,bm8\n"
+        "100001,2019-10-15,100,100,100,100,100,50,0,0\n"
+        "100002,2019-11-01,100,100,0,0,0,0,0,0\n"
+        "100002,2020-02-01,100,100,100,100,100,100,0,0\n"
+        "100003,2020-02-10,100,100,100,0,0,0,0,0\n"
+        "200001,2019-10-01,100,100,100,100,100,100,100,100\n"
+    ),
+    "funding": (
+        "application_ref,hub_id,stream,applicant,amount_requested,applied_on,decision,decided_on,amount_awarded\n"
+        "F-1,dorset,institutional,100001,1500,2019-10-01,approved,2019-11-01,1200\n"
+    ),
 }
 # A correction recorded later: 100002's February assessment loses BM6 (6 -> 5 achieved), so as of
 # 2020-02-15 the average falls from 14/3 to 13/3 and BM6 from 33.3 % to 0 %.
-CORRECTION = ("urn,assessed_on,bm1,bm2,bm3,bm4,bm5,bm6,bm7,bm8\n"
-              "100002,2020-02-01,100,100,100,100,100,0,0,0\n")
+CORRECTION = "urn,assessed_on,bm1,bm2,bm3,bm4,bm5,bm6,bm7,bm8\n100002,2020-02-01,100,100,100,100,100,0,0,0\n"
 
-USERS = (("admin", "admin", None), ("lead", "hub_lead", "dorset"), ("coordinator", "coordinator", "dorset"),
-         ("auditor", "auditor", "dorset"), ("lead.solent", "hub_lead", "solent"),
-         ("auditor.all", "auditor", None))
+USERS = (
+    ("admin", "admin", None),
+    ("lead", "hub_lead", "dorset"),
+    ("coordinator", "coordinator", "dorset"),
+    ("auditor", "auditor", "dorset"),
+    ("lead.solent", "hub_lead", "solent"),
+    ("auditor.all", "auditor", None),
+)
 
 
 def load_hubs(service: HubService, actor: str = "loader") -> None:

@@ -1,5 +1,6 @@
 """Every route for every role: allowed, 403, or (signed out) a redirect to sign-in; and one hub's
 people never reach another hub's data."""
+
 from __future__ import annotations
 
 import io
@@ -11,9 +12,15 @@ from flask import Flask
 from tests.web.factories import FILES, event_count, sign_in
 
 DAY = "2020-02-15"
-BOARD_PATHS = (f"/hub/dorset/board?on={DAY}", f"/hub/dorset/board?on={DAY}&cluster=east", f"/hub/dorset/board.csv?on={DAY}",
-               f"/hub/dorset/board.docx?on={DAY}", f"/hub/dorset/board/print?on={DAY}",
-               f"/hub/dorset/explain/average_benchmarks?as_of={DAY}", f"/hub/dorset/explain/engaged?as_of={DAY}&cluster=east")
+BOARD_PATHS = (
+    f"/hub/dorset/board?on={DAY}",
+    f"/hub/dorset/board?on={DAY}&cluster=east",
+    f"/hub/dorset/board.csv?on={DAY}",
+    f"/hub/dorset/board.docx?on={DAY}",
+    f"/hub/dorset/board/print?on={DAY}",
+    f"/hub/dorset/explain/average_benchmarks?as_of={DAY}",
+    f"/hub/dorset/explain/engaged?as_of={DAY}&cluster=east",
+)
 SCHOOL_PATHS = ("/institution/100001", f"/institution/100003?as_of={DAY}")
 # (method, path, permission, form) — every route of the web UI except sign-in itself
 ROUTES = [
@@ -101,10 +108,18 @@ def test_the_auditor_writes_nothing_anywhere(shared_app, run_id):
     assert event_count(shared_app) == before
 
 
-@pytest.mark.parametrize("path", [
-    f"/dashboard/dorset?as_of={DAY}", f"/dashboard/dorset/board.csv?as_of={DAY}", f"/dashboard/dorset/print?as_of={DAY}",
-    f"/audit/?hub=dorset&as_of={DAY}", "/audit/institutions/100001", *BOARD_PATHS, *SCHOOL_PATHS,
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/dashboard/dorset?as_of={DAY}",
+        f"/dashboard/dorset/board.csv?as_of={DAY}",
+        f"/dashboard/dorset/print?as_of={DAY}",
+        f"/audit/?hub=dorset&as_of={DAY}",
+        "/audit/institutions/100001",
+        *BOARD_PATHS,
+        *SCHOOL_PATHS,
+    ],
+)
 def test_one_hubs_lead_cannot_see_another_hubs_data(shared_app, path):
     assert sign_in(shared_app, "lead.solent").get(path).status_code == 403
     assert sign_in(shared_app, "lead").get(path).status_code == 200
@@ -135,16 +150,20 @@ def test_a_coordinator_cannot_match_in_another_hubs_area(shared_app, run_id):
     assert coordinator.post(f"/matching/runs/{solent_run}/accept", {}).status_code == 403
 
 
-@pytest.mark.parametrize("kind,text", [
-    ("institutions", "urn,name,kind,area,hub_id,hub_joined_on\n200009,Far School,school,Solent,solent,2020-01-01\n"),
-    ("assessments", "urn,assessed_on,bm1,bm2,bm3,bm4,bm5,bm6,bm7,bm8\n200001,2020-03-01,0,0,0,0,0,0,0,0\n"),
-    ("national", FILES["national"]),
-])
+@pytest.mark.parametrize(
+    "kind,text",
+    [
+        ("institutions", "urn,name,kind,area,hub_id,hub_joined_on\n200009,Far School,school,Solent,solent,2020-01-01\n"),
+        ("assessments", "urn,assessed_on,bm1,bm2,bm3,bm4,bm5,bm6,bm7,bm8\n200001,2020-03-01,0,0,0,0,0,0,0,0\n"),
+        ("national", FILES["national"]),
+    ],
+)
 def test_a_coordinator_cannot_upload_another_hubs_data(shared_app, kind, text):
     coordinator = sign_in(shared_app, "coordinator")
     before = event_count(shared_app)
-    response = coordinator.post("/data/", {"kind": kind, "file": (io.BytesIO(text.encode()), f"{kind}.csv")},
-                                content_type="multipart/form-data")
+    response = coordinator.post(
+        "/data/", {"kind": kind, "file": (io.BytesIO(text.encode()), f"{kind}.csv")}, content_type="multipart/form-data"
+    )
     assert response.status_code == 403
     assert "nothing was recorded" in response.text.lower()
     assert event_count(shared_app) == before

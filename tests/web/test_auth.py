@@ -1,4 +1,5 @@
 """Sign-in, sign-out and CSRF: sessions end on the server, attempts are events, forms need a token."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -22,21 +23,22 @@ def test_signing_in_records_an_event_with_the_user_as_actor(app):
 
 def test_a_wrong_password_is_refused_and_recorded(app):
     browser = sign_in(app, None)
-    response = browser.client.post("/auth/sign-in", data={"name": "Lead", "password": "wrong password!",
-                                                          "csrf_token": browser.token})
+    response = browser.client.post(
+        "/auth/sign-in", data={"name": "Lead", "password": "wrong password!", "csrf_token": browser.token}
+    )
     assert response.status_code == 401
     assert "do not match an account" in response.text
     failed = user_events(app, "SignInFailed")
-    assert [(r["actor"], r["payload"]["name"], r["payload"]["reason"]) for r in failed] == \
-           [("anonymous", "lead", "wrong password")]
+    assert [(r["actor"], r["payload"]["name"], r["payload"]["reason"]) for r in failed] == [
+        ("anonymous", "lead", "wrong password")
+    ]
     assert browser.get("/dashboard/").status_code == 302
 
 
 def test_an_unknown_user_is_refused_without_saying_so(app):
     browser = sign_in(app, None)
     before = event_count(app)
-    response = browser.client.post("/auth/sign-in", data={"name": "nobody", "password": PASSWORD,
-                                                          "csrf_token": browser.token})
+    response = browser.client.post("/auth/sign-in", data={"name": "nobody", "password": PASSWORD, "csrf_token": browser.token})
     assert response.status_code == 401 and "do not match an account" in response.text
     assert event_count(app) == before
 
@@ -82,18 +84,22 @@ def test_sign_in_returns_to_the_page_asked_for_but_never_to_another_site(app):
     anonymous = app.test_client()
     response = anonymous.get("/audit/log?kind=assessments")
     assert response.headers["Location"] == "/auth/sign-in?next=/audit/log?kind%3Dassessments"
-    for target, expected in (("/audit/log?kind=assessments", "/audit/log?kind=assessments"),
-                             ("https://evil.example/", "/"), ("//evil.example/", "/")):
+    for target, expected in (
+        ("/audit/log?kind=assessments", "/audit/log?kind=assessments"),
+        ("https://evil.example/", "/"),
+        ("//evil.example/", "/"),
+    ):
         client = app.test_client()
         token = csrf_token(client.get("/auth/sign-in").text)
-        response = client.post("/auth/sign-in", data={"name": "lead", "password": PASSWORD, "csrf_token": token,
-                                                      "next": target})
+        response = client.post("/auth/sign-in", data={"name": "lead", "password": PASSWORD, "csrf_token": token, "next": target})
         assert response.headers["Location"] == expected
 
 
 def test_an_htmx_request_after_sign_out_is_told_to_go_to_sign_in(app):
-    response = app.test_client().get("/dashboard/dorset", headers={
-        "HX-Request": "true", "HX-Current-URL": "http://localhost/dashboard/dorset?as_of=2020-01-01"})
+    response = app.test_client().get(
+        "/dashboard/dorset",
+        headers={"HX-Request": "true", "HX-Current-URL": "http://localhost/dashboard/dorset?as_of=2020-01-01"},
+    )
     assert response.status_code == 401
     assert response.headers["HX-Redirect"] == "/auth/sign-in?next=/dashboard/dorset"
 
@@ -112,8 +118,9 @@ def test_a_csrf_token_of_another_session_is_rejected(app):
     mallory = sign_in(app, "auditor.all")
     admin = sign_in(app, "admin")
     before = event_count(app)
-    response = admin.client.post("/auth/users", data={"name": "x.y", "role": "auditor", "password": "long enough pw",
-                                                      "csrf_token": mallory.token})
+    response = admin.client.post(
+        "/auth/users", data={"name": "x.y", "role": "auditor", "password": "long enough pw", "csrf_token": mallory.token}
+    )
     assert response.status_code == 400
     assert event_count(app) == before
 
@@ -122,8 +129,11 @@ def test_htmx_sends_the_csrf_token_in_a_header(app):
     admin = sign_in(app, "admin")
     page = admin.get("/auth/users").text
     assert 'hx-headers=\'{"X-CSRFToken": "' in page
-    response = admin.client.post("/auth/users", data={"name": "via.htmx", "role": "auditor", "password": "long enough pw"},
-                                 headers={"X-CSRFToken": admin.token})
+    response = admin.client.post(
+        "/auth/users",
+        data={"name": "via.htmx", "role": "auditor", "password": "long enough pw"},
+        headers={"X-CSRFToken": admin.token},
+    )
     assert response.status_code == 302
     added = user_events(app, "Added")
     assert ("via.htmx", "admin") in [(r["payload"]["name"], r["actor"]) for r in added]
@@ -133,8 +143,12 @@ def test_session_cookies_are_httponly_lax_and_secure_over_https(app):
     for base, secure in (("http://localhost", False), ("https://localhost", True)):
         client = app.test_client()
         page = client.get("/auth/sign-in", base_url=base)
-        response = client.post("/auth/sign-in", base_url=base, headers={"Referer": f"{base}/auth/sign-in"},
-                               data={"name": "lead", "password": PASSWORD, "csrf_token": csrf_token(page.text)})
+        response = client.post(
+            "/auth/sign-in",
+            base_url=base,
+            headers={"Referer": f"{base}/auth/sign-in"},
+            data={"name": "lead", "password": PASSWORD, "csrf_token": csrf_token(page.text)},
+        )
         assert response.status_code == 302
         cookie = response.headers["Set-Cookie"]
         assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
@@ -150,12 +164,12 @@ def test_pages_carry_a_content_security_policy_without_inline_scripts(app):
 
 def test_an_admin_adds_a_user_and_a_bad_one_is_explained(app):
     admin = sign_in(app, "admin")
-    response = admin.post("/auth/users", {"name": "new.lead", "role": "hub_lead", "hub_id": "solent",
-                                          "password": "short"})
+    response = admin.post("/auth/users", {"name": "new.lead", "role": "hub_lead", "hub_id": "solent", "password": "short"})
     assert response.status_code == 422 and "at least 10 characters" in response.text
     assert 'value="new.lead"' in response.text
-    response = admin.post("/auth/users", {"name": "new.lead", "role": "hub_lead", "hub_id": "solent",
-                                          "password": "long enough pw"})
+    response = admin.post(
+        "/auth/users", {"name": "new.lead", "role": "hub_lead", "hub_id": "solent", "password": "long enough pw"}
+    )
     assert response.status_code == 302
     assert sign_in(app, "new.lead", "long enough pw").get("/dashboard/").headers["Location"] == "/dashboard/solent"
     added = user_events(app, "Added")

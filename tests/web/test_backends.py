@@ -1,4 +1,5 @@
 """The web UI's own reads and writes work the same on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import io
@@ -12,9 +13,19 @@ def test_a_day_of_work_through_the_web_on_each_backend(database_url):
     app = loaded_app(database_url)
     try:
         coordinator = sign_in(app, "coordinator")
-        response = coordinator.post("/data/", {"kind": "assessments", "file": (io.BytesIO(
-            b"urn,assessed_on,bm1,bm2,bm3,bm4,bm5,bm6,bm7,bm8\n100001,2020-02-20,100,100,100,100,100,100,100,100\n"),
-            "spring.csv")}, content_type="multipart/form-data")
+        response = coordinator.post(
+            "/data/",
+            {
+                "kind": "assessments",
+                "file": (
+                    io.BytesIO(
+                        b"urn,assessed_on,bm1,bm2,bm3,bm4,bm5,bm6,bm7,bm8\n100001,2020-02-20,100,100,100,100,100,100,100,100\n"
+                    ),
+                    "spring.csv",
+                ),
+            },
+            content_type="multipart/form-data",
+        )
         assert response.status_code == 200 and "1 events recorded" in response.text
         lead = sign_in(app, "lead")
         page = lead.get("/dashboard/dorset?as_of=2020-02-25").text

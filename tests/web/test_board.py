@@ -1,6 +1,7 @@
 """The board paper in the browser (no JavaScript needed): both blocks with their dates, each figure a
 link to the institutions and events behind it, the school page, the first screen, the exports.
 Figures of the two-hub dataset (tests/web/factories.py) are worked out by hand there."""
+
 from __future__ import annotations
 
 import csv
@@ -43,8 +44,7 @@ def test_each_board_figure_links_to_its_explanation(shared_app):
 
     links = dict(re.findall(r'<a href="([^"]+)" hx-get="[^"]+" hx-target="#explanation"[^>]*data-figure="([^"]+)"', page))
     by_figure = {v: k.replace("&amp;", "&") for k, v in links.items()}
-    assert by_figure["term_end.average_benchmarks"] == \
-        f"/hub/dorset/explain/average_benchmarks?as_of=2019-12-31&on={ON}"
+    assert by_figure["term_end.average_benchmarks"] == f"/hub/dorset/explain/average_benchmarks?as_of=2019-12-31&on={ON}"
     assert by_figure["term_end.last_year_end_average"].endswith("as_of=2019-08-31&on=2020-02-15&cohort_as_of=2019-12-31")
     assert by_figure["on_day.engaged"] == f"/hub/dorset/explain/engaged?as_of={ON}&on={ON}"
 
@@ -70,19 +70,23 @@ def test_a_coordinator_reads_the_explanation_without_the_recorders_names(shared_
 
 
 def test_the_last_year_end_figure_is_explained_for_the_term_ends_members(shared_app):
-    text = sign_in(shared_app, "lead").get(
-        "/hub/dorset/explain/assessed?as_of=2019-08-31&cohort_as_of=2019-12-31", htmx=True).text
+    text = (
+        sign_in(shared_app, "lead").get("/hub/dorset/explain/assessed?as_of=2019-08-31&cohort_as_of=2019-12-31", htmx=True).text
+    )
     assert "for the hub members on 31 December 2019" in text and re.findall(r'data-urn="(\d+)"', text) == []
 
 
-@pytest.mark.parametrize("path,status", [
-    ("/hub/dorset/explain/amount_awarded?as_of=2020-02-15", 404),  # not counted institution by institution
-    ("/hub/dorset/explain/no_such_figure?as_of=2020-02-15", 404),
-    ("/hub/dorset/explain/engaged", 422),
-    ("/hub/dorset/board?on=2020-02-30", 422),
-    ("/hub/atlantis/board", 404),
-    ("/institution/999999", 404),
-])
+@pytest.mark.parametrize(
+    "path,status",
+    [
+        ("/hub/dorset/explain/amount_awarded?as_of=2020-02-15", 404),  # not counted institution by institution
+        ("/hub/dorset/explain/no_such_figure?as_of=2020-02-15", 404),
+        ("/hub/dorset/explain/engaged", 422),
+        ("/hub/dorset/board?on=2020-02-30", 422),
+        ("/hub/atlantis/board", 404),
+        ("/institution/999999", 404),
+    ],
+)
 def test_bad_requests_say_why(shared_app, path, status):
     assert sign_in(shared_app, "admin").get(path).status_code == status
 
@@ -146,6 +150,7 @@ def test_the_printable_board_has_both_blocks_and_no_navigation(shared_app):
 
 # --- the school page ---------------------------------------------------------------------------
 
+
 def test_the_school_page_shows_benchmarks_over_time_adviser_and_funding(shared_app):
     lead = sign_in(shared_app, "lead")
     page = lead.get("/institution/100001?as_of=2020-02-15").text
@@ -178,11 +183,16 @@ def test_the_board_names_link_to_the_school_pages(shared_app):
 
 # --- trends: all eight benchmarks per term, forecast, clusters side by side ----------------------
 
+
 def test_the_board_shows_all_eight_benchmarks_at_each_term_end_up_to_the_day(shared_app):
     page = sign_in(shared_app, "lead").get(f"/hub/dorset/board?on={ON}").text
     table = re.search(r'<table id="series-table".*?</table>', page, re.S).group(0)
     assert re.findall(r'<th scope="row">(\w+ \d{4}/\d\d) \(', table) == [
-        "autumn 2018/19", "spring 2018/19", "summer 2018/19", "autumn 2019/20"]  # spring 2019/20 has not ended
+        "autumn 2018/19",
+        "spring 2018/19",
+        "summer 2018/19",
+        "autumn 2019/20",
+    ]  # spring 2019/20 has not ended
     assert figure(page, "series.2019-12-31.average_benchmarks") == "3.50"
     assert figure(page, "series.2019-12-31.bm1_percent") == "100.0 %" and figure(page, "series.2019-12-31.bm7_percent") == "0.0 %"
     specs = re.findall(r"data-chart='([^']*)'", page)
@@ -219,9 +229,11 @@ def test_the_board_as_known_at_a_moment_carries_the_moment_into_its_links_and_ex
     from pathlib import Path
 
     from tests.web.factories import CORRECTION
+
     before = datetime.now(UTC)
-    services(app).hub.import_file("assessments", Path("fix.csv"), "coordinator", "BM6 evidence withdrawn",
-                                  data=CORRECTION.encode())
+    services(app).hub.import_file(
+        "assessments", Path("fix.csv"), "coordinator", "BM6 evidence withdrawn", data=CORRECTION.encode()
+    )
     lead = sign_in(app, "lead")
     moment = before.strftime("%Y-%m-%dT%H:%M:%S.%f")
 
@@ -238,8 +250,8 @@ def test_the_board_as_known_at_a_moment_carries_the_moment_into_its_links_and_ex
 def test_a_user_of_every_hub_sees_every_hubs_figures_side_by_side(shared_app):
     """Given the two-hub dataset, the hubs page as of a day gives each hub its own report's figures."""
     page = sign_in(shared_app, "admin").get(f"/hub/?on={ON}").text
-    dorset = page[page.index('href="/hub/dorset/board?on=2020-02-15"'):]
-    dorset = dorset[:dorset.index("</tr>")]
+    dorset = page[page.index('href="/hub/dorset/board?on=2020-02-15"') :]
+    dorset = dorset[: dorset.index("</tr>")]
     assert "<td>3</td>" in dorset and "<td>4.67</td>" in dorset and "<td>66.7 %</td>" in dorset
     assert 'href="/hub/solent/board?on=2020-02-15"' in page
     assert 'id="on" name="on" value="2020-02-15"' in page

@@ -1,6 +1,7 @@
 """Measured coverage on the board paper (issue 13): each school's self-assessed benchmarks 5 and 6 beside
 the share of each year group its learner records show reached, as a hub or cluster view shows it (no
 figure from fewer than the minimum of learners), on the board's day, cluster and knowledge point."""
+
 from __future__ import annotations
 
 import csv
@@ -102,16 +103,23 @@ def test_the_word_paper_carries_the_measured_table_and_the_gaps(demo_app: Flask)
 
 # --- small numbers, and no learner records ---------------------------------------------------------
 
+
 def given_three_schools_with_year_10s_of(app: Flask, sizes: dict[str, tuple[int, int]]) -> None:
     """Year 10s of the two-hub dataset's Dorset schools: urn -> (learners, of them disadvantaged); each
     learner but the last of each school took part in the school's employer encounter."""
     hub = services(app).hub
     hub.app.learner_secret = "a test learner secret"
     encounters = [encounter(f"E{urn}", urn, "2020-01-20", year_groups="10") for urn in sizes]
-    learners = [{"pupil_id": f"P{i}", "urn": urn, "year_group": 10, "academic_year": "2019/20",
-                 "disadvantaged": str(i < dis).lower()} for urn, (n, dis) in sizes.items() for i in range(n)]
-    took_part = [{"pupil_id": f"P{i}", "encounter_ref": f"E{urn}", "urn": urn, "participated_on": "2020-01-20"}
-                 for urn, (n, _) in sizes.items() for i in range(n - 1)]
+    learners = [
+        {"pupil_id": f"P{i}", "urn": urn, "year_group": 10, "academic_year": "2019/20", "disadvantaged": str(i < dis).lower()}
+        for urn, (n, dis) in sizes.items()
+        for i in range(n)
+    ]
+    took_part = [
+        {"pupil_id": f"P{i}", "encounter_ref": f"E{urn}", "urn": urn, "participated_on": "2020-01-20"}
+        for urn, (n, _) in sizes.items()
+        for i in range(n - 1)
+    ]
     for kind, rows in (("encounters", encounters), ("learners", learners), ("participations", took_part)):
         hub.import_file(kind, Path(f"{kind}.csv"), "loader", "test data", data=csv_bytes(rows))
 
@@ -127,8 +135,10 @@ def test_a_year_group_of_fewer_than_five_learners_shows_no_figure(app: Flask):
     assert figure(page, "measured.bm5.100002.10.disadvantaged") == "<5 learners"
     assert "(0 of 1)" not in page and "(2 of 3)" not in page
     # 100001 is cluster west on its own: the hub's total less east's would be it, so the hub's is withheld
-    assert figure(page, "measured.bm5") == "withheld" and "(12 of 14)" in sign_in(app, "lead").get(
-        "/hub/dorset/board?on=2020-02-15&cluster=east").text
+    assert (
+        figure(page, "measured.bm5") == "withheld"
+        and "(12 of 14)" in sign_in(app, "lead").get("/hub/dorset/board?on=2020-02-15&cluster=east").text
+    )
 
 
 def test_without_learner_records_the_block_says_how_to_get_them(shared_app: Flask):

@@ -1,4 +1,5 @@
 """Uploading CSV files: the same import as the command line, as the signed-in user."""
+
 from __future__ import annotations
 
 import io
@@ -10,14 +11,20 @@ from tests.web.conftest import make_app
 from tests.web.factories import event_count, load_hubs, services, sign_in
 
 GOOD = "urn,assessed_on,bm1,bm2,bm3,bm4,bm5,bm6,bm7,bm8\n100003,2020-03-01,100,100,100,100,0,0,0,0\n"
-BAD = ("urn,assessed_on,bm1,bm2,bm3,bm4,bm5,bm6,bm7,bm8\n"
-       "100003,2020-03-02,100,100,100,100,0,0,0,0\n"
-       "100001,2020-03-31,100,100,100,100,0,0,0,140\n")
+BAD = (
+    "urn,assessed_on,bm1,bm2,bm3,bm4,bm5,bm6,bm7,bm8\n"
+    "100003,2020-03-02,100,100,100,100,0,0,0,0\n"
+    "100001,2020-03-31,100,100,100,100,0,0,0,140\n"
+)
 
 
 def upload(browser, kind: str, text: str, htmx: bool = False, name: str = "returns.csv", reason: str = "spring"):
-    return browser.post("/data/", {"kind": kind, "reason": reason, "file": (io.BytesIO(text.encode()), name)},
-                        htmx=htmx, content_type="multipart/form-data")
+    return browser.post(
+        "/data/",
+        {"kind": kind, "reason": reason, "file": (io.BytesIO(text.encode()), name)},
+        htmx=htmx,
+        content_type="multipart/form-data",
+    )
 
 
 def test_an_upload_is_recorded_with_the_signed_in_user_as_actor(app):

@@ -1,6 +1,7 @@
 """Issue 14 item 5: days, moments and log positions at the edges of what Python and the databases hold
 were a server error on every page that reads them. Each is now refused with a 422 that says, in the
 words of the page, what is wrong; a day inside the range careerhub handles works to its very edge."""
+
 from __future__ import annotations
 
 import pytest

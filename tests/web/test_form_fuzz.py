@@ -1,5 +1,6 @@
 """Property: whatever a browser sends to any form or query of careerhub, the answer is never a server
 error, and a refused request writes nothing."""
+
 from __future__ import annotations
 
 import io
@@ -10,18 +11,76 @@ from hypothesis import strategies as st
 from tests.edge_values import edge_values
 from tests.web.factories import services, sign_in
 
-FIELDS = ("actor", "after", "area", "as_of", "cluster", "compare_known_at", "forbids", "forbids_text", "hub", "hub_id",
-          "kind", "known_at", "name", "next", "password", "pins", "pins_text", "reason", "role", "since", "until", "urn")
-nasty = st.one_of(edge_values, st.text(max_size=60),
-                  st.sampled_from(["", "2020-02-30", "9999-99-99", "=cmd|' /C calc'!A0", "../../etc/passwd", "dorset",
-                                   "100001=EA1", "\x00", "' OR 1=1 --", "2019-12-31T25:00", "1" * 400]))
+FIELDS = (
+    "actor",
+    "after",
+    "area",
+    "as_of",
+    "cluster",
+    "compare_known_at",
+    "forbids",
+    "forbids_text",
+    "hub",
+    "hub_id",
+    "kind",
+    "known_at",
+    "name",
+    "next",
+    "password",
+    "pins",
+    "pins_text",
+    "reason",
+    "role",
+    "since",
+    "until",
+    "urn",
+)
+nasty = st.one_of(
+    edge_values,
+    st.text(max_size=60),
+    st.sampled_from(
+        [
+            "",
+            "2020-02-30",
+            "9999-99-99",
+            "=cmd|' /C calc'!A0",
+            "../../etc/passwd",
+            "dorset",
+            "100001=EA1",
+            "\x00",
+            "' OR 1=1 --",
+            "2019-12-31T25:00",
+            "1" * 400,
+        ]
+    ),
+)
 forms = st.dictionaries(st.sampled_from(FIELDS), nasty, max_size=6)
-GETS = ["/dashboard/dorset", "/dashboard/dorset/print", "/dashboard/dorset/board.csv", "/audit/", "/audit/log",
-        "/audit/log.csv", "/audit/log.jsonl", "/matching/", "/data/", "/auth/users"]
-POSTS = ["/auth/users", "/matching/runs", "/matching/runs/not-a-run/accept", "/matching/runs/not-a-run/reject",
-         "/data/", "/auth/sign-in"]
-FUZZ = settings(max_examples=40, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+GETS = [
+    "/dashboard/dorset",
+    "/dashboard/dorset/print",
+    "/dashboard/dorset/board.csv",
+    "/audit/",
+    "/audit/log",
+    "/audit/log.csv",
+    "/audit/log.jsonl",
+    "/matching/",
+    "/data/",
+    "/auth/users",
+]
+POSTS = [
+    "/auth/users",
+    "/matching/runs",
+    "/matching/runs/not-a-run/accept",
+    "/matching/runs/not-a-run/reject",
+    "/data/",
+    "/auth/sign-in",
+]
+FUZZ = settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 @FUZZ

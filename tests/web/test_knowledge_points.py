@@ -1,4 +1,5 @@
 """The auditor picks knowledge points (the log's transactions) instead of typing timestamps."""
+
 from __future__ import annotations
 
 import re
@@ -21,8 +22,12 @@ def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """The demo hub, with one user per role of Dorset and an auditor of no hub."""
     app = make_app(f"sqlite:///{tmp_path_factory.mktemp('demo') / 'careerhub.sqlite3'}")
     assert load_demo(services(app).hub)
-    for name, role, hub_id in (("auditor", "auditor", "dorset"), ("lead", "hub_lead", "dorset"),
-                               ("coordinator", "coordinator", "dorset"), ("admin", "admin", None)):
+    for name, role, hub_id in (
+        ("auditor", "auditor", "dorset"),
+        ("lead", "hub_lead", "dorset"),
+        ("coordinator", "coordinator", "dorset"),
+        ("admin", "admin", None),
+    ):
         services(app).users.add_user(name, role, hub_id, PASSWORD, "setup")
     yield app
     services(app).hub.close()
@@ -78,8 +83,9 @@ def test_a_sub_second_time_typed_into_the_url_works_and_is_shown_back_whole(demo
     assert f"after #{point.before}" in earlier and owing(earlier) > owing(page)
 
 
-@pytest.mark.parametrize("value, words", [("@x", "log position like @957"), ("@99999", "not been recorded yet"),
-                                          ("soon", "date and time like")])
+@pytest.mark.parametrize(
+    "value, words", [("@x", "log position like @957"), ("@99999", "not been recorded yet"), ("soon", "date and time like")]
+)
 def test_a_bad_point_is_a_422_naming_the_field(demo_app, value, words):
     response = sign_in(demo_app, "auditor").get(f"{PAGE}&known_at={value}")
     assert response.status_code == 422 and words in response.text

@@ -1,5 +1,6 @@
 """The coordinator's matching page: run, read why, accept or reject row by row, pin or forbid and
 run again; a run that went stale is refused with a clear message."""
+
 from __future__ import annotations
 
 import re
@@ -17,8 +18,7 @@ DAY = "2020-02-15"
 
 def proposals(html: str) -> dict[str, tuple[str, str]]:
     """urn -> (adviser_ref, state) of each proposal row."""
-    rows = re.findall(r'<tr id="proposal-(\w+)" data-state="(\w+)">\s*<th scope="row">.*?</th>\s*<td>([\w-]+) ',
-                      html, re.S)
+    rows = re.findall(r'<tr id="proposal-(\w+)" data-state="(\w+)">\s*<th scope="row">.*?</th>\s*<td>([\w-]+) ', html, re.S)
     return {urn: (ref, state) for urn, state, ref in rows}
 
 
@@ -55,8 +55,11 @@ def test_accepting_a_row_swaps_the_row_and_records_the_match_as_the_coordinator(
     assert f"valid from {DAY}, the run&#39;s day, as you confirmed" in response.text
     assert matched(app) == before + 1
     match = list_log(services(app).hub.db, LogFilter(kind="matches"))[-1]
-    assert (match["actor"], match["record_key"], match["source"]) == \
-           ("coordinator", f"{urn} {adviser} {DAY}", f"match run {run_id}")
+    assert (match["actor"], match["record_key"], match["source"]) == (
+        "coordinator",
+        f"{urn} {adviser} {DAY}",
+        f"match run {run_id}",
+    )
     page = coordinator.get(f"/matching/runs/{run_id}").text
     assert proposals(page)[urn] == (adviser, "accepted") and proposals(page)["100003"][1] == "open"
 
@@ -108,8 +111,9 @@ def test_a_pinned_pair_is_kept(app):
 def test_accepting_a_stale_run_is_refused_with_a_clear_message(app, htmx):
     coordinator = sign_in(app, "coordinator")
     run_id, html = run_for(coordinator)
-    services(app).hub.import_file("matches", Path("m.csv"), "ec.west", "matched by phone",
-                                  data=b"urn,adviser_ref,matched_on\n100002,EA-2,2020-02-10\n")
+    services(app).hub.import_file(
+        "matches", Path("m.csv"), "ec.west", "matched by phone", data=b"urn,adviser_ref,matched_on\n100002,EA-2,2020-02-10\n"
+    )
     before = event_count(app)
     response = coordinator.post(f"/matching/runs/{run_id}/accept", {"urn": "100002"}, htmx=htmx)
     assert response.status_code == 409

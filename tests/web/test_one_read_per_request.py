@@ -1,5 +1,6 @@
 """Each request reads through one handle (service.hub.Reading): given the two-hub dataset, a page as heavy as
 the board begins one read-only transaction for all its reads, where it used to begin one per query."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -8,8 +9,13 @@ import pytest
 
 from tests.web.factories import services, sign_in
 
-PAGES = ["/hub/dorset/board?on=2020-02-02", "/dashboard/dorset?as_of=2020-02-02", "/institution/100001",
-         "/audit/?hub=dorset", "/matching/advisers?area=Dorset&on=2020-02-02"]
+PAGES = [
+    "/hub/dorset/board?on=2020-02-02",
+    "/dashboard/dorset?as_of=2020-02-02",
+    "/institution/100001",
+    "/audit/?hub=dorset",
+    "/matching/advisers?area=Dorset&on=2020-02-02",
+]
 
 
 @pytest.mark.parametrize("path", PAGES)

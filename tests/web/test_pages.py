@@ -1,5 +1,6 @@
 """The pages' content: the dashboard's figures by day and cluster, its exports, the log's paging and
 exports, time travel between two moments, an institution's history; every htmx fragment alone."""
+
 from __future__ import annotations
 
 import csv
@@ -22,6 +23,7 @@ def figure(html: str, name: str) -> str:
 
 
 # --- the dashboard -----------------------------------------------------------------------------
+
 
 def test_the_dashboard_shows_the_figures_as_of_the_day_asked(shared_app):
     lead = sign_in(shared_app, "lead")
@@ -50,8 +52,7 @@ def test_the_cluster_filter_narrows_the_figures(shared_app):
 
 def test_the_dashboard_charts_carry_their_data_and_a_table(shared_app):
     page = sign_in(shared_app, "lead").get("/dashboard/dorset?as_of=2020-02-15").text
-    specs = [json.loads(m.replace("&#39;", "'").replace("&#34;", '"'))
-             for m in re.findall(r"data-chart='([^']*)'", page)]
+    specs = [json.loads(m.replace("&#39;", "'").replace("&#34;", '"')) for m in re.findall(r"data-chart='([^']*)'", page)]
     term_chart, benchmark_chart = specs
     assert term_chart["data"]["labels"][-3:] == ["summer 2018/19", "autumn 2019/20", "as of 2020-02-15"]
     hub, target, national = term_chart["data"]["datasets"]
@@ -80,6 +81,7 @@ def test_a_bad_date_is_explained(shared_app):
 
 # --- the audit views ---------------------------------------------------------------------------
 
+
 def test_the_log_pages_by_position_and_scrolls_on_with_htmx(tmp_path):
     app = loaded_app(f"sqlite:///{tmp_path}/log.sqlite3", LOG_PAGE_SIZE=5)
     auditor = sign_in(app, "auditor.all")
@@ -98,8 +100,9 @@ def test_the_log_pages_by_position_and_scrolls_on_with_htmx(tmp_path):
 
 def test_the_log_exports_neutralise_formulas_and_never_show_password_hashes(app):
     hub = services(app).hub
-    hub.import_file("advisers", Path("evil.csv"), "=cmd|' /C calc'!A0", "+1 reason", data=(
-        b"adviser_ref,name\nEA-9,@SUM(A1:A9)\n"))
+    hub.import_file(
+        "advisers", Path("evil.csv"), "=cmd|' /C calc'!A0", "+1 reason", data=(b"adviser_ref,name\nEA-9,@SUM(A1:A9)\n")
+    )
     auditor = sign_in(app, "auditor.all")
     rows = list(csv.DictReader(io.StringIO(auditor.get("/audit/log.csv").text)))
     evil = next(r for r in rows if r["record_key"] == "EA-9")
@@ -120,8 +123,9 @@ def moment_after_last_event(app) -> str:
 
 def test_time_travel_compares_two_moments_institution_by_institution(app):
     first = moment_after_last_event(app)
-    services(app).hub.import_file("assessments", Path("fix.csv"), "coordinator", "BM6 evidence withdrawn",
-                                  data=CORRECTION.encode())
+    services(app).hub.import_file(
+        "assessments", Path("fix.csv"), "coordinator", "BM6 evidence withdrawn", data=CORRECTION.encode()
+    )
     second = moment_after_last_event(app)
     auditor = sign_in(app, "auditor")
     single = auditor.get(f"/audit/?hub=dorset&as_of=2020-02-15&known_at={first}").text
@@ -137,19 +141,25 @@ def test_time_travel_compares_two_moments_institution_by_institution(app):
 
 def test_time_travel_needs_the_first_moment_to_compare(shared_app):
     response = sign_in(shared_app, "auditor").get(
-        "/audit/?hub=dorset&as_of=2020-02-15&compare_known_at=2030-01-01T00:00:00", htmx=True)
+        "/audit/?hub=dorset&as_of=2020-02-15&compare_known_at=2030-01-01T00:00:00", htmx=True
+    )
     assert response.status_code == 422 and response.headers["HX-Retarget"] == "#alerts"
     assert "<html" not in response.text and "give the first" in response.text
 
 
 def test_an_institutions_history_shows_every_event_about_it(app):
-    services(app).hub.import_file("assessments", Path("fix.csv"), "coordinator", "BM6 evidence withdrawn",
-                                  data=CORRECTION.encode())
+    services(app).hub.import_file(
+        "assessments", Path("fix.csv"), "coordinator", "BM6 evidence withdrawn", data=CORRECTION.encode()
+    )
     page = sign_in(app, "lead").get("/audit/institutions/100002").text
     assert 'History of <a href="/institution/100002">Harbour College</a> (100002)' in page
     events = re.findall(r"<td>(\w+)</td>\s*<td>(Recorded|Corrected)</td>", page)
-    assert events == [("institutions", "Recorded"), ("assessments", "Recorded"), ("assessments", "Recorded"),
-                      ("assessments", "Corrected")]
+    assert events == [
+        ("institutions", "Recorded"),
+        ("assessments", "Recorded"),
+        ("assessments", "Recorded"),
+        ("assessments", "Corrected"),
+    ]
 
 
 # --- every htmx fragment alone, and inside its full page -----------------------------------------

@@ -1,4 +1,5 @@
 """Sign-in throttling and the hardening headers every page carries."""
+
 from __future__ import annotations
 
 import functools
@@ -88,9 +89,12 @@ def test_concurrent_wrong_passwords_get_no_more_checks_than_the_limit(database_u
     try:
         verifiers = [count_checks(app) for app in apps]
         browsers = [sign_in(apps[index % 2], None) for index in range(16)]
-        codes = concurrently([functools.partial(browser.post, "/auth/sign-in",
-                                                {"name": "lead", "password": "wrong password!"})
-                              for browser in browsers])
+        codes = concurrently(
+            [
+                functools.partial(browser.post, "/auth/sign-in", {"name": "lead", "password": "wrong password!"})
+                for browser in browsers
+            ]
+        )
         checks = sum(verifier.calls for verifier in verifiers)
         assert checks <= PER_NAME_AND_ADDRESS
         assert sorted(codes) == [401] * checks + [429] * (16 - checks)

@@ -1,5 +1,6 @@
 """Uploads in the browser: a preview (the import planned, nothing saved), a template per kind, and a
 record retracted with a reason from its page — for every role, within the hub scope, CSRF-protected."""
+
 from __future__ import annotations
 
 import io
@@ -9,16 +10,22 @@ import pytest
 from tests.web.factories import event_count, services, sign_in
 from tests.web.test_data import upload
 
-MIXED = ("urn,assessed_on,bm1,bm2,bm3,bm4,bm5,bm6,bm7,bm8\n"
-         "100003,2020-03-01,100,100,100,100,0,0,0,0\n"
-         "100002,2020-02-01,100,100,100,100,100,0,0,0\n"
-         "100001,2019-10-15,100,100,100,100,100,50,0,0\n")
+MIXED = (
+    "urn,assessed_on,bm1,bm2,bm3,bm4,bm5,bm6,bm7,bm8\n"
+    "100003,2020-03-01,100,100,100,100,0,0,0,0\n"
+    "100002,2020-02-01,100,100,100,100,100,0,0,0\n"
+    "100001,2019-10-15,100,100,100,100,100,50,0,0\n"
+)
 SOLENT = "urn,assessed_on,bm1,bm2,bm3,bm4,bm5,bm6,bm7,bm8\n200001,2020-03-01,100,100,100,100,0,0,0,0\n"
 
 
 def preview(browser, kind: str, text: str, htmx: bool = False):
-    return browser.post("/data/preview", {"kind": kind, "reason": "spring", "file": (io.BytesIO(text.encode()), "s.csv")},
-                        htmx=htmx, content_type="multipart/form-data")
+    return browser.post(
+        "/data/preview",
+        {"kind": kind, "reason": "spring", "file": (io.BytesIO(text.encode()), "s.csv")},
+        htmx=htmx,
+        content_type="multipart/form-data",
+    )
 
 
 @pytest.mark.parametrize("htmx", [True, False], ids=["fragment", "page"])
@@ -52,8 +59,10 @@ def test_preview_and_templates_are_for_those_who_upload(app, user, status):
 def test_anonymous_visitors_and_forms_without_a_token_are_refused(app):
     assert sign_in(app, None).get("/data/templates/assessments.csv").status_code == 302
     coordinator = sign_in(app, "coordinator")
-    for path, form in (("/data/preview", {"kind": "assessments"}),
-                       ("/data/retract", {"kind": "assessments", "key": "100002 2020-02-01", "reason": "x"})):
+    for path, form in (
+        ("/data/preview", {"kind": "assessments"}),
+        ("/data/retract", {"kind": "assessments", "key": "100002 2020-02-01", "reason": "x"}),
+    ):
         response = coordinator.client.post(path, data=form)
         assert response.status_code == 400, path  # no CSRF token
     assert 'value="100002 2020-02-01"' in coordinator.get("/institution/100002").text  # not retracted
@@ -93,14 +102,17 @@ def test_a_coordinator_retracts_an_assessment_with_a_reason(app, htmx):
     assert retraction == [{"actor": "coordinator", "reason": "keyed twice"}]
 
 
-@pytest.mark.parametrize("user, form, status, words", [
-    ("coordinator", {"kind": "assessments", "key": "200001 2019-10-01", "reason": "x"}, 403, "not yours to retract"),
-    ("coordinator", {"kind": "national", "key": "bm5_percent 2019-07-31", "reason": "x"}, 403, "ask an administrator"),
-    ("coordinator", {"kind": "assessments", "key": "100002 2020-02-01", "reason": " "}, 422, "Reason: say why"),
-    ("coordinator", {"kind": "assessments", "key": "100009 2020-02-01", "reason": "x"}, 422, "no assessments record"),
-    ("lead", {"kind": "assessments", "key": "100002 2020-02-01", "reason": "x"}, 403, "role"),
-    ("auditor", {"kind": "assessments", "key": "100002 2020-02-01", "reason": "x"}, 403, "role"),
-])
+@pytest.mark.parametrize(
+    "user, form, status, words",
+    [
+        ("coordinator", {"kind": "assessments", "key": "200001 2019-10-01", "reason": "x"}, 403, "not yours to retract"),
+        ("coordinator", {"kind": "national", "key": "bm5_percent 2019-07-31", "reason": "x"}, 403, "ask an administrator"),
+        ("coordinator", {"kind": "assessments", "key": "100002 2020-02-01", "reason": " "}, 422, "Reason: say why"),
+        ("coordinator", {"kind": "assessments", "key": "100009 2020-02-01", "reason": "x"}, 422, "no assessments record"),
+        ("lead", {"kind": "assessments", "key": "100002 2020-02-01", "reason": "x"}, 403, "role"),
+        ("auditor", {"kind": "assessments", "key": "100002 2020-02-01", "reason": "x"}, 403, "role"),
+    ],
+)
 def test_a_retraction_outside_the_scope_or_without_a_reason_is_refused(app, user, form, status, words):
     browser = sign_in(app, user)
     before = event_count(app)
@@ -114,8 +126,10 @@ def test_an_administrator_retracts_from_the_history_row(app):
     admin = sign_in(app, "admin")
     history = admin.get("/audit/institutions/100002").text
     assert history.count('class="retract"') == 3  # the institution and its two assessments
-    response = admin.post("/data/retract", {"kind": "assessments", "key": "100002 2019-11-01", "reason": "wrong school",
-                                            "next": "/audit/institutions/100002"})
+    response = admin.post(
+        "/data/retract",
+        {"kind": "assessments", "key": "100002 2019-11-01", "reason": "wrong school", "next": "/audit/institutions/100002"},
+    )
     assert response.status_code == 303
     again = admin.get("/audit/institutions/100002").text
     assert "Retracted assessments 100002 2019-11-01" in again and again.count('class="retract"') == 2

@@ -1,6 +1,7 @@
 """A coordinator of one hub changes only that hub's data: the scope is checked on the importer's own
 parsed rows and on the records they would change, so no spacing of a cell or header gets round it.
 (Dorset's coordinator; Solent's school 200001; see tests/web/factories.py.)"""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,25 +18,42 @@ ASSESSMENT = "bm1,bm2,bm3,bm4,bm5,bm6,bm7,bm8"
 SCORES = "100,100,100,100,100,100,100,100"
 
 OUT_OF_SCOPE = {
-    "padded URN": ("assessments", f"urn,assessed_on,{ASSESSMENT}\n\" 200001\",2020-03-01,{SCORES}\n", "line 2", "urn"),
-    "padded header, leading": ("assessments", f"\" urn\",assessed_on,{ASSESSMENT}\n200001,2020-03-01,{SCORES}\n",
-                               "line 2", "urn"),
-    "padded header, trailing": ("assessments", f"\"urn \",assessed_on,{ASSESSMENT}\n200001,2020-03-01,{SCORES}\n",
-                                "line 2", "urn"),
+    "padded URN": ("assessments", f'urn,assessed_on,{ASSESSMENT}\n" 200001",2020-03-01,{SCORES}\n', "line 2", "urn"),
+    "padded header, leading": ("assessments", f'" urn",assessed_on,{ASSESSMENT}\n200001,2020-03-01,{SCORES}\n', "line 2", "urn"),
+    "padded header, trailing": ("assessments", f'"urn ",assessed_on,{ASSESSMENT}\n200001,2020-03-01,{SCORES}\n', "line 2", "urn"),
     "encounter": ("encounters", "urn,occurred_on,kind\n200001 ,2020-03-01,employer_encounter\n", "line 2", "urn"),
     "match": ("matches", "urn,adviser_ref,matched_on\n\t200001,EA-1,2020-03-01\n", "line 2", "urn"),
-    "funding of a foreign hub": ("funding", "application_ref,\" hub_id\",stream,applicant,amount_requested,applied_on\n"
-                                 "F-9,solent,collaborative,west,100,2020-03-01\n", "line 2", "hub_id"),
-    "funding for a foreign school": ("funding", "application_ref,hub_id,stream,applicant,amount_requested,applied_on\n"
-                                     "F-9,dorset,institutional, 200001,100,2020-03-01\n", "line 2", "applicant"),
+    "funding of a foreign hub": (
+        "funding",
+        'application_ref," hub_id",stream,applicant,amount_requested,applied_on\nF-9,solent,collaborative,west,100,2020-03-01\n',
+        "line 2",
+        "hub_id",
+    ),
+    "funding for a foreign school": (
+        "funding",
+        "application_ref,hub_id,stream,applicant,amount_requested,applied_on\nF-9,dorset,institutional, 200001,100,2020-03-01\n",
+        "line 2",
+        "applicant",
+    ),
     "funding taking over another hub's application": (
-        "funding", "application_ref,hub_id,stream,applicant,amount_requested,applied_on\n"
-        "S-1,dorset,collaborative,east,100,2020-03-01\n", "line 2", "hub_id"),
+        "funding",
+        "application_ref,hub_id,stream,applicant,amount_requested,applied_on\nS-1,dorset,collaborative,east,100,2020-03-01\n",
+        "line 2",
+        "hub_id",
+    ),
     "targets": ("targets", "hub_id ,academic_year,metric,value\nsolent,2019/20,bm5_percent,10\n", "line 2", "hub_id"),
-    "terms": ("terms", "hub_id,academic_year,term,starts_on,ends_on\n solent,2019/20,spring,2020-01-06,2020-03-27\n",
-              "line 2", "hub_id"),
-    "moving a foreign school in": ("institutions", "urn,name,kind,area,hub_id\n200001,Stolen,school,Dorset,dorset\n",
-                                   "line 2", "urn"),
+    "terms": (
+        "terms",
+        "hub_id,academic_year,term,starts_on,ends_on\n solent,2019/20,spring,2020-01-06,2020-03-27\n",
+        "line 2",
+        "hub_id",
+    ),
+    "moving a foreign school in": (
+        "institutions",
+        "urn,name,kind,area,hub_id\n200001,Stolen,school,Dorset,dorset\n",
+        "line 2",
+        "urn",
+    ),
     "a school of another area": ("institutions", "urn,name,kind,area\n300001,Elsewhere,school,Solent\n", "line 2", "area"),
     "an adviser of another area": ("advisers", "adviser_ref,name,area\nEA-9,Someone,Solent\n", "line 2", "area"),
     "an adviser without an area": ("advisers", "adviser_ref,name\nEA-9,Someone\n", "line 2", "area"),
@@ -49,9 +67,15 @@ OUT_OF_SCOPE = {
 def app_with_foreign_records(app):
     """Solent's own funding application S-1, recorded by an administrator."""
     services(app).hub.import_file(
-        "funding", Path("solent.csv"), "admin", "setup", data=(
+        "funding",
+        Path("solent.csv"),
+        "admin",
+        "setup",
+        data=(
             b"application_ref,hub_id,stream,applicant,amount_requested,applied_on\n"
-            b"S-1,solent,institutional,200001,100,2020-01-01\n"))
+            b"S-1,solent,institutional,200001,100,2020-01-01\n"
+        ),
+    )
     return app
 
 
@@ -69,14 +93,19 @@ def test_a_coordinator_cannot_import_another_hubs_rows_however_the_file_is_spell
 
 
 IN_SCOPE = {
-    "own school's assessment": ("assessments", f"urn,assessed_on,{ASSESSMENT}\n\" 100003\",2020-03-01,{SCORES}\n"),
-    "own school renamed": ("institutions", "urn,name,kind,area,hub_id,ean_joined_on,hub_joined_on,latitude,longitude,"
-                                           "cluster,disadvantaged\n100003,Heath Academy,school,Dorset,dorset,2019-09-01,"
-                                           "2020-01-15,50.70,-2.10,east,false\n"),
+    "own school's assessment": ("assessments", f'urn,assessed_on,{ASSESSMENT}\n" 100003",2020-03-01,{SCORES}\n'),
+    "own school renamed": (
+        "institutions",
+        "urn,name,kind,area,hub_id,ean_joined_on,hub_joined_on,latitude,longitude,"
+        "cluster,disadvantaged\n100003,Heath Academy,school,Dorset,dorset,2019-09-01,"
+        "2020-01-15,50.70,-2.10,east,false\n",
+    ),
     "a new school of the area outside the hub": ("institutions", "urn,name,kind,area\n100009,New School,school,Dorset\n"),
     "a new adviser of the area": ("advisers", "adviser_ref,name,area\nEA-9,Someone,Dorset\n"),
-    "own funding": ("funding", "application_ref,hub_id,stream,applicant,amount_requested,applied_on\n"
-                               "F-9,dorset,institutional,100002,100,2020-03-01\n"),
+    "own funding": (
+        "funding",
+        "application_ref,hub_id,stream,applicant,amount_requested,applied_on\nF-9,dorset,institutional,100002,100,2020-03-01\n",
+    ),
 }
 
 
@@ -109,8 +138,14 @@ def test_the_scope_holds_on_both_backends_at_the_import_itself(database_url):
         load_hubs(service)
         before = service.app.last_position()
         with pytest.raises(OutOfScope) as refused:
-            service.import_file("institutions", Path("steal.csv"), "coordinator", "test",
-                                data=b"urn,name,kind,area,hub_id\n200001,Stolen,school,Dorset,dorset\n", hub_id="dorset")
+            service.import_file(
+                "institutions",
+                Path("steal.csv"),
+                "coordinator",
+                "test",
+                data=b"urn,name,kind,area,hub_id\n200001,Stolen,school,Dorset,dorset\n",
+                hub_id="dorset",
+            )
         assert (refused.value.line, refused.value.column) == (2, "urn")
         assert "institution 200001 is outside your hub's area (Dorset)" in str(refused.value)
         assert service.app.last_position() == before

@@ -1,5 +1,6 @@
 """Users are events too: the User aggregate, the user commands, `careerhub users`, and
 `careerhub demo` / `serve` (without blocking on a real server)."""
+
 from __future__ import annotations
 
 import json
@@ -30,11 +31,14 @@ def test_a_users_id_is_the_uuid5_of_the_lowercased_name():
     assert (user.name, user.role, user.hub_id, user.session_version) == ("alice", "admin", None, 1)
 
 
-@pytest.mark.parametrize("role,hub,message", [
-    ("boss", None, "one of hub_lead, coordinator, auditor, admin"),
-    ("admin", "dorset", "cannot be limited to a hub"),
-    ("coordinator", None, "works for one hub"),
-])
+@pytest.mark.parametrize(
+    "role,hub,message",
+    [
+        ("boss", None, "one of hub_lead, coordinator, auditor, admin"),
+        ("admin", "dorset", "cannot be limited to a hub"),
+        ("coordinator", None, "works for one hub"),
+    ],
+)
 def test_roles_are_checked(role, hub, message):
     with pytest.raises(CareerHubError, match=message):
         User.add("bob", role, hub, "hash", "root")
@@ -54,7 +58,11 @@ def test_a_user_signs_in_and_out_and_each_step_is_an_event(users):
     assert users.current("lead").session_version == 2
     log = users.service.db.query("SELECT event, actor FROM rm_log WHERE kind = 'User' ORDER BY nid")
     assert [(r["event"], r["actor"]) for r in log] == [
-        ("Added", "admin"), ("SignInFailed", "anonymous"), ("SignedIn", "lead"), ("SessionsRevoked", "lead")]
+        ("Added", "admin"),
+        ("SignInFailed", "anonymous"),
+        ("SignedIn", "lead"),
+        ("SessionsRevoked", "lead"),
+    ]
 
 
 def test_a_new_password_ends_the_old_sessions(users):
@@ -85,13 +93,20 @@ def test_the_list_never_shows_a_password_hash(users):
 
 def test_careerhub_users_add_and_list(sqlite_url):
     from cli.users import users as users_command
+
     runner = CliRunner()
-    result = runner.invoke(users_command, ["add", "Carol", "--role", "auditor", "--password-stdin",
-                                           "--database-url", sqlite_url, "--actor", "root"], input="a long password\n")
+    result = runner.invoke(
+        users_command,
+        ["add", "Carol", "--role", "auditor", "--password-stdin", "--database-url", sqlite_url, "--actor", "root"],
+        input="a long password\n",
+    )
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "added user carol (auditor)"
-    result = runner.invoke(users_command, ["add", "carol", "--role", "auditor", "--password-stdin",
-                                           "--database-url", sqlite_url], input="a long password\n")
+    result = runner.invoke(
+        users_command,
+        ["add", "carol", "--role", "auditor", "--password-stdin", "--database-url", sqlite_url],
+        input="a long password\n",
+    )
     assert result.exit_code == 1 and "already exists" in result.output
     result = runner.invoke(users_command, ["list", "--format", "json", "--database-url", sqlite_url])
     assert [u["name"] for u in json.loads(result.output)] == ["carol"]
@@ -100,6 +115,7 @@ def test_careerhub_users_add_and_list(sqlite_url):
 def test_careerhub_demo_loads_the_hub_and_prints_a_sign_in_per_role(sqlite_url):
     pytest.importorskip("service.demo", reason="service/demo.py (the demo hub) is not in this checkout")
     from cli.web import demo
+
     result = CliRunner().invoke(demo, ["--database-url", sqlite_url, "--no-serve"])
     assert result.exit_code == 0, result.output
     assert "demo hub loaded" in result.output
@@ -116,6 +132,7 @@ def test_careerhub_demo_loads_the_hub_and_prints_a_sign_in_per_role(sqlite_url):
 
 def test_careerhub_serve_runs_waitress_on_localhost_8000_by_default(sqlite_url, monkeypatch):
     import cli.web
+
     served = {}
     monkeypatch.setattr(cli.web.waitress, "serve", lambda app, **options: served.update(options, app=app))
     result = CliRunner().invoke(cli.web.serve, ["--database-url", sqlite_url])
@@ -127,6 +144,7 @@ def test_careerhub_serve_runs_waitress_on_localhost_8000_by_default(sqlite_url, 
 def test_careerhub_demo_load_still_only_loads(sqlite_url):
     pytest.importorskip("service.demo", reason="service/demo.py (the demo hub) is not in this checkout")
     from cli.web import demo
+
     result = CliRunner().invoke(demo, ["load", "--database-url", sqlite_url])
     assert result.exit_code == 0, result.output
     assert "demo loaded" in result.output and "password:" not in result.output

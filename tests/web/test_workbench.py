@@ -1,5 +1,6 @@
 """The coordinator's workbench in the web: past runs with replay, the adviser register and each adviser's
 history, a school's ranked and excluded candidates; every route for every role, other hubs refused."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,8 +17,13 @@ def bench(shared_app):
     """The shared store with a Solent coordinator, a Solent-owned adviser and one Dorset run."""
     hub = services(shared_app).hub
     services(shared_app).users.add_user("coordinator.solent", "coordinator", "solent", PASSWORD, "setup")
-    hub.import_file("advisers", Path("solent.csv"), "admin", "Solent's register",
-                    data=b"adviser_ref,name,capacity,latitude,longitude,area\nEA-S,Sol Adviser,1,50.9,-1.4,Solent\n")
+    hub.import_file(
+        "advisers",
+        Path("solent.csv"),
+        "admin",
+        "Solent's register",
+        data=b"adviser_ref,name,capacity,latitude,longitude,area\nEA-S,Sol Adviser,1,50.9,-1.4,Solent\n",
+    )
     coordinator = sign_in(shared_app, "coordinator")
     response = coordinator.post("/matching/runs", {"area": "Dorset", "as_of": DAY}, htmx=True)
     run_id = response.headers["HX-Push-Url"].rsplit("/", 1)[-1]
@@ -26,12 +32,18 @@ def bench(shared_app):
 
 
 def routes(run_id: str) -> list[str]:
-    return ["/matching/runs", f"/matching/runs/{run_id}/replay", "/matching/advisers", "/matching/advisers/EA-1",
-            f"/matching/candidates/100002?as_of={DAY}"]
+    return [
+        "/matching/runs",
+        f"/matching/runs/{run_id}/replay",
+        "/matching/advisers",
+        "/matching/advisers/EA-1",
+        f"/matching/candidates/100002?as_of={DAY}",
+    ]
 
 
-@pytest.mark.parametrize("user, status", [("coordinator", 200), ("admin", 200), ("lead", 403), ("auditor", 403),
-                                          ("auditor.all", 403)])
+@pytest.mark.parametrize(
+    "user, status", [("coordinator", 200), ("admin", 200), ("lead", 403), ("auditor", 403), ("auditor.all", 403)]
+)
 def test_every_workbench_page_is_for_coordinators_and_admins(bench, user, status):
     app, run_id = bench
     browser = sign_in(app, user)
@@ -46,8 +58,15 @@ def test_anonymous_visitors_are_sent_to_sign_in(bench):
         assert response.status_code == 302 and "/auth/sign-in" in response.headers["Location"]
 
 
-@pytest.mark.parametrize("path", ["/matching/runs/{run}/replay", "/matching/advisers?area=Dorset",
-                                  f"/matching/candidates/100002?as_of={DAY}", "/matching/advisers/EA-S?x={run}"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/matching/runs/{run}/replay",
+        "/matching/advisers?area=Dorset",
+        f"/matching/candidates/100002?as_of={DAY}",
+        "/matching/advisers/EA-S?x={run}",
+    ],
+)
 def test_a_coordinator_of_another_hub_is_refused(bench, path):
     app, run_id = bench
     other = "coordinator.solent" if "EA-S" not in path else "coordinator"
