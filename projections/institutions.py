@@ -47,15 +47,15 @@ def standings_by_hub(
     matched = {m["urn"]: m for m in active_matches(known, [e["urn"] for rows in engaged.values() for e in rows], day)}
     latest = latest_assessments(known, member_urns, day)
     calendars = hub_calendars(known, hub_ids)
-    applied = {
-        (r["hub_id"], r["applicant"])
-        for r in known_rows(
+    applied = by_column(
+        known_rows(
             known,
             "funding",
             f"hub_id IN ({in_list(hub_ids)}) AND stream = 'institutional' AND applied_on <= ?",
             (*hub_ids, day.isoformat()),
-        )
-    }
+        ),
+        "hub_id",
+    )
     result = {}
     for hub_id in hub_ids:
         its_members = {m["urn"]: m for m in members.get(hub_id, [])}
@@ -66,7 +66,7 @@ def standings_by_hub(
             {u: matched[u] for u in its_engaged if u in matched},
             {u: latest[u] for u in its_members if u in latest},
             term_containing(day, calendars[hub_id]).starts_on.isoformat(),
-            {urn for hub, urn in applied if hub == hub_id and urn in its_members},
+            {r["applicant"] for r in applied.get(hub_id, []) if r["applicant"] in its_members},
         )
     return result
 
