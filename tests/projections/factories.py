@@ -24,6 +24,22 @@ from projections.tables import table_of
 from service.hub import HubService
 
 HUB, AREA = "north", "Northshire"
+# Every key of the hub report's JSON that DATA.md §3 names.
+CONTRACT_KEYS = {
+    "hub_id",
+    "as_of",
+    "known_at",
+    "term",
+    "institutions",
+    "assessed",
+    "data_required",
+    "average_benchmarks",
+    "fully_achieved_percent",
+    "ean",
+    "funding",
+    "targets",
+    "national",
+}
 ADVISER = "EA-1"
 Row = dict[str, Any]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.projections.factories import (
+    CONTRACT_KEYS,
     HUB,
     Cli,
     World,
@@ -17,21 +18,6 @@ from tests.projections.factories import (
 )
 
 AS_OF = "2020-02-15"
-CONTRACT_KEYS = {
-    "hub_id",
-    "as_of",
-    "known_at",
-    "term",
-    "institutions",
-    "assessed",
-    "data_required",
-    "average_benchmarks",
-    "fully_achieved_percent",
-    "ean",
-    "funding",
-    "targets",
-    "national",
-}
 
 
 @pytest.fixture

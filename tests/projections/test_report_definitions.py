@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.projections.factories import (
+    CONTRACT_KEYS,
     HUB,
     World,
     adviser,
@@ -387,21 +388,7 @@ def test_the_report_has_every_key_of_the_contract(sqlite_world: World):
 
     report = sqlite_world.report("2020-01-15")
 
-    assert {
-        "hub_id",
-        "as_of",
-        "known_at",
-        "term",
-        "institutions",
-        "assessed",
-        "data_required",
-        "average_benchmarks",
-        "fully_achieved_percent",
-        "ean",
-        "funding",
-        "targets",
-        "national",
-    } <= set(report)
+    assert CONTRACT_KEYS <= set(report)
     assert set(report["term"]) == {"name", "academic_year", "starts_on", "ends_on"}
     assert list(report["fully_achieved_percent"]) == BENCHMARKS
     assert set(report["ean"]) == {"engaged", "matched", "unmatched"}
