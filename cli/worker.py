@@ -9,6 +9,7 @@ import click
 
 from cli.common import with_service
 from engine.follow import log_waiter
+from projections.board import keep_term_end_reports
 from projections.runner import BATCH
 from projections.worker import ProjectionWorker
 from service.hub import HubService
@@ -35,7 +36,14 @@ def run(service: HubService, once: bool, poll_seconds: float | None, batch_size:
     """Follow the event log and keep the read model caught up (one line per batch applied), until
     SIGTERM or SIGINT; serve with CAREERHUB_PROJECTION_WORKER=1 so that web requests leave it to this."""
     waiter = log_waiter(service.app.db, service.settings.database_url)
-    worker = ProjectionWorker(service.projector, waiter, say, poll_seconds or service.app.db.backend.poll_seconds, batch_size)
+    worker = ProjectionWorker(
+        service.projector,
+        waiter,
+        say,
+        poll_seconds or service.app.db.backend.poll_seconds,
+        batch_size,
+        keep_reports=lambda: keep_term_end_reports(service.app.db, datetime.now(UTC).date()),
+    )
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, worker.stop.request)
     say(f"following the log from position {service.projector.position()}")

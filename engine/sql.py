@@ -76,6 +76,7 @@ class Snapshot(Database):
     def __init__(self, database: Database, cursor: Cursor):
         super().__init__(database.datastore, database.backend, database.sealer)
         self.database, self.cursor = database, cursor
+        self.writer = database  # where what is read here may be written (kept answers): a replica's is the primary
 
     @contextmanager
     def transaction(self, *, commit: bool) -> Iterator[Cursor]:

@@ -6,13 +6,14 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from config.calendar import Overrides, hub_terms_of_year, parse_academic_year
+from config.calendar import Overrides, academic_year_label, academic_year_start, hub_terms_of_year, parse_academic_year
 from config.values import KnownAt
 from engine.kinds import METRICS
 from engine.sql import Database
+from projections import report_cache
 from projections.forecast import FORECAST, forecast_year_end
-from projections.queries import as_known, hub_calendar
-from projections.report import Query, hub_report
+from projections.queries import all_hub_ids, as_known, hub_calendar, hub_calendars
+from projections.report import Query, hub_report, known_reports
 
 SERIES = (
     "institutions",
@@ -85,6 +86,35 @@ def term_series(
             }
         )
     return rows
+
+
+def keep_term_end_reports(db: Database, today: date) -> int:
+    """Every hub's report at each term end of last and this academic year (the board's series), as known
+    now, computed set-based per day and kept for every process (projections/report_cache.py), unless kept
+    already; then the oldest kept beyond the cache's bound are forgotten. The projection worker calls it
+    after catching up, so boards read them rather than the hubs' history. How many reports it computed."""
+    if not report_cache.ensure_table(db):
+        return 0
+    start = academic_year_start(today)
+    years = [academic_year_label(start - 1), academic_year_label(start)]
+    computed = 0
+    with db.snapshot() as snapshot:
+        known = as_known(snapshot, None)
+        hub_ids = all_hub_ids(known)
+        calendars = hub_calendars(known, hub_ids)
+        hubs_on: dict[date, list[str]] = {}
+        for hub_id in hub_ids:
+            for _, _, day in term_ends(years, calendars[hub_id]):
+                hubs_on.setdefault(day, []).append(hub_id)
+        for day, hubs in sorted(hubs_on.items()):
+            keys = {h: report_cache.cache_key(Query(h, day), known.position) for h in hubs}
+            kept = report_cache.kept(snapshot, list(keys.values()))
+            missing = [h for h in hubs if keys[h] not in kept]
+            for hub_id, report in known_reports(known, Query("", day), missing).items() if missing else ():
+                report_cache.keep(db, keys[hub_id], known.position, report.encode())
+            computed += len(missing)
+    report_cache.prune(db)
+    return computed
 
 
 def series_with_forecast(

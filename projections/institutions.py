@@ -31,11 +31,25 @@ def standings(
     return standings_by_hub(known, [hub_id], day, cluster, cohort_as_of)[hub_id]
 
 
+def funding_applied(known: Known, hub_ids: list[str], day: date) -> dict[str, list[dict[str, Any]]]:
+    """hub id -> its funding applications made on or before the day (every stream)."""
+    return by_column(
+        known_rows(known, "funding", f"hub_id IN ({in_list(hub_ids)}) AND applied_on <= ?", (*hub_ids, day.isoformat())),
+        "hub_id",
+    )
+
+
 def standings_by_hub(
-    known: Known, hub_ids: list[str], day: date, cluster: str | None = None, cohort_as_of: date | None = None
+    known: Known,
+    hub_ids: list[str],
+    day: date,
+    cluster: str | None = None,
+    cohort_as_of: date | None = None,
+    applications: dict[str, list[dict[str, Any]]] | None = None,
 ) -> dict[str, dict[str, dict[str, Any]]]:
     """hub id -> its standings (see `standings`), for each of `hub_ids`: every fact is read once for
-    all of them, so the figures of every hub in the country cost the same few queries as one hub's."""
+    all of them, so the figures of every hub in the country cost the same few queries as one hub's.
+    `applications`: funding_applied for the same hubs and day, when the caller has read it already."""
     hubs = get_hubs(known, hub_ids)
     members = by_column(
         institutions_in(known, "hub_id", hub_ids, active_on(cohort_as_of or day, "hub_joined_on", "hub_left_on"), cluster),
@@ -47,15 +61,7 @@ def standings_by_hub(
     matched = {m["urn"]: m for m in active_matches(known, [e["urn"] for rows in engaged.values() for e in rows], day)}
     latest = latest_assessments(known, member_urns, day)
     calendars = hub_calendars(known, hub_ids)
-    applied = by_column(
-        known_rows(
-            known,
-            "funding",
-            f"hub_id IN ({in_list(hub_ids)}) AND stream = 'institutional' AND applied_on <= ?",
-            (*hub_ids, day.isoformat()),
-        ),
-        "hub_id",
-    )
+    applied = funding_applied(known, hub_ids, day) if applications is None else applications
     result = {}
     for hub_id in hub_ids:
         its_members = {m["urn"]: m for m in members.get(hub_id, [])}
@@ -66,7 +72,7 @@ def standings_by_hub(
             {u: matched[u] for u in its_engaged if u in matched},
             {u: latest[u] for u in its_members if u in latest},
             term_containing(day, calendars[hub_id]).starts_on.isoformat(),
-            {r["applicant"] for r in applied.get(hub_id, []) if r["applicant"] in its_members},
+            {r["applicant"] for r in applied.get(hub_id, []) if r["stream"] == "institutional" and r["applicant"] in its_members},
         )
     return result
 

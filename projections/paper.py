@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from config.calendar import Overrides, Term, academic_year_start, hub_terms_of_year
@@ -98,12 +99,15 @@ def board_paper(db: Database, hub_id: str, on: date, known_at: KnownAt | None = 
     )
 
 
-def latest_data_day(db: Database, hub_id: str) -> date | None:
-    """The newest valid date of anything recorded about the hub's institutions (ever members) or its
-    funding: the last day the store knows something about. National figures are not the hub's data."""
-    day = db.scalar(
-        f"SELECT MAX(valid_on) FROM rm_log WHERE urn IN (SELECT DISTINCT urn FROM {table_of('institutions')} WHERE hub_id = ?)",
-        (hub_id,),
+@lru_cache(maxsize=1024)
+def latest_data_day(known: Known, hub_id: str) -> date | None:
+    """The newest valid date of anything recorded, by the known position, about the hub's institutions
+    (ever members) or its funding: the last day the store knows something about. National figures are
+    not the hub's data. Kept per (position, hub): every board opens on it, and it reads the hub's log."""
+    day = known.db.scalar(
+        f"SELECT MAX(valid_on) FROM rm_log WHERE urn IN (SELECT DISTINCT urn FROM {table_of('institutions')} WHERE hub_id = ?)"
+        " AND nid <= ?",
+        (hub_id, known.position),
     )
     return date.fromisoformat(str(day)[:10]) if day else None
 

@@ -110,17 +110,15 @@ def active_matches(known: Known, urns: list[str], day: date) -> list[dict[str, A
 
 def latest_assessments(known: Known, urns: list[str], day: date) -> dict[str, dict[str, Any]]:
     """Each institution's assessment with the greatest assessed_on <= day (its latest correction)."""
-    latest_day = (
-        f"SELECT MAX(b.assessed_on) FROM rm_assessments b WHERE b.urn = rm_assessments.urn"
-        f" AND b.assessed_on <= ? AND {visible('b')}"
+    # Each institution's latest day found once (GROUP BY over the (urn, assessed_on) index), then its row:
+    # a subquery correlated with every version row costs about twice as much.
+    rows = known.db.query(
+        f"SELECT a.* FROM (SELECT urn, MAX(assessed_on) AS latest FROM rm_assessments"
+        f" WHERE urn IN ({in_list(urns)}) AND assessed_on <= ? AND {visible()} GROUP BY urn) m"
+        f" JOIN rm_assessments a ON a.urn = m.urn AND a.assessed_on = m.latest WHERE {visible('a')}",
+        (*urns, day.isoformat(), known.position, known.position, known.position, known.position),
     )
-    rows = known_rows(
-        known,
-        "assessments",
-        f"urn IN ({in_list(urns)}) AND assessed_on = ({latest_day})",
-        (*urns, day.isoformat(), known.position, known.position),
-    )
-    return {row["urn"]: row for row in rows}
+    return {row["urn"]: unseal_row("assessments", row, known.db.sealer) for row in rows}
 
 
 def hub_calendar(known: Known, hub_id: str) -> dict[tuple[str, str], tuple[date, date]]:

@@ -20,6 +20,7 @@ from engine.kinds import KINDS
 from engine.records import RECORD_CLASSES, REDACTED
 from engine.redaction import scrubbed_attributes
 from engine.sql import Cursor, Database
+from projections import report_cache
 from projections.tables import (
     LOG_COLUMNS,
     cell,
@@ -249,6 +250,7 @@ class ReadModel:
         if name == "Redacted":
             batch.flush(c, self)  # rare: write what came before, then erase in place
             self.erase(c, kind, aggregate_id, fields["fields"], self.sealer)
+            report_cache.clear(c)  # history was rewritten in place: what was kept may say otherwise
             key = self.last_key(c, table_of(kind), aggregate_id)  # a pseudonym in the key is erased too
             for carrier in {originator for originator, _, _ in fields.get("rewrites", kind_of.defaults["rewrites"]) or ()}:
                 if UUID(carrier) != UUID(aggregate_id):
@@ -308,6 +310,7 @@ class ReadModel:
             for table in table_groups(self.backend):
                 c.execute(f"DROP TABLE IF EXISTS {table}")
             c.execute(f"DELETE FROM {self.tracking_table} WHERE application_name = ?", (application_name,))
+            report_cache.clear(c)
             for statements in table_groups(self.backend).values():
                 for statement in statements[:2]:  # the table, and the index that finds a record's current row
                     c.execute(statement)

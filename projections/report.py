@@ -11,9 +11,11 @@ from config.calendar import Term, academic_year_of, term_containing
 from config.values import KnownAt
 from engine.kinds import METRICS
 from engine.sql import Database
+from projections import report_cache
 from projections.figures import Facts, compute_figures, place
-from projections.institutions import standings_by_hub
+from projections.institutions import funding_applied, standings_by_hub
 from projections.queries import Known, all_hub_ids, as_known, by_column, hub_calendars, in_list, known_rows
+from projections.report_cache import decode_term, encode_term
 
 # The figures a national view shows for each hub, side by side (`careerhub national`, the hubs page).
 HEADLINE_FIGURES = (
@@ -88,6 +90,29 @@ class Report:
             "log_position": self.log_position,
         }
 
+    def encode(self) -> dict[str, Any]:
+        """Everything but the query, as plain JSON values (projections/report_cache.py keeps it)."""
+        return {
+            "log_position": self.log_position,
+            "term": encode_term(self.term),
+            "figures": self.figures,
+            "targets": self.targets,
+            "national": self.national,
+            "data_required_institutions": list(self.data_required_institutions),
+        }
+
+    @classmethod
+    def decode(cls, query: Query, encoded: dict[str, Any]) -> Report:
+        return cls(
+            query,
+            encoded["log_position"],
+            decode_term(encoded["term"]),
+            encoded["figures"],
+            encoded["targets"],
+            encoded["national"],
+            tuple(encoded["data_required_institutions"]),
+        )
+
 
 def hub_report(db: Database, query: Query) -> Report:
     """The report of DATA.md §3 for the query."""
@@ -97,8 +122,16 @@ def hub_report(db: Database, query: Query) -> Report:
 @lru_cache(maxsize=4096)
 def known_report(known: Known, query: Query) -> Report:
     """The report from what was known at a log position. The log is append-only, so the answer for a
-    given (query, position) never changes and is kept: a dashboard's term-end series is computed once."""
-    return known_reports(known, query, [query.hub_id])[query.hub_id]
+    given (query, position) never changes and is kept: by this process, and, where the backend shares
+    caches, in the database for every process (projections/report_cache.py)."""
+    if not report_cache.ensure_table(known.db):
+        return known_reports(known, query, [query.hub_id])[query.hub_id]
+    key = report_cache.cache_key(query, known.position)
+    if (kept := report_cache.fetch(known.db, key)) is not None:
+        return Report.decode(query, kept)
+    report = known_reports(known, query, [query.hub_id])[query.hub_id]
+    report_cache.keep(known.db, key, known.position, report.encode())
+    return report
 
 
 def all_hub_reports(db: Database, as_of: date, known_at: KnownAt | None = None) -> list[Report]:
@@ -113,11 +146,9 @@ def all_hub_reports(db: Database, as_of: date, known_at: KnownAt | None = None) 
 def known_reports(known: Known, query: Query, hub_ids: list[str]) -> dict[str, Report]:
     """hub id -> the report of `query` (its hub aside) for each of `hub_ids`, from what was known."""
     day = query.as_of
-    standing = standings_by_hub(known, hub_ids, day, query.cluster, query.cohort_as_of)
+    applications = funding_applied(known, hub_ids, day)
+    standing = standings_by_hub(known, hub_ids, day, query.cluster, query.cohort_as_of, applications)
     calendars = hub_calendars(known, hub_ids)
-    applications = by_column(
-        known_rows(known, "funding", f"hub_id IN ({in_list(hub_ids)}) AND applied_on <= ?", (*hub_ids, day.isoformat())), "hub_id"
-    )
     targets = targets_by_hub(known, hub_ids, academic_year_of(day))
     national = national_figures(known, day)
     reports = {}

@@ -13,6 +13,7 @@ from engine.follow import LogWaiter
 from projections.runner import BATCH, Applied, Projector
 
 STOP_CHECK_SECONDS = 0.5  # a wait is cut into slices this long, so a stop request is honoured soon
+KEEP_EVERY_SECONDS = 10.0  # reports are kept at most this often: during an import, applying comes first
 
 
 class StopRequested(Exception):
@@ -39,6 +40,8 @@ class ProjectionWorker:
     poll_seconds: float
     batch_size: int = BATCH
     stop: Stop = field(default_factory=Stop)
+    keep_reports: Callable[[], int] | None = None  # computes and keeps reports for every process; how many
+    kept_at: float = -KEEP_EVERY_SECONDS
 
     def run(self, once: bool = False) -> int:
         """Catch up, then wait for the log to grow and catch up again, until stopped; returns the
@@ -54,7 +57,12 @@ class ProjectionWorker:
         return position
 
     def catch_up(self) -> int:
-        return self.projector.catch_up(batch_size=self.batch_size, on_batch=self.batch_done)
+        position = self.projector.catch_up(batch_size=self.batch_size, on_batch=self.batch_done)
+        if self.keep_reports and time.monotonic() - self.kept_at >= KEEP_EVERY_SECONDS:
+            if computed := self.keep_reports():
+                self.say(f"kept {computed} term-end reports as known at log position {position}")
+            self.kept_at = time.monotonic()
+        return position
 
     def batch_done(self, batch: list[Applied]) -> None:
         self.say(f"applied log positions {batch[0].nid}-{batch[-1].nid} ({len(batch)} events)")

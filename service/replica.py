@@ -63,6 +63,7 @@ class ReadReplica:
                     if position >= pinned and self.same_store(snapshot, primary):
                         stack.enter_context(attempt.pop_all())
                         self.serving()
+                        snapshot.writer = primary  # kept answers go to the primary, and come back replicated
                         return snapshot
                 if self.foreign:
                     return None

@@ -17,7 +17,7 @@ from projections.explain import explain as explain_figure
 from projections.figures import FIGURES
 from projections.forecast import forecast_year_end
 from projections.paper import board_paper, latest_data_day, long_rows
-from projections.queries import Known, list_members
+from projections.queries import Known, as_known, list_members
 from projections.report import HEADLINE_FIGURES, Query, all_hub_reports
 from web.access import can, check_hub, hub_service, now, requires, visible_hubs
 from web.board_charts import clusters_chart, series_charts
@@ -65,7 +65,7 @@ def first_day(latest: date | None, today: date) -> date:
 def paper_context(hub_id: str) -> dict[str, Any]:
     hub = get_visible_hub(hub_id)
     service = hub_service()
-    latest = latest_data_day(service.db, hub_id)
+    latest = latest_data_day(as_known(service.db, None), hub_id)
     today = now().date()
     on = day_arg("on", first_day(latest, today), "On")
     known_at, cluster = moment_arg("known_at", "Known at"), text_arg("cluster")

@@ -13,7 +13,7 @@ from engine.kinds import BENCHMARKS
 from projections.board import board, term_series
 from projections.figures import BENCHMARK_NAMES
 from projections.paper import latest_data_day
-from projections.queries import Known, known_rows, list_members
+from projections.queries import Known, as_known, known_rows, list_members
 from projections.report import Query
 from web.access import check_hub, hub_service, now, requires, visible_hubs
 from web.board import first_day
@@ -135,7 +135,7 @@ def board_context(hub_id: str) -> dict[str, Any]:
     hub = next((h for h in visible_hubs() if h["hub_id"] == hub_id), None)
     if hub is None:
         abort(404, description=f"No hub {hub_id!r} is known.")
-    latest = latest_data_day(hub_service().db, hub_id)
+    latest = latest_data_day(as_known(hub_service().db, None), hub_id)
     as_of = day_arg("as_of", first_day(latest, now().date()), "As of")
     cluster = text_arg("cluster")
     service = hub_service()

@@ -24,6 +24,7 @@ class Backend(ABC):
     notifies: ClassVar[bool]  # a follower of the log can be woken by LISTEN/NOTIFY
     poll_seconds: ClassVar[float]  # how often the projection worker looks at the log unless told otherwise
     read_replicas: ClassVar[bool]  # reads may go to a streaming replica of the store (CAREERHUB_READ_DATABASE_URL)
+    shared_caches: ClassVar[bool]  # answers kept by log position live in the database, for every process
 
     def __init__(self, url: str):
         self.url = url

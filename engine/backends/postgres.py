@@ -95,6 +95,7 @@ class PostgresBackend(Backend):
     notifies = True  # a trigger on event_log notifies every commit that records events (engine/follow.py)
     poll_seconds = 30.0  # the poll only covers a lost notification
     read_replicas = True  # a hot standby answers read-only REPEATABLE READ transactions (service/replica.py)
+    shared_caches = True  # a short INSERT never waits on an import (projections/report_cache.py)
 
     def persistence_env(self, create: bool) -> dict[str, str]:
         parts = urlsplit(self.url)

@@ -78,6 +78,7 @@ class SQLiteBackend(Backend):
     notifies = False  # nothing to listen to: a follower polls
     poll_seconds = 0.5
     read_replicas = False  # one file: nothing to replicate it to
+    shared_caches = False  # a page's write would queue behind an import's write lock: each process keeps its own
 
     def __init__(self, url: str):
         super().__init__(url)

@@ -1,0 +1,144 @@
+"""Reports kept by (query, log position) in PostgreSQL for every process (projections/report_cache.py):
+given a report computed by one process, another serves it without computing; a later position, other
+code, a redaction or a rebuild never serve what was kept; SQLite keeps none in the database."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+
+import projections.report as report_module
+from projections import report_cache
+from projections.board import keep_term_end_reports, term_series
+from projections.report import Query, Report, hub_report, known_report
+from tests.projections.factories import HUB, World, assessment, given_two_academic_years
+
+DAY = "2020-07-31"
+
+
+@pytest.fixture(autouse=True)
+def fresh_process() -> Iterator[None]:
+    """Each test starts as a new process would: nothing kept in memory."""
+    known_report.cache_clear()
+    yield
+    known_report.cache_clear()
+
+
+def kept_rows(world: World) -> int:
+    return int(world.service.app.db.scalar(f"SELECT COUNT(*) FROM {report_cache.TABLE}"))
+
+
+def another_process(world: World, monkeypatch: pytest.MonkeyPatch) -> World:
+    """A second service over the same store that must not compute any report itself."""
+    known_report.cache_clear()
+
+    def computing(*_: object) -> None:
+        raise AssertionError("the report was computed, not read from the shared cache")
+
+    monkeypatch.setattr(report_module, "known_reports", computing)
+    return World(world.database_url)
+
+
+def test_a_report_computed_by_one_process_is_served_to_another_from_postgresql(postgres_url, monkeypatch):
+    world = World(postgres_url)
+    given_two_academic_years(world)
+    first = world.report(DAY)
+    assert kept_rows(world) == 1
+
+    other = another_process(world, monkeypatch)
+    assert other.report(DAY) == first
+    other.close()
+    world.close()
+
+
+def test_a_kept_report_answers_only_its_own_log_position(postgres_url):
+    world = World(postgres_url)
+    given_two_academic_years(world)
+    before = world.report(DAY)
+    world.load("assessments", assessment("B", "2020-07-01", achieved=(1, 2, 3, 4, 5, 6, 7, 8)))
+    known_report.cache_clear()
+    after = world.report(DAY)
+    assert after["log_position"] > before["log_position"]
+    assert after["average_benchmarks"] != before["average_benchmarks"]
+    assert kept_rows(world) == 2
+    world.close()
+
+
+def test_a_report_kept_by_other_code_is_not_served(postgres_url, monkeypatch):
+    world = World(postgres_url)
+    given_two_academic_years(world)
+    world.report(DAY)
+    monkeypatch.setattr(report_cache, "CODE", "an older careerhub")
+    known_report.cache_clear()
+    world.report(DAY)
+    assert kept_rows(world) == 2
+    world.close()
+
+
+def test_a_redaction_and_a_rebuild_forget_every_kept_report(postgres_url):
+    world = World(postgres_url)
+    given_two_academic_years(world)
+    world.report(DAY)
+    world.service.redact("advisers", ["EA-1"], "tester", "the adviser asked to be forgotten")
+    world.service.refresh()
+    assert kept_rows(world) == 0
+
+    world.report(DAY)
+    assert kept_rows(world) == 1
+    world.service.projector.rebuild()
+    assert kept_rows(world) == 0
+    world.close()
+
+
+def test_the_reports_kept_longest_ago_are_forgotten_first(postgres_url):
+    world = World(postgres_url)
+    given_two_academic_years(world)
+    for day in ("2019-07-31", "2019-12-31", DAY):
+        world.report(day)
+    assert report_cache.prune(world.service.app.db, keep_at_most=1) == 2
+    newest = world.service.app.db.query(f"SELECT report FROM {report_cache.TABLE}")
+    term = world.report(DAY)["term"]  # the newest: from memory now
+    assert [json.loads(row["report"])["term"] for row in newest] == [
+        [term["name"], term["academic_year"], term["starts_on"], term["ends_on"]]
+    ]
+    world.close()
+
+
+def test_sqlite_keeps_no_report_in_the_database(sqlite_url):
+    world = World(sqlite_url)
+    given_two_academic_years(world)
+    world.report(DAY)
+    tables = {row["name"] for row in world.db.query(world.db.backend.list_tables)}
+    assert report_cache.TABLE not in tables
+    assert keep_term_end_reports(world.service.app.db, date(2020, 7, 31)) == 0
+    world.close()
+
+
+def test_the_workers_term_end_reports_are_what_a_board_reads(postgres_url, monkeypatch):
+    world = World(postgres_url)
+    given_two_academic_years(world)
+    world.service.refresh()
+    computed = keep_term_end_reports(world.service.app.db, date(2020, 7, 31))
+    assert computed == 6  # one hub, three terms in each of 2018/19 and 2019/20
+    assert keep_term_end_reports(world.service.app.db, date(2020, 7, 31)) == 0
+
+    expected = World(world.database_url)
+    monkeypatch.setattr(report_cache, "CODE", "computed afresh")  # this one reads nothing kept
+    fresh = term_series(expected.service.app.db, HUB, ["2018/19", "2019/20"])
+    monkeypatch.undo()
+    other = another_process(world, monkeypatch)
+    assert term_series(other.service.app.db, HUB, ["2018/19", "2019/20"]) == fresh
+    for w in (expected, other, world):
+        w.close()
+
+
+def test_a_report_survives_its_encoding(sqlite_world):
+    given_two_academic_years(sqlite_world)
+    sqlite_world.service.refresh()
+    for day, cohort in (("2019-12-20", None), (DAY, None), ("2019-08-31", DAY)):
+        query = Query(HUB, date.fromisoformat(day), None, None, date.fromisoformat(cohort) if cohort else None)
+        report = hub_report(sqlite_world.db, query)
+        assert Report.decode(query, report.encode()) == report
