@@ -19,6 +19,7 @@ from projections.queries import (
     institutions_in,
     known_rows,
     latest_assessments,
+    remembered,
 )
 from projections.tables import unseal_actors
 
@@ -31,6 +32,7 @@ def standings(
     return standings_by_hub(known, [hub_id], day, cluster, cohort_as_of)[hub_id]
 
 
+@remembered
 def funding_applied(known: Known, hub_ids: list[str], day: date) -> dict[str, list[dict[str, Any]]]:
     """hub id -> its funding applications made on or before the day (every stream)."""
     return by_column(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from functools import lru_cache, wraps
+from typing import Any, ParamSpec, TypeVar
 
 from config.values import KnowledgePoint
 from engine.errors import CareerHubError
@@ -49,6 +51,24 @@ def as_known(db: Database, point: KnowledgePoint | datetime | None) -> Known:
     return Known(db, position_at(db, point))
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def remembered(query: Callable[P, R]) -> Callable[P, R]:
+    """A query over kinds with no personal field, kept by this process per (Known, arguments): the log is
+    append-only, so the answer at a log position never changes, and no redaction can change it (there is
+    nothing personal to erase). A page's reports ask the same questions of one position several times
+    (members on the day, the year end's facts). The answer is shared: callers must not change it."""
+    kept = lru_cache(maxsize=4096)(query)
+
+    @wraps(query)
+    def ask(*args: Any, **kwargs: Any) -> Any:
+        return kept(*(tuple(a) if isinstance(a, list) else a for a in args), **kwargs)
+
+    return ask  # type: ignore[return-value]  # the same parameters; lists are passed on as tuples
+
+
 def known_rows(known: Known, kind: str, where: str = "", params: tuple = ()) -> list[dict[str, Any]]:
     """Current versions, as known, of the records of `kind` matching `where`."""
     condition = visible() + (f" AND ({where})" if where else "")
@@ -69,6 +89,7 @@ def get_hub(known: Known, hub_id: str) -> dict[str, Any]:
     return get_hubs(known, [hub_id])[hub_id]
 
 
+@remembered
 def get_hubs(known: Known, hub_ids: list[str]) -> dict[str, dict[str, Any]]:
     """hub id -> the hub, for each of `hub_ids`; an unknown one is an error."""
     hubs = {r["hub_id"]: r for r in known_rows(known, "hubs", f"hub_id IN ({in_list(hub_ids)})", tuple(hub_ids))}
@@ -91,6 +112,7 @@ def list_engaged(known: Known, area: str, day: date, cluster: str | None = None)
     return institutions_in(known, "area", [area], active_on(day, "ean_joined_on", "ean_left_on"), cluster)
 
 
+@remembered
 def institutions_in(
     known: Known, column: str, values: list[str], active: tuple[str, tuple[str, str]], cluster: str | None
 ) -> list[dict[str, Any]]:
@@ -103,11 +125,13 @@ def institutions_in(
     return sorted(known_rows(known, "institutions", where, args), key=lambda r: r["urn"])
 
 
+@remembered
 def active_matches(known: Known, urns: list[str], day: date) -> list[dict[str, Any]]:
     condition, params = active_on(day, "matched_on", "ended_on")
     return known_rows(known, "matches", f"urn IN ({in_list(urns)}) AND {condition}", (*urns, *params))
 
 
+@remembered
 def latest_assessments(known: Known, urns: list[str], day: date) -> dict[str, dict[str, Any]]:
     """Each institution's assessment with the greatest assessed_on <= day (its latest correction)."""
     # Each institution's latest day found once (GROUP BY over the (urn, assessed_on) index), then its row:
@@ -126,6 +150,7 @@ def hub_calendar(known: Known, hub_id: str) -> dict[tuple[str, str], tuple[date,
     return hub_calendars(known, [hub_id])[hub_id]
 
 
+@remembered
 def hub_calendars(known: Known, hub_ids: list[str]) -> dict[str, dict[tuple[str, str], tuple[date, date]]]:
     """hub id -> its calendar (see hub_calendar), for each of `hub_ids`."""
     calendars: dict[str, dict[tuple[str, str], tuple[date, date]]] = {h: {} for h in hub_ids}

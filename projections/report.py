@@ -14,7 +14,7 @@ from engine.sql import Database
 from projections import report_cache
 from projections.figures import Facts, compute_figures, place
 from projections.institutions import funding_applied, standings_by_hub
-from projections.queries import Known, all_hub_ids, as_known, by_column, hub_calendars, in_list, known_rows
+from projections.queries import Known, all_hub_ids, as_known, by_column, hub_calendars, in_list, known_rows, remembered
 from projections.report_cache import decode_term, encode_term
 
 # The figures a national view shows for each hub, side by side (`careerhub national`, the hubs page).
@@ -39,6 +39,7 @@ class Query:
     cohort_as_of: date | None = None  # members as of this day, their state as of `as_of`
 
 
+@remembered
 def targets_by_hub(known: Known, hub_ids: list[str], academic_year: str) -> dict[str, dict[str, float]]:
     """hub id -> its targets for the academic year, in METRICS order."""
     rows = known_rows(known, "targets", f"hub_id IN ({in_list(hub_ids)}) AND academic_year = ?", (*hub_ids, academic_year))
@@ -46,6 +47,7 @@ def targets_by_hub(known: Known, hub_ids: list[str], academic_year: str) -> dict
     return {h: {r["metric"]: r["value"] for r in grouped.get(h, [])} for h in hub_ids}
 
 
+@remembered
 def national_figures(known: Known, day: date) -> dict[str, float]:
     rows = known_rows(known, "national", "published_on <= ?", (day.isoformat(),))
     latest: dict[str, dict[str, Any]] = {}
