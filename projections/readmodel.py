@@ -322,10 +322,12 @@ class ReadModel:
         return [r["digest"] for r in rows] != [schema_digest(self.backend)]
 
     def create_indexes(self) -> None:
+        """The indexes a replay does without, then the planner's statistics of the tables just loaded."""
         with self.db.transaction(commit=True) as c:
             for statements in table_groups(self.backend).values():
                 for statement in statements[2:]:
                     c.execute(statement)
+            self.backend.gather_statistics(c, list(table_groups(self.backend)))
 
 
 def existing_objects(db: Database) -> set[str]:

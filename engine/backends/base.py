@@ -71,5 +71,9 @@ class Backend(ABC):
         """A query's rows read `size` at a time: a national log does not fit in memory twice over."""
 
     @abstractmethod
+    def gather_statistics(self, c: Cursor, tables: list[str]) -> None:
+        """After a bulk load of `tables` (a rebuild), whatever the query planner needs to know of their contents."""
+
+    @abstractmethod
     def compact(self) -> None:
         """Physically drop overwritten and deleted content (after a redaction), where the database can now."""

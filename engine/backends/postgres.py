@@ -136,5 +136,10 @@ class PostgresBackend(Backend):
             cursor.itersize = size
             yield from cursor.execute(sql)
 
+    def gather_statistics(self, c: Cursor, tables: list[str]) -> None:
+        """ANALYZE: a rebuilt table has no statistics until autovacuum's next round, and the first queries
+        after a rebuild were seen to take seconds where they take milliseconds (benchmarks/README.md)."""
+        c.execute(f"ANALYZE {', '.join(tables)}")
+
     def compact(self) -> None:
         """Nothing: PostgreSQL keeps dead row versions until (auto)vacuum."""

@@ -123,6 +123,10 @@ class SQLiteBackend(Backend):
         while rows := cursor.fetchmany(size):
             yield from (dict(row) for row in rows)
 
+    def gather_statistics(self, c: Cursor, tables: list[str]) -> None:
+        """Nothing: without statistics SQLite's planner takes the index that matches a query's columns,
+        which is what every read-model query is written for; statistics could make it choose otherwise."""
+
     def compact(self) -> None:
         """VACUUM, and truncate the write-ahead log."""
         connection = sqlite3.connect(self.path, isolation_level=None, timeout=30)

@@ -83,3 +83,15 @@ def test_reading_the_stored_json_as_it_is_makes_the_read_model_the_library_decod
         "Redacted",
         "Added",
     }
+
+
+def test_a_rebuild_on_postgresql_leaves_the_planner_statistics_of_every_table(postgres_url):
+    world = World(postgres_url)
+    given_two_academic_years(world)
+    world.service.projector.rebuild()
+    analysed = {
+        row["tablename"]
+        for row in world.service.app.db.query("SELECT DISTINCT tablename FROM pg_stats WHERE tablename LIKE 'rm%'")
+    }
+    assert {"rm_log", "rm_institutions", "rm_assessments", "rm_matches"} <= analysed
+    world.close()
