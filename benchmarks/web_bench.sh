@@ -1,21 +1,27 @@
 #!/usr/bin/env bash
 # Web load benchmark: the hub lead's dashboard partial (the htmx fragment) under concurrent clients.
 #
-# Generates (or reuses) report_bench's national-scale history, creates a hub_lead user, serves careerhub with
-# waitress on 127.0.0.1, signs in with curl (CSRF token from the sign-in form, cookie jar kept), then runs wrk
-# against GET /dashboard/hub00?as_of=DAY (HX-Request: true, the session cookie) and prints requests/s,
-# p50/p95/p99 latency and errors. Goal: p95 <= 100 ms and zero errors.
+# Generates (or reuses) report_bench's national-scale history, creates a hub_lead user, serves careerhub on
+# 127.0.0.1 (one waitress process, or --workers N gunicorn processes; with --follow, the projection worker
+# `careerhub projections run` keeps the read model caught up and requests leave it to it), signs in with curl
+# (CSRF token from the sign-in form, cookie jar kept), then runs wrk against GET /dashboard/hub00?as_of=DAY
+# (HX-Request: true, the session cookie) and prints requests/s, p50/p95/p99 latency and errors.
+# Goal: p95 <= 100 ms and zero errors; with --with-import, the import succeeds; with --follow, the worker stays up
+# and has applied every event within 300 s of the end of the load.
 # A single-client run first (also the warm-up) is the baseline: the main run's percentiles are quoted against it,
 # since wrk shares the machine's cores with the server.
 #
 # Usage: benchmarks/web_bench.sh [--scale FRACTION] [--postgres] [--clients N] [--duration S] [--with-import]
-#                                [--threads N] [--profile] [--fresh] [--file-rows N]
+#                                [--threads N] [--workers N] [--follow] [--profile] [--fresh] [--file-rows N]
 #   --scale F      fraction of the national scale passed to report_bench's generator (default 1.0; 0.05 = smoke)
 #   --postgres     store in a PostgreSQL server started here on a free loopback port (stopped at the end)
 #   --clients N    wrk connections (default 20)          --duration S   seconds of load (default 30)
 #   --with-import  while wrk runs, `careerhub import assessments` of a generated file (a new term for every
 #                  institution) runs in the background; its success and time are reported
-#   --threads N    waitress threads (default: careerhub serve's own default)
+#   --threads N    threads per serve process (default: careerhub serve's own default)
+#   --workers N    serve processes: `careerhub serve --workers N` (default 1, waitress; more: gunicorn gthread)
+#   --follow       run the projection worker (`careerhub projections run`) in the background for the whole run
+#                  and serve with --worker-follows; the import (--with-import) leaves catching up to it too
 #   --profile      afterwards, cProfile the same request in-process (web_bench_setup.py profile)
 #   --fresh        generate the history again even if cached (do so after changes to the importer or read model)
 #   --file-rows N  rows per generated import file (default 50,000 as report_bench; 5,000 on PostgreSQL, where
@@ -23,13 +29,14 @@
 #                  ClientRead, both idle)
 # Generated histories are cached in ${CAREERHUB_BENCH_CACHE:-~/.cache/careerhub-web-bench} (a SQLite file, or a
 # PostgreSQL data directory as a tar) and copied for each run, so the cache stays as generated.
-# Exit status 0 when every goal is met, 1 otherwise.
+# Exit status 0 when every goal is met, 1 otherwise. One line of stdout, after the summary, is machine-readable:
+# `WEB_BENCH key=value ...` (web_bench_matrix.sh reads it); it is missing when the run itself failed.
 # Example (the trust issue's run): benchmarks/web_bench.sh --postgres --clients 50 --duration 60 --with-import
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-SCALE=1.0 POSTGRES=0 CLIENTS=20 DURATION=30 WITH_IMPORT=0 THREADS="" PROFILE=0 FILE_ROWS="" FRESH=0
+SCALE=1.0 POSTGRES=0 CLIENTS=20 DURATION=30 WITH_IMPORT=0 THREADS="" PROFILE=0 FILE_ROWS="" FRESH=0 WORKERS=1 FOLLOW=0
 SEED=1 HUB=hub00 LEAD=bench-lead GOAL_P95_MS=100 BASELINE_SECONDS=5
 while (($#)); do
   case "$1" in
@@ -39,6 +46,8 @@ while (($#)); do
     --duration) DURATION=$2; shift 2 ;;
     --with-import) WITH_IMPORT=1; shift ;;
     --threads) THREADS=$2; shift 2 ;;
+    --workers) WORKERS=$2; shift 2 ;;
+    --follow) FOLLOW=1; shift ;;
     --file-rows) FILE_ROWS=$2; shift 2 ;;
     --profile) PROFILE=1; shift ;;
     --fresh) FRESH=1; shift ;;
@@ -46,7 +55,8 @@ while (($#)); do
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
-[[ $CLIENTS =~ ^[1-9][0-9]*$ && $DURATION =~ ^[1-9][0-9]*$ ]] || { echo "--clients and --duration: positive integers" >&2; exit 2; }
+[[ $CLIENTS =~ ^[1-9][0-9]*$ && $DURATION =~ ^[1-9][0-9]*$ && $WORKERS =~ ^[1-9][0-9]*$ ]] \
+  || { echo "--clients, --duration and --workers: positive integers" >&2; exit 2; }
 [[ $SCALE =~ ^[0-9]*\.?[0-9]+$ ]] || { echo "--scale: a number such as 0.05 or 1.0" >&2; exit 2; }
 SCALE=$(printf '%s' "$SCALE" | awk '{printf "%g", $1}')
 FILE_ROWS=${FILE_ROWS:-$( ((POSTGRES)) && echo 5000 || echo 50000)}
@@ -59,12 +69,13 @@ command -v wrk >/dev/null || { echo "installing wrk (Debian)" >&2; apt-get insta
 export CAREERHUB_SECRET_KEY=$("$PY" -c 'import secrets; print(secrets.token_hex(32))')
 
 WORK=$(mktemp -d /tmp/careerhub-web-bench.XXXXXX)
-SERVER_PID="" IMPORT_PID="" PG_BIN="" PG_DATA=""
+SERVER_PID="" IMPORT_PID="" WORKER_PID="" PG_BIN="" PG_DATA=""
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
   [[ -n $IMPORT_PID ]] && kill "$IMPORT_PID" 2>/dev/null && wait "$IMPORT_PID" 2>/dev/null
   if [[ -n $SERVER_PID ]] && kill "$SERVER_PID" 2>/dev/null; then wait "$SERVER_PID" 2>/dev/null || true; fi
+  if [[ -n $WORKER_PID ]] && kill "$WORKER_PID" 2>/dev/null; then wait "$WORKER_PID" 2>/dev/null || true; fi
   if [[ -n $PG_DATA && -f $PG_DATA/postmaster.pid ]]; then
     as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -m immediate -w stop >/dev/null 2>&1 || true
   fi
@@ -152,9 +163,23 @@ PASSWORD=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(18))')
 printf '%s' "$PASSWORD" >"$WORK/password"  # curl posts the file as it is: no newline
 printf '%s\n' "$PASSWORD" | "$CAREERHUB" users add "$LEAD" --role hub_lead --hub "$HUB" --password-stdin >&2
 
+if ((FOLLOW)); then  # the projection worker, as deployed beside the web processes
+  "$CAREERHUB" projections run >"$WORK/worker.log" 2>&1 &
+  WORKER_PID=$!
+  for _ in $(seq 300); do
+    grep -q 'following the log' "$WORK/worker.log" && break
+    kill -0 "$WORKER_PID" 2>/dev/null || { cat "$WORK/worker.log" >&2; exit 1; }
+    sleep 0.2
+  done
+  say "projection worker: $(grep -m1 -o 'following the log.*' "$WORK/worker.log")"
+fi
+
 PORT=$(free_port) BASE=""
 BASE=http://127.0.0.1:$PORT
-"$CAREERHUB" serve --host 127.0.0.1 --port "$PORT" ${THREADS:+--threads "$THREADS"} >"$WORK/server.log" 2>&1 &
+SERVE=(--host 127.0.0.1 --port "$PORT" --workers "$WORKERS")
+[[ -n $THREADS ]] && SERVE+=(--threads "$THREADS")
+((FOLLOW)) && SERVE+=(--worker-follows)
+"$CAREERHUB" serve "${SERVE[@]}" >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 300); do
   curl -s -o /dev/null "$BASE/auth/sign-in" && break
@@ -174,6 +199,14 @@ PROBE=$(curl -sS -o "$WORK/probe.html" -w '%{http_code}' -H "HX-Request: true" -
 if [[ $PROBE != 200 ]] || grep -q '<html' "$WORK/probe.html"; then
   echo "the dashboard partial answered $PROBE (or a full page) to a signed-in htmx request" >&2; exit 1
 fi
+if ((WORKERS > 1)); then  # the cookie holds in every process (one signing key): 4 x N requests, 2 x N at a time
+  seq $((4 * WORKERS)) | xargs -P $((2 * WORKERS)) -I{} curl -sS -o "$WORK/probe-{}.html" -w '%{http_code}\n' \
+    -H "HX-Request: true" -b "$JAR" "$BASE/dashboard/$HUB?as_of=2019-03-15" >"$WORK/probes.txt"
+  if grep -qv '^200$' "$WORK/probes.txt" || grep -lq '<html' "$WORK"/probe-*.html; then
+    echo "with $WORKERS processes, some signed-in requests were refused (or answered a full page):" \
+      "$(sort "$WORK/probes.txt" | uniq -c | tr '\n' ' ')" >&2; exit 1
+  fi
+fi
 say "signed in as $LEAD (hub_lead, $HUB); the partial answers 200 with a fragment of $(wc -c <"$WORK/probe.html") bytes"
 
 # --- load ----------------------------------------------------------------------------------------------------
@@ -184,6 +217,13 @@ run_wrk() {  # $1 clients, $2 seconds, $3 output file
   grep '^RESULT ' "$3" | tail -1 | cut -d' ' -f2-
 }
 field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
+serve_pids() { if ((WORKERS > 1)); then { pgrep -P "$SERVER_PID" || true; } | sort -n; else echo "$SERVER_PID"; fi; }
+cpu_seconds() {  # "PID=SECONDS ..." of CPU (user + system) so far, for each serve process and the worker
+  local pid
+  for pid in $(serve_pids) $WORKER_PID; do
+    sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | awk -v p="$pid" -v hz="$(getconf CLK_TCK)" '{printf "%s=%.1f ", p, ($12 + $13) / hz}'
+  done
+}
 
 say "baseline: 1 client for ${BASELINE_SECONDS} s (also the warm-up)"
 BASELINE=$(run_wrk 1 "$BASELINE_SECONDS" "$WORK/wrk-baseline.txt")
@@ -193,8 +233,9 @@ if ((WITH_IMPORT)); then
   (
     sleep $((DURATION / 5))  # into the load, so the import and the requests overlap
     start=$(date +%s.%N) status=0
-    "$CAREERHUB" import assessments "$WORK/assessments.csv" --reason "web bench: import under load" \
-      >"$WORK/import.out" 2>"$WORK/import.err" &
+    # with the worker, the import records and leaves the read model to it, as the web processes do
+    CAREERHUB_PROJECTION_WORKER=$FOLLOW "$CAREERHUB" import assessments "$WORK/assessments.csv" \
+      --reason "web bench: import under load" >"$WORK/import.out" 2>"$WORK/import.err" &
     child=$!
     trap 'kill "$child" 2>/dev/null; exit 143' TERM
     wait "$child" || status=$?
@@ -205,12 +246,15 @@ if ((WITH_IMPORT)); then
 fi
 
 say "load: $CLIENTS clients for $DURATION s against $BASE/dashboard/$HUB?as_of=DAY (HX-Request, signed in)"
+CPU_BEFORE=$(cpu_seconds) SERVE_PIDS=$(serve_pids)
 MAIN=$(run_wrk "$CLIENTS" "$DURATION" "$WORK/wrk-main.txt")
+CPU_AFTER=$(cpu_seconds)
 
 IMPORT_LINE="" IMPORT_OK=1
 if ((WITH_IMPORT)); then
   if kill -0 "$IMPORT_PID" 2>/dev/null; then say "the import outlasted the load: waiting for it (at most 600 s)"; fi
   for _ in $(seq 600); do kill -0 "$IMPORT_PID" 2>/dev/null || break; sleep 1; done
+  kill "$IMPORT_PID" 2>/dev/null && echo "killed after 600 s" >>"$WORK/import.err"
   if wait "$IMPORT_PID"; then
     IMPORT_LINE="ok in $(cat "$WORK/import.seconds") s: $(tail -1 "$WORK/import.out" | sed "s|$WORK/||")"
   else
@@ -224,16 +268,42 @@ P95=$(field "$MAIN" p95_ms) ERRORS=$(field "$MAIN" errors)
 verdict() { if (($1)); then echo ok; else echo MISSED; fi; }
 P95_OK=$(awk -v p="$P95" -v g="$GOAL_P95_MS" 'BEGIN {print (p <= g) ? 1 : 0}')
 ratio() { awk -v a="$(field "$MAIN" "$1")" -v b="$(field "$BASELINE" "$1")" 'BEGIN {printf "x%.1f", (b > 0) ? a / b : 0}'; }
-EVENTS=$("$PY" - <<'EOF'
+WORKER_OK=1 WORKER_LINE=""
+if ((FOLLOW)); then
+  if kill -0 "$WORKER_PID" 2>/dev/null; then WORKER_LINE="running"; else WORKER_OK=0 WORKER_LINE="DIED (its log is below)"; fi
+fi
+# The events in the log; with the worker, how far it had got and how long it took to apply the rest (at most 300 s).
+read -r EVENTS EVENTS_SAID APPLIED CATCH_UP < <(CAREERHUB_PROJECTION_WORKER=1 FOLLOW=$((FOLLOW && WORKER_OK)) "$PY" - <<'EOF'
+import os, time
 from config.settings import load_settings
 from service.hub import HubService
 service = HubService(load_settings())
-print(f"{service.app.last_position():,}")
+last, applied, start = service.app.last_position(), service.projector.position(), time.monotonic()
+while os.environ["FOLLOW"] == "1" and service.projector.position() < last and time.monotonic() - start < 300:
+    time.sleep(0.1)
+caught_up = service.projector.position() >= last
+print(last, f"{last:,}", applied, f"{time.monotonic() - start:.1f}" if caught_up else "-")
 service.close()
 EOF
 )
+if ((!FOLLOW)); then CATCH_UP=-; else
+  WORKER_LINE+="; during the run it applied $(awk -F'[()]' '/applied log positions/ {split($2, n, " "); e += n[1]; b++}
+    END {printf "%d event(s) in %d batch(es)", e, b}' "$WORK/worker.log")"
+  WORKER_LINE+="; it had applied log position $APPLIED of $EVENTS when the load ended, "
+  if [[ $CATCH_UP == - ]]; then WORKER_OK=0 WORKER_LINE+="and was still behind 300 s later"; else WORKER_LINE+="the rest in $CATCH_UP s"; fi
+fi
+cpu_used() {  # $1: a PID; the CPU seconds it used during the load
+  awk -v p="$1" -v a="$CPU_BEFORE" -v b="$CPU_AFTER" 'BEGIN {
+    n = split(a, x, " "); for (i = 1; i <= n; i++) { split(x[i], kv, "="); before[kv[1]] = kv[2] }
+    n = split(b, x, " "); for (i = 1; i <= n; i++) { split(x[i], kv, "="); if (kv[1] == p) printf "%.1f", kv[2] - before[p] } }'
+}
+SERVE_CPU="" RESTARTED=""
+for pid in $SERVE_PIDS; do SERVE_CPU+=" $(cpu_used "$pid")"; done
+[[ $(serve_pids | tr '\n' ' ') == $(tr '\n' ' ' <<<"$SERVE_PIDS") ]] || RESTARTED=" (a serve process was restarted: server.log is below)"
+if ((WORKERS > 1)); then SERVING="$WORKERS gunicorn gthread processes"; else SERVING="1 waitress process"; fi
 echo
-echo "web bench: $BACKEND, scale $SCALE ($EVENTS events), dashboard partial of $HUB, waitress threads ${THREADS:-default}"
+echo "web bench: $BACKEND, scale $SCALE ($EVENTS_SAID events), dashboard partial of $HUB, $SERVING" \
+  "x ${THREADS:-default} threads, projection worker: $( ((FOLLOW)) && echo yes || echo no)"
 printf '  %-22s %10s %9s %9s %9s %7s\n' run "req/s" "p50 ms" "p95 ms" "p99 ms" errors
 for row in "1 client, ${BASELINE_SECONDS} s|$BASELINE" "$CLIENTS clients, $DURATION s|$MAIN"; do
   r=${row#*|}
@@ -244,9 +314,18 @@ echo "  under load / 1 client: p50 $(ratio p50_ms), p95 $(ratio p95_ms); req/s $
 FIRST_BAD=$(field "$MAIN" first_bad_status)
 echo "  errors: $(field "$MAIN" non_2xx) non-2xx$( ((FIRST_BAD)) && echo " (the first: $FIRST_BAD)"), $(field "$MAIN" full_pages) full pages," \
   "$(field "$MAIN" socket_errors) socket errors/timeouts; requests $(field "$MAIN" requests)"
+echo "  CPU seconds during the load: serve process(es)$SERVE_CPU$RESTARTED$( ((FOLLOW)) && echo ", worker $(cpu_used "$WORKER_PID")")"
 ((WITH_IMPORT)) && echo "  concurrent import of $(($(wc -l <"$WORK/assessments.csv") - 1)) assessment rows: $IMPORT_LINE"
+((FOLLOW)) && echo "  projection worker: $WORKER_LINE"
 echo "  goals: p95 <= $GOAL_P95_MS ms $(verdict "$P95_OK"); zero errors $(verdict $((ERRORS == 0)))$( ((WITH_IMPORT)) \
-  && echo "; the import succeeded $(verdict "$IMPORT_OK")")"
+  && echo "; the import succeeded $(verdict "$IMPORT_OK")")$( ((FOLLOW)) && echo "; the worker kept up $(verdict "$WORKER_OK")")"
+if ((!WORKER_OK)) || [[ -n $RESTARTED ]]; then
+  tail -n 20 "$WORK/worker.log" "$WORK/server.log" 2>/dev/null | sed 's/^/    /' >&2
+fi
+echo "WEB_BENCH backend=$BACKEND scale=$SCALE events=$EVENTS processes=$WORKERS threads=${THREADS:-default}" \
+  "worker=$FOLLOW import=$WITH_IMPORT clients=$CLIENTS duration=$DURATION $MAIN import_ok=$IMPORT_OK" \
+  "import_s=$(cat "$WORK/import.seconds" 2>/dev/null || echo -) worker_ok=$WORKER_OK worker_catch_up_s=$CATCH_UP" \
+  "restarted=$([[ -n $RESTARTED ]] && echo 1 || echo 0) goal_p95_ms=$GOAL_P95_MS p95_ok=$P95_OK"
 
 if ((PROFILE)); then
   kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
@@ -254,4 +333,4 @@ if ((PROFILE)); then
   echo; echo "profile of the same request in-process (Flask test client, cProfile):"
   "$PY" benchmarks/web_bench_setup.py profile --database-url "$DATABASE_URL" --hub "$HUB" --user "$LEAD" --seed "$SEED"
 fi
-((P95_OK && ERRORS == 0 && IMPORT_OK))
+((P95_OK && ERRORS == 0 && IMPORT_OK && WORKER_OK))
