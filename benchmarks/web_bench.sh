@@ -289,7 +289,7 @@ EOF
 if ((!FOLLOW)); then CATCH_UP=-; else
   WORKER_LINE+="; during the run it applied $(awk -F'[()]' '/applied log positions/ {split($2, n, " "); e += n[1]; b++}
     END {printf "%d event(s) in %d batch(es)", e, b}' "$WORK/worker.log")"
-  WORKER_LINE+="; it had applied log position $APPLIED of $EVENTS when the load ended, "
+  WORKER_LINE+="; it had applied log position $APPLIED of $EVENTS when the load$( ((WITH_IMPORT)) && echo " and the import" || true) had ended, "
   if [[ $CATCH_UP == - ]]; then WORKER_OK=0 WORKER_LINE+="and was still behind 300 s later"; else WORKER_LINE+="the rest in $CATCH_UP s"; fi
 fi
 cpu_used() {  # $1: a PID; the CPU seconds it used during the load
@@ -299,6 +299,9 @@ cpu_used() {  # $1: a PID; the CPU seconds it used during the load
 }
 SERVE_CPU="" RESTARTED=""
 for pid in $SERVE_PIDS; do SERVE_CPU+=" $(cpu_used "$pid")"; done
+# busy: a serve process that used at least a tenth of the busiest one's CPU (wrk's connections stay where they land)
+BUSY=$(awk '{for (i = 1; i <= NF; i++) if ($i > max) max = $i; for (i = 1; i <= NF; i++) n += ($i >= max / 10 && max > 0)
+  print n + 0}' <<<"$SERVE_CPU")
 [[ $(serve_pids | tr '\n' ' ') == $(tr '\n' ' ' <<<"$SERVE_PIDS") ]] || RESTARTED=" (a serve process was restarted: server.log is below)"
 if ((WORKERS > 1)); then SERVING="$WORKERS gunicorn gthread processes"; else SERVING="1 waitress process"; fi
 echo
@@ -314,7 +317,7 @@ echo "  under load / 1 client: p50 $(ratio p50_ms), p95 $(ratio p95_ms); req/s $
 FIRST_BAD=$(field "$MAIN" first_bad_status)
 echo "  errors: $(field "$MAIN" non_2xx) non-2xx$( ((FIRST_BAD)) && echo " (the first: $FIRST_BAD)"), $(field "$MAIN" full_pages) full pages," \
   "$(field "$MAIN" socket_errors) socket errors/timeouts; requests $(field "$MAIN" requests)"
-echo "  CPU seconds during the load: serve process(es)$SERVE_CPU$RESTARTED$( ((FOLLOW)) && echo ", worker $(cpu_used "$WORKER_PID")")"
+echo "  CPU seconds during the load: serve process(es)$SERVE_CPU ($BUSY of $WORKERS busy)$RESTARTED$( ((FOLLOW)) && echo ", worker $(cpu_used "$WORKER_PID")")"
 ((WITH_IMPORT)) && echo "  concurrent import of $(($(wc -l <"$WORK/assessments.csv") - 1)) assessment rows: $IMPORT_LINE"
 ((FOLLOW)) && echo "  projection worker: $WORKER_LINE"
 echo "  goals: p95 <= $GOAL_P95_MS ms $(verdict "$P95_OK"); zero errors $(verdict $((ERRORS == 0)))$( ((WITH_IMPORT)) \
@@ -322,7 +325,7 @@ echo "  goals: p95 <= $GOAL_P95_MS ms $(verdict "$P95_OK"); zero errors $(verdic
 if ((!WORKER_OK)) || [[ -n $RESTARTED ]]; then
   tail -n 20 "$WORK/worker.log" "$WORK/server.log" 2>/dev/null | sed 's/^/    /' >&2
 fi
-echo "WEB_BENCH backend=$BACKEND scale=$SCALE events=$EVENTS processes=$WORKERS threads=${THREADS:-default}" \
+echo "WEB_BENCH backend=$BACKEND scale=$SCALE events=$EVENTS processes=$WORKERS busy_processes=$BUSY threads=${THREADS:-default}" \
   "worker=$FOLLOW import=$WITH_IMPORT clients=$CLIENTS duration=$DURATION $MAIN import_ok=$IMPORT_OK" \
   "import_s=$(cat "$WORK/import.seconds" 2>/dev/null || echo -) worker_ok=$WORKER_OK worker_catch_up_s=$CATCH_UP" \
   "restarted=$([[ -n $RESTARTED ]] && echo 1 || echo 0) goal_p95_ms=$GOAL_P95_MS p95_ok=$P95_OK"

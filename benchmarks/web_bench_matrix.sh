@@ -8,6 +8,8 @@
 #
 # Goal per row: p95 <= 100 ms (<= 300 ms with the import), zero errors, the import succeeds, and the worker stays
 # up and catches up (web_bench.sh's own check). The load average (1, 5, 15 min) is read before and after each row.
+# A row whose processes did not all serve says so, e.g. "4 (2 busy)": wrk's connections stay with the process that
+# accepted them (the row's log gives each process's CPU seconds).
 #
 # Usage: benchmarks/web_bench_matrix.sh [--scale F] [--duration S] [--logs DIR] [-- WEB_BENCH_OPTIONS...]
 #   --scale F      passed to web_bench.sh (default 1.0, national scale: 5,000 institutions, 1M events)
@@ -63,7 +65,7 @@ for i in "${!ROWS[@]}"; do
   if [[ -z $r ]]; then
     BROKEN=1
     say "    did not run to the end (exit $status): $(grep -v '^ *$' "$log" | tail -1)"
-    TABLE+=("| ${backend^} | $processes | yes | $( ((import)) && echo yes || echo no) | $clients | – | – | – | – | – | – | $before → $after | **did not run** (exit $status, $(basename "$log")) |")
+    TABLE+=("| $( [[ $backend == sqlite ]] && echo SQLite || echo PostgreSQL) | $processes | yes | $( ((import)) && echo yes || echo no) | $clients | – | – | – | – | – | – | $before → $after | **did not run** (exit $status, $(basename "$log")) |")
     continue
   fi
   EVENTS=$(field "$r" events)
@@ -74,7 +76,7 @@ for i in "${!ROWS[@]}"; do
   worker=$( (($(field "$r" worker_ok))) && echo yes || echo "yes, **failed**")
   import_ok=$( ((!import)) && echo – || { (($(field "$r" import_ok))) && echo "ok, $(field "$r" import_s) s" || echo "**FAILED**"; })
   TABLE+=("$(printf '| %s | %s | %s | %s | %s | %.1f | %.1f | %.1f | %.1f | %s | %s | %s → %s | %s |' \
-    "$(field "$r" backend)" "$processes" "$worker" "$( ((import)) && echo yes || echo no)" "$clients" \
+    "$(field "$r" backend)" "$processes$( (($(field "$r" busy_processes) < processes)) && echo " ($(field "$r" busy_processes) busy)" || true)" "$worker" "$( ((import)) && echo yes || echo no)" "$clients" \
     "$(field "$r" rps)" "$(field "$r" p50_ms)" "$(field "$r" p95_ms)" "$(field "$r" p99_ms)" "$(field "$r" errors)" \
     "$import_ok" "$before" "$after" "$met (p95 ≤ $goal)")")
   say "    $(field "$r" rps) req/s, p95 $(field "$r" p95_ms) ms, $(field "$r" errors) errors: $met ($((SECONDS - t0)) s)"
