@@ -115,6 +115,10 @@ def run_processes(settings: Settings, host: str, port: int, workers: int, thread
             "workers": workers,
             "worker_class": "gthread",
             "threads": threads,
+            # A kept-alive connection stays with the process that accepted it, and a busy client's connections
+            # were seen to pile onto one process of four. Closed after each answer, the next request goes to
+            # whichever process accepts first, which is one that is free.
+            "keepalive": 0,
             "forwarded_allow_ips": "",  # behind_proxy decides whom to believe
             "accesslog": None,
             "errorlog": "-",

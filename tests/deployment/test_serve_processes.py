@@ -4,6 +4,7 @@ lives in the database (the session-signing key, the throttle's counts, users' se
 
 from __future__ import annotations
 
+from http.client import HTTPConnection
 from pathlib import Path
 
 from config.settings import Settings
@@ -65,6 +66,14 @@ def test_serve_workers_runs_several_processes_that_share_one_session(postgres_ur
         assert admin.sign_in(base, "admin", PASSWORD).status == 302
         # Each request goes to whichever process accepts it first; every one must know the session.
         assert {admin.get(f"{base}/auth/users").status for _ in range(20)} == {200}
+        # A client that keeps its connection open is not tied to one process: each answer closes it.
+        client = HTTPConnection("127.0.0.1", port, timeout=30)
+        for _ in range(3):
+            client.request("GET", "/auth/sign-in")
+            answer = client.getresponse()
+            answer.read()
+            assert (answer.status, answer.getheader("Connection")) == (200, "close")
+        client.close()
         assert started.stop() == 0
 
 
