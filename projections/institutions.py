@@ -23,6 +23,8 @@ from projections.queries import (
 )
 from projections.tables import unseal_actors
 
+BENCHMARK_COLUMNS = tuple(f"bm{b}" for b in BENCHMARKS)  # an assessment's columns, benchmark 1 first
+
 
 def standings(
     known: Known, hub_id: str, day: date, cluster: str | None = None, cohort_as_of: date | None = None
@@ -94,6 +96,7 @@ def hub_standings(
     for urn in sorted(set(members) | set(engaged)):
         row = members.get(urn) or engaged[urn]
         last = latest.get(urn)
+        benchmarks = [last[column] for column in BENCHMARK_COLUMNS] if last else None
         result[urn] = {
             "urn": urn,
             "name": row["name"],
@@ -102,8 +105,8 @@ def hub_standings(
             "matched": urn in matched,
             "matched_with": matched[urn]["adviser_ref"] if urn in matched else None,
             "latest_assessed_on": last["assessed_on"] if last else None,
-            "benchmarks": [last[f"bm{b}"] for b in BENCHMARKS] if last else None,
-            "benchmarks_achieved": sum(last[f"bm{b}"] == 100 for b in BENCHMARKS) if last else None,
+            "benchmarks": benchmarks,
+            "benchmarks_achieved": benchmarks.count(100) if benchmarks is not None else None,
             "data_required": urn in members and (last is None or last["assessed_on"] < term_start),
             "funding_applied": urn in applied,
             "_versions": {"institution": row, "assessment": last, "match": matched.get(urn)},

@@ -116,11 +116,17 @@ def sealed_positions(kind: str) -> tuple[int, ...]:
     return tuple(4 + i for i, name in enumerate(schema.column_names) if name in schema.sealed)
 
 
-def unseal_row(kind: str, row: dict[str, Any], sealer: Any) -> dict[str, Any]:
+@cache
+def sealed_columns(kind: str) -> tuple[tuple[str, bool], ...]:
+    """The kind's sealed columns, each with whether it holds a number (stored as text, sealed or not)."""
     schema = KINDS[kind]
-    for name in schema.sealed:
+    return tuple((name, schema.column(name).type == "float") for name in schema.sealed)
+
+
+def unseal_row(kind: str, row: dict[str, Any], sealer: Any) -> dict[str, Any]:
+    for name, number in sealed_columns(kind):
         text = sealer.unseal(row[name])
-        row[name] = float(text) if text is not None and schema.column(name).type == "float" else text
+        row[name] = float(text) if number and text is not None else text
     return row
 
 
