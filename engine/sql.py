@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from engine.backends import Backend
 from engine.sealing import NoSealer
+
+T = TypeVar("T")
 
 
 class Cursor:
@@ -59,6 +61,10 @@ class Database:
         with self.transaction(commit=False) as c:
             return c.scalar(sql, params)
 
+    def remembered(self, key: str, compute: Callable[[], T]) -> T:
+        """compute(), for a question whose answer only a write can change (a read snapshot asks it once)."""
+        return compute()
+
     @contextmanager
     def snapshot(self) -> Iterator[Snapshot]:
         """One read-only transaction held open: every read through the handle it yields sees one state of
@@ -77,6 +83,12 @@ class Snapshot(Database):
         super().__init__(database.datastore, database.backend, database.sealer)
         self.database, self.cursor = database, cursor
         self.writer = database  # where what is read here may be written (kept answers): a replica's is the primary
+        self.answers: dict[str, Any] = {}
+
+    def remembered(self, key: str, compute: Callable[[], T]) -> T:
+        if key not in self.answers:
+            self.answers[key] = compute()
+        return self.answers[key]  # type: ignore[no-any-return]
 
     @contextmanager
     def transaction(self, *, commit: bool) -> Iterator[Cursor]:

@@ -21,12 +21,12 @@ def position_at(db: Database, known_at: KnowledgePoint | datetime | None) -> int
     if isinstance(known_at, KnowledgePoint):
         if known_at.position is None:
             return position_at(db, known_at.moment)
-        last = db.scalar("SELECT MAX(nid) FROM rm_log") or 0
+        last = log_head(db)
         if known_at.position > last:
             raise CareerHubError(f"log position {known_at.position} has not been recorded yet (the log ends at {last})")
         return known_at.position
     if known_at is None:
-        return db.scalar("SELECT MAX(nid) FROM rm_log") or 0
+        return log_head(db)
     # ORDER BY ... LIMIT 1 walks the (recorded_at, nid) index from the end; MAX(nid) WHERE would scan.
     return (
         db.scalar(
@@ -35,6 +35,11 @@ def position_at(db: Database, known_at: KnowledgePoint | datetime | None) -> int
         )
         or 0
     )
+
+
+def log_head(db: Database) -> int:
+    """The last log position the read model holds (in a read snapshot, asked once)."""
+    return db.remembered("log head", lambda: db.scalar("SELECT MAX(nid) FROM rm_log") or 0)
 
 
 @dataclass(frozen=True)
@@ -134,13 +139,17 @@ def active_matches(known: Known, urns: list[str], day: date) -> list[dict[str, A
 @remembered
 def latest_assessments(known: Known, urns: list[str], day: date) -> dict[str, dict[str, Any]]:
     """Each institution's assessment with the greatest assessed_on <= day (its latest correction)."""
-    # Each institution's latest day found once (GROUP BY over the (urn, assessed_on) index), then its row:
-    # a subquery correlated with every version row costs about twice as much.
+    if not urns:
+        return {}
+    # Per institution, its latest day by one walk down the (urn, assessed_on) index, then that row. Both
+    # backends keep this plan; a GROUP BY over the IN list made PostgreSQL scan the table (5.3 against
+    # 1.4 ms for a hub of 104 schools at 1M events; SQLite 1.8 against 0.4 ms).
     rows = known.db.query(
-        f"SELECT a.* FROM (SELECT urn, MAX(assessed_on) AS latest FROM rm_assessments"
-        f" WHERE urn IN ({in_list(urns)}) AND assessed_on <= ? AND {visible()} GROUP BY urn) m"
+        f"SELECT a.* FROM (SELECT u.column1 AS urn, (SELECT MAX(b.assessed_on) FROM rm_assessments b"
+        f" WHERE b.urn = u.column1 AND b.assessed_on <= ? AND {visible('b')}) AS latest"
+        f" FROM (VALUES {', '.join('(?)' for _ in urns)}) AS u) m"
         f" JOIN rm_assessments a ON a.urn = m.urn AND a.assessed_on = m.latest WHERE {visible('a')}",
-        (*urns, day.isoformat(), known.position, known.position, known.position, known.position),
+        (day.isoformat(), known.position, known.position, *urns, known.position, known.position),
     )
     return {row["urn"]: unseal_row("assessments", row, known.db.sealer) for row in rows}
 
