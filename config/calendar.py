@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from config.values import FIRST_DAY, LAST_DAY, OUTSIDE
 
@@ -52,6 +53,7 @@ def check_academic_year(label: str) -> str:
     return label
 
 
+@cache  # asked for every standing of every report; the answer depends on the year alone
 def terms_of_year(start_year: int) -> tuple[Term, ...]:
     label = academic_year_label(start_year)
     terms = []
