@@ -24,6 +24,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "upload": frozenset({"coordinator", "admin"}),
     "users": frozenset({"admin"}),
 }
+# role -> the page it opens on: a hub lead the board paper (an administrator every hub's figures side by side),
+# a coordinator EA matching, an auditor the history of what was recorded
+FIRST_PAGES: dict[str, str] = {
+    "hub_lead": "board.index",
+    "admin": "board.index",
+    "coordinator": "matching.index",
+    "auditor": "audit.index",
+}
 
 
 def hub_service() -> HubService:

@@ -8,7 +8,17 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 
 from engine.errors import CareerHubError, InvalidValue
 from engine.users import ROLES
-from web.access import actor, can, known_hubs, now, requires, safe_next, sign_in_redirect, sign_in_session, user_commands
+from web.access import (
+    FIRST_PAGES,
+    actor,
+    known_hubs,
+    now,
+    requires,
+    safe_next,
+    sign_in_redirect,
+    sign_in_session,
+    user_commands,
+)
 from web.forms import sentence, text_arg
 from web.throttle import SignInThrottle
 
@@ -19,9 +29,7 @@ def home() -> Any:
     """Each role's first page."""
     if g.user is None:
         return sign_in_redirect()
-    if can("dashboard"):
-        return redirect(url_for("dashboard.index"))
-    return redirect(url_for("auth.users"))
+    return redirect(url_for(FIRST_PAGES[g.user.role]))
 
 
 @bp.get("/sign-in")

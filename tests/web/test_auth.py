@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from engine.users import ROLES
 from projections.audit import LogFilter, list_log
 from tests.web.factories import PASSWORD, csrf_token, event_count, services, sign_in
+from web.access import FIRST_PAGES
 from web.throttle import PER_NAME_AND_ADDRESS
 
 
@@ -193,3 +195,20 @@ def test_no_view_answers_both_reads_and_writes(app):
     # and any method but GET (HEAD included) would take the write branch without a CSRF check.
     for rule in app.url_map.iter_rules():
         assert not ({"GET", "HEAD"} & rule.methods and {"POST", "PUT", "PATCH", "DELETE"} & rule.methods), rule
+
+
+def test_each_role_opens_on_the_page_of_its_job(app):
+    first_pages = {
+        "lead": "/hub/dorset/board",  # the board paper of the lead's hub
+        "lead.solent": "/hub/solent/board",
+        "admin": "/hub/",  # every hub's figures side by side
+        "coordinator": "/matching/",  # EA matching
+        "auditor": "/audit/",  # what was recorded, when, by whom
+    }
+    for name, page in first_pages.items():
+        landed = sign_in(app, name).client.get("/", follow_redirects=True)
+        assert (landed.status_code, landed.request.path) == (200, page), name
+
+
+def test_every_role_has_a_first_page():
+    assert set(FIRST_PAGES) == set(ROLES)
