@@ -110,8 +110,9 @@ def keep_term_end_reports(db: Database, today: date) -> int:
             keys = {h: report_cache.cache_key(Query(h, day), known.position) for h in hubs}
             kept = report_cache.kept(snapshot, list(keys.values()))
             missing = [h for h in hubs if keys[h] not in kept]
-            for hub_id, report in known_reports(known, Query("", day), missing).items() if missing else ():
-                report_cache.keep(db, keys[hub_id], known.position, report.encode())
+            if missing:
+                for hub_id, report in known_reports(known, Query("", day), missing).items():
+                    report_cache.keep(db, keys[hub_id], known.position, report.encode())
             computed += len(missing)
     report_cache.prune(db)
     return computed

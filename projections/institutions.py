@@ -44,16 +44,10 @@ def funding_applied(known: Known, hub_ids: list[str], day: date) -> dict[str, li
 
 
 def standings_by_hub(
-    known: Known,
-    hub_ids: list[str],
-    day: date,
-    cluster: str | None = None,
-    cohort_as_of: date | None = None,
-    applications: dict[str, list[dict[str, Any]]] | None = None,
+    known: Known, hub_ids: list[str], day: date, cluster: str | None = None, cohort_as_of: date | None = None
 ) -> dict[str, dict[str, dict[str, Any]]]:
     """hub id -> its standings (see `standings`), for each of `hub_ids`: every fact is read once for
-    all of them, so the figures of every hub in the country cost the same few queries as one hub's.
-    `applications`: funding_applied for the same hubs and day, when the caller has read it already."""
+    all of them, so the figures of every hub in the country cost the same few queries as one hub's."""
     hubs = get_hubs(known, hub_ids)
     members = by_column(
         institutions_in(known, "hub_id", hub_ids, active_on(cohort_as_of or day, "hub_joined_on", "hub_left_on"), cluster),
@@ -65,7 +59,7 @@ def standings_by_hub(
     matched = {m["urn"]: m for m in active_matches(known, [e["urn"] for rows in engaged.values() for e in rows], day)}
     latest = latest_assessments(known, member_urns, day)
     calendars = hub_calendars(known, hub_ids)
-    applied = funding_applied(known, hub_ids, day) if applications is None else applications
+    applied = funding_applied(known, hub_ids, day)
     result = {}
     for hub_id in hub_ids:
         its_members = {m["urn"]: m for m in members.get(hub_id, [])}

@@ -7,14 +7,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from config.calendar import Overrides, Term, academic_year_start, hub_terms_of_year
 from config.values import KnownAt
 from engine.sql import Database
 from projections.board import last_year_end
-from projections.queries import Known, as_known, get_hub, hub_calendar, in_list, known_rows, list_members
+from projections.queries import Known, as_known, get_hub, hub_calendar, in_list, known_rows, list_members, remembered
 from projections.report import Query, Report, hub_report
 from projections.tables import table_of
 
@@ -99,7 +98,7 @@ def board_paper(db: Database, hub_id: str, on: date, known_at: KnownAt | None = 
     )
 
 
-@lru_cache(maxsize=1024)
+@remembered
 def latest_data_day(known: Known, hub_id: str) -> date | None:
     """The newest valid date of anything recorded, by the known position, about the hub's institutions
     (ever members) or its funding: the last day the store knows something about. National figures are

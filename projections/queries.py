@@ -61,9 +61,9 @@ R = TypeVar("R")
 
 
 def remembered(query: Callable[P, R]) -> Callable[P, R]:
-    """A query over kinds with no personal field, kept by this process per (Known, arguments): the log is
-    append-only, so the answer at a log position never changes, and no redaction can change it (there is
-    nothing personal to erase). A page's reports ask the same questions of one position several times
+    """A query of what no redaction can change (kinds with no personal field, dates of the log), kept by
+    this process per (Known, arguments): the log is append-only, so the answer at a log position never
+    changes. A page's reports ask the same questions of one position several times
     (members on the day, the year end's facts). The answer is shared: callers must not change it."""
     kept = lru_cache(maxsize=4096)(query)
 

@@ -148,8 +148,8 @@ def all_hub_reports(db: Database, as_of: date, known_at: KnownAt | None = None) 
 def known_reports(known: Known, query: Query, hub_ids: list[str]) -> dict[str, Report]:
     """hub id -> the report of `query` (its hub aside) for each of `hub_ids`, from what was known."""
     day = query.as_of
-    applications = funding_applied(known, hub_ids, day)
-    standing = standings_by_hub(known, hub_ids, day, query.cluster, query.cohort_as_of, applications)
+    applications = funding_applied(known, hub_ids, day)  # read once: standings_by_hub asks the same
+    standing = standings_by_hub(known, hub_ids, day, query.cluster, query.cohort_as_of)
     calendars = hub_calendars(known, hub_ids)
     targets = targets_by_hub(known, hub_ids, academic_year_of(day))
     national = national_figures(known, day)
