@@ -28,7 +28,7 @@ class Cursor:
             self.raw.executemany(self._sql(sql), [tuple(r) for r in rows])
 
     def fetchall(self) -> list[dict[str, Any]]:
-        return [dict(r) for r in self.raw.fetchall()]
+        return self.backend.fetched_dicts(self.raw)
 
     def fetchone(self) -> dict[str, Any] | None:
         row = self.raw.fetchone()

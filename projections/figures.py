@@ -8,35 +8,38 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from engine.kinds import BENCHMARKS
 
 Standing = dict[str, Any]  # one institution on the day: see projections/institutions.py
+APPLICATION_COLUMNS = ("decision", "decided_on", "amount_awarded")  # what the figures read of an application
 
 
 @dataclass(frozen=True)
 class Facts:
     """What the figures are computed from: each member's and engaged institution's standing on the
-    day, and the hub's funding applications made on or before it."""
+    day, and the hub's funding applications made on or before it (their APPLICATION_COLUMNS). Each subset
+    is found once: a report's figures ask for them some forty times."""
 
     day: date
     standings: list[Standing]
     applications: list[dict[str, Any]]
 
-    @property
+    @cached_property
     def members(self) -> list[Standing]:
         return [s for s in self.standings if s["member"]]
 
-    @property
+    @cached_property
     def assessed(self) -> list[Standing]:
         return [s for s in self.members if s["latest_assessed_on"]]
 
-    @property
+    @cached_property
     def engaged(self) -> list[Standing]:
         return [s for s in self.standings if s["engaged"]]
 
-    @property
+    @cached_property
     def approved(self) -> list[dict[str, Any]]:
         day = self.day.isoformat()
         return [a for a in self.applications if a["decision"] == "approved" and a["decided_on"] and a["decided_on"] <= day]

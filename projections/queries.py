@@ -74,10 +74,13 @@ def remembered(query: Callable[P, R]) -> Callable[P, R]:
     return ask  # type: ignore[return-value]  # the same parameters; lists are passed on as tuples
 
 
-def known_rows(known: Known, kind: str, where: str = "", params: tuple = ()) -> list[dict[str, Any]]:
-    """Current versions, as known, of the records of `kind` matching `where`."""
+def known_rows(
+    known: Known, kind: str, where: str = "", params: tuple = (), columns: tuple[str, ...] = ()
+) -> list[dict[str, Any]]:
+    """Current versions, as known, of the records of `kind` matching `where`: every column, or only `columns`."""
     condition = visible() + (f" AND ({where})" if where else "")
-    rows = known.db.query(f"SELECT * FROM {table_of(kind)} WHERE {condition}", (known.position, known.position, *params))
+    selected = ", ".join(columns) or "*"
+    rows = known.db.query(f"SELECT {selected} FROM {table_of(kind)} WHERE {condition}", (known.position, known.position, *params))
     return [unseal_row(kind, row, known.db.sealer) for row in rows]
 
 

@@ -125,6 +125,8 @@ def sealed_columns(kind: str) -> tuple[tuple[str, bool], ...]:
 
 def unseal_row(kind: str, row: dict[str, Any], sealer: Any) -> dict[str, Any]:
     for name, number in sealed_columns(kind):
+        if name not in row:  # not selected
+            continue
         text = sealer.unseal(row[name])
         row[name] = float(text) if number and text is not None else text
     return row

@@ -47,6 +47,10 @@ class Backend(ABC):
         """SQL written with `?` placeholders, in the driver's style."""
 
     @abstractmethod
+    def fetched_dicts(self, raw: Any) -> list[dict[str, Any]]:
+        """The rest of an executed query's rows, each a new dict of column -> value."""
+
+    @abstractmethod
     def first_value(self, row: Any) -> Any:
         """The first column of a row as the driver returns it."""
 

@@ -113,6 +113,9 @@ class PostgresBackend(Backend):
     def placeholders(self, sql: str) -> str:
         return sql.replace("%", "%%").replace("?", "%s")
 
+    def fetched_dicts(self, raw: Any) -> list[dict[str, Any]]:
+        return raw.fetchall()  # the library's connections make each row a new dict (dict_row)
+
     def first_value(self, row: Any) -> Any:
         return next(iter(row.values()))  # rows are dicts
 

@@ -101,6 +101,17 @@ class SQLiteBackend(Backend):
     def placeholders(self, sql: str) -> str:
         return sql
 
+    def fetched_dicts(self, raw: Any) -> list[dict[str, Any]]:
+        """Plain tuples zipped with the column names: dict(sqlite3.Row) costs half as much again (a national
+        report fetches some 17,000 rows)."""
+        cursor = raw.sqlite_cursor
+        columns = [d[0] for d in cursor.description]
+        factory, cursor.row_factory = cursor.row_factory, None  # applied per fetch
+        try:
+            return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+        finally:
+            cursor.row_factory = factory
+
     def first_value(self, row: Any) -> Any:
         return row[0]
 

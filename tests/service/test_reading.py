@@ -67,3 +67,20 @@ def test_a_reading_cannot_write(database_url):
     with service.reading(), pytest.raises(RuntimeError, match="cannot write"), service.db.transaction(commit=True):
         pass
     service.close()
+
+
+def test_rows_come_back_as_fresh_dicts_and_the_cursor_still_gives_rows_afterwards(database_url, tmp_path):
+    """Database.query builds dicts its own way per backend (engine/backends: fetched_dicts); the same
+    transaction's next statement still reads rows as the library's cursor gives them."""
+    service = HubService(Settings(database_url=database_url, actor="writer"))
+    service.import_file("hubs", hub_file(tmp_path, "dorset"), "writer", "a hub to read")
+    with service.db.transaction(commit=False) as c:
+        rows = c.execute("SELECT hub_id, name FROM rm_hubs WHERE nid_to IS NULL").fetchall()
+        assert rows == [{"hub_id": "dorset", "name": "dorset hub"}]
+        rows[0]["name"] = "changed by its reader"  # each row is the caller's own
+        assert c.execute("SELECT hub_id, name FROM rm_hubs WHERE nid_to IS NULL").fetchone() == {
+            "hub_id": "dorset",
+            "name": "dorset hub",
+        }
+        assert c.scalar("SELECT COUNT(*) FROM rm_hubs") == 1
+    service.close()
