@@ -68,6 +68,8 @@ Overrides = dict[tuple[str, str], tuple[date, date]]  # (academic_year, term nam
 
 def hub_terms_of_year(start_year: int, overrides: Overrides) -> tuple[Term, ...]:
     """The default terms of the year, with a hub's own dates where it set them."""
+    if not overrides:
+        return terms_of_year(start_year)
     return tuple(
         Term(t.name, t.academic_year, *overrides.get((t.academic_year, t.name), (t.starts_on, t.ends_on)))
         for t in terms_of_year(start_year)

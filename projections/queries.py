@@ -106,8 +106,14 @@ def get_hubs(known: Known, hub_ids: list[str]) -> dict[str, dict[str, Any]]:
     return hubs
 
 
+@remembered
+def all_hubs(known: Known) -> list[dict[str, Any]]:
+    """Every hub, by id (every page's navigation asks)."""
+    return sorted(known_rows(known, "hubs"), key=lambda h: h["hub_id"])
+
+
 def all_hub_ids(known: Known) -> list[str]:
-    return sorted(r["hub_id"] for r in known_rows(known, "hubs"))
+    return [h["hub_id"] for h in all_hubs(known)]
 
 
 def list_members(known: Known, hub_id: str, day: date, cluster: str | None = None) -> list[dict[str, Any]]:

@@ -17,7 +17,21 @@ from engine.throttling import SignInAttempts
 from projections.figures import FIGURES
 from service.hub import HubService
 from service.users import Users
-from web import access, audit, auth, board, dashboard, data, errors, formatting, institution, matching, workbench
+from web import (
+    access,
+    audit,
+    auth,
+    board,
+    dashboard,
+    data,
+    errors,
+    formatting,
+    fragments,
+    institution,
+    links,
+    matching,
+    workbench,
+)
 from web.throttle import SignInThrottle
 
 MEGABYTE = 1024 * 1024
@@ -92,6 +106,8 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     access.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
+    links.init_app(app)
+    fragments.init_app(app)
     for blueprint in (auth.bp, dashboard.bp, board.bp, institution.bp, audit.bp, data.bp, matching.bp, workbench.bp):
         app.register_blueprint(blueprint)
     app.add_url_rule("/", "home", auth.home)

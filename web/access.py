@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from flask import Flask, abort, current_app, g, redirect, session, url_for
 from htmx_flask import make_response, request
 
-from projections.queries import as_known, known_rows
+from projections.queries import all_hubs, as_known
 from service.hub import HubService
 from service.users import Account, Users
 
@@ -44,8 +44,7 @@ def user_commands() -> Users:
 
 def known_hubs() -> list[dict[str, Any]]:
     """Every hub known now, by id."""
-    db = hub_service().db
-    return sorted(known_rows(as_known(db, None), "hubs"), key=lambda h: h["hub_id"])
+    return all_hubs(as_known(hub_service().db, None))
 
 
 def visible_hubs() -> list[dict[str, Any]]:

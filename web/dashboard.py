@@ -19,6 +19,7 @@ from web.access import check_hub, hub_service, now, requires, visible_hubs
 from web.board import first_day
 from web.exports import csv_download
 from web.forms import day_arg, text_arg
+from web.fragments import kept_fragment
 from web.htmx import page_or_fragment
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -164,6 +165,7 @@ def board_context(hub_id: str) -> dict[str, Any]:
 
 @bp.get("/<hub_id>")
 @requires("dashboard")
+@kept_fragment
 def hub(hub_id: str) -> Any:
     return page_or_fragment("dashboard/hub.html", "dashboard/_board.html", **board_context(hub_id))
 

@@ -1,0 +1,74 @@
+"""A dashboard fragment is rendered once per (URL, role and hub, log position, today) and kept by the
+process (web/fragments.py): asked again it is served as kept; anything recorded meanwhile, another user's
+scope, another day or the full page is rendered afresh."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.web.factories import CORRECTION, services, sign_in
+from web import dashboard
+from web.fragments import KeptFragments
+
+DAY = "2020-02-15"
+FRAGMENT = f"/dashboard/dorset?as_of={DAY}"
+
+
+@pytest.fixture
+def rendering_counted(monkeypatch):
+    """How many times the dashboard's figures were computed."""
+    calls = []
+    original = dashboard.board_context
+
+    def counted(hub_id):
+        calls.append(hub_id)
+        return original(hub_id)
+
+    monkeypatch.setattr(dashboard, "board_context", counted)
+    return calls
+
+
+def test_a_fragment_asked_again_is_served_as_kept(app, rendering_counted):
+    lead, colleague = sign_in(app, "lead"), sign_in(app, "lead")  # signing in is recorded: both before asking
+    first = lead.get(FRAGMENT, htmx=True)
+    second = colleague.get(FRAGMENT, htmx=True)  # another session of the same scope
+
+    assert first.status_code == second.status_code == 200 and "<html" not in first.text
+    assert second.text == first.text
+    assert rendering_counted == ["dorset"]
+
+
+def test_what_is_recorded_meanwhile_is_shown_at_once(app, rendering_counted):
+    lead = sign_in(app, "lead")
+    before = lead.get(FRAGMENT, htmx=True).text
+    services(app).hub.import_file("assessments", Path("fix.csv"), "coordinator", "BM6 withdrawn", data=CORRECTION.encode())
+    after = lead.get(FRAGMENT, htmx=True).text
+
+    assert 'data-figure="bm6_percent">33.3 %' in before.replace("\n", "")
+    assert 'data-figure="bm6_percent">0.0 %' in after.replace("\n", "")
+    assert len(rendering_counted) == 2
+
+
+def test_another_scope_day_or_the_full_page_is_rendered_afresh(app, rendering_counted):
+    lead, solent, admin = sign_in(app, "lead"), sign_in(app, "lead.solent"), sign_in(app, "admin")
+    lead.get(FRAGMENT, htmx=True)
+    assert solent.get(FRAGMENT, htmx=True).status_code == 403  # never another hub's kept answer
+    admin.get(FRAGMENT, htmx=True)  # the same page, another role and scope
+    lead.get("/dashboard/dorset?as_of=2020-02-16", htmx=True)
+    page = lead.get(FRAGMENT)  # the page holds the session's own CSRF token: never kept
+    lead.get(FRAGMENT, htmx=True)
+
+    assert "<html" in page.text
+    assert len(rendering_counted) == 5  # each but the last (the solent lead's is refused by the view itself)
+
+
+def test_the_least_recently_used_fragment_is_forgotten_first():
+    kept = KeptFragments(size=2)
+    kept.keep("a", "A")
+    kept.keep("b", "B")
+    assert kept.get("a") == "A"  # now the most recently used
+    kept.keep("c", "C")
+
+    assert (kept.get("a"), kept.get("b"), kept.get("c")) == ("A", None, "C")

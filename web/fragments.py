@@ -1,0 +1,70 @@
+"""htmx fragments kept by this process, for pages whose answer is a function of the URL, the signed-in
+user's role and hub, the log position it was read at and today's date (the day a page shows by default).
+
+The log is append-only and a page reads one snapshot (service.hub.Reading), so such a fragment, once
+rendered for a position, is the answer for that position: a hub lead's dashboard asked again for the same
+day (by the same lead, a colleague or a second tab) is served without reading or rendering anything. A
+redaction is itself recorded, so it moves the position on: nothing kept before it is served after it."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from flask import Flask, current_app, g, request
+
+from projections.queries import log_head
+from web.access import hub_service, now
+from web.htmx import wants_fragment
+
+KEEP_AT_MOST = 512  # fragments per process: a dashboard's is some 40 KB
+
+
+class KeptFragments:
+    """The most recently used fragments, shared by the threads of one process."""
+
+    def __init__(self, size: int = KEEP_AT_MOST):
+        self.size = size
+        self.kept: OrderedDict[Hashable, str] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: Hashable) -> str | None:
+        with self.lock:
+            if (body := self.kept.get(key)) is not None:
+                self.kept.move_to_end(key)
+            return body
+
+    def keep(self, key: Hashable, body: str) -> None:
+        with self.lock:
+            self.kept[key] = body
+            self.kept.move_to_end(key)
+            while len(self.kept) > self.size:
+                self.kept.popitem(last=False)
+
+
+def kept_fragment(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Serve the view's htmx fragment from those kept (see the module), rendering it only the first time.
+    Only for views that read as known now (no knowledge point in the URL), write nothing and put no
+    per-session value (a CSRF token) in their fragment."""
+
+    @functools.wraps(view)
+    def answer(*args: Any, **kwargs: Any) -> Any:
+        if request.method != "GET" or not wants_fragment():
+            return view(*args, **kwargs)
+        fragments: KeptFragments = current_app.extensions["kept_fragments"]
+        key = (request.full_path, g.user.role, g.user.hub_id, log_head(hub_service().db), now().date())
+        if (body := fragments.get(key)) is not None:
+            return body
+        body = view(*args, **kwargs)
+        if isinstance(body, str):
+            fragments.keep(key, body)
+        return body
+
+    return answer
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["kept_fragments"] = KeptFragments()
