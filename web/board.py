@@ -141,6 +141,7 @@ def trends(db: Any, paper: Any, clusters: list[str]) -> dict[str, Any]:
 
 
 def hub_clusters(known: Known, hub_id: str, day: date) -> list[str]:
+    """The clusters of the hub's members on the day (what the cluster filters offer)."""
     return sorted({m["cluster"] for m in list_members(known, hub_id, day) if m["cluster"]})
 
 

@@ -13,10 +13,10 @@ from engine.kinds import BENCHMARKS
 from projections.board import board, term_series
 from projections.figures import BENCHMARK_NAMES
 from projections.paper import latest_data_day
-from projections.queries import Known, as_known, known_rows, list_members
+from projections.queries import Known, as_known, list_members
 from projections.report import Query
 from web.access import check_hub, hub_service, now, requires, visible_hubs
-from web.board import first_day
+from web.board import first_day, hub_clusters
 from web.exports import csv_download
 from web.forms import day_arg, text_arg
 from web.fragments import kept_fragment
@@ -145,7 +145,7 @@ def board_context(hub_id: str) -> dict[str, Any]:
     report = figures["report"]
     known = Known(db, report["log_position"])
     members = {m["urn"]: m for m in list_members(known, hub_id, as_of, cluster)}
-    clusters = sorted({r["cluster"] for r in known_rows(known, "institutions", "hub_id = ?", (hub_id,)) if r["cluster"]})
+    clusters = hub_clusters(known, hub_id, as_of)
     points = term_points(db, hub_id, as_of, cluster, report)
     return {
         "hub": hub,

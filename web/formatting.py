@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from flask import Flask
@@ -29,7 +30,12 @@ def money(value: Any) -> str:
 def long_date(value: Any) -> str:
     if not value:
         return ""
-    day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    return spelled_out(value if isinstance(value, date) else date.fromisoformat(str(value)[:10]))
+
+
+@lru_cache(maxsize=8192)
+def spelled_out(day: date) -> str:
+    """A day as people write it; a list of a hub's schools spells some hundred days per page."""
     return f"{day.day} {day:%B %Y}"
 
 
