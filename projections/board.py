@@ -12,7 +12,7 @@ from engine.kinds import METRICS
 from engine.sql import Database
 from projections import report_cache
 from projections.forecast import FORECAST, forecast_year_end
-from projections.queries import all_hub_ids, as_known, hub_calendar, hub_calendars
+from projections.queries import all_hub_ids, as_known, hub_calendar, hub_calendars, settled_position
 from projections.report import Query, hub_report, known_reports
 
 SERIES = (
@@ -107,12 +107,13 @@ def keep_term_end_reports(db: Database, today: date) -> int:
             for _, _, day in term_ends(years, calendars[hub_id]):
                 hubs_on.setdefault(day, []).append(hub_id)
         for day, hubs in sorted(hubs_on.items()):
-            keys = {h: report_cache.cache_key(Query(h, day), known.position) for h in hubs}
+            settled = {h: settled_position(known, h, day) for h in hubs}  # the key of its report (settled_report)
+            keys = {h: report_cache.cache_key(Query(h, day), settled[h]) for h in hubs}
             kept = report_cache.kept(snapshot, list(keys.values()))
             missing = [h for h in hubs if keys[h] not in kept]
             if missing:
                 for hub_id, report in known_reports(known, Query("", day), missing).items():
-                    report_cache.keep(db, keys[hub_id], known.position, report.encode())
+                    report_cache.keep(db, keys[hub_id], settled[hub_id], report.encode())
             computed += len(missing)
     report_cache.prune(db)
     return computed

@@ -12,6 +12,7 @@ from config.values import KnowledgePoint
 from engine.errors import CareerHubError
 from engine.sql import Database
 from engine.store import format_recorded_at
+from projections.changes import EVERY_HUB, scope
 from projections.tables import table_of, unseal_row, visible
 
 
@@ -110,6 +111,19 @@ def get_hubs(known: Known, hub_ids: list[str]) -> dict[str, dict[str, Any]]:
 def all_hubs(known: Known) -> list[dict[str, Any]]:
     """Every hub, by id (every page's navigation asks)."""
     return sorted(known_rows(known, "hubs"), key=lambda h: h["hub_id"])
+
+
+@remembered
+def settled_position(known: Known, hub_id: str, day: date) -> int:
+    """The last log position, up to the known one, at which anything the hub's report as of the day reads
+    may have changed (projections/changes.py): the report known at it is the report known now."""
+    hub, position = get_hub(known, hub_id), known.position
+    settled = known.db.scalar(
+        "SELECT MAX(CASE WHEN last_nid <= ? THEN last_nid ELSE ? END) FROM rm_changes"
+        " WHERE scope IN (?, ?, ?) AND first_nid <= ? AND first_day <= ?",
+        (position, position, scope("hub_id", hub_id), scope("area", hub["area"]), EVERY_HUB, position, day.isoformat()),
+    )
+    return int(settled or position)
 
 
 def all_hub_ids(known: Known) -> list[str]:

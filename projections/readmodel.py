@@ -21,6 +21,7 @@ from engine.records import RECORD_CLASSES, REDACTED
 from engine.redaction import scrubbed_attributes
 from engine.sql import Cursor, Database
 from projections import report_cache
+from projections.changes import CHANGE_COLUMNS, Reached, institution_places
 from projections.tables import (
     LOG_COLUMNS,
     cell,
@@ -103,6 +104,7 @@ class Batch:
         self.closes: dict[str, list[tuple[int, str]]] = {}
         self.current: dict[str, dict[str, Any]] = {}  # aggregate_id -> its current row from earlier batches
         self.log: list[tuple[Any, ...]] = []
+        self.reached = Reached()
 
     def fetch_current(self, c: Cursor, items: Sequence[Applied]) -> None:
         """The current rows of every record the batch corrects or retracts, in a few queries."""
@@ -140,6 +142,8 @@ class Batch:
         for kind, rows in self.rows.items():
             model.insert_rows(c, table_of(kind), version_columns(KINDS[kind]), rows)
         model.insert_rows(c, "rm_log", LOG_COLUMNS, self.log)
+        places = institution_places(c, sorted(self.reached.urns))  # after this batch's institutions are written
+        model.insert_rows(c, "rm_changes", CHANGE_COLUMNS, self.reached.rows(places))
         Batch.__init__(self)
 
 
@@ -260,8 +264,10 @@ class ReadModel:
             key, values = " ".join(fields["key"]), fields["values"]
         else:
             key, values = batch.close(c, kind, aggregate_id, item.nid)
+            batch.reached.version(kind, item.nid, values)  # the version it supersedes
         if name in ("Recorded", "Corrected"):
             values = fields["values"]
+            batch.reached.version(kind, item.nid, values)
             batch.insert(kind, aggregate_id, version_row(schema, aggregate_id, item.nid, key, values, self.sealer), values)
         return key, schema.institution_of(values)
 

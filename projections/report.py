@@ -14,7 +14,17 @@ from engine.sql import Database
 from projections import report_cache
 from projections.figures import Facts, compute_figures, place
 from projections.institutions import funding_applied, standings_by_hub
-from projections.queries import Known, all_hub_ids, as_known, by_column, hub_calendars, in_list, known_rows, remembered
+from projections.queries import (
+    Known,
+    all_hub_ids,
+    as_known,
+    by_column,
+    hub_calendars,
+    in_list,
+    known_rows,
+    remembered,
+    settled_position,
+)
 from projections.report_cache import decode_term, encode_term
 
 # The figures a national view shows for each hub, side by side (`careerhub national`, the hubs page).
@@ -121,8 +131,15 @@ def hub_report(db: Database, query: Query) -> Report:
     return replace(known_report(as_known(db, query.known_at), replace(query, known_at=None)), query=query)
 
 
-@lru_cache(maxsize=4096)
 def known_report(known: Known, query: Query) -> Report:
+    """The report from what was known at a log position: the one known at the last position at which
+    anything it reads changed (projections/changes.py), read as of the position asked."""
+    settled = settled_position(known, query.hub_id, max(query.as_of, query.cohort_as_of or query.as_of))
+    return replace(settled_report(Known(known.db, settled), query), log_position=known.position)
+
+
+@lru_cache(maxsize=4096)
+def settled_report(known: Known, query: Query) -> Report:
     """The report from what was known at a log position. The log is append-only, so the answer for a
     given (query, position) never changes and is kept: by this process, and, where the backend shares
     caches, in the database for every process (projections/report_cache.py)."""

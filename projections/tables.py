@@ -67,6 +67,11 @@ def table_groups(backend: Backend) -> dict[str, list[str]]:
             "CREATE INDEX IF NOT EXISTS rm_log_actor ON rm_log (actor_key, nid)",
         ],
     }
+    groups["rm_changes"] = [  # where each batch's changes reach (projections/changes.py)
+        f"CREATE TABLE IF NOT EXISTS rm_changes (scope TEXT NOT NULL, first_nid {big} NOT NULL, last_nid {big} NOT NULL,"
+        " first_day TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS rm_changes_scope ON rm_changes (scope, first_nid)",
+    ]
     for schema in KINDS.values():
         table = table_of(schema.kind)
         columns = ", ".join(f"{c.name} {sql_type(backend, schema, c)}" for c in schema.columns)
