@@ -3,6 +3,7 @@
   generate    --database-url URL --scale S   load report_bench's generated history through the import path
   assessments --out FILE --scale S           one new term of assessments (autumn after the history) as a CSV
   profile     --database-url URL --hub H     cProfile the dashboard partial through the Flask test client
+  ready       --database-url URL             rebuild a cached store's read model if this careerhub's tables changed
 
 The history is report_bench.History (imported, not copied), so both benchmarks measure the same data.
 """
@@ -60,6 +61,21 @@ def assessments(args: argparse.Namespace) -> int:
     ]
     args.out.write_bytes(csv_bytes(["urn", "assessed_on", *BENCHMARK_COLUMNS], rows))
     print(f"{len(rows):,} assessment rows written to {args.out}")
+    return 0
+
+
+def ready(args: argparse.Namespace) -> int:
+    """A cached store's read model brought up to this careerhub's tables (rebuilt if they changed since the
+    cache was made); prints `rebuilt` or `current`, so web_bench.sh refreshes the cache only when needed."""
+    from engine.application import CareerHub
+    from projections.runner import Projector, open_read_model
+
+    app = CareerHub(args.database_url, None, False)
+    outdated = open_read_model(app).outdated()
+    if outdated:
+        Projector(app)  # rebuilds an outdated read model
+    app.close()
+    print("rebuilt" if outdated else "current")
     return 0
 
 
@@ -141,7 +157,7 @@ def profile(args: argparse.Namespace) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    for name, run in (("generate", generate), ("assessments", assessments), ("profile", profile)):
+    for name, run in (("generate", generate), ("assessments", assessments), ("profile", profile), ("ready", ready)):
         command = commands.add_parser(name)
         command.set_defaults(run=run)
         command.add_argument("--scale", type=float, default=1.0)
