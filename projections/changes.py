@@ -57,13 +57,13 @@ class Reached:
         if not columns:
             self.add(self.scopes, EVERY_HUB, nid, day)
         for column in columns:
-            if (value := values.get(column)) is not None:
-                self.add(
-                    self.urns if column == "urn" else self.scopes,
-                    str(value) if column == "urn" else scope(column, value),
-                    nid,
-                    day,
-                )
+            value = values.get(column)
+            if value is None:
+                continue
+            if column == "urn":
+                self.add(self.urns, str(value), nid, day)
+            else:
+                self.add(self.scopes, scope(column, value), nid, day)
 
     @staticmethod
     def add(into: dict[str, list[Any]], key: str, nid: int, day: str) -> None:
