@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable
 from datetime import date, timedelta
 from typing import Any
 
@@ -13,7 +14,7 @@ from engine.kinds import BENCHMARKS
 from projections.board import board, term_series
 from projections.figures import BENCHMARK_NAMES
 from projections.paper import latest_data_day
-from projections.queries import Known, as_known, list_members
+from projections.queries import Known, all_hub_ids, as_known, list_members, settled_position
 from projections.report import Query
 from web.access import check_hub, hub_service, now, requires, visible_hubs
 from web.board import first_day, hub_clusters
@@ -131,13 +132,29 @@ def chart_specs(points: list[dict[str, Any]], report: dict[str, Any]) -> dict[st
     return {"term_chart": line, "benchmark_chart": bars}
 
 
+def asked_day(hub_id: str) -> tuple[date, date | None]:
+    """The day the dashboard shows (asked for, else the first day a board opens on) and the hub's latest data."""
+    latest = latest_data_day(as_known(hub_service().db, None), hub_id)
+    return day_arg("as_of", first_day(latest, now().date()), "As of"), latest
+
+
+def what_it_reads(hub_id: str) -> Hashable | None:
+    """What the dashboard of a hub on a day shows beyond its URL, its reader's scope and today: the hub's
+    data on or before the day, up to its settled position, and the day of its latest data. None for a hub
+    not known (the view answers that)."""
+    known = as_known(hub_service().db, None)
+    if hub_id not in all_hub_ids(known):
+        return None
+    as_of, latest = asked_day(hub_id)
+    return settled_position(known, hub_id, as_of), latest
+
+
 def board_context(hub_id: str) -> dict[str, Any]:
     check_hub(hub_id)
     hub = next((h for h in visible_hubs() if h["hub_id"] == hub_id), None)
     if hub is None:
         abort(404, description=f"No hub {hub_id!r} is known.")
-    latest = latest_data_day(as_known(hub_service().db, None), hub_id)
-    as_of = day_arg("as_of", first_day(latest, now().date()), "As of")
+    as_of, latest = asked_day(hub_id)
     cluster = text_arg("cluster")
     service = hub_service()
     db = service.db
@@ -165,7 +182,7 @@ def board_context(hub_id: str) -> dict[str, Any]:
 
 @bp.get("/<hub_id>")
 @requires("dashboard")
-@kept_fragment
+@kept_fragment(what_it_reads)
 def hub(hub_id: str) -> Any:
     return page_or_fragment("dashboard/hub.html", "dashboard/_board.html", **board_context(hub_id))
 

@@ -1,10 +1,12 @@
 """htmx fragments kept by this process, for pages whose answer is a function of the URL, the signed-in
-user's role and hub, the log position it was read at and today's date (the day a page shows by default).
+user's role and hub, today's date (the day a page shows by default) and what the page says it reads:
+for the dashboard, the hub's settled log position for the day (projections/changes.py) and its latest
+data's day.
 
 The log is append-only and a page reads one snapshot (service.hub.Reading), so such a fragment, once
-rendered for a position, is the answer for that position: a hub lead's dashboard asked again for the same
-day (by the same lead, a colleague or a second tab) is served without reading or rendering anything. A
-redaction is itself recorded, so it moves the position on: nothing kept before it is served after it."""
+rendered, is the answer until something it reads changes: a hub lead's dashboard asked again for the same
+day (by the same lead, a colleague or a second tab) is served without reading or rendering anything, even
+after imports for other hubs or for later days. Nothing it shows is personal, so a redaction changes none."""
 
 from __future__ import annotations
 
@@ -16,8 +18,7 @@ from typing import Any
 
 from flask import Flask, current_app, g, request
 
-from projections.queries import log_head
-from web.access import hub_service, now
+from web.access import now
 from web.htmx import wants_fragment
 
 KEEP_AT_MOST = 512  # fragments per process: a dashboard's is some 40 KB
@@ -45,25 +46,28 @@ class KeptFragments:
                 self.kept.popitem(last=False)
 
 
-def kept_fragment(view: Callable[..., Any]) -> Callable[..., Any]:
+def kept_fragment(reads: Callable[..., Hashable | None]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Serve the view's htmx fragment from those kept (see the module), rendering it only the first time.
-    Only for views that read as known now (no knowledge point in the URL), write nothing and put no
-    per-session value (a CSRF token) in their fragment."""
+    `reads(**view_args)` says what the fragment shows beyond the URL, the user's scope and today (None: do not
+    keep it). Only for views that write nothing and put no per-session value (a CSRF token) in their fragment."""
 
-    @functools.wraps(view)
-    def answer(*args: Any, **kwargs: Any) -> Any:
-        if request.method != "GET" or not wants_fragment():
-            return view(*args, **kwargs)
-        fragments: KeptFragments = current_app.extensions["kept_fragments"]
-        key = (request.full_path, g.user.role, g.user.hub_id, log_head(hub_service().db), now().date())
-        if (body := fragments.get(key)) is not None:
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def answer(*args: Any, **kwargs: Any) -> Any:
+            if request.method != "GET" or not wants_fragment() or (read := reads(*args, **kwargs)) is None:
+                return view(*args, **kwargs)
+            fragments: KeptFragments = current_app.extensions["kept_fragments"]
+            key = (request.full_path, g.user.role, g.user.hub_id, read, now().date())
+            if (body := fragments.get(key)) is not None:
+                return body
+            body = view(*args, **kwargs)
+            if isinstance(body, str):
+                fragments.keep(key, body)
             return body
-        body = view(*args, **kwargs)
-        if isinstance(body, str):
-            fragments.keep(key, body)
-        return body
 
-    return answer
+        return answer
+
+    return decorate
 
 
 def init_app(app: Flask) -> None:

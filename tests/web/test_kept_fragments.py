@@ -51,6 +51,17 @@ def test_what_is_recorded_meanwhile_is_shown_at_once(app, rendering_counted):
     assert len(rendering_counted) == 2
 
 
+def test_what_another_hub_records_leaves_the_fragment_kept(app, rendering_counted):
+    lead = sign_in(app, "lead")
+    before = lead.get(FRAGMENT, htmx=True).text
+    solent = "urn,assessed_on,bm1,bm2,bm3,bm4,bm5,bm6,bm7,bm8\n200001,2020-01-10,0,0,0,0,0,0,0,0\n"
+    services(app).hub.import_file("assessments", Path("solent.csv"), "coordinator", "Solent's term", data=solent.encode())
+    after = lead.get(FRAGMENT, htmx=True).text
+
+    assert after == before
+    assert rendering_counted == ["dorset"]
+
+
 def test_another_scope_day_or_the_full_page_is_rendered_afresh(app, rendering_counted):
     lead, solent, admin = sign_in(app, "lead"), sign_in(app, "lead.solent"), sign_in(app, "admin")
     lead.get(FRAGMENT, htmx=True)
