@@ -114,6 +114,7 @@ def keep(db: Database, key: str, position: int, encoded: dict[str, Any]) -> None
     server) costs only a recomputation later, so it is logged and the page is still served."""
     try:
         with writer_of(db).transaction(commit=True) as c:
+            c.backend.commit_without_waiting(c)
             c.execute(
                 f"INSERT INTO {TABLE} (cache_key, log_position, kept_at, report) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (cache_key) DO NOTHING",

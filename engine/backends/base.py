@@ -67,6 +67,11 @@ class Backend(ABC):
         """Make every statement of this read-only transaction see one snapshot."""
 
     @abstractmethod
+    def commit_without_waiting(self, c: Cursor) -> None:
+        """Let this transaction's commit return before it is on disk: for what a crash may lose at no cost
+        but recomputation (kept reports), never for events."""
+
+    @abstractmethod
     def byte_order(self, column: str) -> str:
         """An ORDER BY term that sorts a text column by its bytes, as Python does."""
 

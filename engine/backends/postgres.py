@@ -130,6 +130,10 @@ class PostgresBackend(Backend):
         """Otherwise each statement would see a newer snapshot."""
         c.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
 
+    def commit_without_waiting(self, c: Cursor) -> None:
+        """A page's kept report otherwise waits for the WAL to reach the disk (and the WAL is still replicated)."""
+        c.execute("SET LOCAL synchronous_commit TO OFF")
+
     def byte_order(self, column: str) -> str:
         return f'{column} COLLATE "C"'
 

@@ -125,6 +125,9 @@ class SQLiteBackend(Backend):
     def read_snapshot(self, c: Cursor) -> None:
         """Nothing to do: a transaction's reads already share the snapshot of its first."""
 
+    def commit_without_waiting(self, c: Cursor) -> None:
+        """Nothing: SQLite keeps no shared caches (shared_caches is False), so nothing asks."""
+
     def byte_order(self, column: str) -> str:
         return column  # SQLite's default collation, BINARY
 

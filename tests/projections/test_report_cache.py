@@ -143,3 +143,21 @@ def test_a_report_survives_its_encoding(sqlite_world):
         query = Query(HUB, date.fromisoformat(day), None, None, date.fromisoformat(cohort) if cohort else None)
         report = hub_report(sqlite_world.db, query)
         assert Report.decode(query, report.encode()) == report
+
+
+def test_keeping_a_report_does_not_wait_for_the_disk(postgres_url, monkeypatch):
+    """A kept report is recomputed if a crash loses it: its commit does not wait for the WAL's flush (on
+    that transaction only), as an event's always does."""
+    world = World(postgres_url)
+    given_two_academic_years(world)
+    db = world.service.app.db
+    with db.transaction(commit=False) as c:
+        c.execute("SET LOCAL synchronous_commit TO ON")  # as a production server is configured
+        db.backend.commit_without_waiting(c)
+        assert c.scalar("SHOW synchronous_commit") == "off"
+    calls = []
+    monkeypatch.setattr(db.backend, "commit_without_waiting", calls.append)
+    world.report(DAY)
+
+    assert len(calls) == 1  # the one report kept
+    world.close()
