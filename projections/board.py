@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -14,6 +15,7 @@ from projections import report_cache
 from projections.forecast import FORECAST, forecast_year_end
 from projections.queries import all_hub_ids, as_known, hub_calendar, hub_calendars, settled_position
 from projections.report import Query, hub_report, known_reports
+from projections.report_cache import REPORTS
 
 SERIES = (
     "institutions",
@@ -93,7 +95,7 @@ def keep_term_end_reports(db: Database, today: date) -> int:
     now, computed set-based per day and kept for every process (projections/report_cache.py), unless kept
     already; then the oldest kept beyond the cache's bound are forgotten. The projection worker calls it
     after catching up, so boards read them rather than the hubs' history. How many reports it computed."""
-    if not report_cache.ensure_table(db):
+    if not REPORTS.ensure_table(db):
         return 0
     start = academic_year_start(today)
     years = [academic_year_label(start - 1), academic_year_label(start)]
@@ -109,11 +111,11 @@ def keep_term_end_reports(db: Database, today: date) -> int:
         for day, hubs in sorted(hubs_on.items()):
             settled = {h: settled_position(known, h, day) for h in hubs}  # the key of its report (settled_report)
             keys = {h: report_cache.cache_key(Query(h, day), settled[h]) for h in hubs}
-            kept = report_cache.kept(snapshot, list(keys.values()))
+            kept = REPORTS.kept(snapshot, list(keys.values()))
             missing = [h for h in hubs if keys[h] not in kept]
             if missing:
                 for hub_id, report in known_reports(known, Query("", day), missing).items():
-                    report_cache.keep(db, keys[hub_id], settled[hub_id], report.encode())
+                    REPORTS.keep(db, keys[hub_id], settled[hub_id], json.dumps(report.encode()))
             computed += len(missing)
     report_cache.prune(db)
     return computed

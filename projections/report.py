@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
@@ -25,7 +26,7 @@ from projections.queries import (
     remembered,
     settled_position,
 )
-from projections.report_cache import decode_term, encode_term
+from projections.report_cache import REPORTS, decode_term, encode_term
 
 # The figures a national view shows for each hub, side by side (`careerhub national`, the hubs page).
 HEADLINE_FIGURES = (
@@ -143,13 +144,13 @@ def settled_report(known: Known, query: Query) -> Report:
     """The report from what was known at a log position. The log is append-only, so the answer for a
     given (query, position) never changes and is kept: by this process, and, where the backend shares
     caches, in the database for every process (projections/report_cache.py)."""
-    if not report_cache.ensure_table(known.db):
+    if not REPORTS.ensure_table(known.db):
         return known_reports(known, query, [query.hub_id])[query.hub_id]
     key = report_cache.cache_key(query, known.position)
-    if (kept := report_cache.fetch(known.db, key)) is not None:
-        return Report.decode(query, kept)
+    if (kept := REPORTS.fetch(known.db, key)) is not None:
+        return Report.decode(query, json.loads(kept))
     report = known_reports(known, query, [query.hub_id])[query.hub_id]
-    report_cache.keep(known.db, key, known.position, report.encode())
+    REPORTS.keep(known.db, key, known.position, json.dumps(report.encode()))
     return report
 
 

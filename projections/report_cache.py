@@ -1,5 +1,6 @@
-"""Hub reports kept in the store's database by (query, log position), so that every process over one
-PostgreSQL (`serve --workers N`, the projection worker, readers of a replica) computes a report once.
+"""Answers kept in the store's database, so that every process over one PostgreSQL (`serve --workers N`,
+the projection worker, readers of a replica) computes each once: hub reports by (query, settled log
+position), and the web's rendered fragments (web/fragments.py) by what they read.
 
 The log is append-only, so the report of a query as known at a log position never changes: a kept
 report is the answer, not a guess. Two things could still make one stale, and both clear the table:
@@ -27,13 +28,7 @@ from eventsourcing.persistence import PersistenceError
 from config.calendar import Term
 from engine.sql import Cursor, Database
 
-TABLE = "report_cache"
-CREATE = (
-    f"CREATE TABLE IF NOT EXISTS {TABLE} (cache_key TEXT PRIMARY KEY, log_position BIGINT NOT NULL,"
-    " kept_at TEXT NOT NULL, report TEXT NOT NULL)",
-    f"CREATE INDEX IF NOT EXISTS {TABLE}_kept_at ON {TABLE} (kept_at)",
-)
-KEEP_AT_MOST = 200_000  # rows; the oldest beyond it are forgotten by `prune` (the projection worker calls it)
+KEEP_AT_MOST = 200_000  # reports; the oldest beyond it are forgotten by `prune` (the projection worker calls it)
 # The modules whose code computes a report: their source is part of every key.
 REPORT_CODE = (
     "config.calendar",
@@ -44,20 +39,116 @@ REPORT_CODE = (
     "projections.tables",
 )
 log = logging.getLogger(__name__)
-ready: set[int] = set()  # id() of each Database whose table is known to exist, in this process
-ready_lock = threading.Lock()
 
 
-def code_digest() -> str:
+def code_digest(modules: tuple[str, ...] = REPORT_CODE, folders: tuple[Path, ...] = (), suffixes: tuple[str, ...] = ()) -> str:
+    """A digest of the source of these modules and of the files with these suffixes under these folders."""
     digest = hashlib.sha256()
-    for name in REPORT_CODE:
+    for name in modules:
         spec = importlib.util.find_spec(name)
         assert spec is not None and spec.origin is not None, name
         digest.update(Path(spec.origin).read_bytes())
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.suffix in suffixes and path.is_file():
+                digest.update(str(path.relative_to(folder)).encode() + path.read_bytes())
     return digest.hexdigest()
 
 
 CODE = code_digest()
+
+
+class SharedCache:
+    """One table of answers kept for every process, each under a key of its own making (a digest): see the
+    module. Only where the backend says caches are shared; elsewhere nothing is kept or found."""
+
+    def __init__(self, table: str, column: str, keep_at_most: int):
+        self.table, self.column, self.keep_at_most = table, column, keep_at_most
+        self.create = (
+            f"CREATE TABLE IF NOT EXISTS {table} (cache_key TEXT PRIMARY KEY, log_position BIGINT NOT NULL,"
+            f" kept_at TEXT NOT NULL, {column} TEXT NOT NULL)",
+            f"CREATE INDEX IF NOT EXISTS {table}_kept_at ON {table} (kept_at)",
+        )
+        self.ready: set[int] = set()  # id() of each Database whose table is known to exist, in this process
+        self.ready_lock = threading.Lock()
+
+    def ensure_table(self, db: Database) -> bool:
+        """Is there a shared table that `db` (a read snapshot, or a database) can read? Creates it once per
+        process, outside any snapshot, and looks for it in the snapshot's own view before its first use
+        there: a replica may not have replayed its creation yet, and a failed statement would abort the
+        snapshot's transaction."""
+        if not db.backend.shared_caches:
+            return False
+        writer, reader = writer_of(db), getattr(db, "database", db)
+        if id(writer) not in self.ready:
+            with self.ready_lock:
+                if not self.has_table(writer):
+                    with writer.transaction(commit=True) as c:
+                        for statement in self.create:
+                            c.execute(statement)
+                self.ready.add(id(writer))
+        if id(reader) not in self.ready:
+            if not self.has_table(db):
+                return False
+            self.ready.add(id(reader))
+        return True
+
+    def has_table(self, db: Database) -> bool:
+        return self.table in {row["name"] for row in db.query(db.backend.list_tables)}
+
+    def fetch(self, db: Database, key: str) -> str | None:
+        """What is kept under `key`, read in the caller's snapshot; None if nothing is."""
+        found = db.query(f"SELECT {self.column} FROM {self.table} WHERE cache_key = ?", (key,))
+        return str(found[0][self.column]) if found else None
+
+    def kept(self, db: Database, keys: list[str]) -> set[str]:
+        """Which of `keys` are kept, read in the caller's snapshot."""
+        if not keys:
+            return set()
+        found = db.query(f"SELECT cache_key FROM {self.table} WHERE cache_key IN ({', '.join('?' * len(keys))})", keys)
+        return {row["cache_key"] for row in found}
+
+    def keep(self, db: Database, key: str, position: int, text: str) -> None:
+        """Keep an answer for every process. Best effort: a failure (the database going away, a read-only
+        server) costs only a recomputation later, so it is logged and the page is still served. Its
+        commit does not wait for the disk: a crash that loses it costs the same."""
+        try:
+            with writer_of(db).transaction(commit=True) as c:
+                c.backend.commit_without_waiting(c)
+                c.execute(
+                    f"INSERT INTO {self.table} (cache_key, log_position, kept_at, {self.column}) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (cache_key) DO NOTHING",
+                    (key, position, datetime.now(UTC).isoformat(), text),
+                )
+        except PersistenceError as error:
+            log.warning("an answer was not kept in %s: %s", self.table, error)
+
+    def clear(self, c: Cursor) -> None:
+        """Forget everything kept, in the caller's transaction, if the table exists."""
+        if c.backend.shared_caches and self.table in {row["name"] for row in c.execute(c.backend.list_tables).fetchall()}:
+            c.execute(f"DELETE FROM {self.table}")
+
+    def prune(self, db: Database, keep_at_most: int | None = None) -> int:
+        """Forget what was kept longest ago beyond `keep_at_most`; how many were forgotten."""
+        if not self.ensure_table(db):
+            return 0
+        with db.transaction(commit=True) as c:
+            c.execute(
+                f"DELETE FROM {self.table} WHERE cache_key IN"
+                f" (SELECT cache_key FROM {self.table} ORDER BY kept_at DESC, cache_key OFFSET ?)",
+                (self.keep_at_most if keep_at_most is None else keep_at_most,),
+            )
+            return int(c.raw.rowcount or 0)
+
+
+REPORTS = SharedCache("report_cache", "report", KEEP_AT_MOST)
+FRAGMENTS = SharedCache("fragment_cache", "body", 20_000)  # rendered pages (web/fragments.py), some 15 KB each
+SHARED_CACHES = (REPORTS, FRAGMENTS)
+
+
+def writer_of(db: Database) -> Database:
+    """Where rows are written: a read snapshot's own database, or the primary for a replica's snapshot."""
+    return getattr(db, "writer", db)
 
 
 def cache_key(query: Any, position: int) -> str:
@@ -66,80 +157,15 @@ def cache_key(query: Any, position: int) -> str:
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
 
 
-def writer_of(db: Database) -> Database:
-    """Where rows are written: a read snapshot's own database, or the primary for a replica's snapshot."""
-    return getattr(db, "writer", db)
-
-
-def ensure_table(db: Database) -> bool:
-    """Is there a shared cache that `db` (a read snapshot, or a database) can read? Creates the table once
-    per process, outside any snapshot, and looks for it in the snapshot's own view before its first use
-    there: a replica may not have replayed its creation yet, and a failed statement would abort the
-    snapshot's transaction."""
-    if not db.backend.shared_caches:
-        return False
-    writer, reader = writer_of(db), getattr(db, "database", db)
-    if id(writer) not in ready:
-        with ready_lock:
-            if not has_table(writer):
-                with writer.transaction(commit=True) as c:
-                    for statement in CREATE:
-                        c.execute(statement)
-            ready.add(id(writer))
-    if id(reader) not in ready:
-        if not has_table(db):
-            return False
-        ready.add(id(reader))
-    return True
-
-
-def has_table(db: Database) -> bool:
-    return TABLE in {row["name"] for row in db.query(db.backend.list_tables)}
-
-
-def fetch(db: Database, key: str) -> dict[str, Any] | None:
-    """The report kept under `key`, as `encode` wrote it, read in the caller's snapshot; None if none is."""
-    found = db.query(f"SELECT report FROM {TABLE} WHERE cache_key = ?", (key,))
-    return json.loads(found[0]["report"]) if found else None
-
-
-def kept(db: Database, keys: list[str]) -> set[str]:
-    """Which of `keys` are kept, read in the caller's snapshot."""
-    found = db.query(f"SELECT cache_key FROM {TABLE} WHERE cache_key IN ({', '.join('?' * len(keys))})", keys) if keys else []
-    return {row["cache_key"] for row in found}
-
-
-def keep(db: Database, key: str, position: int, encoded: dict[str, Any]) -> None:
-    """Keep a report for every process. Best effort: a failure (the database going away, a read-only
-    server) costs only a recomputation later, so it is logged and the page is still served."""
-    try:
-        with writer_of(db).transaction(commit=True) as c:
-            c.backend.commit_without_waiting(c)
-            c.execute(
-                f"INSERT INTO {TABLE} (cache_key, log_position, kept_at, report) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (cache_key) DO NOTHING",
-                (key, position, datetime.now(UTC).isoformat(), json.dumps(encoded)),
-            )
-    except PersistenceError as error:
-        log.warning("a report was not kept in the shared cache: %s", error)
-
-
 def clear(c: Cursor) -> None:
-    """Forget every kept report, in the caller's transaction (a redaction, a rebuild), if there are any."""
-    if c.backend.shared_caches and TABLE in {row["name"] for row in c.execute(c.backend.list_tables).fetchall()}:
-        c.execute(f"DELETE FROM {TABLE}")
+    """Forget everything every shared cache kept, in the caller's transaction (a redaction, a rebuild)."""
+    for cache in SHARED_CACHES:
+        cache.clear(c)
 
 
-def prune(db: Database, keep_at_most: int = KEEP_AT_MOST) -> int:
-    """Forget the reports kept longest ago beyond `keep_at_most`; how many were forgotten."""
-    if not ensure_table(db):
-        return 0
-    with db.transaction(commit=True) as c:
-        c.execute(
-            f"DELETE FROM {TABLE} WHERE cache_key IN (SELECT cache_key FROM {TABLE} ORDER BY kept_at DESC, cache_key OFFSET ?)",
-            (keep_at_most,),
-        )
-        return int(c.raw.rowcount or 0)
+def prune(db: Database) -> int:
+    """Bound every shared cache (the projection worker calls it); how many rows were forgotten."""
+    return sum(cache.prune(db) for cache in SHARED_CACHES)
 
 
 def encode_term(term: Term) -> list[str]:

@@ -11,14 +11,19 @@ after imports for other hubs or for later days. Nothing it shows is personal, so
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, g, request
 
-from web.access import now
+from projections.queries import log_head
+from projections.report_cache import CODE, FRAGMENTS, code_digest
+from web.access import hub_service, now
 from web.htmx import wants_fragment
 
 KEEP_AT_MOST = 512  # fragments per process: a dashboard's is some 40 KB
@@ -47,7 +52,8 @@ class KeptFragments:
 
 
 def kept_fragment(reads: Callable[..., Hashable | None]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Serve the view's htmx fragment from those kept (see the module), rendering it only the first time.
+    """Serve the view's htmx fragment from those kept (see the module), rendering it only the first time:
+    kept by this process and, where the backend shares caches, in the database for every process.
     `reads(**view_args)` says what the fragment shows beyond the URL, the user's scope and today (None: do not
     keep it). Only for views that write nothing and put no per-session value (a CSRF token) in their fragment."""
 
@@ -60,14 +66,30 @@ def kept_fragment(reads: Callable[..., Hashable | None]) -> Callable[[Callable[.
             key = (request.full_path, g.user.role, g.user.hub_id, read, now().date())
             if (body := fragments.get(key)) is not None:
                 return body
+            db, shared_key = hub_service().db, digest_of(key)
+            shared = FRAGMENTS.ensure_table(db)
+            if shared and (body := FRAGMENTS.fetch(db, shared_key)) is not None:
+                fragments.keep(key, body)
+                return body
             body = view(*args, **kwargs)
             if isinstance(body, str):
                 fragments.keep(key, body)
+                if shared:
+                    FRAGMENTS.keep(db, shared_key, log_head(db), body)
             return body
 
         return answer
 
     return decorate
+
+
+def digest_of(key: Hashable) -> str:
+    """The key of a fragment in the shared table: with digests of the code that rendered it (the web's and
+    the reports'), so that a new careerhub never serves an older one's page."""
+    return hashlib.sha256(json.dumps([WEB_CODE, CODE, key], default=str).encode()).hexdigest()
+
+
+WEB_CODE = code_digest((), (Path(__file__).parent,), suffixes=(".py", ".html"))
 
 
 def init_app(app: Flask) -> None:

@@ -28,7 +28,7 @@ def fresh_process() -> Iterator[None]:
 
 
 def kept_rows(world: World) -> int:
-    return int(world.service.app.db.scalar(f"SELECT COUNT(*) FROM {report_cache.TABLE}"))
+    return int(world.service.app.db.scalar(f"SELECT COUNT(*) FROM {report_cache.REPORTS.table}"))
 
 
 def another_process(world: World, monkeypatch: pytest.MonkeyPatch) -> World:
@@ -99,8 +99,8 @@ def test_the_reports_kept_longest_ago_are_forgotten_first(postgres_url):
     given_two_academic_years(world)
     for day in ("2019-07-31", "2019-12-31", DAY):
         world.report(day)
-    assert report_cache.prune(world.service.app.db, keep_at_most=1) == 2
-    newest = world.service.app.db.query(f"SELECT report FROM {report_cache.TABLE}")
+    assert report_cache.REPORTS.prune(world.service.app.db, keep_at_most=1) == 2
+    newest = world.service.app.db.query(f"SELECT report FROM {report_cache.REPORTS.table}")
     term = world.report(DAY)["term"]  # the newest: from memory now
     assert [json.loads(row["report"])["term"] for row in newest] == [
         [term["name"], term["academic_year"], term["starts_on"], term["ends_on"]]
@@ -113,7 +113,7 @@ def test_sqlite_keeps_no_report_in_the_database(sqlite_url):
     given_two_academic_years(world)
     world.report(DAY)
     tables = {row["name"] for row in world.db.query(world.db.backend.list_tables)}
-    assert report_cache.TABLE not in tables
+    assert report_cache.REPORTS.table not in tables
     assert keep_term_end_reports(world.service.app.db, date(2020, 7, 31)) == 0
     world.close()
 
