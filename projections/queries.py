@@ -113,17 +113,23 @@ def all_hubs(known: Known) -> list[dict[str, Any]]:
     return sorted(known_rows(known, "hubs"), key=lambda h: h["hub_id"])
 
 
-@remembered
 def settled_position(known: Known, hub_id: str, day: date) -> int:
     """The last log position, up to the known one, at which anything the hub's report as of the day reads
     may have changed (projections/changes.py): the report known at it is the report known now."""
-    hub, position = get_hub(known, hub_id), known.position
-    settled = known.db.scalar(
-        "SELECT MAX(CASE WHEN last_nid <= ? THEN last_nid ELSE ? END) FROM rm_changes"
-        " WHERE scope IN (?, ?, ?) AND first_nid <= ? AND first_day <= ?",
-        (position, position, scope("hub_id", hub_id), scope("area", hub["area"]), EVERY_HUB, position, day.isoformat()),
+    on, position = day.isoformat(), known.position
+    return max((min(last, position) for first_day, last in hub_changes(known, hub_id) if first_day <= on), default=position)
+
+
+@remembered
+def hub_changes(known: Known, hub_id: str) -> list[tuple[str, int]]:
+    """(earliest day, last position) of each batch of changes up to the known position that reaches the hub:
+    a few hundred rows at national scale, read once per position for every day a page asks about."""
+    area = get_hub(known, hub_id)["area"]
+    rows = known.db.query(
+        "SELECT first_day, last_nid FROM rm_changes WHERE scope IN (?, ?, ?) AND first_nid <= ?",
+        (scope("hub_id", hub_id), scope("area", area), EVERY_HUB, known.position),
     )
-    return int(settled or position)
+    return [(row["first_day"], int(row["last_nid"])) for row in rows]
 
 
 def all_hub_ids(known: Known) -> list[str]:
