@@ -4,7 +4,9 @@ position, in one transaction per batch, so every event is applied exactly once."
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -12,7 +14,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, InternalError, OperationalError, ProgrammingError, Tracking
 from eventsourcing.postgres import PostgresTrackingRecorder
-from eventsourcing.sqlite import SQLiteTrackingRecorder
+from eventsourcing.sqlite import SQLiteConnection, SQLiteTrackingRecorder
 from eventsourcing.utils import resolve_topic
 
 from engine.backends import Backend, PostgresBackend, SQLiteBackend
@@ -192,6 +194,7 @@ class ReadModel:
     datastore: Any
     sealer: Any = None
     tracking_table: str
+    bulk_db: Database | None = None  # during `bulk_writes`: where a rebuild writes
     if TYPE_CHECKING:  # from the library's tracking recorder that each backend's class also derives from
 
         def _insert_tracking(self, c: Any, tracking: Tracking) -> None: ...
@@ -211,8 +214,17 @@ class ReadModel:
     def db(self) -> Database:
         return Database(self.datastore, self.backend, self.sealer)
 
+    @property
+    def writer(self) -> Database:
+        return self.bulk_db or self.db
+
+    @contextmanager
+    def bulk_writes(self) -> Iterator[None]:
+        """Settings for a rebuild's many large batches: none by default (see SQLiteReadModel)."""
+        yield
+
     def apply_batch(self, application_name: str, items: Sequence[Applied]) -> None:
-        with self.db.transaction(commit=True) as c:
+        with self.writer.transaction(commit=True) as c:
             # Write first: on SQLite this takes the write lock before any read, so the batch never
             # reads a snapshot another process has since changed (which SQLite cannot upgrade).
             self._insert_tracking(c.raw, Tracking(application_name, items[-1].nid))
@@ -312,7 +324,7 @@ class ReadModel:
         """Drop every view (so a rebuild also brings their definitions up to date) and forget the
         tracking position, in one transaction; then create the tables with only the index a replay
         needs; `create_indexes` adds the others once it has caught up (faster than maintaining them)."""
-        with self.db.transaction(commit=True) as c:
+        with self.writer.transaction(commit=True) as c:
             for table in table_groups(self.backend):
                 c.execute(f"DROP TABLE IF EXISTS {table}")
             c.execute(f"DELETE FROM {self.tracking_table} WHERE application_name = ?", (application_name,))
@@ -329,7 +341,7 @@ class ReadModel:
 
     def create_indexes(self) -> None:
         """The indexes a replay does without, then the planner's statistics of the tables just loaded."""
-        with self.db.transaction(commit=True) as c:
+        with self.writer.transaction(commit=True) as c:
             for statements in table_groups(self.backend).values():
                 for statement in statements[2:]:
                     c.execute(statement)
@@ -368,8 +380,41 @@ def retry_creation(create: Any, attempts: int = 5) -> None:
                 raise
 
 
+class OneConnection:
+    """A datastore of a single connection (the library's), for a rebuild's own writer."""
+
+    def __init__(self, connection: SQLiteConnection) -> None:
+        self.connection = connection
+
+    @contextmanager
+    def transaction(self, *, commit: bool) -> Iterator[Any]:
+        with self.connection.transaction(commit=commit) as c:
+            yield c
+
+
 class SQLiteReadModel(ReadModel, SQLiteTrackingRecorder):
     tracking_table = "tracking"
+    BULK_CACHE_KIB = 256 * 1024  # the rebuild writer's page cache (SQLite's default is 2 MiB)
+
+    @contextmanager
+    def bulk_writes(self) -> Iterator[None]:
+        """A connection of the rebuild's own with a page cache large enough for the version tables'
+        `_current` indexes (random aggregate ids, read back by every batch) and the final index
+        sorts; the pool's connections keep the default, and this one's memory goes when it closes.
+        Only the read model is written through it."""
+        pool = self.datastore.pool
+        raw = sqlite3.connect(
+            pool.db_name, uri=True, check_same_thread=False, isolation_level=None, timeout=pool.lock_timeout or 5
+        )
+        raw.row_factory = sqlite3.Row
+        raw.execute(f"PRAGMA cache_size = -{self.BULK_CACHE_KIB}")
+        connection = SQLiteConnection(raw, max_age=None)
+        self.bulk_db = Database(OneConnection(connection), self.backend, self.sealer)
+        try:
+            yield
+        finally:
+            self.bulk_db = None
+            connection.close()
 
     @staticmethod
     def insert_rows(c: Cursor, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:

@@ -3,10 +3,12 @@ subscriptions), batched so a rebuild runs at the speed of reading and decoding."
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
@@ -43,6 +45,19 @@ def page_query(app: CareerHub) -> str:
         f" FROM {app.recorder.events_table_name} e LEFT JOIN event_log l ON l.notification_id = e.{position}"
         f" WHERE e.{position} > ? ORDER BY e.{position} LIMIT ?"
     )
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """The cyclic garbage collector off: a rebuild allocates millions of objects that live for a
+    batch and form no cycles, and the collector's repeated passes over them cost a third of its CPU."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def open_read_model(app: CareerHub) -> ReadModel:
@@ -128,7 +143,8 @@ class Projector:
     def rebuild(self, progress: bool = False) -> int:
         """Replay the whole log into fresh read-model tables. Interrupted, it leaves consistent
         tables and position; the next command resumes it (and creates any missing index)."""
-        self.model.reset(self.app.name)
-        position = self.catch_up(progress=progress, batch_size=BATCH)
-        self.model.create_indexes()
+        with self.model.bulk_writes(), collection_paused():
+            self.model.reset(self.app.name)
+            position = self.catch_up(progress=progress, batch_size=BATCH)
+            self.model.create_indexes()
         return position
