@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from functools import cache
+from itertools import chain
 from typing import TYPE_CHECKING, Any, NamedTuple
 from uuid import UUID
 
@@ -423,12 +424,27 @@ class SQLiteReadModel(ReadModel, SQLiteTrackingRecorder):
             self.bulk_db = None
             connection.close()
 
+    ROWS_PER_INSERT = 500  # rows per multi-row INSERT (each statement's parameters stay within SQLite's limit)
+
     @staticmethod
     def insert_rows(c: Cursor, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-        """One prepared INSERT stepped over every row."""
+        """Multi-row INSERTs of up to ROWS_PER_INSERT rows, one prepared statement for the full ones:
+        each row of an executemany is a step of its own that gives up the GIL and takes it back,
+        which a rebuild's read-ahead thread makes slow."""
         if not rows:
             return
-        c.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", rows)
+        raw = c.raw.sqlite_cursor
+        limit = raw.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        size = max(1, min(SQLiteReadModel.ROWS_PER_INSERT, limit // len(columns)))
+        head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+        one = f"({', '.join('?' * len(columns))})"
+        full = len(rows) - len(rows) % size
+        if full:
+            raw.executemany(
+                head + ", ".join([one] * size), [list(chain.from_iterable(rows[i : i + size])) for i in range(0, full, size)]
+            )
+        if rest := rows[full:]:
+            raw.execute(head + ", ".join([one] * len(rest)), list(chain.from_iterable(rest)))
 
     @staticmethod
     def close_versions(c: Cursor, table: str, closes: Sequence[tuple[int, str]]) -> None:
