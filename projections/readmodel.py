@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from functools import cache
@@ -191,6 +191,8 @@ class ReadModel:
     """Shared by both backends; the tracking table and its upsert come from the library, and each
     backend's class (READ_MODELS) writes many rows its own way."""
 
+    REBUILD_PAGES_PER_COMMIT = 1  # pages of the log per transaction in a rebuild
+
     backend: Backend
     datastore: Any
     sealer: Any = None
@@ -225,15 +227,24 @@ class ReadModel:
         yield
 
     def apply_batch(self, application_name: str, items: Sequence[Applied]) -> None:
+        self.apply_pages(application_name, [items])
+
+    def apply_pages(self, application_name: str, pages: Iterable[Sequence[Applied]]) -> tuple[int, int]:
+        """Apply pages of the log in one transaction, each page's rows written (and the page let go)
+        before the next is taken; the last position applied and the number of events."""
+        last = count = 0
         with self.writer.transaction(commit=True) as c:
-            # Write first: on SQLite this takes the write lock before any read, so the batch never
-            # reads a snapshot another process has since changed (which SQLite cannot upgrade).
-            self._insert_tracking(c.raw, Tracking(application_name, items[-1].nid))
-            batch = Batch()
-            batch.fetch_current(c, items)
-            for item in items:
-                self.apply(c, batch, item)
-            batch.flush(c, self)
+            for items in pages:
+                # Write first: on SQLite this takes the write lock before any read, so the batch never
+                # reads a snapshot another process has since changed (which SQLite cannot upgrade).
+                self._insert_tracking(c.raw, Tracking(application_name, items[-1].nid))
+                batch = Batch()
+                batch.fetch_current(c, items)
+                for item in items:
+                    self.apply(c, batch, item)
+                batch.flush(c, self)
+                last, count = items[-1].nid, count + len(items)
+        return last, count
 
     def apply(self, c: Cursor, batch: Batch, item: Applied) -> None:
         kind_of = event_type(item.topic)
@@ -395,7 +406,11 @@ class OneConnection:
 
 class SQLiteReadModel(ReadModel, SQLiteTrackingRecorder):
     tracking_table = "tracking"
-    BULK_CACHE_KIB = 256 * 1024  # the rebuild writer's page cache (SQLite's default is 2 MiB)
+    BULK_CACHE_KIB = 64 * 1024  # the rebuild writer's page cache (SQLite's default is 2 MiB)
+    # Each commit writes every page of the version tables' `_current` indexes that its events
+    # touched (random aggregate ids: most of the pages, at a million events) to the write-ahead
+    # log, and checkpoints them: a rebuild commits every 5 pages (50,000 events), not every page.
+    REBUILD_PAGES_PER_COMMIT = 5
 
     @contextmanager
     def bulk_writes(self) -> Iterator[None]:

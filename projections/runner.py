@@ -6,9 +6,10 @@ from __future__ import annotations
 import gc
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from itertools import chain, islice
 from typing import Any
 from uuid import UUID
 
@@ -45,6 +46,12 @@ def page_query(app: CareerHub) -> str:
         f" FROM {app.recorder.events_table_name} e LEFT JOIN event_log l ON l.notification_id = e.{position}"
         f" WHERE e.{position} > ? ORDER BY e.{position} LIMIT ?"
     )
+
+
+def kept(pages: Iterable[list[Applied]], into: list[list[Applied]]) -> Iterator[list[Applied]]:
+    for page in pages:
+        into.append(page)
+        yield page
 
 
 @contextmanager
@@ -88,21 +95,29 @@ class Projector:
         return self.model.max_tracking_id(self.app.name) or 0
 
     def catch_up(
-        self, progress: bool = False, batch_size: int = BATCH, on_batch: Callable[[list[Applied]], None] | None = None
+        self,
+        progress: bool = False,
+        batch_size: int = BATCH,
+        on_batch: Callable[[list[Applied]], None] | None = None,
+        pages_per_commit: int = 1,
     ) -> int:
-        """Apply every event recorded since the last one applied; returns the new position.
-        `on_batch` is called after each batch has committed (the worker reports it, and stops there)."""
+        """Apply every event recorded since the last one applied; returns the new position. Each
+        transaction applies `pages_per_commit` pages of `batch_size` events. `on_batch` is called
+        with each page after its transaction has committed (the worker reports it, and stops there)."""
         last = self.position()
         total = max((self.app.recorder.max_notification_id() or 0) - last, 0)
         with tqdm(total=total, unit="event", desc="projections", file=sys.stderr, disable=not progress or total == 0) as bar:
             while True:
                 try:
-                    for batch in self.pages(last, batch_size):
-                        self.model.apply_batch(self.app.name, batch)
-                        last = batch[-1].nid
-                        bar.update(len(batch))
+                    pages = self.pages(last, batch_size)
+                    for first in pages:
+                        committed: list[list[Applied]] = []  # kept only for on_batch
+                        group = chain([first], islice(pages, pages_per_commit - 1))
+                        last, count = self.model.apply_pages(self.app.name, kept(group, committed) if on_batch else group)
+                        bar.update(count)
                         if on_batch:
-                            on_batch(batch)
+                            for page in committed:
+                                on_batch(page)
                     return last
                 except IntegrityError:
                     last = self.position()  # another process applied this batch first: go on from there
@@ -145,6 +160,6 @@ class Projector:
         tables and position; the next command resumes it (and creates any missing index)."""
         with self.model.bulk_writes(), collection_paused():
             self.model.reset(self.app.name)
-            position = self.catch_up(progress=progress, batch_size=BATCH)
+            position = self.catch_up(progress=progress, pages_per_commit=self.model.REBUILD_PAGES_PER_COMMIT)
             self.model.create_indexes()
         return position
