@@ -160,7 +160,8 @@ def board_context(hub_id: str) -> dict[str, Any]:
     db = service.db
     figures = board(db, Query(hub_id, as_of, None, cluster))
     report = figures["report"]
-    known = Known(db, report["log_position"])
+    # Read where the report was computed (its settled position): the same answers, already remembered.
+    known = Known(db, settled_position(as_known(db, None), hub_id, as_of))
     members = {m["urn"]: m for m in list_members(known, hub_id, as_of, cluster)}
     clusters = hub_clusters(known, hub_id, as_of)
     points = term_points(db, hub_id, as_of, cluster, report)
