@@ -8,6 +8,7 @@ start-up, and fifty kills cost seconds, not minutes. The child runs the real `ca
 
 from __future__ import annotations
 
+import faulthandler
 import multiprocessing
 import os
 import time
@@ -48,6 +49,9 @@ def keep_output(folder: str) -> None:
         target = os.open(os.path.join(folder, name), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         os.dup2(target, fd)
         os.close(target)
+    # A process still running near the harness's timeout leaves every thread's stack in its stderr first:
+    # a hang (seen once) then says where it waits.
+    faulthandler.dump_traceback_later(RUN_TIMEOUT_S - 10, exit=False)
     from eventsourcing.persistence import IntegrityError
 
     from engine.application import CareerHub
