@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -115,7 +114,7 @@ def keep_term_end_reports(db: Database, today: date) -> int:
             missing = [h for h in hubs if keys[h] not in kept]
             if missing:
                 for hub_id, report in known_reports(known, Query("", day), missing).items():
-                    REPORTS.keep(db, keys[hub_id], settled[hub_id], json.dumps(report.encode()))
+                    REPORTS.keep(db, keys[hub_id], settled[hub_id], report.encode())
             computed += len(missing)
     report_cache.prune(db)
     return computed

@@ -103,19 +103,22 @@ class Report:
             "log_position": self.log_position,
         }
 
-    def encode(self) -> dict[str, Any]:
-        """Everything but the query, as plain JSON values (projections/report_cache.py keeps it)."""
-        return {
-            "log_position": self.log_position,
-            "term": encode_term(self.term),
-            "figures": self.figures,
-            "targets": self.targets,
-            "national": self.national,
-            "data_required_institutions": list(self.data_required_institutions),
-        }
+    def encode(self) -> str:
+        """Everything but the query, as JSON text (projections/report_cache.py keeps it)."""
+        return json.dumps(
+            {
+                "log_position": self.log_position,
+                "term": encode_term(self.term),
+                "figures": self.figures,
+                "targets": self.targets,
+                "national": self.national,
+                "data_required_institutions": list(self.data_required_institutions),
+            }
+        )
 
     @classmethod
-    def decode(cls, query: Query, encoded: dict[str, Any]) -> Report:
+    def decode(cls, query: Query, text: str) -> Report:
+        encoded = json.loads(text)
         return cls(
             query,
             encoded["log_position"],
@@ -148,9 +151,9 @@ def settled_report(known: Known, query: Query) -> Report:
         return known_reports(known, query, [query.hub_id])[query.hub_id]
     key = report_cache.cache_key(query, known.position)
     if (kept := REPORTS.fetch(known.db, key)) is not None:
-        return Report.decode(query, json.loads(kept))
+        return Report.decode(query, kept)
     report = known_reports(known, query, [query.hub_id])[query.hub_id]
-    REPORTS.keep(known.db, key, known.position, json.dumps(report.encode()))
+    REPORTS.keep(known.db, key, known.position, report.encode())
     return report
 
 

@@ -142,7 +142,7 @@ class SharedCache:
 
 
 REPORTS = SharedCache("report_cache", "report", KEEP_AT_MOST)
-FRAGMENTS = SharedCache("fragment_cache", "body", 20_000)  # rendered pages (web/fragments.py), some 15 KB each
+FRAGMENTS = SharedCache("fragment_cache", "body", 20_000)  # rendered pages (web/fragments.py), some 14 KB each
 SHARED_CACHES = (REPORTS, FRAGMENTS)
 
 
