@@ -30,6 +30,11 @@ class Cursor:
     def fetchall(self) -> list[dict[str, Any]]:
         return self.backend.fetched_dicts(self.raw)
 
+    @property
+    def changed_rows(self) -> int:
+        """How many rows the last statement inserted, changed or deleted."""
+        return self.backend.changed_rows(self.raw)
+
     def fetchone(self) -> dict[str, Any] | None:
         row = self.raw.fetchone()
         return None if row is None else dict(row)

@@ -94,7 +94,7 @@ def keep_term_end_reports(db: Database, today: date) -> int:
     now, computed set-based per day and kept for every process (projections/report_cache.py), unless kept
     already; then the oldest kept beyond the cache's bound are forgotten. The projection worker calls it
     after catching up, so boards read them rather than the hubs' history. How many reports it computed."""
-    if not REPORTS.ensure_table(db):
+    if not REPORTS.readable(db):
         return 0
     start = academic_year_start(today)
     years = [academic_year_label(start - 1), academic_year_label(start)]

@@ -371,7 +371,8 @@ def created_name(statement: str) -> str:
 
 def create_missing_tables(db: Database) -> None:
     """Create only what is missing: even IF NOT EXISTS takes table locks that can deadlock a
-    catch-up running in another process."""
+    catch-up running in another process. The shared caches' tables too: they are not the read model's (a
+    rebuild empties them rather than drops them), but every reader of it may look in them."""
     existing = existing_objects(db)
     for statements in table_groups(db.backend).values():
         missing = [s for s in statements if created_name(s) not in existing]
@@ -379,6 +380,7 @@ def create_missing_tables(db: Database) -> None:
             with db.transaction(commit=True) as c:
                 for statement in missing:
                     c.execute(statement)
+    report_cache.create_tables(db)
 
 
 def retry_creation(create: Any, attempts: int = 5) -> None:

@@ -145,9 +145,9 @@ def known_report(known: Known, query: Query) -> Report:
 @lru_cache(maxsize=4096)
 def settled_report(known: Known, query: Query) -> Report:
     """The report from what was known at a log position. The log is append-only, so the answer for a
-    given (query, position) never changes and is kept: by this process, and, where the backend shares
-    caches, in the database for every process (projections/report_cache.py)."""
-    if not REPORTS.ensure_table(known.db):
+    given (query, position) never changes and is kept: by this process, and in the database for every
+    process (projections/report_cache.py)."""
+    if not REPORTS.readable(known.db):
         return known_reports(known, query, [query.hub_id])[query.hub_id]
     key = report_cache.cache_key(query, known.position)
     if (kept := REPORTS.fetch(known.db, key)) is not None:

@@ -1,16 +1,16 @@
-"""Answers kept in the store's database, so that every process over one PostgreSQL (`serve --workers N`,
-the projection worker, readers of a replica) computes each once: hub reports by (query, settled log
+"""Answers kept in the store's database, so that every process over one store (`serve --workers N`, the
+projection worker, readers of a replica) computes each once: hub reports by (query, settled log
 position), and the web's rendered fragments (web/fragments.py) by what they read.
 
 The log is append-only, so the report of a query as known at a log position never changes: a kept
-report is the answer, not a guess. Two things could still make one stale, and both clear the table:
-a redaction (it rewrites history in place) and a rebuild of the read model. A kept report is also
-the answer of the code that computed it, so the key holds a digest of that code: a new careerhub never
-serves an older one's answer. Operational state, not history (as sign-in attempts): these rows are
-not events, not in the log or its chain, and losing them costs only the time to compute again.
-
-Only where the backend says caches are shared (PostgreSQL): on SQLite a page's write would queue
-behind an import holding the one write lock, so each process keeps its own (projections.report)."""
+report is the answer, not a guess. Two things could still make one stale, and both clear the table
+in their own transaction: a redaction (it rewrites history in place) and a rebuild of the read model.
+A kept report is also the answer of the code that computed it, so the key holds a digest of that code:
+a new careerhub never serves an older one's answer. Operational state, not history (as sign-in
+attempts): these rows are not events, not in the log or its chain, and losing them costs only the time
+to compute again. So keeping one never waits (Backend.without_waiting): on SQLite, while an import holds
+the one write lock, a page is served without keeping what it computed. They name institutions, so with
+encryption at rest (CAREERHUB_CIPHER_KEY) they are sealed as the read model's names are."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ import hashlib
 import importlib.util
 import json
 import logging
-import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -60,7 +59,7 @@ CODE = code_digest()
 
 class SharedCache:
     """One table of answers kept for every process, each under a key of its own making (a digest): see the
-    module. Only where the backend says caches are shared; elsewhere nothing is kept or found."""
+    module."""
 
     def __init__(self, table: str, column: str, keep_at_most: int):
         self.table, self.column, self.keep_at_most = table, column, keep_at_most
@@ -69,28 +68,24 @@ class SharedCache:
             f" kept_at TEXT NOT NULL, {column} TEXT NOT NULL)",
             f"CREATE INDEX IF NOT EXISTS {table}_kept_at ON {table} (kept_at)",
         )
-        self.ready: set[int] = set()  # id() of each Database whose table is known to exist, in this process
-        self.ready_lock = threading.Lock()
+        self.seen: set[int] = set()  # id() of each Database that this process saw the table in
 
-    def ensure_table(self, db: Database) -> bool:
-        """Is there a shared table that `db` (a read snapshot, or a database) can read? Creates it once per
-        process, outside any snapshot, and looks for it in the snapshot's own view before its first use
-        there: a replica may not have replayed its creation yet, and a failed statement would abort the
-        snapshot's transaction."""
-        if not db.backend.shared_caches:
-            return False
-        writer, reader = writer_of(db), getattr(db, "database", db)
-        if id(writer) not in self.ready:
-            with self.ready_lock:
-                if not self.has_table(writer):
-                    with writer.transaction(commit=True) as c:
-                        for statement in self.create:
-                            c.execute(statement)
-                self.ready.add(id(writer))
-        if id(reader) not in self.ready:
+    def create_table(self, db: Database) -> None:
+        """With the read model's tables (projections/readmodel.py), outside any snapshot."""
+        if not self.has_table(db):
+            with db.transaction(commit=True) as c:
+                for statement in self.create:
+                    c.execute(statement)
+
+    def readable(self, db: Database) -> bool:
+        """Can `db` (a read snapshot, or a database) read the table? Asked of each database once per process:
+        a replica may not have replayed its creation yet, and a failed statement would abort the snapshot's
+        transaction."""
+        reader = getattr(db, "database", db)
+        if id(reader) not in self.seen:
             if not self.has_table(db):
                 return False
-            self.ready.add(id(reader))
+            self.seen.add(id(reader))
         return True
 
     def has_table(self, db: Database) -> bool:
@@ -99,7 +94,7 @@ class SharedCache:
     def fetch(self, db: Database, key: str) -> str | None:
         """What is kept under `key`, read in the caller's snapshot; None if nothing is."""
         found = db.query(f"SELECT {self.column} FROM {self.table} WHERE cache_key = ?", (key,))
-        return str(found[0][self.column]) if found else None
+        return db.sealer.unseal(str(found[0][self.column])) if found else None
 
     def kept(self, db: Database, keys: list[str]) -> set[str]:
         """Which of `keys` are kept, read in the caller's snapshot."""
@@ -109,36 +104,35 @@ class SharedCache:
         return {row["cache_key"] for row in found}
 
     def keep(self, db: Database, key: str, position: int, text: str) -> None:
-        """Keep an answer for every process. Best effort: a failure (the database going away, a read-only
-        server) costs only a recomputation later, so it is logged and the page is still served. Its
-        commit does not wait for the disk: a crash that loses it costs the same."""
+        """Keep an answer for every process. Best effort: a failure (another writer's lock, the database going
+        away, a read-only server) costs only a recomputation later, so it is logged and the page is still
+        served. It waits neither for another writer nor for the disk: a crash that loses it costs the same."""
         try:
-            with writer_of(db).transaction(commit=True) as c:
-                c.backend.commit_without_waiting(c)
+            with writer_of(db).transaction(commit=True) as c, c.backend.without_waiting(c):
                 c.execute(
                     f"INSERT INTO {self.table} (cache_key, log_position, kept_at, {self.column}) VALUES (?, ?, ?, ?)"
                     " ON CONFLICT (cache_key) DO NOTHING",
-                    (key, position, datetime.now(UTC).isoformat(), text),
+                    (key, position, datetime.now(UTC).isoformat(), db.sealer.seal(text)),  # it names institutions
                 )
         except PersistenceError as error:
-            log.warning("an answer was not kept in %s: %s", self.table, error)
+            log.info("an answer was not kept in %s: %s", self.table, error)
 
     def clear(self, c: Cursor) -> None:
         """Forget everything kept, in the caller's transaction, if the table exists."""
-        if c.backend.shared_caches and self.table in {row["name"] for row in c.execute(c.backend.list_tables).fetchall()}:
+        if self.table in {row["name"] for row in c.execute(c.backend.list_tables).fetchall()}:
             c.execute(f"DELETE FROM {self.table}")
 
     def prune(self, db: Database, keep_at_most: int | None = None) -> int:
         """Forget what was kept longest ago beyond `keep_at_most`; how many were forgotten."""
-        if not self.ensure_table(db):
+        if not self.readable(db):
             return 0
         with db.transaction(commit=True) as c:
             c.execute(
-                f"DELETE FROM {self.table} WHERE cache_key IN"
-                f" (SELECT cache_key FROM {self.table} ORDER BY kept_at DESC, cache_key OFFSET ?)",
+                f"DELETE FROM {self.table} WHERE cache_key IN (SELECT cache_key FROM {self.table}"
+                f" ORDER BY kept_at DESC, cache_key {c.backend.offset} ?)",
                 (self.keep_at_most if keep_at_most is None else keep_at_most,),
             )
-            return int(c.raw.rowcount or 0)
+            return c.changed_rows
 
 
 REPORTS = SharedCache("report_cache", "report", KEEP_AT_MOST)
@@ -155,6 +149,11 @@ def cache_key(query: Any, position: int) -> str:
     """A query (projections.report.Query, its known_at already turned into `position`) at a log position."""
     parts = [CODE, query.hub_id, query.as_of, query.cluster, query.cohort_as_of, position]
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+
+
+def create_tables(db: Database) -> None:
+    for cache in SHARED_CACHES:
+        cache.create_table(db)
 
 
 def clear(c: Cursor) -> None:

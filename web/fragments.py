@@ -53,7 +53,7 @@ class KeptFragments:
 
 def kept_fragment(reads: Callable[..., Hashable | None]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Serve the view's htmx fragment from those kept (see the module), rendering it only the first time:
-    kept by this process and, where the backend shares caches, in the database for every process.
+    kept by this process and in the store's database for every process.
     `reads(**view_args)` says what the fragment shows beyond the URL, the user's scope and today (None: do not
     keep it). Only for views that write nothing and put no per-session value (a CSRF token) in their fragment."""
 
@@ -67,7 +67,7 @@ def kept_fragment(reads: Callable[..., Hashable | None]) -> Callable[[Callable[.
             if (body := fragments.get(key)) is not None:
                 return body
             db, shared_key = hub_service().db, digest_of(key)
-            shared = FRAGMENTS.ensure_table(db)
+            shared = FRAGMENTS.readable(db)
             if shared and (body := FRAGMENTS.fetch(db, shared_key)) is not None:
                 fragments.keep(key, body)
                 return body

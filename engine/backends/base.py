@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID
 
@@ -16,6 +17,7 @@ class Backend(ABC):
     """One database, as a CAREERHUB_DATABASE_URL names it (parsed once, by `backend_for`)."""
 
     name: ClassVar[str]  # for messages only
+    offset: ClassVar[str]  # skips the first ? rows, with no limit
     schemes: ClassVar[tuple[str, ...]]  # the URL schemes that name this backend
     position_column: ClassVar[str]  # the events table's column holding an event's log position
     column_types: ClassVar[Mapping[str, str]]  # SQL type of each read-model column type; "big" holds a log position
@@ -24,7 +26,6 @@ class Backend(ABC):
     notifies: ClassVar[bool]  # a follower of the log can be woken by LISTEN/NOTIFY
     poll_seconds: ClassVar[float]  # how often the projection worker looks at the log unless told otherwise
     read_replicas: ClassVar[bool]  # reads may go to a streaming replica of the store (CAREERHUB_READ_DATABASE_URL)
-    shared_caches: ClassVar[bool]  # answers kept by log position live in the database, for every process
 
     def __init__(self, url: str):
         self.url = url
@@ -51,6 +52,10 @@ class Backend(ABC):
         """The rest of an executed query's rows, each a new dict of column -> value."""
 
     @abstractmethod
+    def changed_rows(self, raw: Any) -> int:
+        """How many rows the last statement run on this cursor inserted, changed or deleted."""
+
+    @abstractmethod
     def first_value(self, row: Any) -> Any:
         """The first column of a row as the driver returns it."""
 
@@ -67,9 +72,11 @@ class Backend(ABC):
         """Make every statement of this read-only transaction see one snapshot."""
 
     @abstractmethod
-    def commit_without_waiting(self, c: Cursor) -> None:
-        """Let this transaction's commit return before it is on disk: for what a crash may lose at no cost
-        but recomputation (kept reports), never for events."""
+    @contextmanager
+    def without_waiting(self, c: Cursor) -> Iterator[None]:
+        """Within this block, neither wait for another writer's lock (fail at once instead) nor, at commit,
+        for the disk: for what may be lost or skipped at no cost but recomputation (kept answers), never
+        for events."""
 
     @abstractmethod
     def byte_order(self, column: str) -> str:

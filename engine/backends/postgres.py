@@ -5,6 +5,7 @@ differs from SQLite."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 from uuid import UUID
@@ -87,6 +88,7 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
 
 class PostgresBackend(Backend):
     name = "postgres"
+    offset = "OFFSET"
     schemes = ("postgresql", "postgres")
     position_column = "notification_id"
     column_types = {"int": "BIGINT", "percent": "INTEGER", "bool": "INTEGER", "float": "DOUBLE PRECISION", "big": "BIGINT"}
@@ -95,7 +97,6 @@ class PostgresBackend(Backend):
     notifies = True  # a trigger on event_log notifies every commit that records events (engine/follow.py)
     poll_seconds = 30.0  # the poll only covers a lost notification
     read_replicas = True  # a hot standby answers read-only REPEATABLE READ transactions (service/replica.py)
-    shared_caches = True  # a short INSERT never waits on an import (projections/report_cache.py)
 
     def persistence_env(self, create: bool) -> dict[str, str]:
         parts = urlsplit(self.url)
@@ -116,6 +117,9 @@ class PostgresBackend(Backend):
     def fetched_dicts(self, raw: Any) -> list[dict[str, Any]]:
         return raw.fetchall()  # the library's connections make each row a new dict (dict_row)
 
+    def changed_rows(self, raw: Any) -> int:
+        return int(raw.rowcount)
+
     def first_value(self, row: Any) -> Any:
         return next(iter(row.values()))  # rows are dicts
 
@@ -130,9 +134,12 @@ class PostgresBackend(Backend):
         """Otherwise each statement would see a newer snapshot."""
         c.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
 
-    def commit_without_waiting(self, c: Cursor) -> None:
-        """A page's kept report otherwise waits for the WAL to reach the disk (and the WAL is still replicated)."""
+    @contextmanager
+    def without_waiting(self, c: Cursor) -> Iterator[None]:
+        """A page's kept answer otherwise waits for the WAL to reach the disk (the WAL is still replicated).
+        Its short INSERT takes row locks only, so it never queues behind an import."""
         c.execute("SET LOCAL synchronous_commit TO OFF")
+        yield
 
     def byte_order(self, column: str) -> str:
         return f'{column} COLLATE "C"'

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -70,6 +71,7 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
 
 class SQLiteBackend(Backend):
     name = "sqlite"
+    offset = "LIMIT -1 OFFSET"  # SQLite has no OFFSET without a LIMIT
     schemes = ("sqlite",)
     position_column = "rowid"
     column_types = {"int": "INTEGER", "percent": "INTEGER", "bool": "INTEGER", "float": "REAL", "big": "INTEGER"}
@@ -78,7 +80,6 @@ class SQLiteBackend(Backend):
     notifies = False  # nothing to listen to: a follower polls
     poll_seconds = 0.5
     read_replicas = False  # one file: nothing to replicate it to
-    shared_caches = False  # a page's write would queue behind an import's write lock: each process keeps its own
 
     def __init__(self, url: str):
         super().__init__(url)
@@ -112,6 +113,9 @@ class SQLiteBackend(Backend):
         finally:
             cursor.row_factory = factory
 
+    def changed_rows(self, raw: Any) -> int:
+        return int(raw.sqlite_cursor.rowcount)  # the library's wrapper does not pass it on
+
     def first_value(self, row: Any) -> Any:
         return row[0]
 
@@ -125,8 +129,18 @@ class SQLiteBackend(Backend):
     def read_snapshot(self, c: Cursor) -> None:
         """Nothing to do: a transaction's reads already share the snapshot of its first."""
 
-    def commit_without_waiting(self, c: Cursor) -> None:
-        """Nothing: SQLite keeps no shared caches (shared_caches is False), so nothing asks."""
+    @contextmanager
+    def without_waiting(self, c: Cursor) -> Iterator[None]:
+        """SQLite has one write lock, held by an import for its whole file: a page's kept answer would queue
+        behind it. Its first write therefore fails at once ("database is locked") if the lock is taken, and the
+        connection waits as before once the block ends. A commit in WAL mode costs some 0.4 ms here."""
+        raw = c.raw.sqlite_cursor
+        waits = raw.execute("PRAGMA busy_timeout").fetchone()[0]
+        raw.execute("PRAGMA busy_timeout = 0")
+        try:
+            yield
+        finally:
+            raw.execute(f"PRAGMA busy_timeout = {int(waits)}")
 
     def byte_order(self, column: str) -> str:
         return column  # SQLite's default collation, BINARY

@@ -1,10 +1,12 @@
-"""Reports kept by (query, log position) in PostgreSQL for every process (projections/report_cache.py):
+"""Reports kept by (query, log position) in the store for every process (projections/report_cache.py):
 given a report computed by one process, another serves it without computing; a later position, other
-code, a redaction or a rebuild never serve what was kept; SQLite keeps none in the database."""
+code, a redaction or a rebuild never serve what was kept; keeping one never waits for another writer."""
 
 from __future__ import annotations
 
 import json
+import sqlite3
+import threading
 from collections.abc import Iterator
 from datetime import date
 
@@ -42,8 +44,8 @@ def another_process(world: World, monkeypatch: pytest.MonkeyPatch) -> World:
     return World(world.database_url)
 
 
-def test_a_report_computed_by_one_process_is_served_to_another_from_postgresql(postgres_url, monkeypatch):
-    world = World(postgres_url)
+def test_a_report_computed_by_one_process_is_served_to_another_from_the_store(database_url, monkeypatch):
+    world = World(database_url)
     given_two_academic_years(world)
     first = world.report(DAY)
     assert kept_rows(world) == 1
@@ -54,8 +56,8 @@ def test_a_report_computed_by_one_process_is_served_to_another_from_postgresql(p
     world.close()
 
 
-def test_a_kept_report_answers_only_its_own_log_position(postgres_url):
-    world = World(postgres_url)
+def test_a_kept_report_answers_only_its_own_log_position(database_url):
+    world = World(database_url)
     given_two_academic_years(world)
     before = world.report(DAY)
     world.load("assessments", assessment("B", "2020-07-01", achieved=(1, 2, 3, 4, 5, 6, 7, 8)))
@@ -67,8 +69,8 @@ def test_a_kept_report_answers_only_its_own_log_position(postgres_url):
     world.close()
 
 
-def test_a_report_kept_by_other_code_is_not_served(postgres_url, monkeypatch):
-    world = World(postgres_url)
+def test_a_report_kept_by_other_code_is_not_served(database_url, monkeypatch):
+    world = World(database_url)
     given_two_academic_years(world)
     world.report(DAY)
     monkeypatch.setattr(report_cache, "CODE", "an older careerhub")
@@ -78,8 +80,8 @@ def test_a_report_kept_by_other_code_is_not_served(postgres_url, monkeypatch):
     world.close()
 
 
-def test_a_redaction_and_a_rebuild_forget_every_kept_report(postgres_url):
-    world = World(postgres_url)
+def test_a_redaction_and_a_rebuild_forget_every_kept_report(database_url):
+    world = World(database_url)
     given_two_academic_years(world)
     world.report(DAY)
     world.service.redact("advisers", ["EA-1"], "tester", "the adviser asked to be forgotten")
@@ -94,8 +96,8 @@ def test_a_redaction_and_a_rebuild_forget_every_kept_report(postgres_url):
     world.close()
 
 
-def test_the_reports_kept_longest_ago_are_forgotten_first(postgres_url):
-    world = World(postgres_url)
+def test_the_reports_kept_longest_ago_are_forgotten_first(database_url):
+    world = World(database_url)
     given_two_academic_years(world)
     for day in ("2019-07-31", "2019-12-31", DAY):
         world.report(day)
@@ -108,18 +110,30 @@ def test_the_reports_kept_longest_ago_are_forgotten_first(postgres_url):
     world.close()
 
 
-def test_sqlite_keeps_no_report_in_the_database(sqlite_url):
+def test_while_an_import_holds_sqlites_write_lock_a_report_is_served_without_being_kept(sqlite_url):
     world = World(sqlite_url)
     given_two_academic_years(world)
+    world.report("2019-12-31")  # the table exists: the first report of a process may create it
+    import_holding_the_lock = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
+    import_holding_the_lock.execute("BEGIN IMMEDIATE")
+    served: list[dict] = []
+    page = threading.Thread(target=lambda: served.append(world.report(DAY)))
+    page.start()
+    page.join(timeout=10)  # it would otherwise wait out the lock timeout (30 s), holding its reader
+    finished = not page.is_alive()
+    import_holding_the_lock.rollback()
+    page.join()
+
+    assert finished and served[0] == world.report(DAY)
+    assert kept_rows(world) == 1  # the first report only
+    settled_report.cache_clear()
     world.report(DAY)
-    tables = {row["name"] for row in world.db.query(world.db.backend.list_tables)}
-    assert report_cache.REPORTS.table not in tables
-    assert keep_term_end_reports(world.service.app.db, date(2020, 7, 31)) == 0
+    assert kept_rows(world) == 2
     world.close()
 
 
-def test_the_workers_term_end_reports_are_what_a_board_reads(postgres_url, monkeypatch):
-    world = World(postgres_url)
+def test_the_workers_term_end_reports_are_what_a_board_reads(database_url, monkeypatch):
+    world = World(database_url)
     given_two_academic_years(world)
     world.service.refresh()
     computed = keep_term_end_reports(world.service.app.db, date(2020, 7, 31))
@@ -153,11 +167,23 @@ def test_keeping_a_report_does_not_wait_for_the_disk(postgres_url, monkeypatch):
     db = world.service.app.db
     with db.transaction(commit=False) as c:
         c.execute("SET LOCAL synchronous_commit TO ON")  # as a production server is configured
-        db.backend.commit_without_waiting(c)
-        assert c.scalar("SHOW synchronous_commit") == "off"
+        with db.backend.without_waiting(c):
+            assert c.scalar("SHOW synchronous_commit") == "off"
     calls = []
-    monkeypatch.setattr(db.backend, "commit_without_waiting", calls.append)
+    original = db.backend.without_waiting
+    monkeypatch.setattr(db.backend, "without_waiting", lambda c: calls.append(c) or original(c))
     world.report(DAY)
 
     assert len(calls) == 1  # the one report kept
+    world.close()
+
+
+def test_sqlite_waits_for_the_write_lock_again_once_the_answer_is_kept(sqlite_url):
+    world = World(sqlite_url)
+    db = world.service.app.db
+    with db.transaction(commit=False) as c:
+        waits = c.scalar("PRAGMA busy_timeout")
+        with db.backend.without_waiting(c):
+            assert c.scalar("PRAGMA busy_timeout") == 0
+        assert c.scalar("PRAGMA busy_timeout") == waits == 30_000  # the store's lock timeout
     world.close()

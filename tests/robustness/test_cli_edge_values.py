@@ -6,7 +6,9 @@ does not exist, every other command still creates one on first use (DATA.md §1)
 from __future__ import annotations
 
 import random
+import sqlite3
 import tempfile
+from contextlib import closing
 from pathlib import Path
 
 import psycopg
@@ -140,12 +142,15 @@ def damaged(path: Path, how: str, intact: str) -> None:
         path.write_bytes(noise(len(data)))
     elif how == "truncated":
         path.write_bytes(data[: len(data) // 2])
-    else:  # a page of random bytes near the end: the file opens, a later read fails
-        path.write_bytes(data[:-8192] + noise(4096) + data[-4096:])
+    else:  # the page of rm_schema, which every command reads first: the file opens, a later read fails
+        with closing(sqlite3.connect(f"file:{intact}?mode=ro", uri=True)) as db:
+            page, size = db.execute("SELECT pageno, pgsize FROM dbstat WHERE name = 'rm_schema'").fetchone()
+        at = (page - 1) * size
+        path.write_bytes(data[:at] + noise(size) + data[at + size :])
 
 
 @pytest.mark.parametrize("command", [["log"], ["verify"], ["report", "--hub", "dorset", "--as-of", "2020-02-02"]])
-@pytest.mark.parametrize("how", ["random bytes", "truncated", "overwritten near the end"])
+@pytest.mark.parametrize("how", ["random bytes", "truncated", "a page overwritten"])
 def test_a_damaged_sqlite_file_is_refused_in_one_line(store, tmp_path, how, command):
     # Was: sqlite3.DatabaseError 'file is not a database' / 'database disk image is malformed' (a traceback)
     path = tmp_path / "damaged.sqlite3"

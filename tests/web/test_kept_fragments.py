@@ -87,8 +87,8 @@ def test_the_least_recently_used_fragment_is_forgotten_first():
     assert (kept.get("a"), kept.get("b"), kept.get("c")) == ("A", None, "C")
 
 
-def test_a_fragment_rendered_by_one_process_is_served_to_another_from_postgresql(postgres_url, monkeypatch):
-    first, second = loaded_app(postgres_url), make_app(postgres_url)  # two serve processes over one store
+def test_a_fragment_rendered_by_one_process_is_served_to_another_from_the_store(database_url, monkeypatch):
+    first, second = loaded_app(database_url), make_app(database_url)  # two serve processes over one store
     lead, colleague = sign_in(first, "lead"), sign_in(second, "lead")
     rendered = lead.get(FRAGMENT, htmx=True).text
 
@@ -102,9 +102,3 @@ def test_a_fragment_rendered_by_one_process_is_served_to_another_from_postgresql
     assert services(first).hub.app.db.scalar(f"SELECT COUNT(*) FROM {FRAGMENTS.table}") == 0
     for app in (first, second):
         services(app).hub.close()
-
-
-def test_sqlite_keeps_no_fragment_in_the_database(app):
-    sign_in(app, "lead").get(FRAGMENT, htmx=True)
-    db = services(app).hub.app.db
-    assert FRAGMENTS.table not in {row["name"] for row in db.query(db.backend.list_tables)}
