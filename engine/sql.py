@@ -71,10 +71,19 @@ class Database:
         return compute()
 
     @contextmanager
+    def keeping(self) -> Iterator[Cursor]:
+        """A transaction for an answer kept at no cost but recomputation (projections/report_cache.py): it
+        waits for no other writer and not for the disk (Backend.keeping)."""
+        with self.backend.keeping(self.datastore) as raw:
+            yield Cursor(raw, self.backend)
+
+    @contextmanager
     def snapshot(self) -> Iterator[Snapshot]:
         """One read-only transaction held open: every read through the handle it yields sees one state of
-        the database, whatever is committed meanwhile, and pays for one BEGIN and one ROLLBACK in all."""
-        with self.datastore.transaction(commit=False) as raw:
+        the database, whatever is committed meanwhile, and pays for one BEGIN and one COMMIT or ROLLBACK in
+        all. COMMIT where the backend says so: on PostgreSQL psycopg forgets every statement the connection
+        had prepared after a ROLLBACK (DEALLOCATE ALL), so each request would parse and plan its queries afresh."""
+        with self.datastore.transaction(commit=self.backend.reads_end_with_commit) as raw:
             cursor = Cursor(raw, self.backend)
             self.backend.read_snapshot(cursor)
             yield Snapshot(self, cursor)

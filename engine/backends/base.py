@@ -18,6 +18,7 @@ class Backend(ABC):
 
     name: ClassVar[str]  # for messages only
     offset: ClassVar[str]  # skips the first ? rows, with no limit
+    reads_end_with_commit: ClassVar[bool]  # how a read snapshot ends (see engine/sql.py Database.snapshot)
     schemes: ClassVar[tuple[str, ...]]  # the URL schemes that name this backend
     position_column: ClassVar[str]  # the events table's column holding an event's log position
     column_types: ClassVar[Mapping[str, str]]  # SQL type of each read-model column type; "big" holds a log position
@@ -73,10 +74,10 @@ class Backend(ABC):
 
     @abstractmethod
     @contextmanager
-    def without_waiting(self, c: Cursor) -> Iterator[None]:
-        """Within this block, neither wait for another writer's lock (fail at once instead) nor, at commit,
-        for the disk: for what may be lost or skipped at no cost but recomputation (kept answers), never
-        for events."""
+    def keeping(self, datastore: Any) -> Iterator[Any]:
+        """A write transaction (the driver's cursor) for what may be lost or skipped at no cost but
+        recomputation (kept answers), never for events: it waits neither for another writer (it fails at
+        once instead) nor, at commit, for the disk."""
 
     @abstractmethod
     def byte_order(self, column: str) -> str:

@@ -89,6 +89,7 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
 class PostgresBackend(Backend):
     name = "postgres"
     offset = "OFFSET"
+    reads_end_with_commit = True  # after a ROLLBACK psycopg forgets the connection's prepared statements
     schemes = ("postgresql", "postgres")
     position_column = "notification_id"
     column_types = {"int": "BIGINT", "percent": "INTEGER", "bool": "INTEGER", "float": "DOUBLE PRECISION", "big": "BIGINT"}
@@ -131,15 +132,20 @@ class PostgresBackend(Backend):
         c.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
 
     def read_snapshot(self, c: Cursor) -> None:
-        """Otherwise each statement would see a newer snapshot."""
+        """Otherwise each statement would see a newer snapshot. The read model a page reads is in memory, which
+        PostgreSQL's default cost of a random page (4, for spinning disks) does not assume: it planned the
+        matches of a hub's area (125 schools in 13,000 versions, national scale) as a scan of the whole table,
+        2.0 ms, where the index takes 0.26 ms. 1.1 is the usual setting for data that is cached or on SSD."""
         c.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        c.execute("SET LOCAL random_page_cost = 1.1")
 
     @contextmanager
-    def without_waiting(self, c: Cursor) -> Iterator[None]:
-        """A page's kept answer otherwise waits for the WAL to reach the disk (the WAL is still replicated).
-        Its short INSERT takes row locks only, so it never queues behind an import."""
-        c.execute("SET LOCAL synchronous_commit TO OFF")
-        yield
+    def keeping(self, datastore: Any) -> Iterator[Any]:
+        """A short INSERT takes row locks only, so it never queues behind an import; its commit does not wait
+        for the WAL to reach the disk (the WAL is still replicated)."""
+        with datastore.transaction(commit=True) as raw:
+            raw.execute("SET LOCAL synchronous_commit TO OFF")
+            yield raw
 
     def byte_order(self, column: str) -> str:
         return f'{column} COLLATE "C"'

@@ -72,6 +72,7 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
 class SQLiteBackend(Backend):
     name = "sqlite"
     offset = "LIMIT -1 OFFSET"  # SQLite has no OFFSET without a LIMIT
+    reads_end_with_commit = False  # a transaction that may commit takes the library pool's one writer connection
     schemes = ("sqlite",)
     position_column = "rowid"
     column_types = {"int": "INTEGER", "percent": "INTEGER", "bool": "INTEGER", "float": "REAL", "big": "INTEGER"}
@@ -130,17 +131,23 @@ class SQLiteBackend(Backend):
         """Nothing to do: a transaction's reads already share the snapshot of its first."""
 
     @contextmanager
-    def without_waiting(self, c: Cursor) -> Iterator[None]:
-        """SQLite has one write lock, held by an import for its whole file: a page's kept answer would queue
-        behind it. Its first write therefore fails at once ("database is locked") if the lock is taken, and the
-        connection waits as before once the block ends. A commit in WAL mode costs some 0.4 ms here."""
-        raw = c.raw.sqlite_cursor
-        waits = raw.execute("PRAGMA busy_timeout").fetchone()[0]
-        raw.execute("PRAGMA busy_timeout = 0")
+    def keeping(self, datastore: Any) -> Iterator[Any]:
+        """Queued behind no writer. The library's pool lets one writer connection out per process at a time (an
+        import through the web holds it for its whole file): this connection is not asked for as a writer's.
+        And SQLite has one write lock per file (an import in another process): the first write fails at once
+        ("database is locked") while it is taken; the connection waits as before once the block ends. A commit
+        in WAL mode costs some 0.4 ms here."""
+        connection = datastore.pool.get_connection(is_writer=None)
         try:
-            yield
+            with connection.transaction(commit=True) as raw:
+                waits = raw.sqlite_cursor.execute("PRAGMA busy_timeout").fetchone()[0]
+                raw.execute("PRAGMA busy_timeout = 0")
+                try:
+                    yield raw
+                finally:
+                    raw.execute(f"PRAGMA busy_timeout = {int(waits)}")
         finally:
-            raw.execute(f"PRAGMA busy_timeout = {int(waits)}")
+            datastore.pool.put_connection(connection)
 
     def byte_order(self, column: str) -> str:
         return column  # SQLite's default collation, BINARY

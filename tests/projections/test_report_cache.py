@@ -10,7 +10,9 @@ import threading
 from collections.abc import Iterator
 from datetime import date
 
+import psycopg
 import pytest
+from psycopg import sql
 
 import projections.report as report_module
 from projections import report_cache
@@ -162,16 +164,18 @@ def test_a_report_survives_its_encoding(sqlite_world):
 def test_keeping_a_report_does_not_wait_for_the_disk(postgres_url, monkeypatch):
     """A kept report is recomputed if a crash loses it: its commit does not wait for the WAL's flush (on
     that transaction only), as an event's always does."""
+    with psycopg.connect(postgres_url, autocommit=True) as server:  # as a production server is configured
+        server.execute(sql.SQL("ALTER DATABASE {} SET synchronous_commit = on").format(sql.Identifier(server.info.dbname)))
     world = World(postgres_url)
     given_two_academic_years(world)
     db = world.service.app.db
     with db.transaction(commit=False) as c:
-        c.execute("SET LOCAL synchronous_commit TO ON")  # as a production server is configured
-        with db.backend.without_waiting(c):
-            assert c.scalar("SHOW synchronous_commit") == "off"
+        assert c.scalar("SHOW synchronous_commit") == "on"
+    with db.keeping() as c:
+        assert c.scalar("SHOW synchronous_commit") == "off"
     calls = []
-    original = db.backend.without_waiting
-    monkeypatch.setattr(db.backend, "without_waiting", lambda c: calls.append(c) or original(c))
+    original = db.backend.keeping
+    monkeypatch.setattr(db.backend, "keeping", lambda datastore: calls.append(datastore) or original(datastore))
     world.report(DAY)
 
     assert len(calls) == 1  # the one report kept
@@ -181,9 +185,22 @@ def test_keeping_a_report_does_not_wait_for_the_disk(postgres_url, monkeypatch):
 def test_sqlite_waits_for_the_write_lock_again_once_the_answer_is_kept(sqlite_url):
     world = World(sqlite_url)
     db = world.service.app.db
+    with db.keeping() as c:
+        assert c.scalar("PRAGMA busy_timeout") == 0
     with db.transaction(commit=False) as c:
-        waits = c.scalar("PRAGMA busy_timeout")
-        with db.backend.without_waiting(c):
-            assert c.scalar("PRAGMA busy_timeout") == 0
-        assert c.scalar("PRAGMA busy_timeout") == waits == 30_000  # the store's lock timeout
+        assert c.scalar("PRAGMA busy_timeout") == 30_000  # the store's lock timeout, on every connection
+    world.close()
+
+
+def test_on_sqlite_a_report_is_kept_without_queueing_behind_this_processs_own_writer(sqlite_url, monkeypatch):
+    """The library's pool lets one writer connection out per process (an import through the web holds it for
+    the whole file): keeping an answer does not ask for that one."""
+    world = World(sqlite_url)
+    given_two_academic_years(world)
+    pool = world.service.app.db.datastore.pool
+    asked, get_connection = [], pool.get_connection
+    monkeypatch.setattr(pool, "get_connection", lambda **kwargs: asked.append(kwargs) or get_connection(**kwargs))
+    world.report(DAY)
+
+    assert kept_rows(world) == 1 and {"is_writer": None} in asked and {"is_writer": True} not in asked
     world.close()

@@ -3,10 +3,12 @@ the board begins one read-only transaction for all its reads, where it used to b
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import replace
 
 import pytest
 
+from engine.sql import Database
 from projections.report_cache import SharedCache
 from tests.web.factories import services, sign_in
 
@@ -30,8 +32,16 @@ def test_a_page_reads_in_one_transaction(app, monkeypatch, path):
     keeping = []  # set while an answer computed by the page is being kept for other processes
 
     def counted(*, commit: bool):
-        begun.append("keep" if keeping else "write" if commit else "read")
+        begun.append("keep" if keeping else "transaction")
         return transaction(commit=commit)
+
+    snapshots, original_snapshot = [], Database.snapshot
+
+    @contextmanager
+    def snapshot(self):
+        snapshots.append(self)
+        with original_snapshot(self) as handle:
+            yield handle
 
     def kept(original):
         def keep(self, *args):
@@ -45,9 +55,10 @@ def test_a_page_reads_in_one_transaction(app, monkeypatch, path):
 
     monkeypatch.setattr(datastore, "transaction", counted)
     monkeypatch.setattr(SharedCache, "keep", kept(SharedCache.keep))
+    monkeypatch.setattr(Database, "snapshot", snapshot)
     # as with a projection worker: the request applies no events, so every transaction it begins is a read
     monkeypatch.setattr(service, "settings", replace(service.settings, projection_worker=True))
     response = browser.get(path)
     assert response.status_code == 200, response.text[:300]
-    # the session's user (the library reads its events), then the page; besides, only kept answers are written
-    assert [b for b in begun if b != "keep"] == ["read", "read"]
+    # the session's user (the library reads its events), then the page's snapshot; besides, only kept answers
+    assert [b for b in begun if b != "keep"] == ["transaction", "transaction"] and len(snapshots) == 1
