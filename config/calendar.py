@@ -81,3 +81,10 @@ def term_containing(day: date, overrides: Overrides | None = None) -> Term:
     year = academic_year_start(day)
     started = [t for y in (year - 1, year, year + 1) for t in hub_terms_of_year(y, overrides or {}) if t.starts_on <= day]
     return max(started, key=lambda t: t.starts_on)
+
+
+def term_after(day: date, overrides: Overrides | None = None) -> Term:
+    """The first term to start after the day (after a hub's own holiday, its next term)."""
+    year = academic_year_start(day)
+    later = [t for y in (year, year + 1) for t in hub_terms_of_year(y, overrides or {}) if t.starts_on > day]
+    return min(later, key=lambda t: t.starts_on)

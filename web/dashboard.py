@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Hashable
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, g, redirect, render_template, url_for
 
-from config.calendar import academic_year_label, academic_year_start, term_containing
+from config.calendar import Overrides, academic_year_label, academic_year_start, term_after
 from engine.kinds import BENCHMARKS
 from projections.board import board, term_series
 from projections.figures import BENCHMARK_NAMES
 from projections.paper import latest_data_day
-from projections.queries import Known, all_hub_ids, as_known, list_members, settled_position
+from projections.queries import Known, all_hub_ids, as_known, hub_calendar, list_members, settled_position
 from projections.report import Query
 from web.access import check_hub, hub_service, now, requires, visible_hubs
 from web.board import first_day, hub_clusters
@@ -35,14 +35,15 @@ def index() -> Any:
     return render_template("dashboard/index.html", hubs=hubs)
 
 
-def owing_since(owing: list[dict[str, Any]], members: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each institution that owes data, with the day it began to owe it: the start of the term after
-    its latest assessment, or the day it joined the hub if it has never been assessed."""
+def owing_since(owing: list[dict[str, Any]], members: dict[str, dict[str, Any]], calendar: Overrides) -> list[dict[str, Any]]:
+    """Each institution that owes data, with the day it began to owe it: the start of the hub's first term
+    after its latest assessment (the report's `data_required` counts by the same terms), or the day it
+    joined the hub if it has never been assessed."""
     rows = []
     for row in owing:
         joined = members.get(row["urn"], {}).get("hub_joined_on")
         last = row["latest_assessed_on"]
-        since = (term_containing(date.fromisoformat(last)).ends_on + timedelta(days=1)).isoformat() if last else joined
+        since = term_after(date.fromisoformat(last), calendar).starts_on.isoformat() if last else joined
         rows.append({**row, "since": max(filter(None, (since, joined)), default=None)})
     return sorted(rows, key=lambda r: (r["since"] or "", r["urn"]))
 
@@ -173,7 +174,7 @@ def board_context(hub_id: str) -> dict[str, Any]:
         "clusters": clusters,
         "board": figures,
         "report": report,
-        "owing": owing_since(report["data_required_institutions"], members),
+        "owing": owing_since(report["data_required_institutions"], members, hub_calendar(known, hub_id)),
         "points": points,
         "charts": chart_specs(points, report),
         "benchmark_names": BENCHMARK_NAMES,

@@ -188,3 +188,16 @@ def test_an_error_during_an_htmx_request_is_a_fragment_for_the_alert_region(shar
     response = sign_in(shared_app, "lead.solent").get("/dashboard/dorset", htmx=True)
     assert response.status_code == 403 and "<html" not in response.text
     assert response.headers["HX-Retarget"] == "#alerts" and "limited to hub solent" in response.text
+
+
+def test_an_institution_owes_data_from_the_start_of_the_hubs_own_next_term(app):
+    """The hub's spring term starts after a holiday: 100001, last assessed in the autumn, owes data from then,
+    as the report's count of members still owing (by the hub's terms) says."""
+    terms = (
+        "hub_id,academic_year,term,starts_on,ends_on\n"
+        "dorset,2019/20,autumn,2019-09-04,2019-12-20\ndorset,2019/20,spring,2020-01-06,2020-03-27\n"
+    )
+    services(app).hub.import_file("terms", Path("terms.csv"), "lead", "our own term dates", data=terms.encode())
+    spring = sign_in(app, "lead").get("/dashboard/dorset?as_of=2020-02-15").text
+    owing = re.search(r'<table id="owing-table".*?</table>', spring, re.S).group(0)
+    assert "100001" in owing and "6 January 2020" in owing and "1 January 2020" not in owing
