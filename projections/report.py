@@ -58,14 +58,21 @@ def targets_by_hub(known: Known, hub_ids: list[str], academic_year: str) -> dict
     return {h: {r["metric"]: r["value"] for r in grouped.get(h, [])} for h in hub_ids}
 
 
-@remembered
 def national_figures(known: Known, day: date) -> dict[str, float]:
-    rows = known_rows(known, "national", "published_on <= ?", (day.isoformat(),))
+    """Each metric's latest national figure published on or before the day."""
+    on = day.isoformat()
     latest: dict[str, dict[str, Any]] = {}
-    for r in rows:
-        if r["metric"] not in latest or r["published_on"] > latest[r["metric"]]["published_on"]:
+    for r in national_rows(known):
+        if r["published_on"] <= on and (r["metric"] not in latest or r["published_on"] > latest[r["metric"]]["published_on"]):
             latest[r["metric"]] = r
     return {m: latest[m]["value"] for m in METRICS if m in latest}
+
+
+@remembered
+def national_rows(known: Known) -> list[dict[str, Any]]:
+    """Every national figure, read once per position: a few per metric and year, where a query per day asked
+    costs a round trip of its own (a dashboard asks of a new day each time)."""
+    return known_rows(known, "national")
 
 
 @dataclass(frozen=True)
