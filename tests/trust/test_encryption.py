@@ -13,9 +13,11 @@ from eventsourcing.cipher import AESCipher
 from cli import main
 from config.settings import Settings
 from engine.errors import CareerHubError
+from engine.sealing import PREFIX
 from projections.audit import LogFilter, list_log
 from projections.queries import Known, known_rows
-from projections.report import Query
+from projections.report import Query, settled_report
+from projections.report_cache import REPORTS
 from service.demo import load_demo
 from service.hub import HubService
 from service.matchruns import propose
@@ -40,6 +42,24 @@ def test_no_institution_or_adviser_name_is_in_the_encrypted_database_file(tmp_pa
     raw = b"".join(p.read_bytes() for p in tmp_path.glob("enc.sqlite3*"))
     leaked = [n for n in institution_names + adviser_names if n.encode() in raw]
     assert institution_names and adviser_names and leaked == []
+
+
+def test_kept_answers_are_sealed_and_served_unsealed(database_url: str):
+    """A kept report names the institutions that owe data: on either backend the shared cache holds it sealed,
+    and another process reads it back as computed."""
+    key = AESCipher.create_key(32)
+    hub = open_hub(database_url, key)
+    load_demo(hub)
+    query = Query("dorset", date(2019, 12, 31))
+    computed = hub.report(query).to_json()
+    kept = [row["report"] for row in hub.db.query(f"SELECT report FROM {REPORTS.table}")]
+    settled_report.cache_clear()  # as another process: nothing in memory
+    other = open_hub(database_url, key)
+    served = other.report(query).to_json()
+    other.close()
+    hub.close()
+    assert computed["data_required_institutions"] and kept and all(text.startswith(PREFIX) for text in kept)
+    assert served == computed
 
 
 def test_a_wrong_key_is_a_clear_error(tmp_path: Path):
