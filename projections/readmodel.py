@@ -374,13 +374,12 @@ def create_missing_tables(db: Database) -> None:
     catch-up running in another process. The shared caches' tables too: they are not the read model's (a
     rebuild empties them rather than drops them), but every reader of it may look in them."""
     existing = existing_objects(db)
-    for statements in table_groups(db.backend).values():
+    for statements in [*table_groups(db.backend).values(), *(shared.create for shared in report_cache.SHARED_CACHES)]:
         missing = [s for s in statements if created_name(s) not in existing]
         if missing:
             with db.transaction(commit=True) as c:
                 for statement in missing:
                     c.execute(statement)
-    report_cache.create_tables(db)
 
 
 def retry_creation(create: Any, attempts: int = 5) -> None:

@@ -26,6 +26,7 @@ from eventsourcing.persistence import PersistenceError
 
 from config.calendar import Term
 from engine.sql import Cursor, Database
+from projections.queries import in_list
 
 KEEP_AT_MOST = 200_000  # reports; the oldest beyond it are forgotten by `prune` (the projection worker calls it)
 # The modules whose code computes a report: their source is part of every key.
@@ -63,19 +64,12 @@ class SharedCache:
 
     def __init__(self, table: str, column: str, keep_at_most: int):
         self.table, self.column, self.keep_at_most = table, column, keep_at_most
-        self.create = (
+        self.create = (  # with the read model's tables, outside any snapshot (readmodel.create_missing_tables)
             f"CREATE TABLE IF NOT EXISTS {table} (cache_key TEXT PRIMARY KEY, log_position BIGINT NOT NULL,"
             f" kept_at TEXT NOT NULL, {column} TEXT NOT NULL)",
             f"CREATE INDEX IF NOT EXISTS {table}_kept_at ON {table} (kept_at)",
         )
         self.seen: set[int] = set()  # id() of each Database that this process saw the table in
-
-    def create_table(self, db: Database) -> None:
-        """With the read model's tables (projections/readmodel.py), outside any snapshot."""
-        if not self.has_table(db):
-            with db.transaction(commit=True) as c:
-                for statement in self.create:
-                    c.execute(statement)
 
     def readable(self, db: Database) -> bool:
         """Can `db` (a read snapshot, or a database) read the table? Asked of each database once per process:
@@ -100,7 +94,7 @@ class SharedCache:
         """Which of `keys` are kept, read in the caller's snapshot."""
         if not keys:
             return set()
-        found = db.query(f"SELECT cache_key FROM {self.table} WHERE cache_key IN ({', '.join('?' * len(keys))})", keys)
+        found = db.query(f"SELECT cache_key FROM {self.table} WHERE cache_key IN ({in_list(keys)})", keys)
         return {row["cache_key"] for row in found}
 
     def keep(self, db: Database, key: str, position: int, text: str) -> None:
@@ -149,11 +143,6 @@ def cache_key(query: Any, position: int) -> str:
     """A query (projections.report.Query, its known_at already turned into `position`) at a log position."""
     parts = [CODE, query.hub_id, query.as_of, query.cluster, query.cohort_as_of, position]
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
-
-
-def create_tables(db: Database) -> None:
-    for cache in SHARED_CACHES:
-        cache.create_table(db)
 
 
 def clear(c: Cursor) -> None:
