@@ -11,9 +11,12 @@ after every file, as in production) into a fresh store. Then it prints:
 (b) hub_report latency p50/p95 for one hub, and for all hubs (a loop over the 40), at random (DATE, T);
     goals: one hub p95 <= 10 ms, all hubs (all_hub_reports) p95 <= 200 ms;
 (c) the same latencies over a second fresh store that holds only the first 10 % of the history (imported in the
-    same order, stopped at 10 % of the events); goal: full / 10 % <= 1.5 (the cost does not grow with history
-    length). For reference it also times the full store as known at the moment 10 % had been recorded: same
-    tables, so that ratio shows what the record-time filter saves, not the effect of history length.
+    same order, stopped at 10 % of the events), and over the full store for days drawn as in the 10 % store but
+    known after everything was recorded; goal: full / 10 % for those days <= 1.5 (a report on a day does not cost
+    more for the years recorded after it). The same days have the same members in both stores; days drawn from the
+    whole history find about six times the members (institutions join over the first two years), so that ratio is
+    printed for reference only, as is the full store known at the moment 10 % had been recorded (same tables: what
+    the record-time filter saves).
 
 With --only rebuild it loads the full history alone and measures (a) only, --repeat times (read-and-decode and
 rebuild alternately; the verdict is the median ratio).
@@ -398,16 +401,20 @@ def latencies(
     samples: int,
     loops: int,
     until_events: int | None = None,
+    known_now: bool = False,
     profiler: cProfile.Profile | None = None,
 ) -> dict[str, float]:
     """hub_report at random (DATE, T): one random hub per sample; every hub at once (all_hub_reports, the
-    national view: each fact read once for all hubs); and, for comparison, a loop of hub_report over every hub."""
+    national view: each fact read once for all hubs); and, for comparison, a loop of hub_report over every hub.
+    With `until_events` the (DATE, T) are drawn as if only that many events had been recorded; with `known_now`
+    too, each DATE is then asked as known after everything was recorded."""
     db = loaded.service.db
     hubs = [f"hub{h:02d}" for h in range(HUBS)]
+    everything_recorded = loaded.moments[-1][0]
 
     def pick() -> tuple[date, datetime]:
         moment, until = random_moment(rng, loaded, until_events)
-        return day_between(rng, date(FIRST_YEAR, 9, 1), until), moment
+        return day_between(rng, date(FIRST_YEAR, 9, 1), until), everything_recorded if known_now else moment
 
     def timed(run: Callable[[], Any]) -> float:
         t0 = time.perf_counter()
@@ -524,6 +531,7 @@ def main() -> int:
                 show_profile("reports over the full history", report_profiler)
             at_tenth = latencies(small, rng, args.samples, args.loops)
             known_tenth = latencies(full, rng, args.samples, args.loops, until_events=tenth_events)
+            tenth_days_now = latencies(full, rng, args.samples, args.loops, until_events=tenth_events, known_now=True)
         finally:
             full.service.close()
             small.service.close()
@@ -539,7 +547,13 @@ def main() -> int:
         f" ratio {ratio:.2f} (goal >= {GOALS['rebuild_ratio']}) {verdict(ratio >= GOALS['rebuild_ratio'])};"
         f" load average {load_average()}"
     )
-    for label, r in (("full history", at_full), ("10 % store", at_tenth), ("known at 10 %", known_tenth)):
+    stores = (
+        ("full history", at_full),
+        ("10 % store", at_tenth),
+        ("known at 10 %", known_tenth),
+        ("10 % days now", tenth_days_now),
+    )
+    for label, r in stores:
         print(
             f"(b) {label:<13}: one hub p50 {r['one_p50']:7.2f} ms  p95 {r['one_p95']:7.2f} ms"
             f" | all {HUBS} hubs p50 {r['all_p50']:8.1f} ms  p95 {r['all_p95']:8.1f} ms"
@@ -551,16 +565,20 @@ def main() -> int:
         f" all hubs p95 <= {GOALS['all_hubs_p95_ms']:.0f} ms"
         f" {verdict(at_full['all_p95'] <= GOALS['all_hubs_p95_ms'])}"
     )
-    growth = {k: at_full[k] / at_tenth[k] for k in ("one_p50", "one_p95", "all_p50", "all_p95")}
+    # The goal is judged on the same days (so the same members) asked of the full history and of the 10 % store:
+    # institutions join over the history's first two years, so a day drawn from all five years finds about six
+    # times the members of a day in the first half-year, and a report returns every member.
+    growth = {k: tenth_days_now[k] / at_tenth[k] for k in ("one_p50", "one_p95", "all_p50", "all_p95")}
     print(
-        f"(c) full / 10 % store: one hub p50 x{growth['one_p50']:.2f} p95 x{growth['one_p95']:.2f},"
-        f" all hubs p50 x{growth['all_p50']:.2f} p95 x{growth['all_p95']:.2f}"
+        f"(c) the 10 % store's days asked of the full history ÷ of the 10 % store: one hub p50 x{growth['one_p50']:.2f}"
+        f" p95 x{growth['one_p95']:.2f}, all hubs p50 x{growth['all_p50']:.2f} p95 x{growth['all_p95']:.2f}"
         f" (goal <= {GOALS['growth']}) {verdict(max(growth.values()) <= GOALS['growth'])}"
     )
-    # Same tables as the full store, so this shows only what the record-time filter saves, not history length.
     print(
-        f"    for reference, full / known at 10 % in the full store: one hub p95"
-        f" x{at_full['one_p95'] / known_tenth['one_p95']:.2f},"
+        f"    for reference, days of the full history ÷ days of the 10 % store (members grow too): one hub p95"
+        f" x{at_full['one_p95'] / at_tenth['one_p95']:.2f}, all hubs p95 x{at_full['all_p95'] / at_tenth['all_p95']:.2f};"
+        # Same tables as the full store, so this shows only what the record-time filter saves.
+        f" full ÷ known at 10 % in the full store: one hub p95 x{at_full['one_p95'] / known_tenth['one_p95']:.2f},"
         f" all hubs p95 x{at_full['all_p95'] / known_tenth['all_p95']:.2f}"
     )
     return 0
