@@ -87,9 +87,8 @@ def institution_places(c: Any, urns: list[str]) -> dict[str, set[str]]:
     places: dict[str, set[str]] = {}
     for start in range(0, len(urns), 1000):
         chunk = urns[start : start + 1000]
-        rows = c.execute(
-            f"SELECT DISTINCT urn, hub_id, area FROM rm_institutions WHERE urn IN ({','.join('?' * len(chunk))})", chunk
-        ).fetchall()
+        among, params = c.backend.one_of("urn", chunk)
+        rows = c.execute(f"SELECT DISTINCT urn, hub_id, area FROM rm_institutions WHERE {among}", params).fetchall()
         for row in rows:
             found = places.setdefault(row["urn"], set())
             found.update(scope(column, row[column]) for column in ("hub_id", "area") if row[column] is not None)

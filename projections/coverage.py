@@ -13,7 +13,7 @@ from typing import Any
 from config.calendar import academic_year_of, parse_academic_year
 from engine.records import REDACTED
 from engine.sql import Database
-from projections.queries import Known, in_list, known_rows, latest_assessments, list_members, visible
+from projections.queries import Known, known_rows, latest_assessments, list_members, visible
 
 MEASURED = (5, 6, 7, 8)  # the benchmarks encounters can evidence
 
@@ -87,27 +87,30 @@ def window(definition: Definition, academic_year: str, day: date) -> tuple[str, 
     return (date(start, 9, 1).isoformat() if definition.span == "year" else "0001-01-01"), last
 
 
-def cohort_and_met(urns: list[str], academic_year: str, day: date, n: int, definition: Definition) -> tuple[str, tuple[Any, ...]]:
+def cohort_and_met(
+    known: Known, urns: list[str], academic_year: str, day: date, definition: Definition
+) -> tuple[str, tuple[Any, ...]]:
     """SQL: each learner on roll on the day (year groups the definition measures) with the number of
     qualifying encounters they took part in; columns urn, year_group, learner_key, disadvantaged, met."""
     first, last = window(definition, academic_year, day)
-    groups = [str(y) for y in definition.year_groups]
-    kinds = list(definition.encounter_kinds)
-    on = day.isoformat()
+    one_of, n, on = known.db.backend.one_of, known.position, day.isoformat()
+    learner_urns, learner_urn_params = one_of("l.urn", urns)
+    groups, group_params = one_of("l.year_group", definition.year_groups)
+    taker_urns, taker_urn_params = one_of("p.urn", urns)
+    kinds, kind_params = one_of("e.kind", definition.encounter_kinds)
     sql = (
         "WITH cohort AS (SELECT l.urn, l.year_group, l.learner_key, l.disadvantaged FROM rm_learners l"
-        f" WHERE {visible('l')} AND l.urn IN ({in_list(urns)}) AND l.academic_year = ? AND l.learner_key <> ?"
-        f" AND l.year_group IN ({in_list(groups)})"
+        f" WHERE {visible('l')} AND {learner_urns} AND l.academic_year = ? AND l.learner_key <> ? AND {groups}"
         " AND (l.on_roll_from IS NULL OR l.on_roll_from <= ?) AND (l.on_roll_until IS NULL OR l.on_roll_until > ?)),"
         " met AS (SELECT p.urn, p.learner_key, COUNT(DISTINCT p.encounter_ref) AS encounters"
         " FROM rm_participations p JOIN rm_encounters e ON e.encounter_ref = p.encounter_ref AND e.urn = p.urn"
-        f" AND {visible('e')} WHERE {visible('p')} AND p.urn IN ({in_list(urns)}) AND e.kind IN ({in_list(kinds)})"
+        f" AND {visible('e')} WHERE {visible('p')} AND {taker_urns} AND {kinds}"
         " AND p.participated_on >= ? AND p.participated_on <= ? GROUP BY p.urn, p.learner_key)"
         " SELECT c.urn, c.year_group, c.learner_key, c.disadvantaged, COALESCE(m.encounters, 0) AS met"
         " FROM cohort c LEFT JOIN met m ON m.urn = c.urn AND m.learner_key = c.learner_key"
     )
-    params = (n, n, *urns, academic_year, REDACTED, *(int(g) for g in groups), on, on, n, n, n, n, *urns, *kinds, first, last)
-    return sql, params
+    cohort = (n, n, *learner_urn_params, academic_year, REDACTED, *group_params, on, on)
+    return sql, (*cohort, n, n, n, n, *taker_urn_params, *kind_params, first, last)
 
 
 def coverage_by_year_group(
@@ -116,7 +119,7 @@ def coverage_by_year_group(
     """Per school and year group: learners, reached, and the same for disadvantaged learners."""
     if not urns or not definition.year_groups or not definition.encounter_kinds:
         return []
-    inner, params = cohort_and_met(urns, academic_year, day, known.position, definition)
+    inner, params = cohort_and_met(known, urns, academic_year, day, definition)
     rows = known.db.query(
         f"SELECT urn, year_group, COUNT(*) AS learners, SUM(CASE WHEN met >= ? THEN 1 ELSE 0 END) AS reached,"
         " SUM(disadvantaged) AS disadvantaged_learners,"
@@ -140,7 +143,7 @@ def unreached_learners(known: Known, urn: str, academic_year: str, day: date, de
     """The school's learners (pseudonyms) without the encounters the definition asks for: for the school only."""
     if not definition.year_groups or not definition.encounter_kinds:
         return []
-    inner, params = cohort_and_met([urn], academic_year, day, known.position, definition)
+    inner, params = cohort_and_met(known, [urn], academic_year, day, definition)
     rows = known.db.query(
         f"SELECT year_group, learner_key, disadvantaged, met FROM ({inner}) AS learners WHERE met < ?"
         " ORDER BY year_group, learner_key",

@@ -8,7 +8,7 @@ from typing import Any
 
 from config.calendar import academic_year_of, parse_academic_year
 from engine.sql import Database
-from projections.queries import as_known, in_list, known_rows, latest_assessments, list_members
+from projections.queries import as_known, known_rows, latest_assessments, list_members
 
 # Year groups each benchmark's encounters must reach (DOMAIN.md: BM5 every year from age 11;
 # BM6 a workplace experience by 16). Colleges teach years 12–13.
@@ -29,12 +29,9 @@ def encounter_evidence(db: Database, hub_id: str, academic_year: str, known_at=N
     known = as_known(db, known_at)
     members = list_members(known, hub_id, last)
     urns = [m["urn"] for m in members]
-    rows = known_rows(
-        known,
-        "encounters",
-        f"urn IN ({in_list(urns)}) AND occurred_on >= ? AND occurred_on <= ?",
-        (*urns, first.isoformat(), last.isoformat()),
-    )
+    among, among_params = known.db.backend.one_of("urn", urns)
+    period = (first.isoformat(), last.isoformat())
+    rows = known_rows(known, "encounters", f"{among} AND occurred_on >= ? AND occurred_on <= ?", (*among_params, *period))
     latest = latest_assessments(known, urns, last)
     by_urn: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
     for row in rows:

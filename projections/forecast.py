@@ -10,7 +10,7 @@ from config.calendar import academic_year_label, academic_year_start
 from config.values import KnownAt
 from engine.kinds import BENCHMARKS
 from engine.sql import Database
-from projections.queries import Known, as_known, in_list, known_rows, list_members
+from projections.queries import Known, as_known, known_rows, list_members
 from projections.report import Query, hub_report
 
 FORECAST = ("average_benchmarks", "bm5_percent", "bm6_percent")  # the figures the board forecasts
@@ -37,7 +37,8 @@ def projected_percent(points: list[tuple[float, int]], at: float) -> float:
 def predict(known: Known, hub_id: str, day: date, cluster: str | None) -> dict[str, Any]:
     year_end = date(academic_year_start(day) + 1, 8, 31)
     urns = [m["urn"] for m in list_members(known, hub_id, day, cluster)]
-    rows = known_rows(known, "assessments", f"urn IN ({in_list(urns)}) AND assessed_on <= ?", (*urns, day.isoformat()))
+    among, among_params = known.db.backend.one_of("urn", urns)
+    rows = known_rows(known, "assessments", f"{among} AND assessed_on <= ?", (*among_params, day.isoformat()))
     by_urn: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         by_urn[row["urn"]].append(row)

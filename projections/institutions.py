@@ -16,7 +16,6 @@ from projections.queries import (
     by_column,
     get_hubs,
     hub_calendars,
-    in_list,
     institutions_in,
     known_rows,
     latest_assessments,
@@ -39,9 +38,10 @@ def standings(
 def funding_applied(known: Known, hub_ids: list[str], day: date) -> dict[str, list[dict[str, Any]]]:
     """hub id -> its funding applications made on or before the day (every stream): what the report reads
     of each, the fewest columns (a nation's history holds some 7,000 applications to fetch)."""
-    where = f"hub_id IN ({in_list(hub_ids)}) AND applied_on <= ?"
+    among, among_params = known.db.backend.one_of("hub_id", hub_ids)
     columns = ("hub_id", "stream", "applicant", *APPLICATION_COLUMNS)
-    return by_column(known_rows(known, "funding", where, (*hub_ids, day.isoformat()), columns), "hub_id")
+    rows = known_rows(known, "funding", f"{among} AND applied_on <= ?", (*among_params, day.isoformat()), columns)
+    return by_column(rows, "hub_id")
 
 
 def standings_by_hub(
@@ -118,11 +118,6 @@ def events_for_versions(db: Database, versions: list[dict[str, Any] | None]) -> 
     nids = sorted({v["nid_from"] for v in versions if v})
     if not nids:
         return []
-    return unseal_actors(
-        db.query(
-            f"SELECT nid, recorded_at, actor, reason, kind, event, record_key, source FROM rm_log"
-            f" WHERE nid IN ({in_list([str(n) for n in nids])}) ORDER BY nid",
-            nids,
-        ),
-        db.sealer,
-    )
+    among, params = db.backend.one_of("nid", nids)
+    columns = "nid, recorded_at, actor, reason, kind, event, record_key, source"
+    return unseal_actors(db.query(f"SELECT {columns} FROM rm_log WHERE {among} ORDER BY nid", params), db.sealer)

@@ -13,7 +13,7 @@ from config.calendar import Overrides, Term, academic_year_start, hub_terms_of_y
 from config.values import KnownAt
 from engine.sql import Database
 from projections.board import last_year_end
-from projections.queries import Known, as_known, get_hub, hub_calendar, in_list, known_rows, list_members, remembered
+from projections.queries import Known, as_known, get_hub, hub_calendar, known_rows, list_members, remembered
 from projections.report import Query, Report, hub_report
 from projections.tables import table_of
 
@@ -63,12 +63,9 @@ def members_per_cluster(known: Known, hub_id: str, day: date, cluster: str | Non
 
 def funding_focus(known: Known, hub_id: str, day: date, urns: list[str]) -> dict[str, int]:
     """How many institutional applications by these institutions, applied on or before the day, name each focus."""
-    rows = known_rows(
-        known,
-        "funding",
-        f"hub_id = ? AND stream = 'institutional' AND applied_on <= ? AND applicant IN ({in_list(urns)})",
-        (hub_id, day.isoformat(), *urns),
-    )
+    among, among_params = known.db.backend.one_of("applicant", urns)
+    where = f"hub_id = ? AND stream = 'institutional' AND applied_on <= ? AND {among}"
+    rows = known_rows(known, "funding", where, (hub_id, day.isoformat(), *among_params))
     counts = Counter(item.strip() for r in rows for item in (r["focus"] or "").split(";") if item.strip())
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 

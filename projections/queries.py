@@ -85,10 +85,6 @@ def known_rows(
     return [unseal_row(kind, row, known.db.sealer) for row in rows]
 
 
-def in_list(values: list[str]) -> str:
-    return ",".join("?" * len(values)) or "NULL"
-
-
 def active_on(day: date, start: str, end: str) -> tuple[str, tuple[str, str]]:
     """SQL for 'start <= day and (end absent or end > day)' (DATA.md §3 membership and matches)."""
     return f"{start} <= ? AND ({end} IS NULL OR {end} > ?)", (day.isoformat(), day.isoformat())
@@ -101,7 +97,7 @@ def get_hub(known: Known, hub_id: str) -> dict[str, Any]:
 @remembered
 def get_hubs(known: Known, hub_ids: list[str]) -> dict[str, dict[str, Any]]:
     """hub id -> the hub, for each of `hub_ids`; an unknown one is an error."""
-    hubs = {r["hub_id"]: r for r in known_rows(known, "hubs", f"hub_id IN ({in_list(hub_ids)})", tuple(hub_ids))}
+    hubs = {r["hub_id"]: r for r in known_rows(known, "hubs", *known.db.backend.one_of("hub_id", hub_ids))}
     if missing := [h for h in hub_ids if h not in hubs]:
         raise CareerHubError(f"no hub {missing[0]!r} is known" + (" at that moment" if known.position else ""))
     return hubs
@@ -152,8 +148,9 @@ def institutions_in(
 ) -> list[dict[str, Any]]:
     """Institutions whose `column` holds one of `values` and which are `active`, by URN."""
     condition, params = active
-    where = f"{column} IN ({in_list(values)}) AND {condition}"
-    args: tuple[str, ...] = (*values, *params)
+    among, among_params = known.db.backend.one_of(column, values)
+    where = f"{among} AND {condition}"
+    args: tuple[Any, ...] = (*among_params, *params)
     if cluster:
         where, args = where + " AND cluster = ?", (*args, cluster)
     return sorted(known_rows(known, "institutions", where, args), key=lambda r: r["urn"])
@@ -162,7 +159,8 @@ def institutions_in(
 @remembered
 def active_matches(known: Known, urns: list[str], day: date) -> list[dict[str, Any]]:
     condition, params = active_on(day, "matched_on", "ended_on")
-    return known_rows(known, "matches", f"urn IN ({in_list(urns)}) AND {condition}", (*urns, *params))
+    among, among_params = known.db.backend.one_of("urn", urns)
+    return known_rows(known, "matches", f"{among} AND {condition}", (*among_params, *params))
 
 
 @remembered
@@ -173,12 +171,13 @@ def latest_assessments(known: Known, urns: list[str], day: date) -> dict[str, di
     # Per institution, its latest day by one walk down the (urn, assessed_on) index, then that row. Both
     # backends keep this plan; a GROUP BY over the IN list made PostgreSQL scan the table (5.3 against
     # 1.4 ms for a hub of 104 schools at 1M events; SQLite 1.8 against 0.4 ms).
+    each_urn, urn_params = known.db.backend.text_rows(urns)
     rows = known.db.query(
         f"SELECT a.* FROM (SELECT u.column1 AS urn, (SELECT MAX(b.assessed_on) FROM rm_assessments b"
         f" WHERE b.urn = u.column1 AND b.assessed_on <= ? AND {visible('b')}) AS latest"
-        f" FROM (VALUES {', '.join('(?)' for _ in urns)}) AS u) m"
+        f" FROM {each_urn} AS u) m"
         f" JOIN rm_assessments a ON a.urn = m.urn AND a.assessed_on = m.latest WHERE {visible('a')}",
-        (day.isoformat(), known.position, known.position, *urns, known.position, known.position),
+        (day.isoformat(), known.position, known.position, *urn_params, known.position, known.position),
     )
     return {row["urn"]: unseal_row("assessments", row, known.db.sealer) for row in rows}
 
@@ -192,7 +191,7 @@ def hub_calendar(known: Known, hub_id: str) -> dict[tuple[str, str], tuple[date,
 def hub_calendars(known: Known, hub_ids: list[str]) -> dict[str, dict[tuple[str, str], tuple[date, date]]]:
     """hub id -> its calendar (see hub_calendar), for each of `hub_ids`."""
     calendars: dict[str, dict[tuple[str, str], tuple[date, date]]] = {h: {} for h in hub_ids}
-    for r in known_rows(known, "terms", f"hub_id IN ({in_list(hub_ids)})", tuple(hub_ids)):
+    for r in known_rows(known, "terms", *known.db.backend.one_of("hub_id", hub_ids)):
         calendars[r["hub_id"]][(r["academic_year"], r["term"])] = (
             date.fromisoformat(r["starts_on"]),
             date.fromisoformat(r["ends_on"]),

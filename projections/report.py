@@ -21,7 +21,6 @@ from projections.queries import (
     as_known,
     by_column,
     hub_calendars,
-    in_list,
     known_rows,
     remembered,
     settled_position,
@@ -53,7 +52,8 @@ class Query:
 @remembered
 def targets_by_hub(known: Known, hub_ids: list[str], academic_year: str) -> dict[str, dict[str, float]]:
     """hub id -> its targets for the academic year, in METRICS order."""
-    rows = known_rows(known, "targets", f"hub_id IN ({in_list(hub_ids)}) AND academic_year = ?", (*hub_ids, academic_year))
+    among, among_params = known.db.backend.one_of("hub_id", hub_ids)
+    rows = known_rows(known, "targets", f"{among} AND academic_year = ?", (*among_params, academic_year))
     grouped = by_column(sorted(rows, key=lambda r: METRICS.index(r["metric"])), "hub_id")
     return {h: {r["metric"]: r["value"] for r in grouped.get(h, [])} for h in hub_ids}
 

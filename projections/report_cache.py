@@ -26,7 +26,6 @@ from eventsourcing.persistence import PersistenceError
 
 from config.calendar import Term
 from engine.sql import Cursor, Database
-from projections.queries import in_list
 
 KEEP_AT_MOST = 200_000  # reports; the oldest beyond it are forgotten by `prune` (the projection worker calls it)
 # The modules whose code computes a report: their source is part of every key.
@@ -94,7 +93,8 @@ class SharedCache:
         """Which of `keys` are kept, read in the caller's snapshot."""
         if not keys:
             return set()
-        found = db.query(f"SELECT cache_key FROM {self.table} WHERE cache_key IN ({in_list(keys)})", keys)
+        among, params = db.backend.one_of("cache_key", keys)
+        found = db.query(f"SELECT cache_key FROM {self.table} WHERE {among}", params)
         return {row["cache_key"] for row in found}
 
     def keep(self, db: Database, key: str, position: int, text: str) -> None:

@@ -14,7 +14,7 @@ from engine.kinds import BENCHMARKS
 from engine.sql import Database
 from projections.evidence import encounter_evidence
 from projections.institutions import public, standings
-from projections.queries import Known, as_known, in_list, known_rows
+from projections.queries import Known, as_known, known_rows
 
 
 def by_day(rows: list[dict[str, Any]], column: str) -> list[dict[str, Any]]:
@@ -35,7 +35,7 @@ def assessments_over_time(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def matches_with_advisers(known: Known, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     refs = sorted({r["adviser_ref"] for r in rows})
-    advisers = {a["adviser_ref"]: a for a in known_rows(known, "advisers", f"adviser_ref IN ({in_list(refs)})", tuple(refs))}
+    advisers = {a["adviser_ref"]: a for a in known_rows(known, "advisers", *known.db.backend.one_of("adviser_ref", refs))}
     return [
         {
             "record_key": r["record_key"],

@@ -4,7 +4,7 @@ in its own module (sqlite.py, postgres.py); nothing outside engine/backends comp
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID
@@ -67,6 +67,14 @@ class Backend(ABC):
     @abstractmethod
     def lock_against_writers(self, c: Cursor, table: str) -> None:
         """Queue this transaction's writes to `table` behind any other's, from now until it ends."""
+
+    @abstractmethod
+    def one_of(self, column: str, values: Sequence[Any]) -> tuple[str, tuple[Any, ...]]:
+        """SQL for 'the column holds one of the values' (false for none), with its parameters."""
+
+    @abstractmethod
+    def text_rows(self, values: Sequence[str]) -> tuple[str, tuple[Any, ...]]:
+        """SQL for a table of one text column, `column1`, holding the (some) values, with its parameters."""
 
     @abstractmethod
     def read_snapshot(self, c: Cursor) -> None:

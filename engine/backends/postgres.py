@@ -115,6 +115,17 @@ class PostgresBackend(Backend):
     def placeholders(self, sql: str) -> str:
         return sql.replace("%", "%%").replace("?", "%s")
 
+    def one_of(self, column: str, values: Sequence[Any]) -> tuple[str, tuple[Any, ...]]:
+        """One array parameter, so that the statement's text is the same however many values: psycopg
+        prepares a statement it has run five times, PostgreSQL then plans it once per connection. A list
+        of placeholders made a new statement for each length, never prepared (nor is any statement of more
+        than 50 parameters), and each new one pushed a prepared statement out of psycopg's hundred."""
+        return f"{column} = ANY(?)", (list(values),)
+
+    def text_rows(self, values: Sequence[str]) -> tuple[str, tuple[Any, ...]]:
+        """One array parameter, as `one_of`."""
+        return "(SELECT unnest(CAST(? AS text[])) AS column1)", (list(values),)
+
     def fetched_dicts(self, raw: Any) -> list[dict[str, Any]]:
         return raw.fetchall()  # the library's connections make each row a new dict (dict_row)
 

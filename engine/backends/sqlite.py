@@ -103,6 +103,12 @@ class SQLiteBackend(Backend):
     def placeholders(self, sql: str) -> str:
         return sql
 
+    def one_of(self, column: str, values: Sequence[Any]) -> tuple[str, tuple[Any, ...]]:
+        return f"{column} IN ({','.join('?' * len(values)) or 'NULL'})", tuple(values)
+
+    def text_rows(self, values: Sequence[str]) -> tuple[str, tuple[Any, ...]]:
+        return f"(VALUES {', '.join('(?)' for _ in values)})", tuple(values)
+
     def fetched_dicts(self, raw: Any) -> list[dict[str, Any]]:
         """Plain tuples zipped with the column names: dict(sqlite3.Row) costs half as much again (a national
         report fetches some 17,000 rows)."""
