@@ -20,6 +20,8 @@ class NoSealer:
     """Plain text when encryption at rest is off. None stays None through every method; a sealer
     overrides the `*_text` methods."""
 
+    seals = False  # unseal() returns what it is given
+
     @overload
     def seal(self, text: str) -> str: ...
     @overload
@@ -53,6 +55,8 @@ class NoSealer:
 
 
 class Sealer(NoSealer):
+    seals = True
+
     def __init__(self, key: str):
         try:
             self.cipher = AESCipher(Environment(env={"CIPHER_KEY": key}))

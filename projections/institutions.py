@@ -8,7 +8,7 @@ from typing import Any
 from config.calendar import term_containing
 from engine.kinds import BENCHMARKS
 from engine.sql import Database
-from projections.figures import APPLICATION_COLUMNS
+from projections.figures import FUNDING_COUNTS, NO_APPLICATIONS
 from projections.queries import (
     Known,
     active_matches,
@@ -17,11 +17,10 @@ from projections.queries import (
     get_hubs,
     hub_calendars,
     institutions_in,
-    known_rows,
     latest_assessments,
     remembered,
 )
-from projections.tables import unseal_actors
+from projections.tables import unseal_actors, visible
 
 BENCHMARK_COLUMNS = tuple(f"bm{b}" for b in BENCHMARKS)  # an assessment's columns, benchmark 1 first
 
@@ -35,13 +34,33 @@ def standings(
 
 
 @remembered
-def funding_applied(known: Known, hub_ids: list[str], day: date) -> dict[str, list[dict[str, Any]]]:
-    """hub id -> its funding applications made on or before the day (every stream): what the report reads
-    of each, the fewest columns (a nation's history holds some 7,000 applications to fetch)."""
+def funding_counts(known: Known, hub_ids: list[str], day: date) -> dict[str, dict[str, Any]]:
+    """hub id -> the FUNDING_COUNTS of its applications (every stream) made on or before the day."""
     among, among_params = known.db.backend.one_of("hub_id", hub_ids)
-    columns = ("hub_id", "stream", "applicant", *APPLICATION_COLUMNS)
-    rows = known_rows(known, "funding", f"{among} AND applied_on <= ?", (*among_params, day.isoformat()), columns)
-    return by_column(rows, "hub_id")
+    on = day.isoformat()
+    counts = ", ".join(f"{sql} AS {name}" for name, sql in FUNDING_COUNTS.items())
+    days = (on,) * counts.count("?")  # each `?` of the counts is the day
+    rows = known.db.query(
+        f"SELECT hub_id, {counts} FROM rm_funding WHERE {visible()} AND {among} AND applied_on <= ? GROUP BY hub_id",
+        (*days, known.position, known.position, *among_params, on),
+    )
+    found = {row["hub_id"]: {name: row[name] for name in FUNDING_COUNTS} for row in rows}
+    return {hub_id: found.get(hub_id, NO_APPLICATIONS) for hub_id in hub_ids}
+
+
+@remembered
+def institutional_applicants(known: Known, hub_ids: list[str], day: date) -> dict[str, set[str]]:
+    """hub id -> the institutions that made an institutional funding application to it on or before the day."""
+    among, among_params = known.db.backend.one_of("hub_id", hub_ids)
+    rows = known.db.query(
+        f"SELECT DISTINCT hub_id, applicant FROM rm_funding WHERE {visible()} AND {among} AND applied_on <= ?"
+        " AND stream = 'institutional'",
+        (known.position, known.position, *among_params, day.isoformat()),
+    )
+    applicants: dict[str, set[str]] = {hub_id: set() for hub_id in hub_ids}
+    for row in rows:
+        applicants[row["hub_id"]].add(row["applicant"])
+    return applicants
 
 
 def standings_by_hub(
@@ -60,7 +79,7 @@ def standings_by_hub(
     matched = {m["urn"]: m for m in active_matches(known, [e["urn"] for rows in engaged.values() for e in rows], day)}
     latest = latest_assessments(known, member_urns, day)
     calendars = hub_calendars(known, hub_ids)
-    applied = funding_applied(known, hub_ids, day)
+    applied = institutional_applicants(known, hub_ids, day)
     result = {}
     for hub_id in hub_ids:
         its_members = {m["urn"]: m for m in members.get(hub_id, [])}
@@ -71,7 +90,7 @@ def standings_by_hub(
             {u: matched[u] for u in its_engaged if u in matched},
             {u: latest[u] for u in its_members if u in latest},
             term_containing(day, calendars[hub_id]).starts_on.isoformat(),
-            {r["applicant"] for r in applied.get(hub_id, []) if r["stream"] == "institutional" and r["applicant"] in its_members},
+            applied[hub_id] & its_members.keys(),
         )
     return result
 

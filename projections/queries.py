@@ -13,7 +13,7 @@ from engine.errors import CareerHubError
 from engine.sql import Database
 from engine.store import format_recorded_at
 from projections.changes import EVERY_HUB, scope
-from projections.tables import table_of, unseal_row, visible
+from projections.tables import table_of, unseal_rows, visible
 
 
 def position_at(db: Database, known_at: KnowledgePoint | datetime | None) -> int:
@@ -82,7 +82,7 @@ def known_rows(
     condition = visible() + (f" AND ({where})" if where else "")
     selected = ", ".join(columns) or "*"
     rows = known.db.query(f"SELECT {selected} FROM {table_of(kind)} WHERE {condition}", (known.position, known.position, *params))
-    return [unseal_row(kind, row, known.db.sealer) for row in rows]
+    return unseal_rows(kind, rows, known.db.sealer)
 
 
 def active_on(day: date, start: str, end: str) -> tuple[str, tuple[str, str]]:
@@ -179,7 +179,7 @@ def latest_assessments(known: Known, urns: list[str], day: date) -> dict[str, di
         f" JOIN rm_assessments a ON a.urn = m.urn AND a.assessed_on = m.latest WHERE {visible('a')}",
         (day.isoformat(), known.position, known.position, *urn_params, known.position, known.position),
     )
-    return {row["urn"]: unseal_row("assessments", row, known.db.sealer) for row in rows}
+    return {row["urn"]: row for row in unseal_rows("assessments", rows, known.db.sealer)}
 
 
 def hub_calendar(known: Known, hub_id: str) -> dict[tuple[str, str], tuple[date, date]]:
