@@ -16,6 +16,7 @@ from engine.kinds import BENCHMARKS
 Standing = dict[str, Any]  # one institution on the day: see projections/institutions.py
 # The hub's funding applications made on or before the day, counted where they are kept (a nation's history
 # holds some 11,000, which cost more to fetch than to count): each count's SQL over rm_funding, `?` the day.
+# Each is a COUNT or a SUM, so counts of groups add up (projections/institutions.py funding_applied).
 APPROVED_BY_THE_DAY = "decision = 'approved' AND decided_on <= ?"
 FUNDING_COUNTS = {
     "applications": "COUNT(*)",

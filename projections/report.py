@@ -14,7 +14,7 @@ from engine.kinds import METRICS
 from engine.sql import Database
 from projections import report_cache
 from projections.figures import Facts, compute_figures, place
-from projections.institutions import funding_counts, standings_by_hub
+from projections.institutions import funding_applied, standings_by_hub
 from projections.queries import (
     Known,
     all_hub_ids,
@@ -176,7 +176,7 @@ def all_hub_reports(db: Database, as_of: date, known_at: KnownAt | None = None) 
 def known_reports(known: Known, query: Query, hub_ids: list[str]) -> dict[str, Report]:
     """hub id -> the report of `query` (its hub aside) for each of `hub_ids`, from what was known."""
     day = query.as_of
-    funding = funding_counts(known, hub_ids, day)
+    funding = funding_applied(known, hub_ids, day)  # read once: standings_by_hub asks the same
     standing = standings_by_hub(known, hub_ids, day, query.cluster, query.cohort_as_of)
     calendars = hub_calendars(known, hub_ids)
     targets = targets_by_hub(known, hub_ids, academic_year_of(day))
@@ -189,7 +189,7 @@ def known_reports(known: Known, query: Query, hub_ids: list[str]) -> dict[str, R
             for s in its.values()
             if s["data_required"]
         )
-        figures = compute_figures(Facts(day, list(its.values()), funding[hub_id]))
+        figures = compute_figures(Facts(day, list(its.values()), funding[hub_id].counts))
         reports[hub_id] = Report(
             replace(query, hub_id=hub_id),
             known.position,
