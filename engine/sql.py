@@ -70,23 +70,18 @@ class Database:
         """compute(), for a question whose answer only a write can change (a read snapshot asks it once)."""
         return compute()
 
-    @contextmanager
-    def keeping(self) -> Iterator[Cursor]:
-        """A transaction for an answer kept at no cost but recomputation (projections/report_cache.py): it
-        waits for no other writer and not for the disk (Backend.keeping)."""
-        with self.backend.keeping(self.datastore) as raw:
-            yield Cursor(raw, self.backend)
+    def keep(self, statement: str, params: Sequence[Any] = ()) -> None:
+        """One write of an answer kept at no cost but recomputation (projections/report_cache.py): it waits for
+        no other writer and not for the disk (Backend.keep)."""
+        self.backend.keep(self.datastore, statement, params)
 
     @contextmanager
     def snapshot(self) -> Iterator[Snapshot]:
         """One read-only transaction held open: every read through the handle it yields sees one state of
         the database, whatever is committed meanwhile, and pays for one BEGIN and one COMMIT or ROLLBACK in
-        all. COMMIT where the backend says so: on PostgreSQL psycopg forgets every statement the connection
-        had prepared after a ROLLBACK (DEALLOCATE ALL), so each request would parse and plan its queries afresh."""
-        with self.datastore.transaction(commit=self.backend.reads_end_with_commit) as raw:
-            cursor = Cursor(raw, self.backend)
-            self.backend.read_snapshot(cursor)
-            yield Snapshot(self, cursor)
+        all (Backend.read_transaction)."""
+        with self.backend.read_transaction(self.datastore) as raw:
+            yield Snapshot(self, Cursor(raw, self.backend))
 
 
 class Snapshot(Database):

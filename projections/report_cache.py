@@ -8,7 +8,7 @@ in their own transaction: a redaction (it rewrites history in place) and a rebui
 A kept report is also the answer of the code that computed it, so the key holds a digest of that code:
 a new careerhub never serves an older one's answer. Operational state, not history (as sign-in
 attempts): these rows are not events, not in the log or its chain, and losing them costs only the time
-to compute again. So keeping one never waits (Database.keeping): on SQLite, while an import holds
+to compute again. So keeping one never waits (Database.keep): on SQLite, while an import holds
 the one write lock, a page is served without keeping what it computed. They name institutions, so with
 encryption at rest (CAREERHUB_CIPHER_KEY) they are sealed as the read model's names are."""
 
@@ -102,12 +102,11 @@ class SharedCache:
         away, a read-only server) costs only a recomputation later, so it is logged and the page is still
         served. It waits neither for another writer nor for the disk: a crash that loses it costs the same."""
         try:
-            with writer_of(db).keeping() as c:
-                c.execute(
-                    f"INSERT INTO {self.table} (cache_key, log_position, kept_at, {self.column}) VALUES (?, ?, ?, ?)"
-                    " ON CONFLICT (cache_key) DO NOTHING",
-                    (key, position, datetime.now(UTC).isoformat(), db.sealer.seal(text)),  # it names institutions
-                )
+            writer_of(db).keep(
+                f"INSERT INTO {self.table} (cache_key, log_position, kept_at, {self.column}) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (cache_key) DO NOTHING",
+                (key, position, datetime.now(UTC).isoformat(), db.sealer.seal(text)),  # it names institutions
+            )
         except PersistenceError as error:
             log.info("an answer was not kept in %s: %s", self.table, error)
 

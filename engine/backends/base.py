@@ -18,7 +18,6 @@ class Backend(ABC):
 
     name: ClassVar[str]  # for messages only
     offset: ClassVar[str]  # skips the first ? rows, with no limit
-    reads_end_with_commit: ClassVar[bool]  # how a read snapshot ends (see engine/sql.py Database.snapshot)
     schemes: ClassVar[tuple[str, ...]]  # the URL schemes that name this backend
     position_column: ClassVar[str]  # the events table's column holding an event's log position
     column_types: ClassVar[Mapping[str, str]]  # SQL type of each read-model column type; "big" holds a log position
@@ -77,15 +76,15 @@ class Backend(ABC):
         """SQL for a table of one text column, `column1`, holding the (some) values, with its parameters."""
 
     @abstractmethod
-    def read_snapshot(self, c: Cursor) -> None:
-        """Make every statement of this read-only transaction see one snapshot."""
+    @contextmanager
+    def read_transaction(self, datastore: Any) -> Iterator[Any]:
+        """A read-only transaction (the driver's cursor) whose every statement sees one snapshot."""
 
     @abstractmethod
-    @contextmanager
-    def keeping(self, datastore: Any) -> Iterator[Any]:
-        """A write transaction (the driver's cursor) for what may be lost or skipped at no cost but
-        recomputation (kept answers), never for events: it waits neither for another writer (it fails at
-        once instead) nor, at commit, for the disk."""
+    def keep(self, datastore: Any, statement: str, params: Sequence[Any]) -> None:
+        """Run one write statement, in a transaction of its own, for what may be lost or skipped at no cost
+        but recomputation (kept answers), never for events: it waits neither for another writer (it fails at
+        once instead) nor, at commit, for the disk. A PersistenceError if it failed; nothing is then written."""
 
     @abstractmethod
     def byte_order(self, column: str) -> str:

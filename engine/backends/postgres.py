@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 from uuid import UUID
 
+import psycopg
 from eventsourcing.persistence import IntegrityError, InternalError, OperationalError, ProgrammingError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.utils import get_topic
@@ -89,7 +90,6 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
 class PostgresBackend(Backend):
     name = "postgres"
     offset = "OFFSET"
-    reads_end_with_commit = True  # after a ROLLBACK psycopg forgets the connection's prepared statements
     schemes = ("postgresql", "postgres")
     position_column = "notification_id"
     column_types = {"int": "BIGINT", "percent": "INTEGER", "bool": "INTEGER", "float": "DOUBLE PRECISION", "big": "BIGINT"}
@@ -142,22 +142,31 @@ class PostgresBackend(Backend):
         """This lock mode conflicts with itself but not with plain reads."""
         c.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
 
-    def read_snapshot(self, c: Cursor) -> None:
-        """Otherwise each statement would see a newer snapshot. The read model a page reads is in memory, which
-        PostgreSQL's default cost of a random page (4, for spinning disks) does not assume: it planned the
-        matches of a hub's area (125 schools in 13,000 versions, national scale) as a scan of the whole table,
-        2.0 ms, where the index takes 0.26 ms. 1.1 is the usual setting for data that is cached or on SSD.
-        Both in one round trip: psycopg sends a statement without parameters by the simple protocol, which
-        takes several (Cursor.execute always passes parameters)."""
-        c.raw.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET LOCAL random_page_cost = 1.1")
-
     @contextmanager
-    def keeping(self, datastore: Any) -> Iterator[Any]:
+    def read_transaction(self, datastore: Any) -> Iterator[Any]:
+        """REPEATABLE READ, or each statement would see a newer snapshot. The read model a page reads is in
+        memory, which PostgreSQL's default cost of a random page (4, for spinning disks) does not assume: it
+        planned the matches of a hub's area (125 schools in 13,000 versions, national scale) as a scan of the
+        whole table, 2.0 ms, where the index takes 0.26 ms. 1.1 is the usual setting for data that is cached
+        or on SSD. BEGIN and both settings go in one round trip (a statement without parameters goes by the
+        simple protocol, which takes several), where psycopg's transaction sends BEGIN on its own. It ends
+        with COMMIT: after a ROLLBACK psycopg forgets every statement the connection had prepared (DEALLOCATE
+        ALL), so each request would parse and plan its queries afresh. If the reads fail, the pool's
+        connection rolls back."""
+        with datastore.get_connection() as connection:
+            connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET LOCAL random_page_cost = 1.1")
+            yield connection.cursor()
+            connection.commit()
+
+    def keep(self, datastore: Any, statement: str, params: Sequence[Any]) -> None:
         """A short INSERT takes row locks only, so it never queues behind an import; its commit does not wait
-        for the WAL to reach the disk (the WAL is still replicated)."""
-        with datastore.transaction(commit=True) as raw:
-            raw.execute("SET LOCAL synchronous_commit TO OFF")
-            yield raw
+        for the WAL to reach the disk (the WAL is still replicated). The transaction in one round trip, where
+        BEGIN, SET, the statement and COMMIT took four: a client-side cursor binds the parameters, so the
+        simple protocol can send several statements at once (a new day of the dashboard keeps three answers)."""
+        with datastore.get_connection() as connection:  # which rolls back if the statement failed (COMMIT skipped)
+            psycopg.ClientCursor(connection).execute(
+                f"BEGIN; SET LOCAL synchronous_commit TO OFF; {self.placeholders(statement)}; COMMIT", params
+            )
 
     def byte_order(self, column: str) -> str:
         return f'{column} COLLATE "C"'

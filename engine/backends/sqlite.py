@@ -72,7 +72,6 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
 class SQLiteBackend(Backend):
     name = "sqlite"
     offset = "LIMIT -1 OFFSET"  # SQLite has no OFFSET without a LIMIT
-    reads_end_with_commit = False  # a transaction that may commit takes the library pool's one writer connection
     schemes = ("sqlite",)
     position_column = "rowid"
     column_types = {"int": "INTEGER", "percent": "INTEGER", "bool": "INTEGER", "float": "REAL", "big": "INTEGER"}
@@ -133,11 +132,14 @@ class SQLiteBackend(Backend):
         """Nothing to do, if the transaction's first statement is a write: that takes the database's
         write lock at once, as BEGIN IMMEDIATE would."""
 
-    def read_snapshot(self, c: Cursor) -> None:
-        """Nothing to do: a transaction's reads already share the snapshot of its first."""
-
     @contextmanager
-    def keeping(self, datastore: Any) -> Iterator[Any]:
+    def read_transaction(self, datastore: Any) -> Iterator[Any]:
+        """A transaction's reads already share the snapshot of its first. It ends with ROLLBACK: one that may
+        commit takes the library pool's one writer connection."""
+        with datastore.transaction(commit=False) as raw:
+            yield raw
+
+    def keep(self, datastore: Any, statement: str, params: Sequence[Any]) -> None:
         """Queued behind no writer. The library's pool lets one writer connection out per process at a time (an
         import through the web holds it for its whole file): this connection is not asked for as a writer's.
         And SQLite has one write lock per file (an import in another process): the first write fails at once
@@ -149,7 +151,7 @@ class SQLiteBackend(Backend):
                 waits = raw.sqlite_cursor.execute("PRAGMA busy_timeout").fetchone()[0]
                 raw.execute("PRAGMA busy_timeout = 0")
                 try:
-                    yield raw
+                    raw.execute(self.placeholders(statement), params)
                 finally:
                     raw.execute(f"PRAGMA busy_timeout = {int(waits)}")
         finally:

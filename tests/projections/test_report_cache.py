@@ -5,6 +5,7 @@ code, a redaction or a rebuild never serve what was kept; keeping one never wait
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from datetime import date
 
 import psycopg
 import pytest
+from eventsourcing.persistence import PersistenceError
 from psycopg import sql
 
 import projections.report as report_module
@@ -161,6 +163,15 @@ def test_a_report_survives_its_encoding(sqlite_world):
         assert Report.decode(query, report.encode()) == report
 
 
+def kept_setting(db, setting_in_sql: str) -> str:
+    """The value of a setting inside a keeping transaction: it keeps that value in a table of its own."""
+    with db.transaction(commit=True) as c:
+        c.execute("CREATE TABLE IF NOT EXISTS kept_setting (value TEXT)")
+        c.execute("DELETE FROM kept_setting")
+    db.keep(f"INSERT INTO kept_setting (value) SELECT {setting_in_sql}")
+    return str(db.scalar("SELECT value FROM kept_setting"))
+
+
 def test_keeping_a_report_does_not_wait_for_the_disk(postgres_url, monkeypatch):
     """A kept report is recomputed if a crash loses it: its commit does not wait for the WAL's flush (on
     that transaction only), as an event's always does."""
@@ -171,22 +182,37 @@ def test_keeping_a_report_does_not_wait_for_the_disk(postgres_url, monkeypatch):
     db = world.service.app.db
     with db.transaction(commit=False) as c:
         assert c.scalar("SHOW synchronous_commit") == "on"
-    with db.keeping() as c:
-        assert c.scalar("SHOW synchronous_commit") == "off"
+    assert kept_setting(db, "current_setting('synchronous_commit')") == "off"
+    with db.transaction(commit=False) as c:
+        assert c.scalar("SHOW synchronous_commit") == "on"  # set for that transaction only
     calls = []
-    original = db.backend.keeping
-    monkeypatch.setattr(db.backend, "keeping", lambda datastore: calls.append(datastore) or original(datastore))
+    original = db.backend.keep
+    monkeypatch.setattr(db.backend, "keep", lambda datastore, *args: calls.append(args) or original(datastore, *args))
     world.report(DAY)
 
-    assert len(calls) == 1  # the one report kept
+    assert len(calls) == 1 and calls[0][1][1] > 0  # the one report kept, at its log position
+    assert kept_rows(world) == 1
+    world.close()
+
+
+def test_on_postgres_a_failed_keep_writes_nothing_and_leaves_the_connection_usable(postgres_url, caplog):
+    """The keeping transaction goes in one round trip: when its statement fails, the COMMIT after it is skipped,
+    and the connection goes back to the pool out of the failed transaction."""
+    world = World(postgres_url)
+    db = world.service.app.db
+    kept_setting(db, "'first'")
+    with caplog.at_level(logging.WARNING, logger="psycopg.pool"), pytest.raises(PersistenceError, match="no_such_column"):
+        db.keep("INSERT INTO kept_setting (value) SELECT no_such_column")
+    assert not caplog.records  # the pool did not find it inside a failed transaction ("rolling back returned connection")
+    for _ in range(3):  # whichever pooled connection comes next
+        assert kept_setting(db, "'again'") == "again"
     world.close()
 
 
 def test_sqlite_waits_for_the_write_lock_again_once_the_answer_is_kept(sqlite_url):
     world = World(sqlite_url)
     db = world.service.app.db
-    with db.keeping() as c:
-        assert c.scalar("PRAGMA busy_timeout") == 0
+    assert kept_setting(db, "* FROM pragma_busy_timeout()") == "0"
     with db.transaction(commit=False) as c:
         assert c.scalar("PRAGMA busy_timeout") == 30_000  # the store's lock timeout, on every connection
     world.close()
