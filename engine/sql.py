@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -66,9 +66,9 @@ class Database:
         with self.transaction(commit=False) as c:
             return c.scalar(sql, params)
 
-    def remembered(self, key: str, compute: Callable[[], T]) -> T:
-        """compute(), for a question whose answer only a write can change (a read snapshot asks it once)."""
-        return compute()
+    def asked_once(self, statement: str) -> Any:
+        """The value of a statement whose answer only a write can change (a read snapshot asks it once)."""
+        return self.scalar(statement)
 
     def keep(self, statement: str, params: Sequence[Any] = ()) -> None:
         """One write of an answer kept at no cost but recomputation (projections/report_cache.py): it waits for
@@ -76,12 +76,15 @@ class Database:
         self.backend.keep(self.datastore, statement, params)
 
     @contextmanager
-    def snapshot(self) -> Iterator[Snapshot]:
+    def snapshot(self, asked_first: Sequence[str] = ()) -> Iterator[Snapshot]:
         """One read-only transaction held open: every read through the handle it yields sees one state of
         the database, whatever is committed meanwhile, and pays for one BEGIN and one COMMIT or ROLLBACK in
-        all (Backend.read_transaction)."""
-        with self.backend.read_transaction(self.datastore) as raw:
-            yield Snapshot(self, Cursor(raw, self.backend))
+        all (Backend.read_transaction). The statements `asked_first` (of one value each, see `asked_once`) are
+        answered with the BEGIN, in one round trip where the backend can."""
+        with self.backend.read_transaction(self.datastore, asked_first) as (raw, answers):
+            snapshot = Snapshot(self, Cursor(raw, self.backend))
+            snapshot.answers.update(zip(asked_first, answers, strict=True))
+            yield snapshot
 
 
 class Snapshot(Database):
@@ -94,10 +97,10 @@ class Snapshot(Database):
         self.writer = database  # where what is read here may be written (kept answers): a replica's is the primary
         self.answers: dict[str, Any] = {}
 
-    def remembered(self, key: str, compute: Callable[[], T]) -> T:
-        if key not in self.answers:
-            self.answers[key] = compute()
-        return self.answers[key]  # type: ignore[no-any-return]
+    def asked_once(self, statement: str) -> Any:
+        if statement not in self.answers:
+            self.answers[statement] = self.scalar(statement)
+        return self.answers[statement]
 
     @contextmanager
     def transaction(self, *, commit: bool) -> Iterator[Cursor]:

@@ -38,9 +38,12 @@ def position_at(db: Database, known_at: KnowledgePoint | datetime | None) -> int
     )
 
 
+LOG_HEAD = "SELECT COALESCE(MAX(nid), 0) FROM rm_log"  # asked first by every request's snapshot (service.hub.Reading)
+
+
 def log_head(db: Database) -> int:
     """The last log position the read model holds (in a read snapshot, asked once)."""
-    return db.remembered("log head", lambda: db.scalar("SELECT MAX(nid) FROM rm_log") or 0)
+    return int(db.asked_once(LOG_HEAD))
 
 
 @dataclass(frozen=True)

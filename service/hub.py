@@ -19,6 +19,7 @@ from engine.importing.importer import ImportSummary, import_file
 from engine.redaction import redact, redact_records
 from engine.sql import Database, Snapshot
 from projections.coverage import definitions_recorded, learner_records
+from projections.queries import LOG_HEAD
 from projections.report import Query, Report, hub_report
 from projections.runner import Projector
 from service.replica import ReadReplica
@@ -55,7 +56,7 @@ class Reading:
             else:
                 self.service.make_ready()
             if self.snapshot is None:
-                self.snapshot = self.stack.enter_context(self.service.app.db.snapshot())
+                self.snapshot = self.stack.enter_context(self.service.app.db.snapshot(asked_first=(LOG_HEAD,)))
         return self.snapshot
 
     def renew(self) -> None:

@@ -20,6 +20,7 @@ from engine.backends import backend_for, replica_backend_for
 from engine.errors import CareerHubError
 from engine.sql import Database, Snapshot
 from engine.store import shares_log_with
+from projections.queries import LOG_HEAD
 from projections.readmodel import tracked_position
 
 REPLICA_WAIT_SECONDS = 2.0  # a read waits at most this long for the replica to reach its pinned position
@@ -58,7 +59,7 @@ class ReadReplica:
         try:
             while True:
                 with ExitStack() as attempt:
-                    snapshot = attempt.enter_context(app.db.snapshot())
+                    snapshot = attempt.enter_context(app.db.snapshot(asked_first=(LOG_HEAD,)))
                     position = tracked_position(snapshot, app.name)  # the first read: the snapshot's own position
                     if position >= pinned and self.same_store(snapshot, primary):
                         stack.enter_context(attempt.pop_all())

@@ -77,8 +77,9 @@ class Backend(ABC):
 
     @abstractmethod
     @contextmanager
-    def read_transaction(self, datastore: Any) -> Iterator[Any]:
-        """A read-only transaction (the driver's cursor) whose every statement sees one snapshot."""
+    def read_transaction(self, datastore: Any, questions: Sequence[str]) -> Iterator[tuple[Any, list[Any]]]:
+        """A read-only transaction (the driver's cursor) whose every statement sees one snapshot, and the first
+        value of each of `questions` (statements without parameters) asked in it before anything else."""
 
     @abstractmethod
     def keep(self, datastore: Any, statement: str, params: Sequence[Any]) -> None:

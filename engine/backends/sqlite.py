@@ -133,11 +133,15 @@ class SQLiteBackend(Backend):
         write lock at once, as BEGIN IMMEDIATE would."""
 
     @contextmanager
-    def read_transaction(self, datastore: Any) -> Iterator[Any]:
+    def read_transaction(self, datastore: Any, questions: Sequence[str]) -> Iterator[tuple[Any, list[Any]]]:
         """A transaction's reads already share the snapshot of its first. It ends with ROLLBACK: one that may
         commit takes the library pool's one writer connection."""
         with datastore.transaction(commit=False) as raw:
-            yield raw
+            answers = []
+            for question in questions:
+                raw.execute(question)
+                answers.append(raw.fetchone()[0])
+            yield raw, answers
 
     def keep(self, datastore: Any, statement: str, params: Sequence[Any]) -> None:
         """Queued behind no writer. The library's pool lets one writer connection out per process at a time (an

@@ -82,3 +82,18 @@ def test_on_postgresql_a_snapshot_whose_reads_fail_leaves_its_connection_usable(
         with db.snapshot() as snapshot:
             assert snapshot.scalar("SELECT 1") == 1
     world.close()
+
+
+def test_a_question_asked_first_is_answered_in_the_snapshot_and_asked_once(db, monkeypatch):
+    """A request's snapshot asks the log head with its BEGIN (service.hub.Reading): on PostgreSQL in the same
+    round trip; on either backend never again while the snapshot is open."""
+    question = "SELECT COUNT(*) FROM counted"
+    sent, execute = [], psycopg.Cursor.execute
+    monkeypatch.setattr(psycopg.Cursor, "execute", lambda self, sql, *a, **k: sent.append(sql) or execute(self, sql, *a, **k))
+    with db.snapshot(asked_first=(question,)) as snapshot:
+        with db.transaction(commit=True) as c:  # another writer, meanwhile
+            c.execute("INSERT INTO counted (n) VALUES (2)")
+        assert snapshot.asked_once(question) == 1 and snapshot.asked_once(question) == 1
+    if db.backend.name == "postgres":
+        assert [sql[:49] for sql in sent if question in sql] == ["BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;"]
+    assert db.asked_once(question) == 2  # outside a snapshot, asked each time

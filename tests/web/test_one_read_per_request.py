@@ -38,9 +38,9 @@ def test_a_page_reads_in_one_transaction(app, monkeypatch, path):
     snapshots, original_snapshot = [], Database.snapshot
 
     @contextmanager
-    def snapshot(self):
+    def snapshot(self, *args, **kwargs):
         snapshots.append(self)
-        with original_snapshot(self) as handle:
+        with original_snapshot(self, *args, **kwargs) as handle:
             yield handle
 
     def kept(original):
