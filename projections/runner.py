@@ -6,9 +6,9 @@ from __future__ import annotations
 import gc
 import json
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from itertools import chain, islice
 from typing import Any
 from uuid import UUID
@@ -109,20 +109,22 @@ class Projector:
         with tqdm(total=total, unit="event", desc="projections", file=sys.stderr, disable=not progress or total == 0) as bar:
             while True:
                 try:
-                    pages = self.pages(last, batch_size)
-                    for first in pages:
-                        committed: list[list[Applied]] = []  # kept only for on_batch
-                        group = chain([first], islice(pages, pages_per_commit - 1))
-                        last, count = self.model.apply_pages(self.app.name, kept(group, committed) if on_batch else group)
-                        bar.update(count)
-                        if on_batch:
-                            for page in committed:
-                                on_batch(page)
+                    # Closed here, whatever happens: left to the garbage collector, its reading thread was once
+                    # joined from inside another thread's start-up, and the process hung.
+                    with closing(self.pages(last, batch_size)) as pages:
+                        for first in pages:
+                            committed: list[list[Applied]] = []  # kept only for on_batch
+                            group = chain([first], islice(pages, pages_per_commit - 1))
+                            last, count = self.model.apply_pages(self.app.name, kept(group, committed) if on_batch else group)
+                            bar.update(count)
+                            if on_batch:
+                                for page in committed:
+                                    on_batch(page)
                     return last
                 except IntegrityError:
                     last = self.position()  # another process applied this batch first: go on from there
 
-    def pages(self, after: int, size: int) -> Iterator[list[Applied]]:
+    def pages(self, after: int, size: int) -> Generator[list[Applied], None, None]:
         """The log page by page, the next page read (in a thread) while the caller applies this one:
         reading waits on the database and applying mostly on its writes, which both release the GIL."""
         with ThreadPoolExecutor(max_workers=1) as reader:
