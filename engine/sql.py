@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any
 
 from engine.backends import Backend
 from engine.sealing import NoSealer
-
-T = TypeVar("T")
 
 
 class Cursor:

@@ -150,11 +150,10 @@ class PostgresBackend(Backend):
         whole table, 2.0 ms, where the index takes 0.26 ms. 1.1 is the usual setting for data that is cached
         or on SSD. BEGIN, both settings and the questions go in one round trip (statements without parameters
         go by the simple protocol, which takes several), where psycopg's transaction sends BEGIN on its own
-        and each question would take one more: a request's first two round trips of four when its page is
-        kept (the session's user, then this, its fragment and COMMIT). It ends
-        with COMMIT: after a ROLLBACK psycopg forgets every statement the connection had prepared (DEALLOCATE
-        ALL), so each request would parse and plan its queries afresh. If the reads fail, the pool's
-        connection rolls back."""
+        and each question would take one more. A request whose page another process kept makes four: the
+        session's user, this, the page and COMMIT. It ends with COMMIT: after a ROLLBACK psycopg forgets every
+        statement the connection had prepared (DEALLOCATE ALL), so each request would parse and plan its
+        queries afresh. If the reads fail, the pool's connection rolls back."""
         begin = ("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", "SET LOCAL random_page_cost = 1.1")
         with datastore.get_connection() as connection:
             results = connection.execute("; ".join((*begin, *questions)))
