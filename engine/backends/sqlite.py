@@ -140,7 +140,7 @@ class SQLiteBackend(Backend):
             answers = []
             for question in questions:
                 raw.execute(question)
-                answers.append(raw.fetchone()[0])
+                answers.append(self.first_value(raw.fetchone()))
             yield raw, answers
 
     def keep(self, datastore: Any, statement: str, params: Sequence[Any]) -> None:
