@@ -2,7 +2,7 @@
 # Web load benchmark: the hub lead's dashboard partial (the htmx fragment) under concurrent clients.
 #
 # Generates (or reuses) report_bench's national-scale history, creates a hub_lead user, serves careerhub on
-# 127.0.0.1 (one waitress process, or --workers N gunicorn processes; with --follow, the projection worker
+# 127.0.0.1 (`careerhub serve --workers N`: N gunicorn processes; with --follow, the projection worker
 # `careerhub projections run` keeps the read model caught up and requests leave it to it), signs in with curl
 # (CSRF token from the sign-in form, cookie jar kept), then runs wrk against GET /dashboard/hub00?as_of=DAY
 # (HX-Request: true, the session cookie) and prints requests/s, p50/p95/p99 latency and errors.
@@ -19,7 +19,7 @@
 #   --with-import  while wrk runs, `careerhub import assessments` of a generated file (a new term for every
 #                  institution) runs in the background; its success and time are reported
 #   --threads N    threads per serve process (default: careerhub serve's own default)
-#   --workers N    serve processes: `careerhub serve --workers N` (default 1, waitress; more: gunicorn gthread)
+#   --workers N    serve processes: `careerhub serve --workers N` (default 1; gunicorn gthread)
 #   --follow       run the projection worker (`careerhub projections run`) in the background for the whole run
 #                  and serve with --worker-follows; the import (--with-import) leaves catching up to it too
 #   --profile      afterwards, cProfile the same request in-process (web_bench_setup.py profile)
@@ -229,7 +229,7 @@ run_wrk() {  # $1 clients, $2 seconds, $3 output file
   grep '^RESULT ' "$3" | tail -1 | cut -d' ' -f2-
 }
 field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
-serve_pids() { if ((WORKERS > 1)); then { pgrep -P "$SERVER_PID" || true; } | sort -n; else echo "$SERVER_PID"; fi; }
+serve_pids() { { pgrep -P "$SERVER_PID" || true; } | sort -n; }  # gunicorn's workers, children of its master
 cpu_seconds() {  # "PID=SECONDS ..." of CPU (user + system) so far, for each serve process and the worker
   local pid
   for pid in $(serve_pids) $WORKER_PID; do
@@ -315,7 +315,7 @@ for pid in $SERVE_PIDS; do SERVE_CPU+=" $(cpu_used "$pid")"; done
 BUSY=$(awk '{for (i = 1; i <= NF; i++) if ($i > max) max = $i; for (i = 1; i <= NF; i++) n += ($i >= max / 10 && max > 0)
   print n + 0}' <<<"$SERVE_CPU")
 [[ $(serve_pids | tr '\n' ' ') == $(tr '\n' ' ' <<<"$SERVE_PIDS") ]] || RESTARTED=" (a serve process was restarted: server.log is below)"
-if ((WORKERS > 1)); then SERVING="$WORKERS gunicorn gthread processes"; else SERVING="1 waitress process"; fi
+if ((WORKERS > 1)); then SERVING="$WORKERS gunicorn gthread processes"; else SERVING="1 gunicorn gthread process"; fi
 echo
 echo "web bench: $BACKEND, scale $SCALE ($EVENTS_SAID events), dashboard partial of $HUB, $SERVING" \
   "x ${THREADS:-default} threads, projection worker: $( ((FOLLOW)) && echo yes || echo no)"

@@ -1,5 +1,4 @@
-"""`careerhub serve` (the web UI under waitress, or gunicorn for several processes) and `careerhub demo`
-(demo hub, demo users, serve)."""
+"""`careerhub serve` (the web UI in gunicorn processes) and `careerhub demo` (demo hub, demo users, serve)."""
 
 from __future__ import annotations
 
@@ -9,8 +8,6 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
-import waitress
-from flask import Flask
 from gunicorn.app.base import BaseApplication
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -57,17 +54,6 @@ def server_options(command: CommandFunction) -> CommandFunction:
     return command
 
 
-def run_server(app: Flask, host: str, port: int, threads: int, trusted_proxy: str | None) -> None:
-    options: dict[str, Any] = {}
-    if trusted_proxy:
-        options = {
-            "trusted_proxy": trusted_proxy,
-            "trusted_proxy_headers": "x-forwarded-proto x-forwarded-for x-forwarded-host x-forwarded-port",
-        }
-    click.echo(f"careerhub is serving on http://{host}:{port}/ (Ctrl+C stops it)")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="careerhub", **options)
-
-
 def prepare_store(settings: Settings) -> None:
     """Create the store, its tables and the shared signing key, and bring the read model up to date,
     once, before the processes start: N processes opening a new store at once collide on creating it."""
@@ -92,8 +78,8 @@ class ServeProcesses(BaseApplication):
 
 
 def behind_proxy(app: Any, trusted_proxy: str | None) -> Any:
-    """The proxy's X-Forwarded-* headers (client address, HTTPS), believed from that address only,
-    as waitress's trusted_proxy does: the sign-in throttle counts the client's address, not the proxy's."""
+    """The proxy's X-Forwarded-* headers (client address, HTTPS), believed from that address only: the
+    sign-in throttle counts the client's address, not the proxy's."""
     if not trusted_proxy:
         return app
     fixed = ProxyFix(app, x_for=1, x_proto=1, x_host=1, x_port=1)
@@ -106,7 +92,8 @@ def behind_proxy(app: Any, trusted_proxy: str | None) -> Any:
 
 def run_processes(settings: Settings, host: str, port: int, workers: int, threads: int, trusted_proxy: str | None) -> None:
     prepare_store(settings)
-    click.echo(f"careerhub is serving on http://{host}:{port}/ with {workers} processes (Ctrl+C stops them)")
+    processes = "1 process" if workers == 1 else f"{workers} processes"
+    click.echo(f"careerhub is serving on http://{host}:{port}/ with {processes} (Ctrl+C stops it)")
     ServeProcesses(
         settings,
         trusted_proxy,
@@ -117,8 +104,8 @@ def run_processes(settings: Settings, host: str, port: int, workers: int, thread
             "threads": threads,
             # A kept-alive connection stays with the process that accepted it, and a busy client's connections
             # were seen to pile onto one process of four. Closed after each answer, the next request goes to
-            # whichever process accepts first, which is one that is free.
-            "keepalive": 0,
+            # whichever process accepts first, which is one that is free. One process keeps gunicorn's default.
+            **({"keepalive": 0} if workers > 1 else {}),
             "forwarded_allow_ips": "",  # behind_proxy decides whom to believe
             "accesslog": None,
             "errorlog": "-",
@@ -135,7 +122,7 @@ def run_processes(settings: Settings, host: str, port: int, workers: int, thread
     default=1,
     show_default=True,
     type=click.IntRange(1, 64),
-    help="Web processes (more than 1: gunicorn, each with --threads threads).",
+    help="Web processes (gunicorn), each with --threads threads.",
 )
 @click.option(
     "--worker-follows",
@@ -153,16 +140,13 @@ def serve(
     workers: int,
     worker_follows: bool,
 ) -> None:
-    """Serve the web UI: one waitress process, or `--workers N` gunicorn processes on one port.
+    """Serve the web UI: `--workers N` gunicorn processes (one by default) on one port.
     Sessions are signed with CAREERHUB_SECRET_KEY, or else with a key kept in the store, the same
     for every process and across restarts."""
     settings = load_settings(database_url, read_database_url=read_database_url)
     if worker_follows:
         settings = dataclasses.replace(settings, projection_worker=True)
-    if workers > 1:
-        run_processes(settings, host, port, workers, threads, trusted_proxy)
-    else:
-        run_server(create_app(settings), host, port, threads, trusted_proxy)
+    run_processes(settings, host, port, workers, threads, trusted_proxy)
 
 
 def demo_users(service: HubService) -> list[tuple[str, str, str]]:
@@ -206,14 +190,17 @@ def demo(
     `careerhub demo load` only loads the demo hub."""
     if ctx.invoked_subcommand is not None:
         return
-    app = create_app(load_settings(database_url, read_database_url=read_database_url))
-    service = app.extensions["careerhub"].hub
-    load_demo_hub(service)
-    click.echo(f"\nSign in at http://{host}:{port}/ as:")
-    for name, role, password in demo_users(service):
-        click.echo(f"  {name:<20} {role:<12} password: {password}")
+    settings = load_settings(database_url, read_database_url=read_database_url)
+    service = create_app(settings).extensions["careerhub"].hub
+    try:
+        load_demo_hub(service)
+        click.echo(f"\nSign in at http://{host}:{port}/ as:")
+        for name, role, password in demo_users(service):
+            click.echo(f"  {name:<20} {role:<12} password: {password}")
+    finally:
+        service.close()
     if not no_serve:
-        run_server(app, host, port, threads, trusted_proxy)
+        run_processes(settings, host, port, 1, threads, trusted_proxy)
 
 
 demo.add_command(load_only)

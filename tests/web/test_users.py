@@ -14,7 +14,7 @@ from engine.ids import record_id
 from engine.users import User
 from service.hub import HubService
 from service.users import Users
-from tests.web.factories import CHEAP_HASHER, load_hubs
+from tests.web.factories import CHEAP_HASHER, load_hubs, sign_in
 
 
 @pytest.fixture
@@ -130,15 +130,42 @@ def test_careerhub_demo_loads_the_hub_and_prints_a_sign_in_per_role(sqlite_url):
     assert "was not loaded again" in again.output
 
 
-def test_careerhub_serve_runs_waitress_on_localhost_8000_by_default(sqlite_url, monkeypatch):
+def test_careerhub_serve_runs_one_gunicorn_process_on_localhost_8000_by_default(sqlite_url, monkeypatch):
     import cli.web
 
     served = {}
-    monkeypatch.setattr(cli.web.waitress, "serve", lambda app, **options: served.update(options, app=app))
+    monkeypatch.setattr(cli.web.ServeProcesses, "run", lambda self: served.update(self.options, app=self.load()))
     result = CliRunner().invoke(cli.web.serve, ["--database-url", sqlite_url])
     assert result.exit_code == 0, result.output
-    assert (served["host"], served["port"]) == ("127.0.0.1", 8000)
+    assert (served["bind"], served["workers"], served["worker_class"]) == ("127.0.0.1:8000", 1, "gthread")
+    assert "keepalive" not in served  # one process: a browser's kept-alive connection costs nothing to share
     assert served["app"].name == "web"
+    assert "with 1 process " in result.output
+
+
+def test_careerhub_serve_with_several_workers_closes_each_connection(sqlite_url, monkeypatch):
+    import cli.web
+
+    served = {}
+    monkeypatch.setattr(cli.web.ServeProcesses, "run", lambda self: served.update(self.options))
+    result = CliRunner().invoke(cli.web.serve, ["--database-url", sqlite_url, "--workers", "3", "--threads", "2"])
+    assert result.exit_code == 0, result.output
+    assert (served["workers"], served["threads"], served["keepalive"]) == (3, 2, 0)
+    assert "with 3 processes " in result.output
+
+
+def test_careerhub_demo_serves_the_loaded_hub_in_one_process(sqlite_url, monkeypatch):
+    pytest.importorskip("service.demo", reason="service/demo.py (the demo hub) is not in this checkout")
+    import cli.web
+
+    served = {}
+    monkeypatch.setattr(cli.web.ServeProcesses, "run", lambda self: served.update(self.options, app=self.load()))
+    result = CliRunner().invoke(cli.web.demo, ["--database-url", sqlite_url, "--port", "8123"])
+    assert result.exit_code == 0, result.output
+    assert (served["bind"], served["workers"]) == ("127.0.0.1:8123", 1)
+    password = next(line.split()[-1] for line in result.output.splitlines() if line.strip().startswith("lead@dorset"))
+    lead = sign_in(served["app"], "lead@dorset", password)
+    assert lead.get("/dashboard/dorset").status_code == 200
 
 
 def test_careerhub_demo_load_still_only_loads(sqlite_url):
