@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from eventsourcing.persistence import PersistenceError
+
 from engine.backends import Backend
 from engine.sealing import NoSealer
+
+log = logging.getLogger(__name__)
 
 
 class Cursor:
@@ -69,20 +74,32 @@ class Database:
         return self.scalar(statement)
 
     def keep(self, statement: str, params: Sequence[Any] = ()) -> None:
-        """One write of an answer kept at no cost but recomputation (projections/report_cache.py): it waits for
-        no other writer and not for the disk (Backend.keep)."""
-        self.backend.keep(self.datastore, statement, params)
+        """One write of an answer kept at no cost but recomputation (projections/report_cache.py), now (a read
+        snapshot keeps its answers until it ends: Snapshot.keep)."""
+        self.keep_all([(statement, params)])
+
+    def keep_all(self, writes: Sequence[tuple[str, Sequence[Any]]]) -> None:
+        """Writes of kept answers, in one transaction that waits for no other writer and not for the disk
+        (Backend.keep). Best effort: a failure (another writer's lock, the database going away, a read-only
+        server) costs only a recomputation later, so it is logged, not raised, and nothing of them is written."""
+        try:
+            self.backend.keep(self.datastore, writes)
+        except PersistenceError as error:
+            log.info("%d kept answer(s) not written: %s", len(writes), error)
 
     @contextmanager
     def snapshot(self, asked_first: Sequence[str] = ()) -> Iterator[Snapshot]:
         """One read-only transaction held open: every read through the handle it yields sees one state of
         the database, whatever is committed meanwhile, and pays for one BEGIN and one COMMIT or ROLLBACK in
         all (Backend.read_transaction). The statements `asked_first` (of one value each, see `asked_once`) are
-        answered with the BEGIN, in one round trip where the backend can."""
+        answered with the BEGIN, in one round trip where the backend can. What is kept through it is written
+        once it has ended (Snapshot.keep)."""
         with self.backend.read_transaction(self.datastore, asked_first) as (raw, answers):
             snapshot = Snapshot(self, Cursor(raw, self.backend))
             snapshot.answers.update(zip(asked_first, answers, strict=True))
             yield snapshot
+        if snapshot.kept:
+            snapshot.writer.keep_all(snapshot.kept)
 
 
 class Snapshot(Database):
@@ -94,6 +111,12 @@ class Snapshot(Database):
         self.database, self.cursor = database, cursor
         self.writer = database  # where what is read here may be written (kept answers): a replica's is the primary
         self.answers: dict[str, Any] = {}
+        self.kept: list[tuple[str, Sequence[Any]]] = []
+
+    def keep(self, statement: str, params: Sequence[Any] = ()) -> None:
+        """Kept when the snapshot has ended, with every other answer kept through it, in one transaction of its
+        writer's: a page that computes three answers commits once, and after its reads rather than among them."""
+        self.kept.append((statement, tuple(params)))
 
     def asked_once(self, statement: str) -> Any:
         if statement not in self.answers:

@@ -114,7 +114,7 @@ def keep_term_end_reports(db: Database, today: date) -> int:
             missing = [h for h in hubs if keys[h] not in kept]
             if missing:
                 for hub_id, report in known_reports(known, Query("", day), missing).items():
-                    REPORTS.keep(db, keys[hub_id], settled[hub_id], report.encode())
+                    REPORTS.keep(snapshot, keys[hub_id], settled[hub_id], report.encode())  # all in one transaction
             computed += len(missing)
     report_cache.prune(db)
     return computed

@@ -17,12 +17,9 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
-import logging
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
-
-from eventsourcing.persistence import PersistenceError
 
 from config.calendar import Term
 from engine.sql import Cursor, Database
@@ -37,7 +34,6 @@ REPORT_CODE = (
     "projections.report",
     "projections.tables",
 )
-log = logging.getLogger(__name__)
 
 
 def code_digest(modules: tuple[str, ...] = REPORT_CODE, folders: tuple[Path, ...] = (), suffixes: tuple[str, ...] = ()) -> str:
@@ -98,17 +94,13 @@ class SharedCache:
         return {row["cache_key"] for row in found}
 
     def keep(self, db: Database, key: str, position: int, text: str) -> None:
-        """Keep an answer for every process. Best effort: a failure (another writer's lock, the database going
-        away, a read-only server) costs only a recomputation later, so it is logged and the page is still
-        served. It waits neither for another writer nor for the disk: a crash that loses it costs the same."""
-        try:
-            writer_of(db).keep(
-                f"INSERT INTO {self.table} (cache_key, log_position, kept_at, {self.column}) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (cache_key) DO NOTHING",
-                (key, position, datetime.now(UTC).isoformat(), db.sealer.seal(text)),  # it names institutions
-            )
-        except PersistenceError as error:
-            log.info("an answer was not kept in %s: %s", self.table, error)
+        """Keep an answer for every process (Database.keep: best effort, waiting for no other writer and not for
+        the disk; through a read snapshot, once the snapshot has ended)."""
+        db.keep(
+            f"INSERT INTO {self.table} (cache_key, log_position, kept_at, {self.column}) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (cache_key) DO NOTHING",
+            (key, position, datetime.now(UTC).isoformat(), db.sealer.seal(text)),  # it names institutions
+        )
 
     def clear(self, c: Cursor) -> None:
         """Forget everything kept, in the caller's transaction, if the table exists."""
@@ -131,11 +123,6 @@ class SharedCache:
 REPORTS = SharedCache("report_cache", "report", KEEP_AT_MOST)
 FRAGMENTS = SharedCache("fragment_cache", "body", 20_000)  # rendered pages (web/fragments.py), some 14 KB each
 SHARED_CACHES = (REPORTS, FRAGMENTS)
-
-
-def writer_of(db: Database) -> Database:
-    """Where rows are written: a read snapshot's own database, or the primary for a replica's snapshot."""
-    return getattr(db, "writer", db)
 
 
 def cache_key(query: Any, position: int) -> str:

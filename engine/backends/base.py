@@ -82,10 +82,11 @@ class Backend(ABC):
         value of each of `questions` (statements without parameters) asked in it before anything else."""
 
     @abstractmethod
-    def keep(self, datastore: Any, statement: str, params: Sequence[Any]) -> None:
-        """Run one write statement, in a transaction of its own, for what may be lost or skipped at no cost
-        but recomputation (kept answers), never for events: it waits neither for another writer (it fails at
-        once instead) nor, at commit, for the disk. A PersistenceError if it failed; nothing is then written."""
+    def keep(self, datastore: Any, writes: Sequence[tuple[str, Sequence[Any]]]) -> None:
+        """Run write statements (each with its parameters) in one transaction of their own, for what may be lost
+        or skipped at no cost but recomputation (kept answers), never for events: it waits neither for another
+        writer (it fails at once instead) nor, at commit, for the disk. A PersistenceError if any failed; nothing
+        is then written."""
 
     @abstractmethod
     def byte_order(self, column: str) -> str:

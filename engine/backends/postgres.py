@@ -166,15 +166,14 @@ class PostgresBackend(Backend):
             yield connection.cursor(), answers
             connection.commit()
 
-    def keep(self, datastore: Any, statement: str, params: Sequence[Any]) -> None:
-        """A short INSERT takes row locks only, so it never queues behind an import; its commit does not wait
-        for the WAL to reach the disk (the WAL is still replicated). The transaction in one round trip, where
-        BEGIN, SET, the statement and COMMIT took four: a client-side cursor binds the parameters, so the
-        simple protocol can send several statements at once (a new day of the dashboard keeps three answers)."""
-        with datastore.get_connection() as connection:  # which rolls back if the statement failed (COMMIT skipped)
-            psycopg.ClientCursor(connection).execute(
-                f"BEGIN; SET LOCAL synchronous_commit TO OFF; {self.placeholders(statement)}; COMMIT", params
-            )
+    def keep(self, datastore: Any, writes: Sequence[tuple[str, Sequence[Any]]]) -> None:
+        """Short INSERTs take row locks only, so they never queue behind an import; their commit does not wait
+        for the WAL to reach the disk (the WAL is still replicated). The transaction in one round trip: a
+        client-side cursor binds the parameters, so the simple protocol can send several statements at once."""
+        statements = "; ".join(self.placeholders(statement) for statement, _ in writes)
+        params = [value for _, values in writes for value in values]
+        with datastore.get_connection() as connection:  # which rolls back if a statement failed (COMMIT skipped)
+            psycopg.ClientCursor(connection).execute(f"BEGIN; SET LOCAL synchronous_commit TO OFF; {statements}; COMMIT", params)
 
     def byte_order(self, column: str) -> str:
         return f'{column} COLLATE "C"'

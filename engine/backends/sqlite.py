@@ -143,7 +143,7 @@ class SQLiteBackend(Backend):
                 answers.append(self.first_value(raw.fetchone()))
             yield raw, answers
 
-    def keep(self, datastore: Any, statement: str, params: Sequence[Any]) -> None:
+    def keep(self, datastore: Any, writes: Sequence[tuple[str, Sequence[Any]]]) -> None:
         """Queued behind no writer. The library's pool lets one writer connection out per process at a time (an
         import through the web holds it for its whole file): this connection is not asked for as a writer's.
         And SQLite has one write lock per file (an import in another process): the first write fails at once
@@ -155,7 +155,8 @@ class SQLiteBackend(Backend):
                 waits = raw.sqlite_cursor.execute("PRAGMA busy_timeout").fetchone()[0]
                 raw.execute("PRAGMA busy_timeout = 0")
                 try:
-                    raw.execute(self.placeholders(statement), params)
+                    for statement, params in writes:
+                        raw.execute(self.placeholders(statement), params)
                 finally:
                     raw.execute(f"PRAGMA busy_timeout = {int(waits)}")
         finally:

@@ -13,7 +13,6 @@ from datetime import date
 
 import psycopg
 import pytest
-from eventsourcing.persistence import PersistenceError
 from psycopg import sql
 
 import projections.report as report_module
@@ -187,25 +186,66 @@ def test_keeping_a_report_does_not_wait_for_the_disk(postgres_url, monkeypatch):
         assert c.scalar("SHOW synchronous_commit") == "on"  # set for that transaction only
     calls = []
     original = db.backend.keep
-    monkeypatch.setattr(db.backend, "keep", lambda datastore, *args: calls.append(args) or original(datastore, *args))
+    monkeypatch.setattr(db.backend, "keep", lambda datastore, writes: calls.append(writes) or original(datastore, writes))
     world.report(DAY)
 
-    assert len(calls) == 1 and calls[0][1][1] > 0  # the one report kept, at its log position
+    assert len(calls) == 1 and len(calls[0]) == 1 and calls[0][0][1][1] > 0  # the one report kept, at its log position
     assert kept_rows(world) == 1
     world.close()
 
 
 def test_on_postgres_a_failed_keep_writes_nothing_and_leaves_the_connection_usable(postgres_url, caplog):
-    """The keeping transaction goes in one round trip: when its statement fails, the COMMIT after it is skipped,
-    and the connection goes back to the pool out of the failed transaction."""
+    """The keeping transaction goes in one round trip: when a statement fails, the ones after it and the COMMIT
+    are skipped, the failure is logged (a kept answer is best effort), and the connection goes back to the pool
+    out of the failed transaction."""
     world = World(postgres_url)
     db = world.service.app.db
     kept_setting(db, "'first'")
-    with caplog.at_level(logging.WARNING, logger="psycopg.pool"), pytest.raises(PersistenceError, match="no_such_column"):
-        db.keep("INSERT INTO kept_setting (value) SELECT no_such_column")
-    assert not caplog.records  # the pool did not find it inside a failed transaction ("rolling back returned connection")
+    with caplog.at_level(logging.INFO):
+        db.keep_all(
+            [
+                ("INSERT INTO kept_setting (value) SELECT 'second'", ()),
+                ("INSERT INTO kept_setting (value) SELECT no_such_column", ()),
+            ]
+        )
+    logged = [r.getMessage() for r in caplog.records if r.name == "engine.sql"]
+    assert len(logged) == 1 and logged[0].startswith("2 kept answer(s) not written") and "no_such_column" in logged[0]
+    assert not [r for r in caplog.records if r.name.startswith("psycopg")]  # no "rolling back returned connection"
+    assert db.scalar("SELECT string_agg(value, ',') FROM kept_setting") == "first"  # 'second' went with the failure
     for _ in range(3):  # whichever pooled connection comes next
         assert kept_setting(db, "'again'") == "again"
+    world.close()
+
+
+def test_what_a_read_snapshot_keeps_is_written_once_it_ends_in_one_transaction(database_url, monkeypatch):
+    """A page that computes several answers keeps them together after its reads: nothing is written while the
+    snapshot is open, then one keeping transaction writes them all."""
+    world = World(database_url)
+    given_two_academic_years(world)
+    world.service.refresh()
+    db = world.service.app.db
+    calls: list[list] = []
+    original = db.backend.keep
+    monkeypatch.setattr(db.backend, "keep", lambda datastore, writes: calls.append(writes) or original(datastore, writes))
+    with world.service.reading() as reading:
+        for day in ("2019-12-20", DAY, "2018-12-20"):
+            hub_report(reading.db, Query(HUB, date.fromisoformat(day)))
+        assert calls == [] and kept_rows(world) == 0
+
+    assert [len(writes) for writes in calls] == [3] and kept_rows(world) == 3
+    world.close()
+
+
+def test_answers_a_snapshot_could_not_keep_are_logged_and_its_reads_stand(database_url, caplog):
+    world = World(database_url)
+    given_two_academic_years(world)
+    world.service.refresh()
+    with caplog.at_level(logging.INFO, logger="engine.sql"), world.service.reading() as reading:
+        report = hub_report(reading.db, Query(HUB, date.fromisoformat(DAY)))
+        reading.db.keep("INSERT INTO no_such_table (value) VALUES (?)", ("lost",))
+
+    assert report.figures["institutions"] == 2
+    assert "2 kept answer(s) not written" in caplog.text and kept_rows(world) == 0  # the report went with the failure
     world.close()
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from projections.report_cache import FRAGMENTS
+from projections.report_cache import FRAGMENTS, REPORTS
 from tests.web.conftest import loaded_app, make_app
 from tests.web.factories import CORRECTION, services, sign_in
 from web import dashboard
@@ -102,3 +102,19 @@ def test_a_fragment_rendered_by_one_process_is_served_to_another_from_the_store(
     assert services(first).hub.app.db.scalar(f"SELECT COUNT(*) FROM {FRAGMENTS.table}") == 0
     for app in (first, second):
         services(app).hub.close()
+
+
+def test_a_new_day_keeps_its_reports_and_its_fragment_in_one_transaction_after_its_reads(database_url, monkeypatch):
+    app = loaded_app(database_url)
+    lead = sign_in(app, "lead")
+    db = services(app).hub.app.db
+    written, keep = [], db.backend.keep
+    monkeypatch.setattr(db.backend, "keep", lambda datastore, writes: written.append(writes) or keep(datastore, writes))
+
+    lead.get(FRAGMENT, htmx=True)
+
+    assert len(written) == 1  # one keeping transaction for the page
+    tables = sorted({statement.split()[2] for statement, _ in written[0]})
+    assert tables == sorted({FRAGMENTS.table, REPORTS.table}) and len(written[0]) >= 3  # the day's reports and fragment
+    assert db.scalar(f"SELECT COUNT(*) FROM {FRAGMENTS.table}") == 1
+    services(app).hub.close()
