@@ -420,17 +420,19 @@ def draw(
         moment, until = random_moment(rng, loaded, until_events)
         return day_between(rng, date(FIRST_YEAR, 9, 1), until), moment
 
-    def unique(drawn: Callable[[], Any], count: int, key: Callable[[Any], Any]) -> list[Any]:
+    def several(drawn: Callable[[], Any], count: int, key: Callable[[Any], Any]) -> list[Any]:
+        if not distinct:
+            return [drawn() for _ in range(count)]
         found: dict[Any, Any] = {}
-        for _ in range(100 * count):
+        for _ in range(100 * count):  # bounded: a store with fewer days than asked yields what it has
             if len(found) == count:
                 break
             value = drawn()
-            found.setdefault(key(value) if distinct else len(found), value)
+            found.setdefault(key(value), value)
         return list(found.values())
 
-    one = unique(lambda: (rng.choice(HUB_IDS), *pick()), samples, lambda d: d[:2])
-    return Draws(one, unique(pick, loops, lambda d: d[0]))
+    one = several(lambda: (rng.choice(HUB_IDS), *pick()), samples, lambda d: d[:2])
+    return Draws(one, several(pick, loops, lambda d: d[0]))
 
 
 def latencies(runs: list[tuple[Loaded, Draws]], profiler: cProfile.Profile | None = None) -> list[dict[str, float]]:
